@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { installErrorHandler } from './errors';
+import auth from './plugins/auth';
+import context from './plugins/context';
+import { installValidation } from './plugins/validation';
+import authRoutes from './routes/auth';
+import groupRoutes from './routes/groups';
+import health from './routes/health';
+import invitationRoutes from './routes/invitations';
+import meRoutes from './routes/me';
+
+export const CLIENT_DIST = fileURLToPath(new URL('../dist/client', import.meta.url));
+const BODY_LIMIT = 256 * 1024;
+
+export interface AppOptions {
+  config: Config;
+  /** An open database to use instead of the configured one (tests). */
+  database?: Database;
+  /** Serve the built web client from dist/client (off in API tests). */
+  serveClient?: boolean;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the whole app: infrastructure, then services, then routes. It does not listen. */
+export async function buildApp(options: AppOptions) {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    // Clients send `?limit=` and ids; keep the defaults strict and predictable.
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const serveClient = options.serveClient !== false && existsSync(path.join(CLIENT_DIST, 'index.html'));
+  if (options.serveClient !== false && !serveClient) app.log.warn(`no built client in ${CLIENT_DIST}; run "npm run build"`);
+  installValidation(app);
+  installErrorHandler(app, { spaIndex: serveClient });
+
+  await app.register(context, { config, database: options.database });
+  await app.register(auth);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Plenary API', version: '1', description: 'Threads, proposals, votes and the live stream.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  await app.register(health);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes);
+      await api.register(meRoutes);
+      await api.register(groupRoutes);
+      await api.register(invitationRoutes);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  if (serveClient) {
+    await app.register(fastifyStatic, { root: CLIENT_DIST, wildcard: false, index: ['index.html'] });
+  }
+  return app;
+}
+

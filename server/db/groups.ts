@@ -1,0 +1,217 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB, GroupRow, InvitationRow, Role } from './schema';
+
+type Handle = Kysely<DB> | Transaction<DB>;
+
+/** A group with the caller's role, or undefined when they are not a member (or it does not exist). */
+export async function groupForMember(
+  db: Handle,
+  groupId: string,
+  userId: string,
+): Promise<{ group: GroupRow; role: Role; memberCount: number } | undefined> {
+  const row = await db
+    .selectFrom('groups')
+    .innerJoin('memberships', (j) =>
+      j.onRef('memberships.group_id', '=', 'groups.id').on('memberships.user_id', '=', userId),
+    )
+    .selectAll('groups')
+    .select('memberships.role')
+    .select((eb) =>
+      eb
+        .selectFrom('memberships as m')
+        .whereRef('m.group_id', '=', 'groups.id')
+        .select(eb.fn.countAll<string>().as('n'))
+        .as('member_count'),
+    )
+    .where('groups.id', '=', groupId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { role, member_count, ...group } = row;
+  return { group, role, memberCount: Number(member_count) };
+}
+
+/** The caller's groups with their role and member counts, oldest first. */
+export async function groupsOfUser(db: Handle, userId: string) {
+  const rows = await db
+    .selectFrom('memberships')
+    .innerJoin('groups', 'groups.id', 'memberships.group_id')
+    .selectAll('groups')
+    .select('memberships.role')
+    .select((eb) =>
+      eb
+        .selectFrom('memberships as m')
+        .whereRef('m.group_id', '=', 'groups.id')
+        .select(eb.fn.countAll<string>().as('n'))
+        .as('member_count'),
+    )
+    .where('memberships.user_id', '=', userId)
+    .orderBy('groups.created_at')
+    .orderBy('groups.id')
+    .execute();
+  return rows.map(({ role, member_count, ...group }) => ({ group, role, memberCount: Number(member_count) }));
+}
+
+export function insertGroup(
+  db: Handle,
+  values: { name: string; description: string; parentId: string | null },
+): Promise<GroupRow> {
+  return db
+    .insertInto('groups')
+    .values({ name: values.name, description: values.description, parent_id: values.parentId })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function updateGroup(
+  db: Handle,
+  groupId: string,
+  patch: Partial<Pick<GroupRow, 'name' | 'description' | 'members_can_start_threads' | 'members_can_create_proposals' | 'members_can_invite'>>,
+): Promise<GroupRow> {
+  const q = db.updateTable('groups').where('id', '=', groupId);
+  return (Object.keys(patch).length ? q.set(patch) : q.set({ id: sql`id` as never }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Inserts a membership; returns undefined when the person is already a member. */
+export function insertMembership(db: Handle, groupId: string, userId: string, role: Role) {
+  return db
+    .insertInto('memberships')
+    .values({ group_id: groupId, user_id: userId, role })
+    .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * The group's memberships, locked: role changes and removals take this lock
+ * first, so two facilitators demoting each other cannot leave the group with none.
+ */
+export function lockMemberships(trx: Transaction<DB>, groupId: string) {
+  return trx
+    .selectFrom('memberships')
+    .select(['user_id', 'role'])
+    .where('group_id', '=', groupId)
+    .orderBy('user_id')
+    .forUpdate()
+    .execute();
+}
+
+export function setMemberRole(db: Handle, groupId: string, userId: string, role: Role) {
+  return db
+    .updateTable('memberships')
+    .set({ role })
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function deleteMembership(db: Handle, groupId: string, userId: string) {
+  return db.deleteFrom('memberships').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+const MEMBER_COLUMNS = [
+  'memberships.user_id',
+  'memberships.role',
+  'memberships.joined_at',
+  'users.name',
+  'users.handle',
+  'users.email',
+] as const;
+
+/** A page of members in joining order, keyed by (joined_at, user_id). */
+export function membersPage(
+  db: Handle,
+  groupId: string,
+  after: { joinedAt: string; userId: string } | null,
+  limit: number,
+) {
+  let q = db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(MEMBER_COLUMNS)
+    .where('memberships.group_id', '=', groupId);
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('memberships.joined_at', '>', new Date(after.joinedAt)),
+        eb.and([eb('memberships.joined_at', '=', new Date(after.joinedAt)), eb('memberships.user_id', '>', after.userId)]),
+      ]),
+    );
+  }
+  return q.orderBy('memberships.joined_at').orderBy('memberships.user_id').limit(limit).execute();
+}
+
+export function memberWithUser(db: Handle, groupId: string, userId: string) {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(MEMBER_COLUMNS)
+    .where('memberships.group_id', '=', groupId)
+    .where('memberships.user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export function insertInvitation(
+  db: Handle,
+  values: {
+    groupId: string;
+    token: string;
+    role: Role;
+    email: string | null;
+    maxUses: number | null;
+    expiresAt: Date | null;
+    createdBy: string;
+  },
+): Promise<InvitationRow> {
+  return db
+    .insertInto('invitations')
+    .values({
+      group_id: values.groupId,
+      token: values.token,
+      role: values.role,
+      email: values.email,
+      max_uses: values.maxUses,
+      expires_at: values.expiresAt,
+      created_by: values.createdBy,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function invitationByToken(db: Handle, token: string) {
+  return db
+    .selectFrom('invitations')
+    .innerJoin('groups', 'groups.id', 'invitations.group_id')
+    .selectAll('invitations')
+    .select('groups.name as group_name')
+    .where('invitations.token', '=', token)
+    .executeTakeFirst();
+}
+
+/** Takes one use of a valid invitation atomically; undefined when used up, expired or unknown. */
+export function consumeInvitation(trx: Transaction<DB>, token: string) {
+  return trx
+    .updateTable('invitations')
+    .set((eb) => ({ uses: eb('uses', '+', 1) }))
+    .where('token', '=', token)
+    .where((eb) => eb.or([eb('max_uses', 'is', null), eb('uses', '<', eb.ref('max_uses'))]))
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function invitationsOfGroup(db: Handle, groupId: string) {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .orderBy('created_at', 'desc')
+    .limit(200)
+    .execute();
+}
+
+export function deleteInvitation(db: Handle, groupId: string, invitationId: string) {
+  return db.deleteFrom('invitations').where('group_id', '=', groupId).where('id', '=', invitationId).executeTakeFirst();
+}

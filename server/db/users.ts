@@ -1,0 +1,68 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB, EmailNotifications, UserRow } from './schema';
+
+type Handle = Kysely<DB> | Transaction<DB>;
+
+export function findUserByEmail(db: Handle, email: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where(sql<string>`lower(email)`, '=', email.trim().toLowerCase())
+    .executeTakeFirst();
+}
+
+export function findUserById(db: Handle, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Handles starting with `base`, to pick a free one. */
+export async function handlesLike(db: Handle, base: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('users')
+    .select('handle')
+    .where('handle', 'like', `${base.replace(/[\\%_]/g, '\\$&')}%`)
+    .execute();
+  return new Set(rows.map((r) => r.handle));
+}
+
+export function insertUser(
+  db: Handle,
+  user: { email: string; name: string; handle: string; passwordHash: string },
+): Promise<UserRow> {
+  return db
+    .insertInto('users')
+    .values({ email: user.email, name: user.name, handle: user.handle, password_hash: user.passwordHash })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function updateUser(
+  db: Handle,
+  id: string,
+  patch: { name?: string; emailNotifications?: EmailNotifications; passwordHash?: string },
+): Promise<UserRow> {
+  return db
+    .updateTable('users')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.emailNotifications !== undefined ? { email_notifications: patch.emailNotifications } : {}),
+      ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** True when `viewerId` facilitates a group that `userId` belongs to (or is that user). */
+export async function canSeeEmailOf(db: Handle, viewerId: string, userId: string): Promise<boolean> {
+  if (viewerId === userId) return true;
+  const row = await db
+    .selectFrom('memberships as mine')
+    .innerJoin('memberships as theirs', 'theirs.group_id', 'mine.group_id')
+    .select('mine.group_id')
+    .where('mine.user_id', '=', viewerId)
+    .where('mine.role', '=', 'facilitator')
+    .where('theirs.user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin';
+import type { Config } from '../config';
+import { type Database, isDatabaseReady, openDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import type { Ctx } from '../services/context';
+import { RateLimiter } from '../services/rate-limiter';
+import { EventBus } from '../stream/bus';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Database, event bus, configuration and limits, handed to every domain service. */
+    ctx: Ctx;
+    database: Database;
+  }
+}
+
+export interface ContextOptions {
+  config: Config;
+  /** An already open database (tests); otherwise one is opened from the configuration. */
+  database?: Database;
+}
+
+/** Infrastructure: opens the database, migrates it, starts the event bus. */
+export default fp<ContextOptions>(
+  async (app, { config, database: given }) => {
+    const database =
+      given ??
+      (await openDatabase(
+        config.databaseUrl
+          ? { kind: 'postgres', connectionString: config.databaseUrl }
+          : { kind: 'pglite', dataDir: `${config.dataDir}/pglite` },
+        (err) => app.log.warn({ err }, 'idle database connection lost'),
+      ));
+    await migrateToLatest(database.db);
+    const bus = new EventBus(database, app.log);
+    await bus.start();
+    app.decorate('database', database);
+    app.decorate('ctx', { db: database.db, bus, config, limiter: new RateLimiter(database.db, config.rateLimits) });
+    app.addHook('onClose', async () => {
+      await bus.stop();
+      if (!given) await database.close();
+    });
+    app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+      const ready = (await isDatabaseReady(database.db)) && bus.listening;
+      return reply.status(ready ? 200 : 503).send({ ok: ready });
+    });
+  },
+  { name: 'plenary-context' },
+);

@@ -1,0 +1,37 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Config } from '../config';
+import { appendEvents, type EventInput } from '../db/events';
+import type { DB } from '../db/schema';
+import type { EventBus } from '../stream/bus';
+import type { RateLimiter } from './rate-limiter';
+
+/** What domain services need: the database, the bus, the configuration and the limits. */
+export interface Ctx {
+  db: Kysely<DB>;
+  bus: EventBus;
+  config: Config;
+  limiter: RateLimiter;
+}
+
+/** Collects the events a change produces; they are written last, in the same transaction. */
+export type Emit = (event: EventInput) => void;
+
+/**
+ * Runs a change in one transaction together with its event rows, then tells
+ * the bus once it has committed. A change that throws leaves no row and no event.
+ */
+export async function writeTransaction<T>(
+  ctx: Ctx,
+  change: (trx: Transaction<DB>, emit: Emit) => Promise<T>,
+): Promise<T> {
+  let maxEventId = 0;
+  const result = await ctx.db.transaction().execute(async (trx) => {
+    const pending: EventInput[] = [];
+    const value = await change(trx, (event) => pending.push(event));
+    const rows = await appendEvents(trx, pending);
+    for (const row of rows) maxEventId = Math.max(maxEventId, Number(row.id));
+    return value;
+  });
+  ctx.bus.announce(maxEventId);
+  return result;
+}

@@ -1,0 +1,275 @@
+import type {
+  CreateGroupBody,
+  CreateInvitationBody,
+  GroupSettings,
+  PatchGroupBody,
+  Role,
+} from '../../shared/schemas/groups';
+import { can, type GroupAction, wouldOrphanGroup } from '../domain/permissions';
+import * as groups from '../db/groups';
+import type { GroupRow, UserRow } from '../db/schema';
+import { findUserByEmail } from '../db/users';
+import { AppError, conflict, forbidden, invalid, notFound } from '../errors';
+import { presentGroup, presentInvitation, presentMembership } from '../presenters';
+import { type Ctx, writeTransaction } from './context';
+import { addNotification } from './notifications';
+import { decodeCursor, encodeCursor, pageLimit } from './pagination';
+import { LIMITS } from './rate-limiter';
+import { isUuid, trimmed } from './text';
+import { newSecret } from './tokens';
+
+const DEFAULT_INVITATION_DAYS = 14;
+
+export function settingsOf(group: GroupRow): GroupSettings {
+  return {
+    membersCanStartThreads: group.members_can_start_threads,
+    membersCanCreateProposals: group.members_can_create_proposals,
+    membersCanInvite: group.members_can_invite,
+  };
+}
+
+/**
+ * The group as the caller sees it. Outsiders get 404, never 403, so private
+ * groups cannot be probed; a member lacking the role for `action` gets 403.
+ */
+export async function groupAccess(ctx: Ctx, groupId: string, userId: string, action: GroupAction = 'view') {
+  const found = isUuid(groupId) ? await groups.groupForMember(ctx.db, groupId, userId) : undefined;
+  if (!found) throw notFound('group');
+  if (!can(found.role, settingsOf(found.group), action)) {
+    throw forbidden(action === 'view' ? undefined : `your role may not ${action.replace(/_/g, ' ')} in this group`);
+  }
+  return found;
+}
+
+export async function createGroup(ctx: Ctx, user: UserRow, body: CreateGroupBody) {
+  const name = trimmed(body.name, '/name');
+  const parentId = body.parentId ?? null;
+  if (parentId !== null) {
+    const parent = isUuid(parentId) ? await groups.groupForMember(ctx.db, parentId, user.id) : undefined;
+    if (!parent) throw new AppError(404, 'not_found', 'parent group not found', [{ path: '/parentId', message: 'not found' }]);
+    if (!can(parent.role, settingsOf(parent.group), 'create_subgroup')) {
+      throw forbidden('only facilitators of the parent group may create a subgroup');
+    }
+  }
+  const group = await writeTransaction(ctx, async (trx, emit) => {
+    const group = await groups.insertGroup(trx, { name, description: body.description ?? '', parentId });
+    const membership = await groups.insertMembership(trx, group.id, user.id, 'facilitator');
+    emit({
+      kind: 'member.joined',
+      groupId: group.id,
+      actorId: user.id,
+      subjectId: user.id,
+      data: { userId: user.id, role: 'facilitator', joinedAt: membership!.joined_at.toISOString() },
+    });
+    return group;
+  });
+  return presentGroup(group, 1, 'facilitator');
+}
+
+export async function listGroups(ctx: Ctx, userId: string) {
+  const rows = await groups.groupsOfUser(ctx.db, userId);
+  return rows.map((r) => presentGroup(r.group, r.memberCount, r.role));
+}
+
+export async function getGroup(ctx: Ctx, groupId: string, userId: string) {
+  const { group, role, memberCount } = await groupAccess(ctx, groupId, userId);
+  return presentGroup(group, memberCount, role);
+}
+
+export async function updateGroup(ctx: Ctx, groupId: string, user: UserRow, body: PatchGroupBody) {
+  const access = await groupAccess(ctx, groupId, user.id, 'update_group');
+  const patch: Parameters<typeof groups.updateGroup>[2] = {};
+  if (body.name !== undefined) patch.name = trimmed(body.name, '/name');
+  if (body.description !== undefined) patch.description = body.description;
+  const s = body.settings ?? {};
+  if (s.membersCanStartThreads !== undefined) patch.members_can_start_threads = s.membersCanStartThreads;
+  if (s.membersCanCreateProposals !== undefined) patch.members_can_create_proposals = s.membersCanCreateProposals;
+  if (s.membersCanInvite !== undefined) patch.members_can_invite = s.membersCanInvite;
+  const group = await writeTransaction(ctx, async (trx, emit) => {
+    const group = await groups.updateGroup(trx, groupId, patch);
+    emit({ kind: 'group.updated', groupId, actorId: user.id, subjectId: groupId, data: {} });
+    return group;
+  });
+  return presentGroup(group, access.memberCount, access.role);
+}
+
+function isMemberCursor(v: unknown): v is { joinedAt: string; userId: string } {
+  const c = v as { joinedAt?: unknown; userId?: unknown };
+  return typeof c?.joinedAt === 'string' && !Number.isNaN(Date.parse(c.joinedAt)) && typeof c.userId === 'string' && isUuid(c.userId);
+}
+
+export async function listMembers(ctx: Ctx, groupId: string, userId: string, query: { limit?: number; cursor?: string }) {
+  const { role } = await groupAccess(ctx, groupId, userId);
+  const limit = pageLimit(query.limit);
+  const after = decodeCursor(query.cursor, isMemberCursor);
+  const rows = await groups.membersPage(ctx.db, groupId, after, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => presentMembership(r, role === 'facilitator' || r.user_id === userId)),
+    nextCursor:
+      rows.length > limit && last ? encodeCursor({ joinedAt: last.joined_at.toISOString(), userId: last.user_id }) : null,
+  };
+}
+
+export async function changeRole(ctx: Ctx, groupId: string, actor: UserRow, targetId: string, role: Role) {
+  const access = await groupAccess(ctx, groupId, actor.id, 'change_roles');
+  if (!isUuid(targetId)) throw notFound('member');
+  await writeTransaction(ctx, async (trx, emit) => {
+    const members = await groups.lockMemberships(trx, groupId);
+    const target = members.find((m) => m.user_id === targetId);
+    if (!target) throw notFound('member');
+    if (target.role === role) return;
+    const facilitators = members.filter((m) => m.role === 'facilitator').map((m) => m.user_id);
+    if (role === 'member' && wouldOrphanGroup(facilitators, Number.POSITIVE_INFINITY, targetId)) {
+      throw conflict('the last facilitator cannot step down; make someone else a facilitator first');
+    }
+    await groups.setMemberRole(trx, groupId, targetId, role);
+    emit({ kind: 'member.role_changed', groupId, actorId: actor.id, subjectId: targetId, data: { userId: targetId, role } });
+    if (targetId !== actor.id) {
+      await addNotification(trx, emit, {
+        userId: targetId,
+        kind: 'role_changed',
+        actorId: actor.id,
+        groupId,
+        text: `${actor.name} made you ${role === 'facilitator' ? 'a facilitator' : 'a member'} of ${access.group.name}`,
+      });
+    }
+  });
+  const row = await groups.memberWithUser(ctx.db, groupId, targetId);
+  if (!row) throw notFound('member');
+  return presentMembership(row, true);
+}
+
+/** A facilitator removes someone, or a member leaves. */
+export async function removeMember(ctx: Ctx, groupId: string, actor: UserRow, targetId: string) {
+  const leaving = targetId === actor.id;
+  await groupAccess(ctx, groupId, actor.id, leaving ? 'view' : 'remove_member');
+  if (!isUuid(targetId)) throw notFound('member');
+  await writeTransaction(ctx, async (trx, emit) => {
+    const members = await groups.lockMemberships(trx, groupId);
+    const target = members.find((m) => m.user_id === targetId);
+    if (!target) throw notFound('member');
+    const facilitators = members.filter((m) => m.role === 'facilitator').map((m) => m.user_id);
+    if (wouldOrphanGroup(facilitators, members.length, targetId)) {
+      throw conflict('the last facilitator cannot leave; make someone else a facilitator first');
+    }
+    await groups.deleteMembership(trx, groupId, targetId);
+    emit({
+      kind: 'member.left',
+      groupId,
+      actorId: actor.id,
+      subjectId: targetId,
+      data: { userId: targetId, removed: !leaving },
+    });
+  });
+}
+
+function invitationBaseUrl(ctx: Ctx, requestOrigin: string): string {
+  return ctx.config.publicUrl ?? requestOrigin;
+}
+
+export async function createInvitation(
+  ctx: Ctx,
+  groupId: string,
+  actor: UserRow,
+  body: CreateInvitationBody,
+  requestOrigin: string,
+) {
+  const role = body.role ?? 'member';
+  const access = await groupAccess(ctx, groupId, actor.id, role === 'facilitator' ? 'invite_facilitator' : 'invite');
+  let expiresAt = new Date(Date.now() + DEFAULT_INVITATION_DAYS * 86_400_000);
+  if (body.expiresAt !== undefined && body.expiresAt !== null) {
+    expiresAt = new Date(body.expiresAt);
+    if (expiresAt.getTime() <= Date.now()) throw invalid('/expiresAt', 'must be in the future');
+  } else if (body.expiresAt === null) {
+    throw invalid('/expiresAt', 'must be a date; invitations always expire');
+  }
+  const email = body.email?.trim() || null;
+  const maxUses = body.maxUses !== undefined ? body.maxUses : email ? 1 : null;
+  await ctx.limiter.attempt(LIMITS.invitationsPerUser, actor.id);
+  const invitation = await writeTransaction(ctx, async (trx, emit) => {
+    const invitation = await groups.insertInvitation(trx, {
+      groupId,
+      token: newSecret().slice(0, 32),
+      role,
+      email,
+      maxUses,
+      expiresAt,
+      createdBy: actor.id,
+    });
+    const invitee = email ? await findUserByEmail(trx, email) : undefined;
+    if (invitee) {
+      await addNotification(trx, emit, {
+        userId: invitee.id,
+        kind: 'invited',
+        actorId: actor.id,
+        groupId,
+        text: `${actor.name} invited you to join ${access.group.name}`,
+      });
+    }
+    return invitation;
+  });
+  return presentInvitation(invitation, invitationBaseUrl(ctx, requestOrigin));
+}
+
+export async function listInvitations(ctx: Ctx, groupId: string, userId: string, requestOrigin: string) {
+  await groupAccess(ctx, groupId, userId, 'list_invitations');
+  const rows = await groups.invitationsOfGroup(ctx.db, groupId);
+  return rows.map((r) => presentInvitation(r, invitationBaseUrl(ctx, requestOrigin)));
+}
+
+export async function revokeInvitation(ctx: Ctx, groupId: string, userId: string, invitationId: string) {
+  await groupAccess(ctx, groupId, userId, 'list_invitations');
+  if (!isUuid(invitationId)) throw notFound('invitation');
+  const result = await groups.deleteInvitation(ctx.db, groupId, invitationId);
+  if (Number(result.numDeletedRows) === 0) throw notFound('invitation');
+}
+
+function isUsable(inv: { max_uses: number | null; uses: number; expires_at: Date | null }): boolean {
+  return (inv.max_uses === null || inv.uses < inv.max_uses) && (inv.expires_at === null || inv.expires_at > new Date());
+}
+
+/** What an invitation link shows before anyone signs in. */
+export async function previewInvitation(ctx: Ctx, token: string, ip: string) {
+  await ctx.limiter.assertUnder(LIMITS.invitationMissesPerIp, ip);
+  const inv = await groups.invitationByToken(ctx.db, token);
+  if (!inv) {
+    await ctx.limiter.fail(LIMITS.invitationMissesPerIp, ip);
+    throw notFound('invitation');
+  }
+  return {
+    groupName: inv.group_name,
+    groupId: inv.group_id,
+    role: inv.role,
+    valid: isUsable(inv),
+    expiresAt: inv.expires_at ? inv.expires_at.toISOString() : null,
+  };
+}
+
+export async function acceptInvitation(ctx: Ctx, token: string, user: UserRow, ip: string) {
+  await ctx.limiter.assertUnder(LIMITS.invitationMissesPerIp, ip);
+  const inv = await groups.invitationByToken(ctx.db, token);
+  if (!inv || !isUsable(inv)) {
+    if (!inv) await ctx.limiter.fail(LIMITS.invitationMissesPerIp, ip);
+    throw notFound('invitation');
+  }
+  if (inv.email && inv.email.toLowerCase() !== user.email.toLowerCase()) {
+    throw forbidden('this invitation was sent to another email address');
+  }
+  await writeTransaction(ctx, async (trx, emit) => {
+    const joined = await groups.insertMembership(trx, inv.group_id, user.id, inv.role);
+    if (!joined) throw conflict('you are already a member of this group');
+    // Taken after the insert, so a person who is already a member does not use it up.
+    if (!(await groups.consumeInvitation(trx, token))) throw notFound('invitation');
+    emit({
+      kind: 'member.joined',
+      groupId: inv.group_id,
+      actorId: user.id,
+      subjectId: user.id,
+      data: { userId: user.id, role: inv.role, joinedAt: joined.joined_at.toISOString() },
+    });
+  });
+  const row = await groups.memberWithUser(ctx.db, inv.group_id, user.id);
+  return { membership: presentMembership(row!, true), groupId: inv.group_id };
+}

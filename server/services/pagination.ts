@@ -1,0 +1,25 @@
+import { invalid } from '../errors';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
+/** The contract's limit: default 50, anything above 200 is treated as 200. */
+export function pageLimit(limit: number | undefined): number {
+  return Math.min(limit ?? DEFAULT_LIMIT, MAX_LIMIT);
+}
+
+/** Cursors are opaque to clients: base64url JSON of the last item's sort key. */
+export function encodeCursor(key: unknown): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor<T>(cursor: string | undefined, isValid: (value: unknown) => value is T): T | null {
+  if (cursor === undefined || cursor === '') return null;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (isValid(value)) return value;
+  } catch {
+    // fall through to the error below
+  }
+  throw invalid('/cursor', 'is not a cursor this list gave out');
+}

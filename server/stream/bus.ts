@@ -1,0 +1,169 @@
+import { EventEmitter } from 'node:events';
+import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../db/database';
+import { eventsAfter, latestEventId } from '../db/events';
+import type { EventRow } from '../db/schema';
+
+export const EVENTS_CHANNEL = 'plenary_events';
+const FETCH_BATCH = 500;
+/** A safety net: a writer that died between commit and notify still gets its events delivered. */
+const POLL_INTERVAL_MS = 2_000;
+const MAX_RECONNECT_DELAY_MS = 5_000;
+
+export interface EventBusEvents {
+  event: [EventRow];
+}
+
+/**
+ * Shares committed events between server processes. Writers call `announce`
+ * after commit; notifications are coalesced (one `pg_notify` per burst, carrying
+ * the highest id). Every process LISTENs on one dedicated connection, reads the
+ * log after the last id it has seen and emits each event once, in id order.
+ * When the connection drops it reconnects and catches up from that id.
+ */
+export class EventBus extends EventEmitter<EventBusEvents> {
+  private lastSeenId = 0;
+  private pendingAnnounce = 0;
+  private announceScheduled = false;
+  private fetching: Promise<void> | null = null;
+  private fetchAgain = false;
+  private listener: pg.Client | null = null;
+  private unlistenPglite: (() => Promise<void>) | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectDelay = 250;
+  private stopped = false;
+  /** False while the LISTEN connection is down: `/readyz` reports it. */
+  listening = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /** The id of the newest event this process has delivered. */
+  get lastEventId(): number {
+    return this.lastSeenId;
+  }
+
+  async start(): Promise<void> {
+    this.lastSeenId = await latestEventId(this.database.db);
+    await this.listen();
+    this.pollTimer = setInterval(() => this.catchUp(), POLL_INTERVAL_MS);
+    this.pollTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    await this.unlistenPglite?.().catch(() => {});
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => {});
+    await this.fetching;
+  }
+
+  /** Call after a transaction that appended events commits, with its highest event id. */
+  announce(maxEventId: number): void {
+    if (maxEventId <= 0) return;
+    this.pendingAnnounce = Math.max(this.pendingAnnounce, maxEventId);
+    // This process need not wait for its own notification to come back.
+    this.catchUp();
+    if (this.announceScheduled) return;
+    this.announceScheduled = true;
+    setImmediate(() => {
+      this.announceScheduled = false;
+      const id = this.pendingAnnounce;
+      this.pendingAnnounce = 0;
+      this.notify(id).catch((err) => this.log.warn({ err }, 'pg_notify failed; peers will poll'));
+    });
+  }
+
+  private async notify(id: number): Promise<void> {
+    await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(id)})`.execute(this.database.db);
+  }
+
+  /** Reads and emits whatever was committed after the last seen id; concurrent calls coalesce. */
+  catchUp(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.fetching) {
+      this.fetchAgain = true;
+      return this.fetching;
+    }
+    this.fetching = (async () => {
+      try {
+        do {
+          this.fetchAgain = false;
+          let batch: EventRow[];
+          do {
+            batch = await eventsAfter(this.database.db, this.lastSeenId, FETCH_BATCH);
+            for (const row of batch) {
+              this.lastSeenId = Number(row.id);
+              this.emit('event', row);
+            }
+          } while (batch.length === FETCH_BATCH);
+        } while (this.fetchAgain && !this.stopped);
+      } catch (err) {
+        this.log.warn({ err }, 'reading the event log failed; will retry');
+      } finally {
+        this.fetching = null;
+      }
+    })();
+    return this.fetching;
+  }
+
+  private async listen(): Promise<void> {
+    const { database } = this;
+    if (database.pglite) {
+      this.unlistenPglite = await database.pglite.listen(EVENTS_CHANNEL, () => this.catchUp());
+      this.listening = true;
+      return;
+    }
+    if (database.target.kind !== 'postgres') return;
+    const client = new pg.Client({ connectionString: database.target.connectionString });
+    const onLost = (err?: Error) => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      this.listening = false;
+      client.end().catch(() => {});
+      if (this.stopped) return;
+      this.log.warn({ err }, 'event bus lost its LISTEN connection; reconnecting');
+      this.scheduleReconnect();
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    client.on('notification', () => this.catchUp());
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`listen ${EVENTS_CHANNEL}`);
+    } catch (err) {
+      onLost(err as Error);
+      return;
+    }
+    this.listening = true;
+    this.reconnectDelay = 250;
+    // Whatever was committed while we were not listening.
+    await this.catchUp();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.stopped) return;
+    const delay = this.reconnectDelay * (0.5 + Math.random());
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.listen().catch((err) => {
+        this.log.warn({ err }, 'event bus reconnect failed');
+        this.scheduleReconnect();
+      });
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+}

@@ -1,0 +1,54 @@
+import Type from 'typebox';
+import { Name, Timestamp } from './common';
+
+export const EmailNotifications = Type.Union([Type.Literal('all'), Type.Literal('important'), Type.Literal('none')]);
+
+/** `email` is present only for the user themself and for facilitators of a group they share. */
+export const User = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  handle: Type.String(),
+  email: Type.Optional(Type.String()),
+  emailNotifications: Type.Optional(EmailNotifications),
+});
+export type User = Type.Static<typeof User>;
+
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const Password = Type.String({ minLength: 10, maxLength: 1024 });
+export const Handle = Type.String({ pattern: '^[a-z0-9_-]{2,30}$' });
+
+export const RegisterBody = Type.Object({
+  email: Email,
+  name: Name,
+  password: Password,
+  handle: Type.Optional(Handle),
+});
+export type RegisterBody = Type.Static<typeof RegisterBody>;
+
+export const LoginBody = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 254 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+export type LoginBody = Type.Static<typeof LoginBody>;
+
+export const PatchMeBody = Type.Object({
+  name: Type.Optional(Name),
+  emailNotifications: Type.Optional(EmailNotifications),
+  password: Type.Optional(Password),
+  currentPassword: Type.Optional(Type.String({ maxLength: 1024 })),
+});
+export type PatchMeBody = Type.Static<typeof PatchMeBody>;
+
+export const UserReply = Type.Object({ user: User });
+
+export const CreateTokenBody = Type.Object({ name: Name });
+export const ApiToken = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Timestamp,
+  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
+});
+export const CreatedToken = Type.Object({
+  token: Type.Object({ id: Type.String(), name: Type.String(), secret: Type.String() }),
+});
+export type ApiToken = Type.Static<typeof ApiToken>;

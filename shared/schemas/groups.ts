@@ -1,0 +1,87 @@
+import Type from 'typebox';
+import { LongText, Name, Timestamp } from './common';
+
+export const Role = Type.Union([Type.Literal('facilitator'), Type.Literal('member')]);
+export type Role = Type.Static<typeof Role>;
+
+export const GroupSettings = Type.Object({
+  membersCanStartThreads: Type.Boolean(),
+  membersCanCreateProposals: Type.Boolean(),
+  membersCanInvite: Type.Boolean(),
+});
+export type GroupSettings = Type.Static<typeof GroupSettings>;
+
+export const Group = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  parentId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  memberCount: Type.Integer(),
+  myRole: Role,
+  settings: GroupSettings,
+});
+export type Group = Type.Static<typeof Group>;
+
+export const CreateGroupBody = Type.Object({
+  name: Name,
+  description: Type.Optional(LongText),
+  parentId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+export type CreateGroupBody = Type.Static<typeof CreateGroupBody>;
+
+export const PatchGroupBody = Type.Object({
+  name: Type.Optional(Name),
+  description: Type.Optional(LongText),
+  settings: Type.Optional(Type.Partial(GroupSettings)),
+});
+export type PatchGroupBody = Type.Static<typeof PatchGroupBody>;
+
+export const Membership = Type.Object({
+  user: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    handle: Type.String(),
+    email: Type.Optional(Type.String()),
+  }),
+  role: Role,
+  joinedAt: Timestamp,
+});
+export type Membership = Type.Static<typeof Membership>;
+
+export const PatchMemberBody = Type.Object({ role: Role });
+
+export const Invitation = Type.Object({
+  id: Type.String(),
+  token: Type.String(),
+  url: Type.String(),
+  role: Role,
+  email: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: Type.Union([Timestamp, Type.Null()]),
+  maxUses: Type.Union([Type.Integer(), Type.Null()]),
+  uses: Type.Integer(),
+});
+export type Invitation = Type.Static<typeof Invitation>;
+
+export const CreateInvitationBody = Type.Object({
+  email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()])),
+  role: Type.Optional(Role),
+  maxUses: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
+  expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+});
+export type CreateInvitationBody = Type.Static<typeof CreateInvitationBody>;
+
+export const InvitationPreview = Type.Object({
+  invitation: Type.Object({
+    groupName: Type.String(),
+    groupId: Type.String(),
+    role: Role,
+    valid: Type.Boolean(),
+    expiresAt: Type.Union([Timestamp, Type.Null()]),
+  }),
+});
+export type InvitationPreview = Type.Static<typeof InvitationPreview>;
+
+export const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
+export const MemberParams = Type.Object({ id: Type.String(), userId: Type.String() });
+export const InvitationParams = Type.Object({ id: Type.String(), invitationId: Type.String() });

@@ -1,0 +1,92 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { freshDatabase, type TestDatabase } from './database';
+
+export type TestApp = Awaited<ReturnType<typeof buildApp>>;
+
+/** The origin `inject` requests come from; cookie-authenticated writes must name it. */
+export const ORIGIN = 'http://localhost:80';
+
+export interface Harness {
+  app: TestApp;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** A fully built app on its own fresh database. */
+export async function startApp(env: Record<string, string> = {}): Promise<Harness> {
+  const db = await freshDatabase();
+  const config = loadConfig({
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-42',
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'plenary-test-')),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const app = await buildApp({ config, database: db.database, serveClient: false, logger: false });
+  await app.ready();
+  return {
+    app,
+    db,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A signed-up person and the headers that act as them. */
+export interface Person {
+  id: string;
+  name: string;
+  handle: string;
+  email: string;
+  password: string;
+  /** Cookie and Origin, as a browser would send them. */
+  headers: Record<string, string>;
+}
+
+let counter = 0;
+
+/** Registers someone new and returns their session. */
+export async function signUp(app: TestApp, overrides: Partial<{ name: string; email: string; password: string }> = {}) {
+  counter += 1;
+  const name = overrides.name ?? `Member ${counter}`;
+  const email = overrides.email ?? `member${counter}-${Date.now()}@example.org`;
+  const password = overrides.password ?? 'correct horse battery';
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { name, email, password } });
+  if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
+  const user = res.json().user;
+  return { ...user, email, password, headers: { cookie: sessionCookie(res), origin: ORIGIN } } as Person;
+}
+
+/** `name=value` of the session cookie a response set. */
+export function sessionCookie(res: LightMyRequestResponse): string {
+  const cookie = res.cookies.find((c) => c.name === 'plenary_session');
+  if (!cookie) throw new Error('no session cookie set');
+  return `plenary_session=${cookie.value}`;
+}
+
+/** Creates a group as `person` and returns it. */
+export async function createGroup(app: TestApp, person: Person, name = 'Platform Co-op Circle') {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/groups', headers: person.headers, payload: { name } });
+  if (res.statusCode !== 201) throw new Error(`create group failed: ${res.statusCode} ${res.body}`);
+  return res.json().group as { id: string; name: string };
+}
+
+/** Adds `person` to a group through a real invitation. */
+export async function join(app: TestApp, facilitator: Person, groupId: string, person: Person, role = 'member') {
+  const inv = await app.inject({
+    method: 'POST',
+    url: `/api/v1/groups/${groupId}/invitations`,
+    headers: facilitator.headers,
+    payload: { role },
+  });
+  if (inv.statusCode !== 201) throw new Error(`invite failed: ${inv.statusCode} ${inv.body}`);
+  const token = inv.json().invitation.token;
+  const res = await app.inject({ method: 'POST', url: `/api/v1/invitations/${token}/accept`, headers: person.headers });
+  if (res.statusCode !== 200) throw new Error(`accept failed: ${res.statusCode} ${res.body}`);
+}
