@@ -17,6 +17,8 @@ import groupRoutes from './routes/groups';
 import health from './routes/health';
 import invitationRoutes from './routes/invitations';
 import meRoutes from './routes/me';
+import streamRoutes from './routes/stream';
+import streamPlugin from './stream/plugin';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../dist/client', import.meta.url));
 const BODY_LIMIT = 256 * 1024;
@@ -48,6 +50,7 @@ export async function buildApp(options: AppOptions) {
 
   await app.register(context, { config, database: options.database });
   await app.register(auth);
+  await app.register(streamPlugin);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Plenary API', version: '1', description: 'Threads, proposals, votes and the live stream.' },
@@ -63,6 +66,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(meRoutes);
       await api.register(groupRoutes);
       await api.register(invitationRoutes);
+      await api.register(streamRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -44,9 +44,55 @@ export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): 
     .execute();
 }
 
+/** An event row with its actor's display name, as the stream needs it. */
+export type LoggedEvent = EventRow & { actor_name: string | null };
+
+type Handle = Kysely<DB> | Transaction<DB>;
+
+function eventsWithActor(db: Handle) {
+  return db
+    .selectFrom('events')
+    .leftJoin('users', 'users.id', 'events.actor_id')
+    .selectAll('events')
+    .select('users.name as actor_name');
+}
+
 /** Events after `afterId`, oldest first, at most `limit`. */
-export function eventsAfter(db: Kysely<DB> | Transaction<DB>, afterId: number, limit: number): Promise<EventRow[]> {
-  return db.selectFrom('events').selectAll().where('id', '>', String(afterId) as never).orderBy('id').limit(limit).execute();
+export function eventsAfter(db: Handle, afterId: number, limit: number): Promise<LoggedEvent[]> {
+  return eventsWithActor(db)
+    .where('events.id', '>', String(afterId) as never)
+    .orderBy('events.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Where a topic's events are: a group's (its threads included), a thread's, or one person's. */
+export type TopicFilter = { groupId: string } | { threadId: string } | { recipientId: string };
+
+function whereTopic<Q extends ReturnType<typeof eventsWithActor>>(q: Q, topic: TopicFilter): Q {
+  if ('groupId' in topic) return q.where('events.group_id', '=', topic.groupId).where('events.recipient_id', 'is', null) as Q;
+  if ('threadId' in topic) return q.where('events.thread_id', '=', topic.threadId).where('events.recipient_id', 'is', null) as Q;
+  return q.where('events.recipient_id', '=', topic.recipientId) as Q;
+}
+
+/** A topic's events after `afterId`, oldest first, at most `limit` (the replay after `since`). */
+export function topicEventsAfter(db: Handle, topic: TopicFilter, afterId: number, limit: number): Promise<LoggedEvent[]> {
+  return whereTopic(eventsWithActor(db), topic)
+    .where('events.id', '>', String(afterId) as never)
+    .orderBy('events.id')
+    .limit(limit)
+    .execute();
+}
+
+/** The newest event id of a topic, 0 when it has none. */
+export async function topicLatestEventId(db: Handle, topic: TopicFilter): Promise<number> {
+  const row = await whereTopic(eventsWithActor(db), topic)
+    .clearSelect()
+    .select('events.id')
+    .orderBy('events.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
 }
 
 /** The newest event id, 0 when the log is empty. */

@@ -100,6 +100,57 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export interface ThreadsTable {
+  id: Generated<string>;
+  group_id: string;
+  author_id: string | null;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  pinned: ColumnType<boolean, boolean | undefined, boolean>;
+  closed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_activity_at: Timestamp;
+  comment_count: ColumnType<number, number | undefined, number>;
+  search: ColumnType<unknown, never, never>;
+}
+
+export interface CommentsTable {
+  id: Generated<string>;
+  thread_id: string;
+  group_id: string;
+  author_id: string | null;
+  parent_id: string | null;
+  body: string;
+  created_at: Timestamp;
+  edited_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+  /** The `comment.created` event, so the timeline can place the comment in event order. */
+  event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
+  search: ColumnType<unknown, never, never>;
+}
+
+export interface CommentVersionsTable {
+  id: Generated<string>;
+  comment_id: string;
+  body: string;
+  created_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface ReactionsTable {
+  comment_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: Timestamp;
+}
+
+export interface ThreadReadsTable {
+  thread_id: string;
+  user_id: string;
+  last_event_id: ColumnType<string | number, string | number, string | number>;
+  read_at: Timestamp;
+}
+
 /** The database as Kysely sees it. */
 export interface DB {
   users: UsersTable;
@@ -111,6 +162,11 @@ export interface DB {
   events: EventsTable;
   notifications: NotificationsTable;
   rate_limits: RateLimitsTable;
+  threads: ThreadsTable;
+  comments: CommentsTable;
+  comment_versions: CommentVersionsTable;
+  reactions: ReactionsTable;
+  thread_reads: ThreadReadsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { LoginBody, RegisterBody, UserReply } from '../../shared/schemas/accounts';
 import { ErrorBody } from '../../shared/schemas/common';
-import { clearSessionCookie, requireUser, setSessionCookie } from '../plugins/auth';
+import { clearSessionCookie, requireUser, setSessionCookie, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters';
 import { login, logout, register } from '../services/accounts';
 
@@ -28,7 +28,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/auth/logout', { schema: { tags: ['accounts'] } }, async (request, reply) => {
+  app.post('/auth/logout', { onRequest: signedIn, schema: { tags: ['accounts'] } }, async (request, reply) => {
     await logout(ctx, requireUser(request));
     clearSessionCookie(reply);
     return reply.status(204).send();

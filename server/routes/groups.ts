@@ -12,7 +12,7 @@ import {
   PatchGroupBody,
   PatchMemberBody,
 } from '../../shared/schemas/groups';
-import { requestOrigin, requireUser } from '../plugins/auth';
+import { requestOrigin, requireUser, signedIn } from '../plugins/auth';
 import * as groups from '../services/groups';
 
 const GroupReply = Type.Object({ group: Group });
@@ -20,6 +20,8 @@ const tags = ['groups'];
 
 const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
+  // Every group route needs a signed-in caller; outsiders then get 404 from the service.
+  app.addHook('onRequest', signedIn);
 
   app.post(
     '/groups',

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ErrorBody } from '../../shared/schemas/common';
 import { InvitationPreview, Membership, TokenParams } from '../../shared/schemas/groups';
-import { requireUser } from '../plugins/auth';
+import { requireUser, signedIn } from '../plugins/auth';
 import { acceptInvitation, previewInvitation } from '../services/groups';
 
 const tags = ['groups'];
@@ -19,6 +19,7 @@ const invitations: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/invitations/:token/accept',
     {
+      onRequest: signedIn,
       schema: {
         tags,
         params: TokenParams,

@@ -3,12 +3,14 @@ import Type from 'typebox';
 import { ApiToken, CreatedToken, CreateTokenBody, PatchMeBody, UserReply } from '../../shared/schemas/accounts';
 import { ErrorBody, IdParams } from '../../shared/schemas/common';
 import { listApiTokens } from '../db/sessions';
-import { requireUser } from '../plugins/auth';
+import { requireUser, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters';
 import { createApiToken, revokeApiToken, updateMe } from '../services/accounts';
 
 const me: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
+  // Every route here acts on the caller's own account.
+  app.addHook('onRequest', signedIn);
 
   app.get('/me', { schema: { tags: ['accounts'], response: { 200: UserReply, '4xx': ErrorBody } } }, async (request) => {
     const { user } = requireUser(request);

@@ -3,17 +3,21 @@ import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/database';
-import { eventsAfter, latestEventId } from '../db/events';
-import type { EventRow } from '../db/schema';
+import { eventsAfter, type LoggedEvent, latestEventId } from '../db/events';
 
 export const EVENTS_CHANNEL = 'plenary_events';
+/** Who is looking at what, shared between processes; never stored. */
+export const PRESENCE_CHANNEL = 'plenary_presence';
 const FETCH_BATCH = 500;
 /** A safety net: a writer that died between commit and notify still gets its events delivered. */
 const POLL_INTERVAL_MS = 2_000;
 const MAX_RECONNECT_DELAY_MS = 5_000;
 
 export interface EventBusEvents {
-  event: [EventRow];
+  event: [LoggedEvent];
+  presence: [string];
+  /** The LISTEN connection is back after a drop: peers' state may need resending. */
+  reconnected: [];
 }
 
 /**
@@ -35,6 +39,7 @@ export class EventBus extends EventEmitter<EventBusEvents> {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectDelay = 250;
   private stopped = false;
+  private hasConnectedBefore = false;
   /** False while the LISTEN connection is down: `/readyz` reports it. */
   listening = false;
 
@@ -85,6 +90,11 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     });
   }
 
+  /** Sends a presence message to every process (this one included). */
+  async publishPresence(payload: string): Promise<void> {
+    await sql`select pg_notify(${PRESENCE_CHANNEL}, ${payload})`.execute(this.database.db);
+  }
+
   private async notify(id: number): Promise<void> {
     await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(id)})`.execute(this.database.db);
   }
@@ -100,7 +110,7 @@ export class EventBus extends EventEmitter<EventBusEvents> {
       try {
         do {
           this.fetchAgain = false;
-          let batch: EventRow[];
+          let batch: LoggedEvent[];
           do {
             batch = await eventsAfter(this.database.db, this.lastSeenId, FETCH_BATCH);
             for (const row of batch) {
@@ -121,7 +131,14 @@ export class EventBus extends EventEmitter<EventBusEvents> {
   private async listen(): Promise<void> {
     const { database } = this;
     if (database.pglite) {
-      this.unlistenPglite = await database.pglite.listen(EVENTS_CHANNEL, () => this.catchUp());
+      const unlistenEvents = await database.pglite.listen(EVENTS_CHANNEL, () => this.catchUp());
+      const unlistenPresence = await database.pglite.listen(PRESENCE_CHANNEL, (payload) =>
+        this.emit('presence', payload),
+      );
+      this.unlistenPglite = async () => {
+        await unlistenEvents();
+        await unlistenPresence();
+      };
       this.listening = true;
       return;
     }
@@ -138,17 +155,24 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
-    client.on('notification', () => this.catchUp());
+    client.on('notification', (message) => {
+      if (message.channel === PRESENCE_CHANNEL) this.emit('presence', message.payload ?? '');
+      else this.catchUp();
+    });
     this.listener = client;
     try {
       await client.connect();
       await client.query(`listen ${EVENTS_CHANNEL}`);
+      await client.query(`listen ${PRESENCE_CHANNEL}`);
     } catch (err) {
       onLost(err as Error);
       return;
     }
+    const wasDown = this.hasConnectedBefore;
+    this.hasConnectedBefore = true;
     this.listening = true;
     this.reconnectDelay = 250;
+    if (wasDown) this.emit('reconnected');
     // Whatever was committed while we were not listening.
     await this.catchUp();
   }
