@@ -151,6 +151,70 @@ export interface ThreadReadsTable {
   read_at: Timestamp;
 }
 
+export type ProposalKind = 'proposal' | 'poll' | 'score' | 'dot_vote' | 'ranked_choice' | 'meeting';
+
+export interface ProposalsTable {
+  id: Generated<string>;
+  thread_id: string;
+  group_id: string;
+  author_id: string | null;
+  kind: ProposalKind;
+  title: string;
+  details: ColumnType<string, string | undefined, string>;
+  closes_at: Timestamp;
+  closed_at: NullableTimestamp;
+  anonymous: ColumnType<boolean, boolean | undefined, boolean>;
+  results_hidden_until_closed: ColumnType<boolean, boolean | undefined, boolean>;
+  reason_required: ColumnType<boolean, boolean | undefined, boolean>;
+  min_choices: ColumnType<number, number | undefined, number>;
+  max_choices: ColumnType<number, number | undefined, number>;
+  max_score: ColumnType<number, number | undefined, number>;
+  dots_per_voter: ColumnType<number, number | undefined, number>;
+  eligible_count_at_close: ColumnType<number | null, number | null | undefined, number | null>;
+  final_results: ColumnType<unknown | null, string | null | undefined, string | null>;
+  closing_soon_notified: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
+}
+
+export interface ProposalOptionsTable {
+  id: Generated<string>;
+  proposal_id: string;
+  position: number;
+  label: string;
+  starts_at: NullableTimestamp;
+}
+
+export interface VotesTable {
+  proposal_id: string;
+  voter_key: string;
+  voter_id: string | null;
+  choices: ColumnType<unknown, string, string>;
+  reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface VoteHistoryTable {
+  id: Generated<string>;
+  proposal_id: string;
+  voter_id: string | null;
+  choices: ColumnType<unknown, string | null, string | null>;
+  reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface OutcomesTable {
+  id: Generated<string>;
+  proposal_id: string;
+  author_id: string | null;
+  statement: string;
+  review_on: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  superseded_at: NullableTimestamp;
+  event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
+}
+
 /** The database as Kysely sees it. */
 export interface DB {
   users: UsersTable;
@@ -167,6 +231,11 @@ export interface DB {
   comment_versions: CommentVersionsTable;
   reactions: ReactionsTable;
   thread_reads: ThreadReadsTable;
+  proposals: ProposalsTable;
+  proposal_options: ProposalOptionsTable;
+  votes: VotesTable;
+  vote_history: VoteHistoryTable;
+  outcomes: OutcomesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -111,7 +111,10 @@ function readOptionId(
   }
   const option = optionIndex.get(optionId);
   if (option === undefined) {
-    details.push({ path: `${path}/optionId`, message: `${quote(optionId)} is not an option of this proposal` });
+    details.push({
+      path: `${path}/optionId`,
+      message: `${quote(optionId)} is not an option of this proposal`,
+    });
   }
   return option;
 }
@@ -147,11 +150,15 @@ function readValue(
 function rangeProblem(proposal: BallotRules, value: number): string | null {
   switch (proposal.kind) {
     case 'score':
-      return value < 0 || value > proposal.maxScore ? `score must be between 0 and ${proposal.maxScore}` : null;
+      return value < 0 || value > proposal.maxScore
+        ? `score must be between 0 and ${proposal.maxScore}`
+        : null;
     case 'dot_vote':
       return value < 0 ? 'score must be 0 or more (it is a number of dots)' : null;
     case 'meeting':
-      return value === 0 || value === 1 || value === 2 ? null : 'score must be 2 (yes), 1 (if need be) or 0 (no)';
+      return value === 0 || value === 1 || value === 2
+        ? null
+        : 'score must be 2 (yes), 1 (if need be) or 0 (no)';
     case 'ranked_choice':
       if (value < 1) return 'rank must be 1 or more';
       return value > proposal.options.length
@@ -212,10 +219,16 @@ function checkEveryOption(
 ): void {
   const present = new Set(entries.map((entry) => entry.option));
   const missing = options.filter((_, i) => !present.has(i)).map((option) => option.label);
-  if (missing.length > 0) details.push({ path: ROOT, message: `${rule}: missing for ${listLabels(missing)}` });
+  if (missing.length > 0)
+    details.push({ path: ROOT, message: `${rule}: missing for ${listLabels(missing)}` });
 }
 
-function checkDots(proposal: BallotRules, listed: number, entries: Entry[], details: ValidationDetail[]): void {
+function checkDots(
+  proposal: BallotRules,
+  listed: number,
+  entries: Entry[],
+  details: ValidationDetail[],
+): void {
   if (listed === 0) {
     details.push({ path: ROOT, message: 'place your dots on at least one option' });
     return;

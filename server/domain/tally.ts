@@ -212,7 +212,11 @@ export function tallyMeeting(options: TallyOption[], ballots: Choice[][], eligib
  * first place among n options down to 0, unranked 0) and the Schulze winner (`null` on a tie or
  * without votes). `count` is first preferences; `score` is Borda points.
  */
-export function tallyRankedChoice(options: TallyOption[], ballots: Choice[][], eligibleCount: number): Results {
+export function tallyRankedChoice(
+  options: TallyOption[],
+  ballots: Choice[][],
+  eligibleCount: number,
+): Results {
   const optionIds = options.map((option) => option.id);
   const n = optionIds.length;
   const groups = groupRankedBallots(options, ballots);
@@ -401,7 +405,8 @@ function sumScores(options: TallyOption[], ballots: Choice[][]): ScoreSums {
     for (const choice of ballot) {
       const i = index.get(choice.optionId);
       const score = choice.score;
-      if (i === undefined || lastBallot[i] === b || typeof score !== 'number' || !Number.isFinite(score)) continue;
+      if (i === undefined || lastBallot[i] === b || typeof score !== 'number' || !Number.isFinite(score))
+        continue;
       lastBallot[i] = b;
       sums.totals[i] += score;
       if (score > 0) sums.chosen[i]++;
