@@ -27,6 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('eligible_count_at_close', 'integer')
     .addColumn('final_results', 'jsonb')
     .addColumn('closing_soon_notified', 'boolean', (c) => c.notNull().defaultTo(false))
+    // Anonymous ballots are keyed by sha256(salt:voter), so a voter can replace their own vote.
+    .addColumn('ballot_salt', 'text', (c) => c.notNull().defaultTo(sql`gen_random_uuid()::text`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('event_id', 'bigint')
     .execute();
@@ -34,19 +36,22 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index proposals_group_idx on proposals (group_id, created_at desc, id)`.execute(db);
   await sql`create index proposals_open_closing_idx on proposals (closes_at) where closed_at is null`.execute(db);
 
+  // Option ids are unique within their proposal: consent proposals use the
+  // fixed ids agree/abstain/disagree/block, other kinds random uuids.
   await db.schema
     .createTable('proposal_options')
-    .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('proposal_id', 'uuid', (c) => c.notNull().references('proposals.id').onDelete('cascade'))
+    .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('position', 'integer', (c) => c.notNull())
     .addColumn('label', 'text', (c) => c.notNull())
     .addColumn('starts_at', 'timestamptz')
+    .addPrimaryKeyConstraint('proposal_options_pkey', ['proposal_id', 'id'])
     .addUniqueConstraint('proposal_options_position_key', ['proposal_id', 'position'])
     .execute();
 
   // One current vote per voter. On anonymous proposals `voter_id` is null and
-  // `voter_key` is an HMAC of (proposal, voter) under the server secret: enough
-  // to let a voter replace their own vote, useless for finding who voted what.
+  // `voter_key` is sha256(ballot_salt:voter): enough for the server to let a
+  // voter replace their own vote; nothing any user can read links a vote to a voter.
   await db.schema
     .createTable('votes')
     .addColumn('proposal_id', 'uuid', (c) => c.notNull().references('proposals.id').onDelete('cascade'))

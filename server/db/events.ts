@@ -21,6 +21,8 @@ export interface EventInput {
   recipientId?: string | null;
   subjectId?: string | null;
   data?: Record<string, unknown>;
+  /** A row whose `event_id` column should hold this event's id (timelines order by it). */
+  recordIdIn?: { table: 'threads' | 'comments' | 'proposals' | 'outcomes'; id: string };
 }
 
 /** Appends events inside the caller's transaction and returns them with their ids. */

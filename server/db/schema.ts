@@ -112,6 +112,8 @@ export interface ThreadsTable {
   updated_at: Timestamp;
   last_activity_at: Timestamp;
   comment_count: ColumnType<number, number | undefined, number>;
+  /** The `thread.created` event, the thread's own item in its timeline. */
+  event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
   search: ColumnType<unknown, never, never>;
 }
 
@@ -173,13 +175,14 @@ export interface ProposalsTable {
   eligible_count_at_close: ColumnType<number | null, number | null | undefined, number | null>;
   final_results: ColumnType<unknown | null, string | null | undefined, string | null>;
   closing_soon_notified: ColumnType<boolean, boolean | undefined, boolean>;
+  ballot_salt: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
   event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
 }
 
 export interface ProposalOptionsTable {
-  id: Generated<string>;
   proposal_id: string;
+  id: string;
   position: number;
   label: string;
   starts_at: NullableTimestamp;

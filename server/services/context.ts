@@ -29,7 +29,17 @@ export async function writeTransaction<T>(
     const pending: EventInput[] = [];
     const value = await change(trx, (event) => pending.push(event));
     const rows = await appendEvents(trx, pending);
-    for (const row of rows) maxEventId = Math.max(maxEventId, Number(row.id));
+    for (const [i, row] of rows.entries()) {
+      maxEventId = Math.max(maxEventId, Number(row.id));
+      const target = pending[i]!.recordIdIn;
+      if (target) {
+        await trx
+          .updateTable(target.table)
+          .set({ event_id: String(row.id) })
+          .where('id', '=', target.id)
+          .execute();
+      }
+    }
     return value;
   });
   ctx.bus.announce(maxEventId);

@@ -1,0 +1,42 @@
+import fp from 'fastify-plugin';
+import { closeDueProposals, remindClosingSoon } from '../services/proposal-closer';
+
+/** How often each process looks for proposals past their closing time (the contract allows 60 s). */
+export const CLOSER_INTERVAL_MS = 15_000;
+
+/** Background work every process does: closing proposals on time, reminders. */
+export default fp(
+  async (app) => {
+    let running: Promise<void> | null = null;
+    const tick = () => {
+      if (running) return;
+      running = (async () => {
+        try {
+          await closeDueProposals(app.ctx);
+          await remindClosingSoon(app.ctx);
+        } catch (err) {
+          app.log.warn({ err }, 'closing due proposals failed; will retry');
+        } finally {
+          running = null;
+        }
+      })();
+    };
+    // Jitter, so processes started together do not all wake at once.
+    const timer = setInterval(tick, CLOSER_INTERVAL_MS + Math.floor(Math.random() * 2_000));
+    timer.unref();
+    app.addHook('onReady', async () => tick());
+    app.addHook('preClose', async () => {
+      clearInterval(timer);
+      await running;
+    });
+    app.decorate('closeDueProposals', () => closeDueProposals(app.ctx));
+  },
+  { name: 'plenary-scheduler', dependencies: ['plenary-context'] },
+);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Runs the closer now (tests and the CLI). */
+    closeDueProposals(): Promise<number>;
+  }
+}

@@ -1,0 +1,109 @@
+import type { Proposal } from '../../shared/schemas/proposals';
+import type { Ctx } from './context';
+import { groupAccess } from './groups';
+import { loadProposalsForViewer } from './proposals';
+
+export interface Decision {
+  proposal: Proposal;
+  thread: { id: string; title: string };
+}
+
+const MAX_DECISIONS = 5_000;
+
+/** Every closed proposal of a group, newest decision first, with its final results and outcome. */
+export async function decisionLog(ctx: Ctx, groupId: string, userId: string): Promise<Decision[]> {
+  await groupAccess(ctx, groupId, userId);
+  const rows = await ctx.db
+    .selectFrom('proposals')
+    .innerJoin('threads', 'threads.id', 'proposals.thread_id')
+    .select(['proposals.id', 'threads.id as thread_id', 'threads.title as thread_title'])
+    .where('proposals.group_id', '=', groupId)
+    .where('proposals.closed_at', 'is not', null)
+    .orderBy('proposals.closed_at', 'desc')
+    .orderBy('proposals.id')
+    .limit(MAX_DECISIONS)
+    .execute();
+  const proposals = await loadProposalsForViewer(ctx.db, null, rows.map((r) => r.id));
+  return rows.map((r) => ({ proposal: proposals.get(r.id)!, thread: { id: r.thread_id, title: r.thread_title } }));
+}
+
+/** "Agree 12 (60%); Block 1 (5%)": the results in one line, labels not colours. */
+export function summariseResults(p: Proposal): string {
+  if (!p.results) return '';
+  const label = (id: string) => p.options.find((o) => o.id === id)?.label ?? id;
+  return p.results.options
+    .map((o) => {
+      if (p.kind === 'score' || p.kind === 'dot_vote' || p.kind === 'ranked_choice') return `${label(o.optionId)}: ${o.score}`;
+      if (p.kind === 'meeting') return `${label(o.optionId)}: ${o.yesCount ?? 0} yes, ${o.maybeCount ?? 0} if need be`;
+      return `${label(o.optionId)} ${o.count} (${o.percent}%)`;
+    })
+    .join('; ');
+}
+
+function winners(p: Proposal): string {
+  const label = (id: string) => p.options.find((o) => o.id === id)?.label ?? id;
+  return (p.results?.winnerIds ?? []).map(label).join(' / ');
+}
+
+function csvCell(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
+  // A leading =, +, - or @ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function decisionsCsv(decisions: Decision[]): string {
+  const header = [
+    'proposal_id',
+    'title',
+    'kind',
+    'thread',
+    'closed_at',
+    'voters',
+    'eligible',
+    'winner',
+    'blocked',
+    'results',
+    'outcome',
+    'review_on',
+  ];
+  const lines = decisions.map(({ proposal: p, thread }) =>
+    [
+      p.id,
+      p.title,
+      p.kind,
+      thread.title,
+      p.closedAt,
+      p.voterCount,
+      p.eligibleCount,
+      winners(p),
+      p.kind === 'proposal' ? String(Boolean(p.results?.blocked)) : '',
+      summariseResults(p),
+      p.outcome?.statement ?? '',
+      p.outcome?.reviewOn ?? '',
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+export function decisionsMarkdown(groupName: string, decisions: Decision[]): string {
+  const parts = [`# Decision log: ${groupName}`, ''];
+  if (decisions.length === 0) parts.push('No decisions yet.', '');
+  for (const { proposal: p, thread } of decisions) {
+    parts.push(`## ${p.title}`, '');
+    parts.push(`- Thread: ${thread.title}`);
+    parts.push(`- Kind: ${p.kind.replace('_', ' ')}`);
+    parts.push(`- Closed: ${p.closedAt}`);
+    parts.push(`- Voted: ${p.voterCount} of ${p.eligibleCount}`);
+    if (winners(p)) parts.push(`- Result: ${winners(p)}${p.results?.blocked ? ' (blocked)' : ''}`);
+    if (p.results) parts.push(`- Tally: ${summariseResults(p)}`);
+    parts.push('');
+    if (p.outcome) {
+      parts.push('### Outcome', '', p.outcome.statement, '');
+      if (p.outcome.reviewOn) parts.push(`Review on ${p.outcome.reviewOn}.`, '');
+    }
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,158 @@
+import Type from 'typebox';
+import { LongText, Name, Timestamp } from './common';
+
+export const ProposalKind = Type.Union([
+  Type.Literal('proposal'),
+  Type.Literal('poll'),
+  Type.Literal('score'),
+  Type.Literal('dot_vote'),
+  Type.Literal('ranked_choice'),
+  Type.Literal('meeting'),
+]);
+export type ProposalKind = Type.Static<typeof ProposalKind>;
+
+export const ProposalOption = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  startsAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+});
+export type ProposalOption = Type.Static<typeof ProposalOption>;
+
+export const Choice = Type.Object({
+  optionId: Type.String({ maxLength: 100 }),
+  score: Type.Optional(Type.Integer()),
+  rank: Type.Optional(Type.Integer()),
+});
+export type Choice = Type.Static<typeof Choice>;
+
+const PersonRef = Type.Object({ id: Type.String(), name: Type.String() });
+
+export const OptionResult = Type.Object({
+  optionId: Type.String(),
+  count: Type.Number(),
+  score: Type.Number(),
+  percent: Type.Number(),
+  mean: Type.Optional(Type.Number()),
+  yesCount: Type.Optional(Type.Number()),
+  maybeCount: Type.Optional(Type.Number()),
+});
+
+export const Results = Type.Object({
+  options: Type.Array(OptionResult),
+  winnerIds: Type.Array(Type.String()),
+  blocked: Type.Optional(Type.Boolean()),
+  rounds: Type.Optional(
+    Type.Array(
+      Type.Object({
+        counts: Type.Record(Type.String(), Type.Number()),
+        eliminatedIds: Type.Array(Type.String()),
+        exhaustedCount: Type.Optional(Type.Number()),
+      }),
+    ),
+  ),
+  bordaPoints: Type.Optional(Type.Record(Type.String(), Type.Number())),
+  condorcetWinnerId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  bestSlotId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  undecidedCount: Type.Number(),
+});
+export type Results = Type.Static<typeof Results>;
+
+export const Vote = Type.Object({
+  proposalId: Type.String(),
+  /** Null on anonymous proposals, for everyone. */
+  voter: Type.Union([PersonRef, Type.Null()]),
+  choices: Type.Array(Choice),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Vote = Type.Static<typeof Vote>;
+
+export const Outcome = Type.Object({
+  statement: Type.String(),
+  author: Type.Union([PersonRef, Type.Null()]),
+  createdAt: Timestamp,
+  reviewOn: Type.Union([Type.String(), Type.Null()]),
+});
+export type Outcome = Type.Static<typeof Outcome>;
+
+export const Proposal = Type.Object({
+  id: Type.String(),
+  threadId: Type.String(),
+  groupId: Type.String(),
+  kind: ProposalKind,
+  title: Type.String(),
+  details: Type.String(),
+  options: Type.Array(ProposalOption),
+  closesAt: Timestamp,
+  closedAt: Type.Union([Timestamp, Type.Null()]),
+  anonymous: Type.Boolean(),
+  resultsHiddenUntilClosed: Type.Boolean(),
+  reasonRequired: Type.Boolean(),
+  minChoices: Type.Integer(),
+  maxChoices: Type.Integer(),
+  maxScore: Type.Integer(),
+  dotsPerVoter: Type.Integer(),
+  author: Type.Union([PersonRef, Type.Null()]),
+  createdAt: Timestamp,
+  voterCount: Type.Integer(),
+  eligibleCount: Type.Integer(),
+  /** The caller's current vote; left out of stream events, which are shared by every subscriber. */
+  myVote: Type.Optional(Type.Union([Vote, Type.Null()])),
+  results: Type.Union([Results, Type.Null()]),
+  outcome: Type.Union([Outcome, Type.Null()]),
+});
+export type Proposal = Type.Static<typeof Proposal>;
+
+const OptionInput = Type.Object({
+  label: Name,
+  startsAt: Type.Optional(Timestamp),
+});
+
+export const CreateProposalBody = Type.Object({
+  kind: ProposalKind,
+  title: Name,
+  details: Type.Optional(LongText),
+  options: Type.Optional(Type.Array(OptionInput, { maxItems: 50 })),
+  closesAt: Timestamp,
+  anonymous: Type.Optional(Type.Boolean()),
+  resultsHiddenUntilClosed: Type.Optional(Type.Boolean()),
+  reasonRequired: Type.Optional(Type.Boolean()),
+  minChoices: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+  maxChoices: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+  maxScore: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  dotsPerVoter: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+});
+export type CreateProposalBody = Type.Static<typeof CreateProposalBody>;
+
+export const PatchProposalBody = Type.Object({
+  title: Type.Optional(Name),
+  details: Type.Optional(LongText),
+  options: Type.Optional(Type.Array(OptionInput, { maxItems: 50 })),
+  closesAt: Type.Optional(Timestamp),
+});
+export type PatchProposalBody = Type.Static<typeof PatchProposalBody>;
+
+export const VoteBody = Type.Object({
+  choices: Type.Array(Choice, { maxItems: 50 }),
+  reason: Type.Optional(Type.Union([LongText, Type.Null()])),
+});
+export type VoteBody = Type.Static<typeof VoteBody>;
+
+export const OutcomeBody = Type.Object({
+  statement: Type.String({ minLength: 1, maxLength: 100_000 }),
+  reviewOn: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Null()])),
+});
+export type OutcomeBody = Type.Static<typeof OutcomeBody>;
+
+export const CloseBody = Type.Object({ outcome: Type.Optional(OutcomeBody) });
+export const ReopenBody = Type.Object({ closesAt: Timestamp });
+
+export const ProposalListQuery = Type.Object({
+  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  cursor: Type.Optional(Type.String()),
+});
+export const DecisionsQuery = Type.Object({
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('md')])),
+});
