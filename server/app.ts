@@ -17,6 +17,8 @@ import groupRoutes from './routes/groups';
 import health from './routes/health';
 import invitationRoutes from './routes/invitations';
 import meRoutes from './routes/me';
+import proposalRoutes from './routes/proposals';
+import scheduler from './plugins/scheduler';
 import streamRoutes from './routes/stream';
 import streamPlugin from './stream/plugin';
 
@@ -51,6 +53,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(context, { config, database: options.database });
   await app.register(auth);
   await app.register(streamPlugin);
+  await app.register(scheduler);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Plenary API', version: '1', description: 'Threads, proposals, votes and the live stream.' },
@@ -67,6 +70,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(groupRoutes);
       await api.register(invitationRoutes);
       await api.register(streamRoutes);
+      await api.register(proposalRoutes);
     },
     { prefix: '/api/v1' },
   );

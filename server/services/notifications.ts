@@ -49,3 +49,35 @@ export async function addNotification(trx: Transaction<DB>, emit: Emit, input: N
     data: { notificationId: row.id },
   });
 }
+
+/** Many notifications at once (everyone in a group, say): one insert, one event each. */
+export async function addNotifications(trx: Transaction<DB>, emit: Emit, inputs: NotificationInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const rows = await trx
+    .insertInto('notifications')
+    .values(
+      inputs.map((input) => ({
+        user_id: input.userId,
+        kind: input.kind,
+        actor_id: input.actorId,
+        group_id: input.groupId,
+        thread_id: input.threadId ?? null,
+        comment_id: input.commentId ?? null,
+        proposal_id: input.proposalId ?? null,
+        text: input.text,
+      })),
+    )
+    .returning(['id', 'user_id', 'group_id', 'thread_id', 'actor_id'])
+    .execute();
+  for (const row of rows) {
+    emit({
+      kind: 'notification.created',
+      recipientId: row.user_id,
+      groupId: row.group_id,
+      threadId: row.thread_id,
+      actorId: row.actor_id,
+      subjectId: row.id,
+      data: { notificationId: row.id },
+    });
+  }
+}
