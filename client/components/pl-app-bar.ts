@@ -1,0 +1,161 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { User } from '../data/accounts';
+import type { ConnectionState } from '../data/stream';
+import { sharedStyles } from '../ui/styles';
+
+/**
+ * The bar across the top: the product name (a link home), a "Reconnecting…"
+ * indicator while the live stream is down, the signed-in person and Sign out.
+ *
+ * @fires pl-sign-out - the person asked to sign out
+ */
+@customElement('pl-app-bar')
+export class PlAppBar extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      header {
+        position: sticky;
+        top: 0;
+        z-index: 5;
+        background: var(--pl-color-surface);
+        border-bottom: 1px solid var(--pl-color-border);
+      }
+      .inner {
+        display: flex;
+        align-items: center;
+        gap: var(--pl-space-2);
+        max-width: var(--pl-content-width);
+        min-height: 56px;
+        margin: 0 auto;
+        padding: 0 var(--pl-space-3);
+      }
+      @media (max-width: 600px) {
+        .inner {
+          gap: var(--pl-space-1);
+          padding: 0 var(--pl-space-2);
+        }
+      }
+      .brand {
+        display: inline-flex;
+        align-items: center;
+        gap: var(--pl-space-1);
+        color: var(--pl-color-text);
+        font-weight: var(--pl-weight-bold);
+        font-size: 1.125rem;
+        text-decoration: none;
+        border-radius: var(--pl-radius-sm);
+      }
+      .brand:hover {
+        color: var(--pl-color-text);
+      }
+      .mark {
+        display: inline-grid;
+        place-items: center;
+        width: 28px;
+        height: 28px;
+        border-radius: 8px;
+        background: var(--pl-color-accent);
+        color: var(--pl-color-on-accent);
+        font-size: 0.95rem;
+      }
+      .spacer {
+        flex: 1;
+      }
+      .status:empty {
+        display: none;
+      }
+      .reconnecting {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+        padding: 2px 10px;
+        border-radius: var(--pl-radius-pill);
+        background: var(--pl-color-warning-soft);
+        color: var(--pl-color-warning);
+        font-size: var(--pl-text-sm);
+        font-weight: var(--pl-weight-medium);
+        white-space: nowrap;
+      }
+      .dot {
+        width: 8px;
+        height: 8px;
+        border-radius: 50%;
+        background: currentColor;
+        animation: pulse 1.2s ease-in-out infinite;
+      }
+      @keyframes pulse {
+        50% {
+          opacity: 0.3;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .dot {
+          animation: none;
+        }
+      }
+      .user {
+        display: inline-flex;
+        align-items: center;
+        gap: var(--pl-space-1);
+        min-width: 0;
+      }
+      .name {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+        max-width: 24ch;
+        color: var(--pl-color-text-muted);
+      }
+      @media (max-width: 480px) {
+        .name {
+          max-width: 11ch;
+          font-size: var(--pl-text-sm);
+        }
+      }
+    `,
+  ];
+
+  /** The signed-in person; null shows no account controls. */
+  @property({ attribute: false }) user: User | null = null;
+
+  /** The live stream's state; `reconnecting` shows the indicator. */
+  @property() connection: ConnectionState = 'idle';
+
+  override render() {
+    return html`<header>
+      <div class="inner">
+        <a class="brand" href="/"><span class="mark" aria-hidden="true">P</span>Plenary</a>
+        <span class="spacer"></span>
+        <span class="status" role="status"
+          >${
+            this.connection === 'reconnecting'
+              ? html`<span class="reconnecting" title="Live updates are paused; the page still works"
+                ><span class="dot" aria-hidden="true"></span>Reconnecting…</span
+              >`
+              : nothing
+          }</span
+        >
+        ${
+          this.user
+            ? html`<span class="user">
+              <span class="name" title=${this.user.email ?? this.user.name}>${this.user.name}</span>
+              <button class="secondary small" type="button" @click=${this.#signOut}>Sign out</button>
+            </span>`
+            : nothing
+        }
+      </div>
+    </header>`;
+  }
+
+  #signOut() {
+    this.dispatchEvent(new CustomEvent('pl-sign-out', { bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-app-bar': PlAppBar;
+  }
+}

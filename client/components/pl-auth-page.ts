@@ -1,0 +1,183 @@
+import { consume } from '@lit/context';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { type FieldErrors, splitErrors } from '../data/api';
+import { sessionContext } from '../data/context';
+import type { Session } from '../data/session';
+import { authPath, navigate } from '../router';
+import { checkFields, field, focusFirstError, formValues } from '../ui/forms';
+import { sharedStyles } from '../ui/styles';
+
+const FIELDS = {
+  login: ['email', 'password'],
+  signup: ['name', 'email', 'password'],
+} as const;
+
+/**
+ * Sign in or sign up. After success it goes to `next` (an invitation, say).
+ */
+@customElement('pl-auth-page')
+export class PlAuthPage extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      .wrap {
+        max-width: var(--pl-form-width);
+        margin: var(--pl-space-4) auto 0;
+      }
+      @media (max-width: 600px) {
+        .wrap {
+          margin-top: var(--pl-space-1);
+        }
+      }
+      h1 {
+        margin-bottom: var(--pl-space-1);
+      }
+      .lede {
+        margin-bottom: var(--pl-space-3);
+      }
+      form {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-2);
+      }
+      button[type='submit'] {
+        width: 100%;
+        margin-top: var(--pl-space-1);
+      }
+      .switch {
+        margin-top: var(--pl-space-3);
+        text-align: center;
+      }
+    `,
+  ];
+
+  /** Which form to show. */
+  @property() mode: 'login' | 'signup' = 'login';
+
+  /** Where to go after signing in (a path on this site). */
+  @property() next = '/';
+
+  @consume({ context: sessionContext })
+  private session?: Session;
+
+  @state() private errors: FieldErrors = {};
+  @state() private formError: string | null = null;
+  @state() private busy = false;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('mode')) {
+      this.errors = {};
+      this.formError = null;
+    }
+  }
+
+  override render() {
+    const signup = this.mode === 'signup';
+    const toInvite = this.next.startsWith('/invite/');
+    return html`<div class="wrap">
+      <div class="card">
+        <h1>${signup ? 'Create your account' : 'Sign in to Plenary'}</h1>
+        <p class="lede muted">
+          ${
+            toInvite
+              ? `${signup ? 'Create an account' : 'Sign in'} to accept your invitation.`
+              : signup
+                ? 'Discuss, propose and decide together with your group.'
+                : 'Welcome back.'
+          }
+        </p>
+        <form novalidate @submit=${this.#submit} aria-describedby=${this.formError ? 'form-error' : nothing}>
+          ${this.formError ? html`<p class="alert" id="form-error" role="alert">${this.formError}</p>` : nothing}
+          ${
+            signup
+              ? field({
+                  name: 'name',
+                  label: 'Your name',
+                  autocomplete: 'name',
+                  required: true,
+                  maxlength: 200,
+                  error: this.errors.name,
+                })
+              : nothing
+          }
+          ${field({
+            name: 'email',
+            label: 'Email',
+            type: 'email',
+            autocomplete: 'email',
+            required: true,
+            maxlength: 254,
+            error: this.errors.email,
+          })}
+          ${field({
+            name: 'password',
+            label: 'Password',
+            type: 'password',
+            autocomplete: signup ? 'new-password' : 'current-password',
+            required: true,
+            minlength: signup ? 10 : undefined,
+            hint: signup ? 'At least 10 characters.' : undefined,
+            error: this.errors.password,
+          })}
+          <button type="submit" ?disabled=${this.busy}>
+            ${signup ? (this.busy ? 'Creating account…' : 'Create account') : this.busy ? 'Signing in…' : 'Sign in'}
+          </button>
+        </form>
+      </div>
+      <p class="switch">
+        ${
+          signup
+            ? html`Already have an account? <a href=${authPath('login', this.next)}>Sign in</a>`
+            : html`New to Plenary? <a href=${authPath('signup', this.next)}>Create an account</a>`
+        }
+      </p>
+    </div>`;
+  }
+
+  async #submit(event: SubmitEvent) {
+    event.preventDefault();
+    if (this.busy || !this.session) return;
+    const form = event.target as HTMLFormElement;
+    const errors = checkFields(form);
+    this.formError = null;
+    this.errors = errors;
+    if (Object.keys(errors).length > 0) {
+      await this.updateComplete;
+      focusFirstError(this.renderRoot, errors);
+      return;
+    }
+    const v = formValues(form);
+    this.busy = true;
+    try {
+      if (this.mode === 'signup') {
+        await this.session.signUp({ name: v.name!.trim(), email: v.email!.trim(), password: v.password! });
+      } else {
+        await this.session.signIn({ email: v.email!.trim(), password: v.password! });
+      }
+      navigate(this.next, { replace: true });
+    } catch (err) {
+      const split = splitErrors(err, FIELDS[this.mode]);
+      if (this.mode === 'signup' && (err as { code?: string }).code === 'conflict' && !split.fields.email) {
+        // The server names no field for a taken email; it can only be that one.
+        split.fields.email = split.form ?? 'An account with that email already exists.';
+        split.form = null;
+      }
+      this.errors = split.fields;
+      this.formError =
+        this.mode === 'login' && (err as { status?: number }).status === 401
+          ? 'That email and password do not match an account.'
+          : split.form;
+      await this.updateComplete;
+      focusFirstError(this.renderRoot, split.fields);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-auth-page': PlAuthPage;
+  }
+}

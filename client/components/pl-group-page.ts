@@ -1,0 +1,294 @@
+import { consume } from '@lit/context';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { splitErrors } from '../data/api';
+import { sessionContext, streamContext } from '../data/context';
+import { type GroupStore, groupStore } from '../data/group-store';
+import type { Session } from '../data/session';
+import { StoreController } from '../data/store-controller';
+import type { StreamClient } from '../data/stream';
+import { TopicController } from '../data/topic-controller';
+import { navigate } from '../router';
+import { sharedStyles } from '../ui/styles';
+import type { PlConfirmDialog } from './pl-confirm-dialog';
+import type { RemoveMemberDetail, RoleChangeDetail } from './pl-member-list';
+import './pl-confirm-dialog';
+import './pl-invite-panel';
+import './pl-member-list';
+
+/**
+ * A group: what it is for, its members and their roles, inviting, and leaving.
+ * Follows `group:<id>` on the live stream, so joins, departures, role changes
+ * and edits made elsewhere appear without a reload.
+ */
+@customElement('pl-group-page')
+export class PlGroupPage extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: flex-start;
+        justify-content: space-between;
+        gap: var(--pl-space-2);
+        margin-bottom: var(--pl-space-3);
+      }
+      .crumb {
+        margin-bottom: var(--pl-space-half);
+        font-size: var(--pl-text-sm);
+      }
+      .title {
+        min-width: 0;
+        flex: 1 1 320px;
+      }
+      h1 {
+        overflow-wrap: anywhere;
+      }
+      .description {
+        margin-top: var(--pl-space-1);
+        white-space: pre-line;
+        overflow-wrap: anywhere;
+        max-width: 70ch;
+      }
+      .meta {
+        margin-top: var(--pl-space-1);
+      }
+      .layout {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) 340px;
+        gap: var(--pl-space-3);
+        align-items: start;
+      }
+      @media (max-width: 860px) {
+        .layout {
+          grid-template-columns: minmax(0, 1fr);
+        }
+      }
+      .members-head {
+        display: flex;
+        align-items: center;
+        gap: var(--pl-space-1);
+        margin-bottom: var(--pl-space-1);
+      }
+      aside {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-3);
+      }
+      .messages:empty {
+        display: none;
+      }
+      .messages {
+        margin-bottom: var(--pl-space-2);
+      }
+      .leave p {
+        margin: var(--pl-space-half) 0 var(--pl-space-2);
+      }
+    `,
+  ];
+
+  /** The group to show. */
+  @property() groupId = '';
+
+  @consume({ context: sessionContext })
+  private session?: Session;
+
+  @consume({ context: streamContext })
+  private stream?: StreamClient;
+
+  @state() private notice: string | null = null;
+  @state() private error: string | null = null;
+  @state() private busyUserId: string | null = null;
+  @query('pl-confirm-dialog') private confirm!: PlConfirmDialog;
+
+  readonly #group = new StoreController(this, () => this.#store());
+  /** Follows `group:<id>` while the page is shown; the store absorbs what arrives. */
+  protected readonly liveTopic = new TopicController(this, {
+    stream: () => this.stream,
+    topic: () => (this.groupId ? `group:${this.groupId}` : null),
+    onEvent: (event) => this.#store()?.absorb(event),
+    onReset: () => void this.#store()?.refresh(),
+    // Dropped from the topic (removed from the group, say): the refetch shows what is left to see.
+    onError: () => void this.#store()?.refresh(),
+  });
+
+  #store(): GroupStore | undefined {
+    return this.groupId ? groupStore(this.groupId) : undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('groupId') && this.groupId) {
+      this.notice = null;
+      this.error = null;
+      void this.#store()!.refresh();
+    }
+  }
+
+  protected override updated(): void {
+    const group = this.#group.value?.group;
+    if (group) document.title = `${group.name} · Plenary`;
+  }
+
+  override render() {
+    const data = this.#group.value;
+    if (!data || (data.status === 'loading' && !data.group)) {
+      return html`<h1 tabindex="-1">Group</h1>
+        <p class="muted" aria-busy="true">Loading the group…</p>`;
+    }
+    if (!data.group) {
+      const gone = data.error?.status === 404;
+      return html`<h1 tabindex="-1">${gone ? 'Group not found' : 'The group could not be loaded'}</h1>
+        <p class="muted">
+          ${
+            gone
+              ? 'It does not exist, or you are not (or no longer) a member.'
+              : (data.error?.message ?? 'Something went wrong.')
+          }
+          <a href="/">Back to your groups</a>
+        </p>`;
+    }
+    const { group, members } = data;
+    const me = this.session?.user;
+    const facilitator = group.myRole === 'facilitator';
+    const canInvite = facilitator || group.settings.membersCanInvite;
+    return html`
+      <div class="head">
+        <div class="title">
+          <p class="crumb"><a href="/">Your groups</a></p>
+          <h1 tabindex="-1">${group.name}</h1>
+          ${group.description ? html`<p class="description">${group.description}</p>` : nothing}
+          <p class="meta muted small">
+            ${group.memberCount} ${group.memberCount === 1 ? 'member' : 'members'} · You are
+            ${facilitator ? 'a facilitator' : 'a member'}
+          </p>
+        </div>
+        ${
+          facilitator
+            ? html`<a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/settings">Group settings</a>`
+            : nothing
+        }
+      </div>
+      <div class="messages">
+        ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
+        ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
+        ${
+          data.error && data.status === 'ready'
+            ? html`<p class="alert" role="alert">Could not refresh the group: ${data.error.message}</p>`
+            : nothing
+        }
+      </div>
+      <div class="layout">
+        <section class="card" aria-labelledby="members-heading">
+          <div class="members-head">
+            <h2 id="members-heading">Members</h2>
+            <span class="badge">${members.length}</span>
+          </div>
+          <pl-member-list
+            .members=${members}
+            .myId=${me?.id ?? ''}
+            .canManage=${facilitator}
+            .busyUserId=${this.busyUserId}
+            @pl-role-change=${this.#changeRole}
+            @pl-remove-member=${this.#remove}
+          ></pl-member-list>
+        </section>
+        <aside>
+          ${
+            canInvite
+              ? html`<pl-invite-panel
+                class="card"
+                .groupId=${group.id}
+                .groupName=${group.name}
+                .facilitator=${facilitator}
+              ></pl-invite-panel>`
+              : nothing
+          }
+          <section class="card leave" aria-labelledby="leave-heading">
+            <h2 id="leave-heading">Leave this group</h2>
+            <p class="muted small">You will stop seeing its threads and decisions. You can come back with a new invitation.</p>
+            <button class="danger" type="button" @click=${this.#leave}>Leave group</button>
+          </section>
+        </aside>
+      </div>
+      <pl-confirm-dialog></pl-confirm-dialog>
+    `;
+  }
+
+  async #changeRole(event: CustomEvent<RoleChangeDetail>) {
+    const { userId, name, role } = event.detail;
+    const store = this.#store();
+    if (!store) return;
+    const self = userId === this.session?.user?.id;
+    if (self && role === 'member') {
+      const ok = await this.confirm.ask({
+        title: 'Step down as facilitator?',
+        message:
+          'You will no longer be able to manage members or settings, unless another facilitator makes you one again.',
+        confirmLabel: 'Step down',
+        danger: true,
+      });
+      if (!ok) return;
+    }
+    await this.#act(
+      userId,
+      () => store.changeRole(userId, role),
+      `${self ? 'You are' : `${name} is`} now ${role === 'facilitator' ? 'a facilitator' : 'a member'}.`,
+    );
+  }
+
+  async #remove(event: CustomEvent<RemoveMemberDetail>) {
+    const { userId, name } = event.detail;
+    const store = this.#store();
+    if (!store) return;
+    const ok = await this.confirm.ask({
+      title: `Remove ${name}?`,
+      message: `${name} will lose access to this group. They can rejoin only with a new invitation.`,
+      confirmLabel: 'Remove',
+      danger: true,
+    });
+    if (!ok) return;
+    await this.#act(userId, () => store.removeMember(userId), `${name} was removed from the group.`);
+  }
+
+  async #leave() {
+    const store = this.#store();
+    const me = this.session?.user;
+    const group = store?.value.group;
+    if (!store || !me || !group) return;
+    const ok = await this.confirm.ask({
+      title: `Leave ${group.name}?`,
+      message: 'You will need a new invitation to come back.',
+      confirmLabel: 'Leave group',
+      danger: true,
+    });
+    if (!ok) return;
+    this.error = null;
+    try {
+      await store.removeMember(me.id);
+      navigate('/');
+    } catch (err) {
+      this.error = splitErrors(err, []).form;
+    }
+  }
+
+  async #act(userId: string, action: () => Promise<void>, notice: string) {
+    this.busyUserId = userId;
+    this.error = null;
+    this.notice = null;
+    try {
+      await action();
+      this.notice = notice;
+    } catch (err) {
+      this.error = splitErrors(err, []).form;
+    } finally {
+      this.busyUserId = null;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-group-page': PlGroupPage;
+  }
+}

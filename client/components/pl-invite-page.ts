@@ -1,0 +1,170 @@
+import { consume } from '@lit/context';
+import { Task } from '@lit/task';
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ApiError, splitErrors } from '../data/api';
+import { sessionContext } from '../data/context';
+import { acceptInvitation, type InvitationSummary, previewInvitation } from '../data/invitations';
+import type { Session } from '../data/session';
+import { StoreController } from '../data/store-controller';
+import { authPath, navigate } from '../router';
+import { sharedStyles } from '../ui/styles';
+
+/**
+ * An invitation link: which group, which role, and a Join button. Visitors
+ * who are not signed in are offered sign-up or sign-in, and come back here.
+ */
+@customElement('pl-invite-page')
+export class PlInvitePage extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      .wrap {
+        max-width: 520px;
+        margin: var(--pl-space-4) auto 0;
+      }
+      @media (max-width: 600px) {
+        .wrap {
+          margin-top: var(--pl-space-1);
+        }
+      }
+      .eyebrow {
+        margin-bottom: var(--pl-space-1);
+        font-size: var(--pl-text-sm);
+        font-weight: var(--pl-weight-medium);
+        letter-spacing: 0.02em;
+        text-transform: uppercase;
+      }
+      h1 {
+        overflow-wrap: anywhere;
+      }
+      .role {
+        margin: var(--pl-space-1) 0 var(--pl-space-3);
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--pl-space-1);
+      }
+      .actions > * {
+        flex: 1 1 180px;
+      }
+      .signed-as {
+        margin-top: var(--pl-space-1);
+      }
+      .actions.spaced {
+        margin-top: var(--pl-space-2);
+      }
+      .alert,
+      .notice {
+        margin-top: var(--pl-space-2);
+      }
+    `,
+  ];
+
+  /** The invitation's token, from the link. */
+  @property() token = '';
+
+  @consume({ context: sessionContext })
+  private session?: Session;
+
+  @state() private busy = false;
+  @state() private error: string | null = null;
+  @state() private alreadyMember = false;
+
+  readonly #signedIn = new StoreController(this, () => this.session);
+  readonly #preview = new Task(this, {
+    task: ([token], { signal }) => previewInvitation(token, signal),
+    args: () => [this.token] as const,
+  });
+
+  override render() {
+    return html`<div class="wrap">
+      <div class="card">
+        ${this.#preview.render({
+          pending: () => html`<h1 tabindex="-1">Invitation</h1>
+            <p class="muted" aria-busy="true">Opening the invitation…</p>`,
+          error: (err) => this.#broken(err),
+          complete: (inv) => this.#invitation(inv),
+        })}
+      </div>
+    </div>`;
+  }
+
+  #broken(err: unknown) {
+    const unknown = err instanceof ApiError && err.status === 404;
+    return html`<h1 tabindex="-1">${unknown ? 'This invitation link does not work' : 'The invitation could not be opened'}</h1>
+      <p class="muted role">
+        ${
+          unknown
+            ? 'Check that the whole link was copied, or ask for a new one.'
+            : 'Check your connection and reload the page.'
+        }
+      </p>
+      <a class="button secondary" href="/">Go to Plenary</a>`;
+  }
+
+  #invitation(inv: InvitationSummary) {
+    const role = inv.role === 'facilitator' ? 'a facilitator' : 'a member';
+    const here = `/invite/${encodeURIComponent(this.token)}`;
+    const session = this.#signedIn.value;
+    if (!inv.valid) {
+      return html`<p class="eyebrow muted">Invitation</p>
+        <h1 tabindex="-1">${inv.groupName}</h1>
+        <p class="alert" role="alert">This invitation has expired or has been used up. Ask for a new link.</p>`;
+    }
+    return html`<p class="eyebrow muted">You are invited to join</p>
+      <h1 tabindex="-1">${inv.groupName}</h1>
+      <p class="role muted">You will join as ${role}${inv.expiresAt ? ` (the link works until ${formatDate(inv.expiresAt)})` : ''}.</p>
+      ${
+        session?.status === 'signed-in'
+          ? html`<div class="actions">
+              <button type="button" ?disabled=${this.busy} @click=${() => this.#join(inv)}>
+                ${this.busy ? 'Joining…' : `Join ${inv.groupName}`}
+              </button>
+            </div>
+            <p class="muted small signed-as">Signed in as ${session.user.name}.</p>`
+          : html`<p class="small">Create an account or sign in to accept.</p>
+            <div class="actions spaced">
+              <a class="button" href=${authPath('signup', here)}>Sign up to join</a>
+              <a class="button secondary" href=${authPath('login', here)}>Sign in</a>
+            </div>`
+      }
+      ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
+      ${
+        this.alreadyMember
+          ? html`<p class="notice" role="status">
+            You are already a member. <a href="/groups/${encodeURIComponent(inv.groupId)}">Open ${inv.groupName}</a>
+          </p>`
+          : nothing
+      }`;
+  }
+
+  async #join(inv: InvitationSummary) {
+    if (this.busy) return;
+    this.busy = true;
+    this.error = null;
+    this.alreadyMember = false;
+    try {
+      const { groupId } = await acceptInvitation(this.token);
+      navigate(`/groups/${encodeURIComponent(groupId)}`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) this.alreadyMember = true;
+      else if (err instanceof ApiError && err.status === 404) {
+        this.error = `This invitation to ${inv.groupName} has expired or has been used up. Ask for a new link.`;
+      } else this.error = splitErrors(err, []).form;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function formatDate(iso: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-invite-page': PlInvitePage;
+  }
+}

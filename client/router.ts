@@ -1,0 +1,94 @@
+import { Store } from './data/store';
+
+/** Every page of the app, parsed from the URL path. */
+export type Route =
+  | { name: 'home' }
+  | { name: 'login'; next: string }
+  | { name: 'signup'; next: string }
+  | { name: 'group'; groupId: string }
+  | { name: 'group-settings'; groupId: string }
+  | { name: 'invite'; token: string }
+  | { name: 'not-found' };
+
+/** Routes a signed-out visitor may see; every other one sends them to sign in. */
+export const PUBLIC_ROUTES: ReadonlySet<Route['name']> = new Set(['login', 'signup', 'invite', 'not-found']);
+
+/** Turns a path and query into a Route (pure; unit-testable). */
+export function parseRoute(pathname: string, search = ''): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  const query = new URLSearchParams(search);
+  const seg = path.split('/').slice(1).map(safeDecode);
+  if (path === '/') return { name: 'home' };
+  if (path === '/login') return { name: 'login', next: safeNext(query.get('next')) };
+  if (path === '/signup') return { name: 'signup', next: safeNext(query.get('next')) };
+  if (seg[0] === 'groups' && seg[1] && seg.length === 2) return { name: 'group', groupId: seg[1] };
+  if (seg[0] === 'groups' && seg[1] && seg[2] === 'settings' && seg.length === 3) {
+    return { name: 'group-settings', groupId: seg[1] };
+  }
+  if (seg[0] === 'invite' && seg[1] && seg.length === 2) return { name: 'invite', token: seg[1] };
+  return { name: 'not-found' };
+}
+
+/** A path to return to after signing in: only this site's own paths, never `//elsewhere`. */
+export function safeNext(next: string | null | undefined): string {
+  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+/** `/login?next=…` or `/signup?next=…`, omitting `next` when it is home. */
+export function authPath(kind: 'login' | 'signup', next: string): string {
+  const safe = safeNext(next);
+  return safe === '/' ? `/${kind}` : `/${kind}?next=${encodeURIComponent(safe)}`;
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** The current route; <pl-app> renders whatever it says. */
+export const currentRoute = new Store<Route>(parseRoute(location.pathname, location.search));
+
+/** Goes to `path` (same origin) without reloading. */
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  const url = new URL(path, location.href);
+  if (url.origin !== location.origin) {
+    location.assign(url.href);
+    return;
+  }
+  const target = url.pathname + url.search + url.hash;
+  if (target !== location.pathname + location.search + location.hash) {
+    if (options.replace) history.replaceState(null, '', target);
+    else history.pushState(null, '', target);
+  }
+  currentRoute.set(parseRoute(url.pathname, url.search));
+}
+
+/**
+ * Starts listening to back/forward and to clicks on plain same-origin links
+ * (through shadow roots), which then navigate without a reload.
+ */
+export function startRouter(): void {
+  addEventListener('popstate', () => currentRoute.set(parseRoute(location.pathname, location.search)));
+  document.addEventListener('click', (event) => {
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    ) {
+      return;
+    }
+    const anchor = event.composedPath().find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement);
+    if (!anchor?.href || anchor.hasAttribute('download') || (anchor.target && anchor.target !== '_self'))
+      return;
+    const url = new URL(anchor.href);
+    if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+    event.preventDefault();
+    navigate(url.pathname + url.search + url.hash);
+  });
+}

@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Locator } from 'playwright-core';
+import { freshDatabase, TEST_DB_KIND } from './database';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLIENT_INDEX = path.join(ROOT, 'dist/client/index.html');
+
+/**
+ * The Chromium to drive: $CHROMIUM_PATH when set (and only it, so a wrong
+ * value is noticed), else Debian's; null when there is none.
+ */
+export const chromiumPath: string | null = findChromium();
+
+function findChromium(): string | null {
+  const explicit = process.env.CHROMIUM_PATH?.trim();
+  if (explicit) return existsSync(explicit) ? explicit : null;
+  return ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? null;
+}
+
+/** True when a missing Chromium must fail the run instead of leaving the browser tests out (CI). */
+export const browserRequired = Boolean(process.env.CI || process.env.REQUIRE_BROWSER);
+
+/** Launches headless Chromium, isolated from the network beyond loopback. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!chromiumPath) throw new Error('No Chromium found: set CHROMIUM_PATH or install the chromium package');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A real server process, listening on loopback with its own fresh database. */
+export interface TestServer {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** What the process printed so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on loopback (there is a small window before the server takes it; fine for tests). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns `node --import tsx server/main.ts` serving the built client
+ * (dist/client) on a free port, with a fresh data dir (PGlite) or a fresh
+ * Postgres database when DATABASE_URL is set, and waits for /readyz.
+ */
+export async function startServer(): Promise<TestServer> {
+  if (!existsSync(CLIENT_INDEX)) {
+    throw new Error(
+      `The built client is missing (${CLIENT_INDEX}). Run "npm run build" first (npm test does).`,
+    );
+  }
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'plenary-browser-'));
+  let dropDatabase: (() => Promise<void>) | null = null;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    RATE_LIMITS: 'off',
+    LOG_LEVEL: 'warn',
+    SESSION_SECRET: 'browser-test-secret-browser-test-secret',
+  };
+  delete env.PUBLIC_URL;
+  delete env.DATABASE_URL;
+  if (TEST_DB_KIND === 'postgres') {
+    // Each test file gets its own database; the server process opens its own pool.
+    const db = await freshDatabase();
+    await db.database.close();
+    env.DATABASE_URL = db.url!;
+    dropDatabase = db.drop;
+  }
+
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stop() reaches any children too
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const url = `http://127.0.0.1:${port}`;
+  const cleanup = async () => {
+    await killGroup(child, exited);
+    rmSync(dataDir, { recursive: true, force: true });
+    await dropDatabase?.();
+  };
+  try {
+    await waitForReady(url, child, () => output);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return { url, output: () => output, stop: cleanup };
+}
+
+async function waitForReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `The server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`,
+      );
+    }
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`The server was not ready within 45 s:\n${output()}`);
+}
+
+async function killGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig); // the whole process group
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 12_000).unref());
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    signal('SIGKILL');
+    await exited;
+  }
+}
+
+/** Whether `locator`'s element has focus (inside its shadow root, if it is in one). */
+export function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el) => (el.getRootNode() as Document | ShadowRoot).activeElement === el);
+}
+
+/** The text of the elements `aria-describedby` points at: hints and field errors. */
+export function describedBy(locator: Locator): Promise<string> {
+  return locator.evaluate((el) => {
+    const root = el.getRootNode() as Document | ShadowRoot;
+    return (el.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => root.getElementById(id)?.textContent?.trim() ?? '')
+      .join(' ');
+  });
+}
