@@ -15,12 +15,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('last_activity_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // Comments not deleted; kept up to date by the write that changes it, so lists need no COUNT(*).
     .addColumn('comment_count', 'integer', (c) => c.notNull().defaultTo(0))
+    // The `thread.created` event: the thread's own item in its timeline.
+    .addColumn('event_id', 'bigint')
     .addColumn('search', sql`tsvector`, (c) =>
-      c.generatedAlwaysAs(sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')`).stored(),
+      c
+        .generatedAlwaysAs(
+          sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')`,
+        )
+        .stored(),
     )
     .execute();
-  await sql`create index threads_group_list_idx on threads (group_id, pinned desc, last_activity_at desc, id)`.execute(db);
+  // The list order (pinned first, then newest activity), every column descending so a
+  // keyset cursor is one row comparison.
+  await sql`create index threads_group_list_idx on threads (group_id, pinned desc, last_activity_at desc, id desc)`.execute(
+    db,
+  );
   await sql`create index threads_search_idx on threads using gin (search)`.execute(db);
 
   await db.schema
@@ -35,9 +46,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('edited_at', 'timestamptz')
     .addColumn('deleted_at', 'timestamptz')
     .addColumn('event_id', 'bigint')
-    .addColumn('search', sql`tsvector`, (c) => c.generatedAlwaysAs(sql`to_tsvector('english', body)`).stored())
+    .addColumn('search', sql`tsvector`, (c) =>
+      c.generatedAlwaysAs(sql`to_tsvector('english', body)`).stored(),
+    )
     .execute();
-  await sql`create index comments_thread_idx on comments (thread_id, created_at, id)`.execute(db);
+  // The timeline pages and the unread counts both walk a thread's comments by event id.
+  await sql`create index comments_thread_event_idx on comments (thread_id, event_id)`.execute(db);
   await sql`create index comments_search_idx on comments using gin (search)`.execute(db);
 
   await db.schema
@@ -47,7 +61,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('comment_versions_comment_idx').on('comment_versions').columns(['comment_id', 'id']).execute();
+  await db.schema
+    .createIndex('comment_versions_comment_idx')
+    .on('comment_versions')
+    .columns(['comment_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('reactions')

@@ -32,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('event_id', 'bigint')
     .execute();
-  await sql`create index proposals_thread_idx on proposals (thread_id, created_at)`.execute(db);
+  await sql`create index proposals_thread_idx on proposals (thread_id, event_id)`.execute(db);
   await sql`create index proposals_group_idx on proposals (group_id, created_at desc, id)`.execute(db);
   await sql`create index proposals_open_closing_idx on proposals (closes_at) where closed_at is null`.execute(db);
 

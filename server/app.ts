@@ -5,7 +5,12 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { installErrorHandler } from './errors';
@@ -13,13 +18,17 @@ import auth from './plugins/auth';
 import context from './plugins/context';
 import { installValidation } from './plugins/validation';
 import authRoutes from './routes/auth';
+import commentRoutes from './routes/comments';
 import groupRoutes from './routes/groups';
 import health from './routes/health';
 import invitationRoutes from './routes/invitations';
 import meRoutes from './routes/me';
+import notificationRoutes from './routes/notifications';
 import proposalRoutes from './routes/proposals';
 import scheduler from './plugins/scheduler';
+import searchRoutes from './routes/search';
 import streamRoutes from './routes/stream';
+import threadRoutes from './routes/threads';
 import streamPlugin from './stream/plugin';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../dist/client', import.meta.url));
@@ -40,13 +49,21 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: BODY_LIMIT,
+    // Opening and migrating the embedded database can take a while on a busy machine.
+    pluginTimeout: 60_000,
     trustProxy: false,
     // Clients send `?limit=` and ids; keep the defaults strict and predictable.
     routerOptions: { ignoreTrailingSlash: true },
+    // Router-level failures (an over-long id, a broken URL escape) still answer in the contract's shape.
+    frameworkErrors: (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+      err.code === 'FST_ERR_MAX_PARAM_LENGTH' || err.code === 'FST_ERR_BAD_URL'
+        ? reply.status(404).send({ error: { code: 'not_found', message: 'not found' } })
+        : reply.status(400).send({ error: { code: 'validation_failed', message: err.message, details: [] } }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const serveClient = options.serveClient !== false && existsSync(path.join(CLIENT_DIST, 'index.html'));
-  if (options.serveClient !== false && !serveClient) app.log.warn(`no built client in ${CLIENT_DIST}; run "npm run build"`);
+  if (options.serveClient !== false && !serveClient)
+    app.log.warn(`no built client in ${CLIENT_DIST}; run "npm run build"`);
   installValidation(app);
   installErrorHandler(app, { spaIndex: serveClient });
 
@@ -56,7 +73,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(scheduler);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Plenary API', version: '1', description: 'Threads, proposals, votes and the live stream.' },
+      info: {
+        title: 'Plenary API',
+        version: '1',
+        description: 'Threads, proposals, votes and the live stream.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
@@ -71,6 +92,10 @@ export async function buildApp(options: AppOptions) {
       await api.register(invitationRoutes);
       await api.register(streamRoutes);
       await api.register(proposalRoutes);
+      await api.register(threadRoutes);
+      await api.register(commentRoutes);
+      await api.register(notificationRoutes);
+      await api.register(searchRoutes);
     },
     { prefix: '/api/v1' },
   );
@@ -80,4 +105,3 @@ export async function buildApp(options: AppOptions) {
   }
   return app;
 }
-

@@ -47,7 +47,8 @@ export function detailsFromValidation(issues: AjvIssue[]): ErrorDetail[] {
     const key = `${path} ${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    details.push({ path: path || '/', message });
+    // An empty pointer is the whole document (RFC 6901); `/` would name a key "".
+    details.push({ path, message });
   }
   return details;
 }
@@ -69,27 +70,37 @@ export function installErrorHandler(app: FastifyInstance, options: { spaIndex?: 
       return reply.status(400).send({
         error: {
           code: 'validation_failed',
-          message: first ? `${where}${first.path === '/' ? '' : `${first.path.slice(1)} `}${first.message}` : 'invalid request',
+          message: first
+            ? `${where}${first.path === '' ? '' : `${first.path.slice(1)} `}${first.message}`
+            : 'invalid request',
           details,
         },
       });
     }
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.status(413).send({ error: { code: 'payload_too_large', message: 'the body is too large' } });
+        return reply
+          .status(413)
+          .send({ error: { code: 'payload_too_large', message: 'the body is too large' } });
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-        return reply
-          .status(400)
-          .send({ error: { code: 'validation_failed', message: 'the body is not valid JSON', details: [] } });
+        return reply.status(400).send({
+          error: {
+            code: 'validation_failed',
+            message: 'the body is not valid JSON',
+            details: [{ path: '', message: 'is not valid JSON' }],
+          },
+        });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.status(415).send({
           error: { code: 'unsupported_media_type', message: 'send JSON with Content-Type: application/json' },
         });
     }
     if (fe.statusCode === 429) {
-      return reply.status(429).send({ error: { code: 'rate_limited', message: 'too many attempts; try later' } });
+      return reply
+        .status(429)
+        .send({ error: { code: 'rate_limited', message: 'too many attempts; try later' } });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply
@@ -97,15 +108,24 @@ export function installErrorHandler(app: FastifyInstance, options: { spaIndex?: 
         .send({ error: { code: 'bad_request', message: fe.message || 'bad request' } });
     }
     request.log.error({ err }, 'request failed');
-    return reply.status(500).send({ error: { code: 'internal', message: 'something went wrong on our side' } });
+    return reply
+      .status(500)
+      .send({ error: { code: 'internal', message: 'something went wrong on our side' } });
   });
 
   app.setNotFoundHandler((request, reply) => {
     const url = request.url.split('?')[0]!;
     // The web client routes by path: any page URL gets index.html.
-    if (options.spaIndex && request.method === 'GET' && !url.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(url)) {
+    if (
+      options.spaIndex &&
+      request.method === 'GET' &&
+      !url.startsWith('/api/') &&
+      !/\.[a-z0-9]+$/i.test(url)
+    ) {
       return reply.type('text/html').sendFile('index.html');
     }
-    return reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${url}` } });
+    return reply
+      .status(404)
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${url}` } });
   });
 }

@@ -30,9 +30,23 @@ export async function groupForMember(
   return { group, role, memberCount: Number(member_count) };
 }
 
-/** The caller's groups with their role and member counts, oldest first. */
-export async function groupsOfUser(db: Handle, userId: string) {
-  const rows = await db
+/**
+ * A timestamp column as text with all six fractional digits, for cursors: a JS
+ * Date keeps only milliseconds, and a cursor rounded down to the millisecond
+ * would hand the same row out again on the next page.
+ */
+function exactTime(column: string) {
+  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+/** A page of the caller's groups with their role and member counts, oldest first, keyed by (created_at, id). */
+export async function groupsOfUser(
+  db: Handle,
+  userId: string,
+  after: { createdAt: string; groupId: string } | null,
+  limit: number,
+) {
+  let q = db
     .selectFrom('memberships')
     .innerJoin('groups', 'groups.id', 'memberships.group_id')
     .selectAll('groups')
@@ -44,11 +58,20 @@ export async function groupsOfUser(db: Handle, userId: string) {
         .select(eb.fn.countAll<string>().as('n'))
         .as('member_count'),
     )
-    .where('memberships.user_id', '=', userId)
-    .orderBy('groups.created_at')
-    .orderBy('groups.id')
-    .execute();
-  return rows.map(({ role, member_count, ...group }) => ({ group, role, memberCount: Number(member_count) }));
+    .select(exactTime('groups.created_at').as('cursor_time'))
+    .where('memberships.user_id', '=', userId);
+  if (after) {
+    q = q.where(
+      sql<boolean>`(groups.created_at, groups.id) > (${after.createdAt}::timestamptz, ${after.groupId}::uuid)`,
+    );
+  }
+  const rows = await q.orderBy('groups.created_at').orderBy('groups.id').limit(limit).execute();
+  return rows.map(({ role, member_count, cursor_time, ...group }) => ({
+    group,
+    role,
+    memberCount: Number(member_count),
+    cursorTime: cursor_time,
+  }));
 }
 
 export function insertGroup(
@@ -65,7 +88,16 @@ export function insertGroup(
 export function updateGroup(
   db: Handle,
   groupId: string,
-  patch: Partial<Pick<GroupRow, 'name' | 'description' | 'members_can_start_threads' | 'members_can_create_proposals' | 'members_can_invite'>>,
+  patch: Partial<
+    Pick<
+      GroupRow,
+      | 'name'
+      | 'description'
+      | 'members_can_start_threads'
+      | 'members_can_create_proposals'
+      | 'members_can_invite'
+    >
+  >,
 ): Promise<GroupRow> {
   const q = db.updateTable('groups').where('id', '=', groupId);
   return (Object.keys(patch).length ? q.set(patch) : q.set({ id: sql`id` as never }))
@@ -108,7 +140,11 @@ export function setMemberRole(db: Handle, groupId: string, userId: string, role:
 }
 
 export function deleteMembership(db: Handle, groupId: string, userId: string) {
-  return db.deleteFrom('memberships').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+  return db
+    .deleteFrom('memberships')
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
 }
 
 const MEMBER_COLUMNS = [
@@ -120,7 +156,7 @@ const MEMBER_COLUMNS = [
   'users.email',
 ] as const;
 
-/** A page of members in joining order, keyed by (joined_at, user_id). */
+/** A page of members in joining order, keyed by (joined_at, user_id); `cursor_time` is joined_at to the microsecond. */
 export function membersPage(
   db: Handle,
   groupId: string,
@@ -131,13 +167,11 @@ export function membersPage(
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
     .select(MEMBER_COLUMNS)
+    .select(exactTime('memberships.joined_at').as('cursor_time'))
     .where('memberships.group_id', '=', groupId);
   if (after) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('memberships.joined_at', '>', new Date(after.joinedAt)),
-        eb.and([eb('memberships.joined_at', '=', new Date(after.joinedAt)), eb('memberships.user_id', '>', after.userId)]),
-      ]),
+    q = q.where(
+      sql<boolean>`(memberships.joined_at, memberships.user_id) > (${after.joinedAt}::timestamptz, ${after.userId}::uuid)`,
     );
   }
   return q.orderBy('memberships.joined_at').orderBy('memberships.user_id').limit(limit).execute();
@@ -213,5 +247,9 @@ export function invitationsOfGroup(db: Handle, groupId: string) {
 }
 
 export function deleteInvitation(db: Handle, groupId: string, invitationId: string) {
-  return db.deleteFrom('invitations').where('group_id', '=', groupId).where('id', '=', invitationId).executeTakeFirst();
+  return db
+    .deleteFrom('invitations')
+    .where('group_id', '=', groupId)
+    .where('id', '=', invitationId)
+    .executeTakeFirst();
 }

@@ -36,21 +36,43 @@ export function insertUser(
     .executeTakeFirstOrThrow();
 }
 
+/** Sets only the given fields; an empty patch changes nothing and returns the user as they are. */
 export function updateUser(
   db: Handle,
   id: string,
   patch: { name?: string; emailNotifications?: EmailNotifications; passwordHash?: string },
 ): Promise<UserRow> {
-  return db
-    .updateTable('users')
-    .set({
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.emailNotifications !== undefined ? { email_notifications: patch.emailNotifications } : {}),
-      ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
-    })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const set = {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.emailNotifications !== undefined ? { email_notifications: patch.emailNotifications } : {}),
+    ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+  };
+  // `update … set` with no column is a syntax error, and `PATCH {}` is a valid request.
+  if (Object.keys(set).length === 0) {
+    return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  }
+  return db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Of `userIds`, those whose email `viewerId` may see: the viewer themself and
+ * anyone in a group the viewer facilitates (the contract's rule for `User.email`).
+ */
+export async function emailsVisibleTo(db: Handle, viewerId: string, userIds: string[]): Promise<Set<string>> {
+  const visible = new Set(userIds.filter((id) => id === viewerId));
+  const others = userIds.filter((id) => id !== viewerId);
+  if (others.length === 0) return visible;
+  const rows = await db
+    .selectFrom('memberships as mine')
+    .innerJoin('memberships as theirs', 'theirs.group_id', 'mine.group_id')
+    .select('theirs.user_id')
+    .distinct()
+    .where('mine.user_id', '=', viewerId)
+    .where('mine.role', '=', 'facilitator')
+    .where('theirs.user_id', 'in', others)
+    .execute();
+  for (const row of rows) visible.add(row.user_id);
+  return visible;
 }
 
 /** True when `viewerId` facilitates a group that `userId` belongs to (or is that user). */

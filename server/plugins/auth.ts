@@ -53,7 +53,11 @@ export default fp(
       if (request.principal?.via === 'cookie' && UNSAFE.has(request.method)) {
         const origin = request.headers.origin;
         if (!origin || !sameOrigin(origin, request, app.ctx.config.publicUrl)) {
-          throw new AppError(403, 'csrf_rejected', 'cross-site request refused: send an Origin header naming this server');
+          throw new AppError(
+            403,
+            'csrf_rejected',
+            'cross-site request refused: send an Origin header naming this server',
+          );
         }
       }
     });

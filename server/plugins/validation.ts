@@ -13,4 +13,12 @@ export function installValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? strict.compile(schema) : coercing.compile(schema),
   );
+  // A write sent with no body at all is an empty object: a body whose fields are
+  // all optional (`POST /groups/:id/invitations`) may be left out, and one with
+  // required fields names each missing field instead of "must be object".
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') {
+      request.body = {};
+    }
+  });
 }

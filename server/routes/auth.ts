@@ -28,10 +28,14 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/auth/logout', { onRequest: signedIn, schema: { tags: ['accounts'] } }, async (request, reply) => {
-    await logout(ctx, requireUser(request));
-    clearSessionCookie(reply);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/auth/logout',
+    { onRequest: signedIn, schema: { tags: ['accounts'] } },
+    async (request, reply) => {
+      await logout(ctx, requireUser(request));
+      clearSessionCookie(reply);
+      return reply.status(204).send();
+    },
+  );
 };
 export default auth;

@@ -32,19 +32,30 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/groups', { schema: { tags, response: { 200: Page(Group) } } }, async (request) => {
-    return { items: await groups.listGroups(ctx, requireUser(request).user.id), nextCursor: null };
-  });
+  app.get(
+    '/groups',
+    { schema: { tags, querystring: ListQuery, response: { 200: Page(Group), '4xx': ErrorBody } } },
+    async (request) => groups.listGroups(ctx, requireUser(request).user.id, request.query),
+  );
 
   app.get(
     '/groups/:id',
     { schema: { tags, params: IdParams, response: { 200: GroupReply, '4xx': ErrorBody } } },
-    async (request) => ({ group: await groups.getGroup(ctx, request.params.id, requireUser(request).user.id) }),
+    async (request) => ({
+      group: await groups.getGroup(ctx, request.params.id, requireUser(request).user.id),
+    }),
   );
 
   app.patch(
     '/groups/:id',
-    { schema: { tags, params: IdParams, body: PatchGroupBody, response: { 200: GroupReply, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: PatchGroupBody,
+        response: { 200: GroupReply, '4xx': ErrorBody },
+      },
+    },
     async (request) => ({
       group: await groups.updateGroup(ctx, request.params.id, requireUser(request).user, request.body),
     }),
@@ -52,8 +63,16 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/groups/:id/members',
-    { schema: { tags, params: IdParams, querystring: ListQuery, response: { 200: Page(Membership), '4xx': ErrorBody } } },
-    async (request) => groups.listMembers(ctx, request.params.id, requireUser(request).user.id, request.query),
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        querystring: ListQuery,
+        response: { 200: Page(Membership), '4xx': ErrorBody },
+      },
+    },
+    async (request) =>
+      groups.listMembers(ctx, request.params.id, requireUser(request).user.id, request.query),
   );
 
   app.patch(
@@ -77,10 +96,14 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
   );
 
-  app.delete('/groups/:id/members/:userId', { schema: { tags, params: MemberParams } }, async (request, reply) => {
-    await groups.removeMember(ctx, request.params.id, requireUser(request).user, request.params.userId);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/groups/:id/members/:userId',
+    { schema: { tags, params: MemberParams } },
+    async (request, reply) => {
+      await groups.removeMember(ctx, request.params.id, requireUser(request).user, request.params.userId);
+      return reply.status(204).send();
+    },
+  );
 
   app.post(
     '/groups/:id/invitations',
@@ -122,7 +145,12 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/groups/:id/invitations/:invitationId',
     { schema: { tags, params: InvitationParams } },
     async (request, reply) => {
-      await groups.revokeInvitation(ctx, request.params.id, requireUser(request).user.id, request.params.invitationId);
+      await groups.revokeInvitation(
+        ctx,
+        request.params.id,
+        requireUser(request).user.id,
+        request.params.invitationId,
+      );
       return reply.status(204).send();
     },
   );

@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ApiToken, CreatedToken, CreateTokenBody, PatchMeBody, UserReply } from '../../shared/schemas/accounts';
+import {
+  ApiToken,
+  CreatedToken,
+  CreateTokenBody,
+  PatchMeBody,
+  UserReply,
+} from '../../shared/schemas/accounts';
 import { ErrorBody, IdParams } from '../../shared/schemas/common';
 import { listApiTokens } from '../db/sessions';
 import { requireUser, signedIn } from '../plugins/auth';
@@ -12,10 +18,14 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
   // Every route here acts on the caller's own account.
   app.addHook('onRequest', signedIn);
 
-  app.get('/me', { schema: { tags: ['accounts'], response: { 200: UserReply, '4xx': ErrorBody } } }, async (request) => {
-    const { user } = requireUser(request);
-    return { user: presentUser(user, { withEmail: true, self: true }) };
-  });
+  app.get(
+    '/me',
+    { schema: { tags: ['accounts'], response: { 200: UserReply, '4xx': ErrorBody } } },
+    async (request) => {
+      const { user } = requireUser(request);
+      return { user: presentUser(user, { withEmail: true, self: true }) };
+    },
+  );
 
   app.patch(
     '/me',
@@ -44,7 +54,13 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/tokens',
-    { schema: { tags: ['accounts'], body: CreateTokenBody, response: { 201: CreatedToken, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        body: CreateTokenBody,
+        response: { 201: CreatedToken, '4xx': ErrorBody },
+      },
+    },
     async (request, reply) => {
       const token = await createApiToken(ctx, requireUser(request).user.id, request.body.name);
       return reply.status(201).send({ token });

@@ -8,12 +8,12 @@ import type {
 import { can, type GroupAction, wouldOrphanGroup } from '../domain/permissions';
 import * as groups from '../db/groups';
 import type { GroupRow, UserRow } from '../db/schema';
-import { findUserByEmail } from '../db/users';
+import { emailsVisibleTo, findUserByEmail } from '../db/users';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors';
 import { presentGroup, presentInvitation, presentMembership } from '../presenters';
 import { type Ctx, writeTransaction } from './context';
 import { addNotification } from './notifications';
-import { decodeCursor, encodeCursor, pageLimit } from './pagination';
+import { decodeCursor, encodeCursor, isExactTime, pageLimit } from './pagination';
 import { LIMITS } from './rate-limiter';
 import { isUuid, trimmed } from './text';
 import { newSecret } from './tokens';
@@ -36,7 +36,9 @@ export async function groupAccess(ctx: Ctx, groupId: string, userId: string, act
   const found = isUuid(groupId) ? await groups.groupForMember(ctx.db, groupId, userId) : undefined;
   if (!found) throw notFound('group');
   if (!can(found.role, settingsOf(found.group), action)) {
-    throw forbidden(action === 'view' ? undefined : `your role may not ${action.replace(/_/g, ' ')} in this group`);
+    throw forbidden(
+      action === 'view' ? undefined : `your role may not ${action.replace(/_/g, ' ')} in this group`,
+    );
   }
   return found;
 }
@@ -46,7 +48,10 @@ export async function createGroup(ctx: Ctx, user: UserRow, body: CreateGroupBody
   const parentId = body.parentId ?? null;
   if (parentId !== null) {
     const parent = isUuid(parentId) ? await groups.groupForMember(ctx.db, parentId, user.id) : undefined;
-    if (!parent) throw new AppError(404, 'not_found', 'parent group not found', [{ path: '/parentId', message: 'not found' }]);
+    if (!parent)
+      throw new AppError(404, 'not_found', 'parent group not found', [
+        { path: '/parentId', message: 'not found' },
+      ]);
     if (!can(parent.role, settingsOf(parent.group), 'create_subgroup')) {
       throw forbidden('only facilitators of the parent group may create a subgroup');
     }
@@ -66,9 +71,25 @@ export async function createGroup(ctx: Ctx, user: UserRow, body: CreateGroupBody
   return presentGroup(group, 1, 'facilitator');
 }
 
-export async function listGroups(ctx: Ctx, userId: string) {
-  const rows = await groups.groupsOfUser(ctx.db, userId);
-  return rows.map((r) => presentGroup(r.group, r.memberCount, r.role));
+function isGroupCursor(v: unknown): v is { createdAt: string; groupId: string } {
+  const c = v as { createdAt?: unknown; groupId?: unknown };
+  return isExactTime(c?.createdAt) && typeof c.groupId === 'string' && isUuid(c.groupId);
+}
+
+/** A page of the caller's groups, oldest first. */
+export async function listGroups(ctx: Ctx, userId: string, query: { limit?: number; cursor?: string }) {
+  const limit = pageLimit(query.limit);
+  const after = decodeCursor(query.cursor, isGroupCursor);
+  const rows = await groups.groupsOfUser(ctx.db, userId, after, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => presentGroup(r.group, r.memberCount, r.role)),
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({ createdAt: last.cursorTime, groupId: last.group.id })
+        : null,
+  };
 }
 
 export async function getGroup(ctx: Ctx, groupId: string, userId: string) {
@@ -83,7 +104,8 @@ export async function updateGroup(ctx: Ctx, groupId: string, user: UserRow, body
   if (body.description !== undefined) patch.description = body.description;
   const s = body.settings ?? {};
   if (s.membersCanStartThreads !== undefined) patch.members_can_start_threads = s.membersCanStartThreads;
-  if (s.membersCanCreateProposals !== undefined) patch.members_can_create_proposals = s.membersCanCreateProposals;
+  if (s.membersCanCreateProposals !== undefined)
+    patch.members_can_create_proposals = s.membersCanCreateProposals;
   if (s.membersCanInvite !== undefined) patch.members_can_invite = s.membersCanInvite;
   const group = await writeTransaction(ctx, async (trx, emit) => {
     const group = await groups.updateGroup(trx, groupId, patch);
@@ -95,21 +117,46 @@ export async function updateGroup(ctx: Ctx, groupId: string, user: UserRow, body
 
 function isMemberCursor(v: unknown): v is { joinedAt: string; userId: string } {
   const c = v as { joinedAt?: unknown; userId?: unknown };
-  return typeof c?.joinedAt === 'string' && !Number.isNaN(Date.parse(c.joinedAt)) && typeof c.userId === 'string' && isUuid(c.userId);
+  return isExactTime(c?.joinedAt) && typeof c.userId === 'string' && isUuid(c.userId);
 }
 
-export async function listMembers(ctx: Ctx, groupId: string, userId: string, query: { limit?: number; cursor?: string }) {
+export async function listMembers(
+  ctx: Ctx,
+  groupId: string,
+  userId: string,
+  query: { limit?: number; cursor?: string },
+) {
   const { role } = await groupAccess(ctx, groupId, userId);
   const limit = pageLimit(query.limit);
   const after = decodeCursor(query.cursor, isMemberCursor);
   const rows = await groups.membersPage(ctx.db, groupId, after, limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
+  // A plain member still sees the emails of people in another group they facilitate.
+  const withEmail =
+    role === 'facilitator'
+      ? null
+      : await emailsVisibleTo(
+          ctx.db,
+          userId,
+          page.map((r) => r.user_id),
+        );
   return {
-    items: page.map((r) => presentMembership(r, role === 'facilitator' || r.user_id === userId)),
+    items: page.map((r) => presentMembership(r, withEmail === null || withEmail.has(r.user_id))),
     nextCursor:
-      rows.length > limit && last ? encodeCursor({ joinedAt: last.joined_at.toISOString(), userId: last.user_id }) : null,
+      rows.length > limit && last ? encodeCursor({ joinedAt: last.cursor_time, userId: last.user_id }) : null,
   };
+}
+
+/**
+ * The role checked by `groupAccess` was read before the memberships were
+ * locked; a facilitator demoted or removed in the meantime (say, by another
+ * facilitator at the same moment) must not act on that stale role.
+ */
+function assertStillFacilitator(members: { user_id: string; role: Role }[], actorId: string): void {
+  const me = members.find((m) => m.user_id === actorId);
+  if (!me) throw notFound('group');
+  if (me.role !== 'facilitator') throw forbidden('only facilitators may do that');
 }
 
 export async function changeRole(ctx: Ctx, groupId: string, actor: UserRow, targetId: string, role: Role) {
@@ -117,6 +164,7 @@ export async function changeRole(ctx: Ctx, groupId: string, actor: UserRow, targ
   if (!isUuid(targetId)) throw notFound('member');
   await writeTransaction(ctx, async (trx, emit) => {
     const members = await groups.lockMemberships(trx, groupId);
+    assertStillFacilitator(members, actor.id);
     const target = members.find((m) => m.user_id === targetId);
     if (!target) throw notFound('member');
     if (target.role === role) return;
@@ -125,7 +173,13 @@ export async function changeRole(ctx: Ctx, groupId: string, actor: UserRow, targ
       throw conflict('the last facilitator cannot step down; make someone else a facilitator first');
     }
     await groups.setMemberRole(trx, groupId, targetId, role);
-    emit({ kind: 'member.role_changed', groupId, actorId: actor.id, subjectId: targetId, data: { userId: targetId, role } });
+    emit({
+      kind: 'member.role_changed',
+      groupId,
+      actorId: actor.id,
+      subjectId: targetId,
+      data: { userId: targetId, role },
+    });
     if (targetId !== actor.id) {
       await addNotification(trx, emit, {
         userId: targetId,
@@ -148,6 +202,7 @@ export async function removeMember(ctx: Ctx, groupId: string, actor: UserRow, ta
   if (!isUuid(targetId)) throw notFound('member');
   await writeTransaction(ctx, async (trx, emit) => {
     const members = await groups.lockMemberships(trx, groupId);
+    if (!leaving) assertStillFacilitator(members, actor.id);
     const target = members.find((m) => m.user_id === targetId);
     if (!target) throw notFound('member');
     const facilitators = members.filter((m) => m.role === 'facilitator').map((m) => m.user_id);
@@ -177,7 +232,12 @@ export async function createInvitation(
   requestOrigin: string,
 ) {
   const role = body.role ?? 'member';
-  const access = await groupAccess(ctx, groupId, actor.id, role === 'facilitator' ? 'invite_facilitator' : 'invite');
+  const access = await groupAccess(
+    ctx,
+    groupId,
+    actor.id,
+    role === 'facilitator' ? 'invite_facilitator' : 'invite',
+  );
   let expiresAt = new Date(Date.now() + DEFAULT_INVITATION_DAYS * 86_400_000);
   if (body.expiresAt !== undefined && body.expiresAt !== null) {
     expiresAt = new Date(body.expiresAt);
@@ -227,7 +287,10 @@ export async function revokeInvitation(ctx: Ctx, groupId: string, userId: string
 }
 
 function isUsable(inv: { max_uses: number | null; uses: number; expires_at: Date | null }): boolean {
-  return (inv.max_uses === null || inv.uses < inv.max_uses) && (inv.expires_at === null || inv.expires_at > new Date());
+  return (
+    (inv.max_uses === null || inv.uses < inv.max_uses) &&
+    (inv.expires_at === null || inv.expires_at > new Date())
+  );
 }
 
 /** What an invitation link shows before anyone signs in. */

@@ -1,7 +1,18 @@
 import type { Transaction } from 'kysely';
+import type { MarkReadBody, Notification, NotificationQuery } from '../../shared/schemas/threads';
+import {
+  insertNotifications,
+  markNotificationsRead,
+  type NotificationRow,
+  notificationsPage,
+  unreadNotificationCount,
+} from '../db/notifications';
 import type { DB } from '../db/schema';
-import type { Emit } from './context';
+import type { Ctx, Emit } from './context';
+import { decodeCursor, encodeCursor, isExactTime, pageLimit } from './pagination';
+import { isUuid } from './text';
 
+/** The contract's notification kinds. */
 export type NotificationKind =
   | 'mentioned'
   | 'replied'
@@ -12,6 +23,7 @@ export type NotificationKind =
   | 'invited'
   | 'role_changed';
 
+/** A notification to send, in the caller's transaction. */
 export interface NotificationInput {
   userId: string;
   kind: NotificationKind;
@@ -23,52 +35,54 @@ export interface NotificationInput {
   text: string;
 }
 
-/** Stores a notification and streams it on its recipient's `me` topic, in the caller's transaction. */
-export async function addNotification(trx: Transaction<DB>, emit: Emit, input: NotificationInput): Promise<void> {
-  const row = await trx
-    .insertInto('notifications')
-    .values({
-      user_id: input.userId,
-      kind: input.kind,
-      actor_id: input.actorId,
-      group_id: input.groupId,
-      thread_id: input.threadId ?? null,
-      comment_id: input.commentId ?? null,
-      proposal_id: input.proposalId ?? null,
-      text: input.text,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  emit({
-    kind: 'notification.created',
-    recipientId: input.userId,
-    groupId: input.groupId,
-    threadId: input.threadId ?? null,
-    actorId: input.actorId,
-    subjectId: row.id,
-    data: { notificationId: row.id },
-  });
+/** The one JSON form of a notification, over HTTP and on the `me` topic. */
+export function presentNotification(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    kind: row.kind as NotificationKind,
+    at: row.created_at.toISOString(),
+    readAt: row.read_at ? row.read_at.toISOString() : null,
+    actor: row.actor_id ? { id: row.actor_id, name: row.actor_name ?? '' } : null,
+    groupId: row.group_id,
+    threadId: row.thread_id,
+    commentId: row.comment_id,
+    proposalId: row.proposal_id,
+    text: row.text,
+  };
 }
 
-/** Many notifications at once (everyone in a group, say): one insert, one event each. */
-export async function addNotifications(trx: Transaction<DB>, emit: Emit, inputs: NotificationInput[]): Promise<void> {
-  if (inputs.length === 0) return;
-  const rows = await trx
-    .insertInto('notifications')
-    .values(
-      inputs.map((input) => ({
-        user_id: input.userId,
-        kind: input.kind,
-        actor_id: input.actorId,
-        group_id: input.groupId,
-        thread_id: input.threadId ?? null,
-        comment_id: input.commentId ?? null,
-        proposal_id: input.proposalId ?? null,
-        text: input.text,
-      })),
-    )
-    .returning(['id', 'user_id', 'group_id', 'thread_id', 'actor_id'])
-    .execute();
+/** Stores a notification and streams it on its recipient's `me` topic, in the caller's transaction. */
+export async function addNotification(
+  trx: Transaction<DB>,
+  emit: Emit,
+  input: NotificationInput,
+): Promise<void> {
+  await addNotifications(trx, emit, [input]);
+}
+
+/**
+ * Many notifications at once (everyone in a group, say): one insert, one
+ * `notification.created` event each, carrying the notification as its
+ * recipient sees it over HTTP.
+ */
+export async function addNotifications(
+  trx: Transaction<DB>,
+  emit: Emit,
+  inputs: NotificationInput[],
+): Promise<void> {
+  const rows = await insertNotifications(
+    trx,
+    inputs.map((input) => ({
+      userId: input.userId,
+      kind: input.kind,
+      actorId: input.actorId,
+      groupId: input.groupId,
+      threadId: input.threadId ?? null,
+      commentId: input.commentId ?? null,
+      proposalId: input.proposalId ?? null,
+      text: input.text,
+    })),
+  );
   for (const row of rows) {
     emit({
       kind: 'notification.created',
@@ -77,7 +91,39 @@ export async function addNotifications(trx: Transaction<DB>, emit: Emit, inputs:
       threadId: row.thread_id,
       actorId: row.actor_id,
       subjectId: row.id,
-      data: { notificationId: row.id },
+      data: { notification: presentNotification(row) },
     });
   }
+}
+
+function isNotificationCursor(v: unknown): v is { createdAt: string; id: string } {
+  const c = v as { createdAt?: unknown; id?: unknown };
+  return isExactTime(c?.createdAt) && typeof c.id === 'string' && isUuid(c.id);
+}
+
+/** A page of the caller's notifications, newest first, with how many are unread in all. */
+export async function listNotifications(ctx: Ctx, userId: string, query: NotificationQuery) {
+  const limit = pageLimit(query.limit);
+  const after = decodeCursor(query.cursor, isNotificationCursor);
+  const [rows, unreadCount] = await Promise.all([
+    notificationsPage(ctx.db, userId, { unreadOnly: query.unread === true, after, limit: limit + 1 }),
+    unreadNotificationCount(ctx.db, userId),
+  ]);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(presentNotification),
+    nextCursor:
+      rows.length > limit && last ? encodeCursor({ createdAt: last.cursor_time, id: last.id }) : null,
+    unreadCount,
+  };
+}
+
+/**
+ * Marks the caller's notifications read: those named (ids that are not theirs,
+ * or not ids at all, are ignored, so a stale list can be sent as is), or all.
+ */
+export async function markRead(ctx: Ctx, userId: string, body: MarkReadBody): Promise<void> {
+  const ids = body.ids === undefined ? null : [...new Set(body.ids.filter(isUuid))];
+  await markNotificationsRead(ctx.db, userId, ids);
 }

@@ -4,7 +4,8 @@ import { invalid } from '../errors';
 export function trimmed(value: string, path: string): string {
   const text = value.trim();
   if (text.length === 0) throw invalid(path, 'must not be empty');
-  if (text.length > 200) throw invalid(path, 'must be at most 200 characters');
+  // Characters are code points, as the schema's maxLength counts them: an emoji is one, not two.
+  if (text.length > 200 && [...text].length > 200) throw invalid(path, 'must be at most 200 characters');
   return text;
 }
 

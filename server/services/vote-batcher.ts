@@ -108,10 +108,16 @@ async function castVotes(
   // The last vote of each voter in this batch is the one that stays; the earlier ones were replaced.
   const latest = new Map<string, number>();
   batch.forEach((v, i) => {
-    if (answers[i] === null) latest.set(`${v.proposalId}|${voterKey(proposals.get(v.proposalId)!, v.userId)}`, i);
+    if (answers[i] === null)
+      latest.set(`${v.proposalId}|${voterKey(proposals.get(v.proposalId)!, v.userId)}`, i);
   });
   const writes = [...latest.entries()]
-    .map(([key, i]) => ({ key: key.split('|')[1]!, i, v: batch[i]!, p: proposals.get(batch[i]!.proposalId)! }))
+    .map(([key, i]) => ({
+      key: key.split('|')[1]!,
+      i,
+      v: batch[i]!,
+      p: proposals.get(batch[i]!.proposalId)!,
+    }))
     // A fixed order of row locks, so two batches cannot deadlock on the same voters.
     .sort((a, b) => (a.v.proposalId + a.key < b.v.proposalId + b.key ? -1 : 1));
 
@@ -121,13 +127,25 @@ async function castVotes(
       writes.filter((w) => !w.p.anonymous).map((w) => ({ proposalId: w.v.proposalId, voterKey: w.key })),
     );
     const history = [
-      ...previous.map((r) => ({ proposal_id: r.proposal_id, voter_id: r.voter_id, choices: JSON.stringify(r.choices), reason: r.reason })),
+      ...previous.map((r) => ({
+        proposal_id: r.proposal_id,
+        voter_id: r.voter_id,
+        choices: JSON.stringify(r.choices),
+        reason: r.reason,
+      })),
       // Votes replaced within this same batch are history too.
       ...batch.flatMap((v, i) => {
         const p = proposals.get(v.proposalId);
         if (answers[i] !== null || !p || p.anonymous) return [];
         if (latest.get(`${v.proposalId}|${voterKey(p, v.userId)}`) === i) return [];
-        return [{ proposal_id: v.proposalId, voter_id: v.userId, choices: JSON.stringify(v.choices), reason: v.reason }];
+        return [
+          {
+            proposal_id: v.proposalId,
+            voter_id: v.userId,
+            choices: JSON.stringify(v.choices),
+            reason: v.reason,
+          },
+        ];
       }),
     ];
     if (history.length > 0) await trx.insertInto('vote_history').values(history).execute();
@@ -158,7 +176,8 @@ async function castVotes(
     const stored = new Map(rows.map((r) => [`${r.proposal_id}|${r.voter_key}`, r]));
 
     const summaries = new Map<string, Awaited<ReturnType<typeof voteSummary>>>();
-    for (const id of new Set(writes.map((w) => w.v.proposalId))) summaries.set(id, await voteSummary(trx, id, proposals.get(id)!));
+    for (const id of new Set(writes.map((w) => w.v.proposalId)))
+      summaries.set(id, await voteSummary(trx, id, proposals.get(id)!));
 
     batch.forEach((v, i) => {
       if (answers[i] !== null) return;
@@ -177,7 +196,12 @@ async function castVotes(
         // On anonymous proposals not even the event log learns who voted.
         actorId: p.anonymous ? null : v.userId,
         subjectId: v.proposalId,
-        data: { proposalId: v.proposalId, vote, ...summaries.get(v.proposalId)! },
+        // While results are hidden a ballot would give the tally away: only the count moves.
+        data: {
+          proposalId: v.proposalId,
+          vote: p.results_hidden_until_closed ? null : vote,
+          ...summaries.get(v.proposalId)!,
+        },
       });
     });
   }

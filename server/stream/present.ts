@@ -1,5 +1,21 @@
 import type { StreamEvent } from '../../shared/schemas/stream';
 import type { LoggedEvent } from '../db/events';
+import { commentForViewer, type SharedComment } from '../services/comments';
+
+/** Events whose data is `{comment}`: its reactions carry `mine`, which depends on who looks. */
+const COMMENT_EVENTS: ReadonlySet<string> = new Set([
+  'comment.created',
+  'comment.updated',
+  'comment.deleted',
+  'reaction.changed',
+]);
+
+/** The comment of a comment event that has reactions, the only case where viewers see it differently. */
+function reactedComment(row: LoggedEvent): SharedComment | null {
+  if (!COMMENT_EVENTS.has(row.kind)) return null;
+  const comment = (row.data as { comment?: SharedComment }).comment;
+  return comment && comment.reactions.length > 0 ? comment : null;
+}
 
 /** Who is looking: the data of some events depends on it. */
 export interface Viewer {
@@ -13,8 +29,10 @@ export interface Viewer {
  * Returns the same object for every viewer when nothing depends on who looks,
  * which lets the hub serialise a frame once for a thousand subscribers.
  */
-export function shapeEventData(row: LoggedEvent, _viewer: Viewer): Record<string, unknown> {
+export function shapeEventData(row: LoggedEvent, viewer: Viewer): Record<string, unknown> {
   const data = row.data as Record<string, unknown>;
+  const comment = reactedComment(row);
+  if (comment) return { ...data, comment: commentForViewer(comment, viewer.userId) };
   if (data.anonymous === true && 'voter' in data) {
     const { voter: _hidden, ...rest } = data;
     return { ...rest, voter: null };
@@ -26,8 +44,8 @@ export function shapeEventData(row: LoggedEvent, _viewer: Viewer): Record<string
 }
 
 /** True when `shapeEventData` gives every viewer the same thing for this row. */
-export function isViewerIndependent(_row: LoggedEvent): boolean {
-  return true;
+export function isViewerIndependent(row: LoggedEvent): boolean {
+  return reactedComment(row) === null;
 }
 
 /** The contract's event object. */

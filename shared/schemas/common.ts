@@ -13,8 +13,17 @@ export const ErrorBody = Type.Object(
 );
 export type ErrorBody = Type.Static<typeof ErrorBody>;
 
-/** Names, titles, labels: 1–200 characters once trimmed (the trim is checked by the server). */
-export const Name = Type.String({ minLength: 1, maxLength: 200 });
+/**
+ * Names, titles, labels: 1–200 characters once trimmed. The 200 is checked
+ * after trimming, by the server's `trimmed()`, which every Name must go
+ * through: the schema only bounds the raw text, leaving room for surrounding
+ * whitespace, so ` ${200 characters} ` is accepted as the contract says.
+ */
+export const Name = Type.String({
+  minLength: 1,
+  maxLength: 1000,
+  description: '1–200 characters after trimming',
+});
 /** Markdown bodies, descriptions, reasons, statements. */
 export const LongText = Type.String({ maxLength: 100_000 });
 export const Timestamp = Type.String({ format: 'date-time' });

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { freshDatabase, type TestDatabase } from './database';
@@ -52,12 +53,19 @@ export interface Person {
 let counter = 0;
 
 /** Registers someone new and returns their session. */
-export async function signUp(app: TestApp, overrides: Partial<{ name: string; email: string; password: string }> = {}) {
+export async function signUp(
+  app: TestApp,
+  overrides: Partial<{ name: string; email: string; password: string }> = {},
+) {
   counter += 1;
   const name = overrides.name ?? `Member ${counter}`;
   const email = overrides.email ?? `member${counter}-${Date.now()}@example.org`;
   const password = overrides.password ?? 'correct horse battery';
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { name, email, password } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { name, email, password },
+  });
   if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
   const user = res.json().user;
   return { ...user, email, password, headers: { cookie: sessionCookie(res), origin: ORIGIN } } as Person;
@@ -72,13 +80,24 @@ export function sessionCookie(res: LightMyRequestResponse): string {
 
 /** Creates a group as `person` and returns it. */
 export async function createGroup(app: TestApp, person: Person, name = 'Platform Co-op Circle') {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/groups', headers: person.headers, payload: { name } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/groups',
+    headers: person.headers,
+    payload: { name },
+  });
   if (res.statusCode !== 201) throw new Error(`create group failed: ${res.statusCode} ${res.body}`);
   return res.json().group as { id: string; name: string };
 }
 
 /** Adds `person` to a group through a real invitation. */
-export async function join(app: TestApp, facilitator: Person, groupId: string, person: Person, role = 'member') {
+export async function join(
+  app: TestApp,
+  facilitator: Person,
+  groupId: string,
+  person: Person,
+  role = 'member',
+) {
   const inv = await app.inject({
     method: 'POST',
     url: `/api/v1/groups/${groupId}/invitations`,
@@ -87,6 +106,108 @@ export async function join(app: TestApp, facilitator: Person, groupId: string, p
   });
   if (inv.statusCode !== 201) throw new Error(`invite failed: ${inv.statusCode} ${inv.body}`);
   const token = inv.json().invitation.token;
-  const res = await app.inject({ method: 'POST', url: `/api/v1/invitations/${token}/accept`, headers: person.headers });
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/v1/invitations/${token}/accept`,
+    headers: person.headers,
+  });
   if (res.statusCode !== 200) throw new Error(`accept failed: ${res.statusCode} ${res.body}`);
+}
+
+/** A second, separate session for `person` (a login from another device). */
+export async function logIn(app: TestApp, person: Person): Promise<Record<string, string>> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: person.email, password: person.password },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return { cookie: sessionCookie(res), origin: ORIGIN };
+}
+
+/** An invitation to `groupId` created by `inviter`, with any of the contract's fields. */
+export async function invite(
+  app: TestApp,
+  inviter: Person,
+  groupId: string,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; token: string; url: string; role: string; maxUses: number | null; uses: number }> {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/v1/groups/${groupId}/invitations`,
+    headers: inviter.headers,
+    payload: body,
+  });
+  if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`);
+  return res.json().invitation;
+}
+
+/** Signs up `count` people and adds each to the group with `role`, in joining order. */
+export async function addMembers(
+  app: TestApp,
+  facilitator: Person,
+  groupId: string,
+  count: number,
+  role = 'member',
+): Promise<Person[]> {
+  const people: Person[] = [];
+  for (let i = 0; i < count; i++) {
+    const person = await signUp(app);
+    await join(app, facilitator, groupId, person, role);
+    people.push(person);
+  }
+  return people;
+}
+
+/** An API token of `person`: its id, and the secret shown once, as Bearer headers. */
+export async function apiToken(app: TestApp, person: Person, name = 'bot') {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: person.headers,
+    payload: { name },
+  });
+  if (res.statusCode !== 201) throw new Error(`token failed: ${res.statusCode} ${res.body}`);
+  const token = res.json().token as { id: string; name: string; secret: string };
+  return { ...token, headers: { authorization: `Bearer ${token.secret}` } };
+}
+
+const COUNTED_TABLES = [
+  'users',
+  'sessions',
+  'api_tokens',
+  'groups',
+  'memberships',
+  'invitations',
+  'events',
+  'notifications',
+] as const;
+
+/** Row counts of the tables a request can write, to show that a rejected request changed nothing. */
+export async function rowCounts(h: Harness): Promise<Record<(typeof COUNTED_TABLES)[number], number>> {
+  const counts = {} as Record<(typeof COUNTED_TABLES)[number], number>;
+  for (const table of COUNTED_TABLES) {
+    const row = await h.db.database.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    counts[table] = Number(row.n);
+  }
+  return counts;
+}
+
+/** Event rows, oldest first, optionally of one kind and one group. */
+export async function eventRows(h: Harness, filter: { kind?: string; groupId?: string } = {}) {
+  let q = h.db.database.db.selectFrom('events').selectAll().orderBy('id');
+  if (filter.kind) q = q.where('kind', '=', filter.kind);
+  if (filter.groupId) q = q.where('group_id', '=', filter.groupId);
+  return q.execute();
+}
+
+/** Checks a response is the contract's error shape with this status and code, and returns the error. */
+export function expectError(res: LightMyRequestResponse, status: number, code: string) {
+  const body = res.json();
+  expect({ status: res.statusCode, code: body?.error?.code }).toEqual({ status, code });
+  expect(typeof body.error.message).toBe('string');
+  return body.error as { code: string; message: string; details?: { path: string; message: string }[] };
 }

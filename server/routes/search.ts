@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorBody, Page } from '../../shared/schemas/common';
+import { SearchHit, SearchQuery } from '../../shared/schemas/threads';
+import { requireUser, signedIn } from '../plugins/auth';
+import { search } from '../services/search';
+
+/** Full-text search over the caller's groups (API.md, `GET /search`). */
+const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  app.addHook('onRequest', signedIn);
+
+  app.get(
+    '/search',
+    {
+      schema: {
+        tags: ['threads'],
+        querystring: SearchQuery,
+        response: { 200: Page(SearchHit), '4xx': ErrorBody },
+      },
+    },
+    async (request) => search(ctx, requireUser(request).user.id, request.query),
+  );
+};
+export default searchRoutes;

@@ -1,0 +1,77 @@
+import { expect } from 'vitest';
+import type { Comment, Thread, TimelinePage } from '../../shared/schemas/threads';
+import type { Person, TestApp } from './app';
+
+/** Starts a thread as `person` and returns it. */
+export async function startThread(
+  app: TestApp,
+  person: Person,
+  groupId: string,
+  body: Record<string, unknown> = { title: 'Where should the spring assembly meet?' },
+): Promise<Thread> {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/v1/groups/${groupId}/threads`,
+    headers: person.headers,
+    payload: body,
+  });
+  if (res.statusCode !== 201) throw new Error(`start thread failed: ${res.statusCode} ${res.body}`);
+  return res.json().thread;
+}
+
+/** Posts a comment (a reply with `parentId`) as `person` and returns it. */
+export async function postComment(
+  app: TestApp,
+  person: Person,
+  threadId: string,
+  body: string,
+  parentId?: string,
+): Promise<Comment> {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/v1/threads/${threadId}/comments`,
+    headers: person.headers,
+    payload: parentId === undefined ? { body } : { body, parentId },
+  });
+  if (res.statusCode !== 201) throw new Error(`comment failed: ${res.statusCode} ${res.body}`);
+  return res.json().comment;
+}
+
+/** The thread as `person` sees it. */
+export async function getThread(app: TestApp, person: Person, threadId: string): Promise<Thread> {
+  const res = await app.inject({ url: `/api/v1/threads/${threadId}`, headers: person.headers });
+  expect(res.statusCode).toBe(200);
+  return res.json().thread;
+}
+
+/** One timeline page as `person` sees it; `query` is the query string without `?`. */
+export async function timeline(
+  app: TestApp,
+  person: Person,
+  threadId: string,
+  query = '',
+): Promise<TimelinePage> {
+  const res = await app.inject({
+    url: `/api/v1/threads/${threadId}/timeline?${query}`,
+    headers: person.headers,
+  });
+  if (res.statusCode !== 200) throw new Error(`timeline failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+/** The caller's notifications (first page, newest first). */
+export async function notifications(app: TestApp, person: Person, query = '') {
+  const res = await app.inject({ url: `/api/v1/notifications?${query}`, headers: person.headers });
+  expect(res.statusCode).toBe(200);
+  return res.json() as {
+    items: {
+      id: string;
+      kind: string;
+      threadId: string | null;
+      commentId: string | null;
+      readAt: string | null;
+    }[];
+    nextCursor: string | null;
+    unreadCount: number;
+  };
+}
