@@ -7,7 +7,10 @@ export type Route =
   | { name: 'signup'; next: string }
   | { name: 'group'; groupId: string }
   | { name: 'group-settings'; groupId: string }
+  | { name: 'decisions'; groupId: string }
   | { name: 'invite'; token: string }
+  | { name: 'thread'; threadId: string }
+  | { name: 'search'; q: string }
   | { name: 'not-found' };
 
 /** Routes a signed-out visitor may see; every other one sends them to sign in. */
@@ -25,7 +28,12 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (seg[0] === 'groups' && seg[1] && seg[2] === 'settings' && seg.length === 3) {
     return { name: 'group-settings', groupId: seg[1] };
   }
+  if (seg[0] === 'groups' && seg[1] && seg[2] === 'decisions' && seg.length === 3) {
+    return { name: 'decisions', groupId: seg[1] };
+  }
   if (seg[0] === 'invite' && seg[1] && seg.length === 2) return { name: 'invite', token: seg[1] };
+  if (seg[0] === 'threads' && seg[1] && seg.length === 2) return { name: 'thread', threadId: seg[1] };
+  if (path === '/search') return { name: 'search', q: query.get('q') ?? '' };
   return { name: 'not-found' };
 }
 

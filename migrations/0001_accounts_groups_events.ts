@@ -111,7 +111,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('read_at', 'timestamptz')
     .execute();
-  await sql`create index notifications_user_idx on notifications (user_id, created_at desc, id desc)`.execute(db);
+  await sql`create index notifications_user_idx on notifications (user_id, created_at desc, id desc)`.execute(
+    db,
+  );
 
   // Fixed-window counters shared by every server process.
   await db.schema

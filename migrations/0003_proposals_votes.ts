@@ -34,7 +34,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await sql`create index proposals_thread_idx on proposals (thread_id, event_id)`.execute(db);
   await sql`create index proposals_group_idx on proposals (group_id, created_at desc, id)`.execute(db);
-  await sql`create index proposals_open_closing_idx on proposals (closes_at) where closed_at is null`.execute(db);
+  await sql`create index proposals_open_closing_idx on proposals (closes_at) where closed_at is null`.execute(
+    db,
+  );
 
   // Option ids are unique within their proposal: consent proposals use the
   // fixed ids agree/abstain/disagree/block, other kinds random uuids.
@@ -63,7 +65,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('votes_pkey', ['proposal_id', 'voter_key'])
     .execute();
-  await sql`create index votes_proposal_updated_idx on votes (proposal_id, updated_at, voter_key)`.execute(db);
+  await sql`create index votes_proposal_updated_idx on votes (proposal_id, updated_at, voter_key)`.execute(
+    db,
+  );
 
   // Earlier votes of non-anonymous proposals, kept when a vote is changed or retracted.
   await db.schema
@@ -75,7 +79,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reason', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('vote_history_proposal_idx').on('vote_history').columns(['proposal_id', 'id']).execute();
+  await db.schema
+    .createIndex('vote_history_proposal_idx')
+    .on('vote_history')
+    .columns(['proposal_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('outcomes')
@@ -89,7 +97,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('event_id', 'bigint')
     .execute();
   await sql`create index outcomes_proposal_idx on outcomes (proposal_id, created_at desc)`.execute(db);
-  await sql`create unique index outcomes_current_key on outcomes (proposal_id) where superseded_at is null`.execute(db);
+  await sql`create unique index outcomes_current_key on outcomes (proposal_id) where superseded_at is null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

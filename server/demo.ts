@@ -16,18 +16,51 @@ const people = [
 ];
 
 const discussion: [number, string][] = [
-  [1, 'A crowdfunding campaign to buy a stake in the platform is all over the news this week. Could we use the attention to talk about member ownership, or would joining in blur what we stand for?'],
-  [2, 'The visibility is tempting. But buying shares and owning a platform together are different things: who would vote those shares, and for what?'],
-  [3, 'I would want to ask the organiser some questions before we put our name next to theirs. What happens to the money if they fall short?'],
-  [4, 'We do not need a controlling stake to matter. A well-argued minority position, with a co-op plan behind it, can shift a board conversation.'],
-  [0, 'Good points. Two separate questions, then: do we ally with the campaign at all, and what do we do with the moment either way?'],
-  [5, 'Whatever we decide, the hashtag has drowned out every mention of co-operative ownership. A short public statement from us would put it back in.'],
-  [2, 'Agreed on a statement. I am wary of the alliance, though: the campaign is framed around removing one account, and that is not our fight.'],
-  [1, 'Then say that in the statement: we welcome the energy, and here is what shared ownership would actually look like.'],
-  [3, 'Could we also start a user union? People who rely on the platform have no collective voice today, shares or no shares.'],
+  [
+    1,
+    'A crowdfunding campaign to buy a stake in the platform is all over the news this week. Could we use the attention to talk about member ownership, or would joining in blur what we stand for?',
+  ],
+  [
+    2,
+    'The visibility is tempting. But buying shares and owning a platform together are different things: who would vote those shares, and for what?',
+  ],
+  [
+    3,
+    'I would want to ask the organiser some questions before we put our name next to theirs. What happens to the money if they fall short?',
+  ],
+  [
+    4,
+    'We do not need a controlling stake to matter. A well-argued minority position, with a co-op plan behind it, can shift a board conversation.',
+  ],
+  [
+    0,
+    'Good points. Two separate questions, then: do we ally with the campaign at all, and what do we do with the moment either way?',
+  ],
+  [
+    5,
+    'Whatever we decide, the hashtag has drowned out every mention of co-operative ownership. A short public statement from us would put it back in.',
+  ],
+  [
+    2,
+    'Agreed on a statement. I am wary of the alliance, though: the campaign is framed around removing one account, and that is not our fight.',
+  ],
+  [
+    1,
+    'Then say that in the statement: we welcome the energy, and here is what shared ownership would actually look like.',
+  ],
+  [
+    3,
+    'Could we also start a user union? People who rely on the platform have no collective voice today, shares or no shares.',
+  ],
   [4, 'A union is a long road, but it is ours to walk, unlike the campaign. I would back starting it.'],
-  [0, 'I have put up a consent proposal on the alliance and a poll on next steps. Please vote by the end of the week; blocks need a reason.'],
-  [5, 'Voted. For the record, I abstained on the alliance: I would rather decide after we have spoken to the organiser.'],
+  [
+    0,
+    'I have put up a consent proposal on the alliance and a poll on next steps. Please vote by the end of the week; blocks need a reason.',
+  ],
+  [
+    5,
+    'Voted. For the record, I abstained on the alliance: I would rather decide after we have spoken to the organiser.',
+  ],
 ];
 
 async function main() {
@@ -71,14 +104,17 @@ async function main() {
   const group = (
     await call('POST', '/groups', facilitator!.cookie, {
       name: 'Commons Platform Co-op',
-      description: 'Members and workers who want the platforms we depend on to be owned and run by their users.',
+      description:
+        'Members and workers who want the platforms we depend on to be owned and run by their users.',
     })
   ).json().group;
   for (const member of sessions.slice(1)) {
     const inv = await call('POST', `/groups/${group.id}/invitations`, facilitator!.cookie, {});
     await call('POST', `/invitations/${inv.json().invitation.token}/accept`, member.cookie);
   }
-  await call('PATCH', `/groups/${group.id}/members/${sessions[1]!.id}`, facilitator!.cookie, { role: 'facilitator' });
+  await call('PATCH', `/groups/${group.id}/members/${sessions[1]!.id}`, facilitator!.cookie, {
+    role: 'facilitator',
+  });
 
   const thread = (
     await call('POST', `/groups/${group.id}/threads`, sessions[1]!.cookie, {
@@ -100,12 +136,20 @@ async function main() {
     await call('POST', `/threads/${thread.id}/proposals`, facilitator!.cookie, {
       kind: 'proposal',
       title: 'Ally with the crowdfunding campaign',
-      details: 'We publicly support the campaign and offer to advise on co-operative ownership of any shares bought.',
+      details:
+        'We publicly support the campaign and offer to advise on co-operative ownership of any shares bought.',
       closesAt: week,
     })
   ).json().proposal;
   const positions = ['agree', 'agree', 'disagree', 'abstain', 'agree', 'abstain'];
-  const reasons = ['', 'Worth the visibility.', 'Not our fight as framed.', 'Talk to the organiser first.', '', ''];
+  const reasons = [
+    '',
+    'Worth the visibility.',
+    'Not our fight as framed.',
+    'Talk to the organiser first.',
+    '',
+    '',
+  ];
   for (const [i, s] of sessions.entries()) {
     if (i === 3) continue; // someone always has not voted yet
     await call('PUT', `/proposals/${alliance.id}/vote`, s.cookie, {
@@ -124,7 +168,9 @@ async function main() {
   ).json().proposal;
   const picks = [2, 0, 2, 1, 2];
   for (const [i, pick] of picks.entries()) {
-    await call('PUT', `/proposals/${poll.id}/vote`, sessions[i]!.cookie, { choices: [{ optionId: poll.options[pick].id }] });
+    await call('PUT', `/proposals/${poll.id}/vote`, sessions[i]!.cookie, {
+      choices: [{ optionId: poll.options[pick].id }],
+    });
   }
 
   const wording = (

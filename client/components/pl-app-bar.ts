@@ -3,6 +3,8 @@ import { customElement, property } from 'lit/decorators.js';
 import type { User } from '../data/accounts';
 import type { ConnectionState } from '../data/stream';
 import { sharedStyles } from '../ui/styles';
+import './pl-notifications';
+import './pl-search-box';
 
 /**
  * The bar across the top: the product name (a link home), a "Reconnecting…"
@@ -15,10 +17,14 @@ export class PlAppBar extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      header {
+      /* Sticky on the host: a sticky header inside a host of its own height would scroll away. */
+      :host {
+        display: block;
         position: sticky;
         top: 0;
         z-index: 5;
+      }
+      header {
         background: var(--pl-color-surface);
         border-bottom: 1px solid var(--pl-color-border);
       }
@@ -62,6 +68,22 @@ export class PlAppBar extends LitElement {
       }
       .spacer {
         flex: 1;
+      }
+      pl-search-box {
+        flex: 0 1 340px;
+        margin-left: var(--pl-space-2);
+      }
+      @media (max-width: 600px) {
+        pl-search-box {
+          flex: none;
+          margin-left: 0;
+        }
+      }
+      @media (max-width: 420px) {
+        /* Room for search and the bell on the smallest screens, where the name shrank to a letter. */
+        .name {
+          display: none;
+        }
       }
       .status:empty {
         display: none;
@@ -127,6 +149,7 @@ export class PlAppBar extends LitElement {
     return html`<header>
       <div class="inner">
         <a class="brand" href="/"><span class="mark" aria-hidden="true">P</span>Plenary</a>
+        ${this.user ? html`<pl-search-box></pl-search-box>` : nothing}
         <span class="spacer"></span>
         <span class="status" role="status"
           >${
@@ -140,6 +163,7 @@ export class PlAppBar extends LitElement {
         ${
           this.user
             ? html`<span class="user">
+              <pl-notifications .userId=${this.user.id}></pl-notifications>
               <span class="name" title=${this.user.email ?? this.user.name}>${this.user.name}</span>
               <button class="secondary small" type="button" @click=${this.#signOut}>Sign out</button>
             </span>`

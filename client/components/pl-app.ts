@@ -17,7 +17,10 @@ const pages: Record<Exclude<Route['name'], 'not-found'>, () => Promise<unknown>>
   signup: () => import('./pl-auth-page'),
   group: () => import('./pl-group-page'),
   'group-settings': () => import('./pl-group-settings-page'),
+  decisions: () => import('./pl-decision-log'),
   invite: () => import('./pl-invite-page'),
+  thread: () => import('./pl-thread-page'),
+  search: () => import('./pl-search-page'),
 };
 
 const TITLES: Record<Route['name'], string> = {
@@ -26,7 +29,10 @@ const TITLES: Record<Route['name'], string> = {
   signup: 'Create an account',
   group: 'Group',
   'group-settings': 'Group settings',
+  decisions: 'Decision log',
   invite: 'Invitation',
+  thread: 'Thread',
+  search: 'Search',
   'not-found': 'Page not found',
 };
 
@@ -177,8 +183,14 @@ export class PlApp extends LitElement {
         return html`<pl-group-page .groupId=${route.groupId}></pl-group-page>`;
       case 'group-settings':
         return html`<pl-group-settings-page .groupId=${route.groupId}></pl-group-settings-page>`;
+      case 'decisions':
+        return html`<pl-decision-log .groupId=${route.groupId}></pl-decision-log>`;
       case 'invite':
         return html`<pl-invite-page .token=${route.token}></pl-invite-page>`;
+      case 'thread':
+        return html`<pl-thread-page .threadId=${route.threadId}></pl-thread-page>`;
+      case 'search':
+        return html`<pl-search-page .q=${route.q}></pl-search-page>`;
       default:
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to your groups</a>.</p>`;

@@ -15,6 +15,7 @@ import type { RemoveMemberDetail, RoleChangeDetail } from './pl-member-list';
 import './pl-confirm-dialog';
 import './pl-invite-panel';
 import './pl-member-list';
+import './pl-thread-list';
 
 /**
  * A group: what it is for, its members and their roles, inviting, and leaving.
@@ -53,6 +54,9 @@ export class PlGroupPage extends LitElement {
       }
       .meta {
         margin-top: var(--pl-space-1);
+      }
+      .main-col {
+        gap: var(--pl-space-3);
       }
       .layout {
         display: grid;
@@ -163,6 +167,7 @@ export class PlGroupPage extends LitElement {
             ${facilitator ? 'a facilitator' : 'a member'}
           </p>
         </div>
+        <a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/decisions">Decision log</a>
         ${
           facilitator
             ? html`<a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/settings">Group settings</a>`
@@ -179,6 +184,10 @@ export class PlGroupPage extends LitElement {
         }
       </div>
       <div class="layout">
+        <div class="stack main-col">
+        <section class="card" aria-label="Threads">
+          <pl-thread-list .group=${group}></pl-thread-list>
+        </section>
         <section class="card" aria-labelledby="members-heading">
           <div class="members-head">
             <h2 id="members-heading">Members</h2>
@@ -193,6 +202,7 @@ export class PlGroupPage extends LitElement {
             @pl-remove-member=${this.#remove}
           ></pl-member-list>
         </section>
+        </div>
         <aside>
           ${
             canInvite

@@ -93,7 +93,10 @@ export type FieldErrors = Record<string, string>;
  * Splits an error into messages for the named fields and one message for the
  * form as a whole (anything that does not point at a field shown).
  */
-export function splitErrors(err: unknown, fields: readonly string[]): { fields: FieldErrors; form: string | null } {
+export function splitErrors(
+  err: unknown,
+  fields: readonly string[],
+): { fields: FieldErrors; form: string | null } {
   if (!(err instanceof ApiError)) {
     return { fields: {}, form: err instanceof Error ? err.message : 'Something went wrong.' };
   }
@@ -104,10 +107,15 @@ export function splitErrors(err: unknown, fields: readonly string[]): { fields: 
     if (field && fields.includes(field)) {
       byField[field] ??= sentence(detail.message);
     } else {
-      rest.push(detail.path && detail.path !== '/' ? `${pointerToField(detail.path)} ${detail.message}` : detail.message);
+      rest.push(
+        detail.path && detail.path !== '/'
+          ? `${pointerToField(detail.path)} ${detail.message}`
+          : detail.message,
+      );
     }
   }
-  if (Object.keys(byField).length > 0) return { fields: byField, form: rest.length ? sentence(rest.join('; ')) : null };
+  if (Object.keys(byField).length > 0)
+    return { fields: byField, form: rest.length ? sentence(rest.join('; ')) : null };
   return { fields: byField, form: sentence(err.message) };
 }
 

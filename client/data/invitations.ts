@@ -1,4 +1,9 @@
-import type { CreateInvitationBody, Invitation, InvitationPreview, Membership } from '../../shared/schemas/groups';
+import type {
+  CreateInvitationBody,
+  Invitation,
+  InvitationPreview,
+  Membership,
+} from '../../shared/schemas/groups';
 import { api } from './api';
 
 export type { Invitation };
@@ -8,8 +13,12 @@ export type InvitationSummary = InvitationPreview['invitation'];
 const enc = encodeURIComponent;
 
 /** Creates an invitation link (facilitators; members too when the group allows it). */
-export async function createInvitation(groupId: string, body: CreateInvitationBody = {}): Promise<Invitation> {
-  return (await api<{ invitation: Invitation }>('POST', `/groups/${enc(groupId)}/invitations`, { body })).invitation;
+export async function createInvitation(
+  groupId: string,
+  body: CreateInvitationBody = {},
+): Promise<Invitation> {
+  return (await api<{ invitation: Invitation }>('POST', `/groups/${enc(groupId)}/invitations`, { body }))
+    .invitation;
 }
 
 /** The group's invitations (facilitators). */

@@ -37,6 +37,8 @@ export interface SubscribeOptions {
   onReset?: () => void;
   /** The server refused the topic (e.g. `not_found` for a group the caller is not in). */
   onError?: (code: string, message: string) => void;
+  /** Who is viewing the topic (`thread:` topics), whenever that changes; a later subscriber gets the latest at once. */
+  onPresence?: (users: { id: string; name: string }[]) => void;
 }
 
 /** The subset of the browser's WebSocket the client uses (tests pass their own). */
@@ -73,6 +75,8 @@ interface Topic {
   lastEventId: number | null;
   /** The `lastEventId` of the latest `subscribed` frame: where the server goes on from after a `reset`. */
   serverLatest: number | null;
+  /** The latest `presence` frame's viewers; null until one arrives. */
+  presence: { id: string; name: string }[] | null;
 }
 
 const OPEN = 1;
@@ -150,16 +154,22 @@ export class StreamClient {
    * Listens to `topic` (`group:<id>`, `thread:<id>`, `me`). Events arrive in
    * increasing id, each once. Returns the function that stops listening.
    */
-  subscribe(topic: string, onEvent: (event: StreamEvent) => void, options: SubscribeOptions = {}): () => void {
+  subscribe(
+    topic: string,
+    onEvent: (event: StreamEvent) => void,
+    options: SubscribeOptions = {},
+  ): () => void {
     const subscriber: Subscriber = { onEvent, options };
     let entry = this.#topics.get(topic);
     if (!entry) {
-      entry = { subscribers: new Set(), lastEventId: null, serverLatest: null };
+      entry = { subscribers: new Set(), lastEventId: null, serverLatest: null, presence: null };
       this.#topics.set(topic, entry);
       this.#send({ type: 'subscribe', topic });
     }
     entry.subscribers.add(subscriber);
     let active = true;
+    const viewers = entry.presence;
+    if (viewers && options.onPresence) queueMicrotask(() => active && options.onPresence?.(viewers));
     return () => {
       if (!active) return;
       active = false;
@@ -193,7 +203,9 @@ export class StreamClient {
       this.state.set('open');
       for (const [topic, entry] of this.#topics) {
         this.#send(
-          entry.lastEventId === null ? { type: 'subscribe', topic } : { type: 'subscribe', topic, since: entry.lastEventId },
+          entry.lastEventId === null
+            ? { type: 'subscribe', topic }
+            : { type: 'subscribe', topic, since: entry.lastEventId },
         );
       }
       this.#pingTimer = setInterval(() => this.#ping(), this.#pingIntervalMs);
@@ -266,8 +278,15 @@ export class StreamClient {
         for (const s of [...(entry?.subscribers ?? [])]) s.options.onError?.(frame.code, frame.message);
         return;
       }
+      case 'presence': {
+        const entry = this.#topics.get(frame.topic);
+        if (!entry || !Array.isArray(frame.users)) return;
+        entry.presence = frame.users;
+        for (const s of [...entry.subscribers]) s.options.onPresence?.(frame.users);
+        return;
+      }
       default:
-        return; // pong, presence (not used yet), or a frame type this client does not know
+        return; // pong, or a frame type this client does not know
     }
   }
 

@@ -72,13 +72,20 @@ export function eventsAfter(db: Handle, afterId: number, limit: number): Promise
 export type TopicFilter = { groupId: string } | { threadId: string } | { recipientId: string };
 
 function whereTopic<Q extends ReturnType<typeof eventsWithActor>>(q: Q, topic: TopicFilter): Q {
-  if ('groupId' in topic) return q.where('events.group_id', '=', topic.groupId).where('events.recipient_id', 'is', null) as Q;
-  if ('threadId' in topic) return q.where('events.thread_id', '=', topic.threadId).where('events.recipient_id', 'is', null) as Q;
+  if ('groupId' in topic)
+    return q.where('events.group_id', '=', topic.groupId).where('events.recipient_id', 'is', null) as Q;
+  if ('threadId' in topic)
+    return q.where('events.thread_id', '=', topic.threadId).where('events.recipient_id', 'is', null) as Q;
   return q.where('events.recipient_id', '=', topic.recipientId) as Q;
 }
 
 /** A topic's events after `afterId`, oldest first, at most `limit` (the replay after `since`). */
-export function topicEventsAfter(db: Handle, topic: TopicFilter, afterId: number, limit: number): Promise<LoggedEvent[]> {
+export function topicEventsAfter(
+  db: Handle,
+  topic: TopicFilter,
+  afterId: number,
+  limit: number,
+): Promise<LoggedEvent[]> {
   return whereTopic(eventsWithActor(db), topic)
     .where('events.id', '>', String(afterId) as never)
     .orderBy('events.id')
@@ -99,6 +106,9 @@ export async function topicLatestEventId(db: Handle, topic: TopicFilter): Promis
 
 /** The newest event id, 0 when the log is empty. */
 export async function latestEventId(db: Kysely<DB> | Transaction<DB>): Promise<number> {
-  const row = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('id').as('max'))
+    .executeTakeFirst();
   return Number(row?.max ?? 0);
 }

@@ -11,7 +11,9 @@ class MigrationFolder implements MigrationProvider {
     const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d{4}_.*\.ts$/.test(f)).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      migrations[file.replace(/\.ts$/, '')] = await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href);
+      migrations[file.replace(/\.ts$/, '')] = await import(
+        pathToFileURL(path.join(MIGRATIONS_DIR, file)).href
+      );
     }
     return migrations;
   }

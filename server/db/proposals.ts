@@ -127,22 +127,28 @@ export function optionsOf(db: Handle, proposalIds: string[]) {
 /** The current outcome of each proposal, with its author's name. */
 export function currentOutcomes(db: Handle, proposalIds: string[]) {
   if (proposalIds.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('outcomes')
-    .leftJoin('users', 'users.id', 'outcomes.author_id')
-    .selectAll('outcomes')
-    .select('users.name as author_name')
-    // As text: drivers turn a bare date into a local-time Date, which shifts it by the zone.
-    .select(sql<string | null>`outcomes.review_on::text`.as('review_on_text'))
-    .where('outcomes.proposal_id', 'in', proposalIds)
-    .where('outcomes.superseded_at', 'is', null)
-    .execute();
+  return (
+    db
+      .selectFrom('outcomes')
+      .leftJoin('users', 'users.id', 'outcomes.author_id')
+      .selectAll('outcomes')
+      .select('users.name as author_name')
+      // As text: drivers turn a bare date into a local-time Date, which shifts it by the zone.
+      .select(sql<string | null>`outcomes.review_on::text`.as('review_on_text'))
+      .where('outcomes.proposal_id', 'in', proposalIds)
+      .where('outcomes.superseded_at', 'is', null)
+      .execute()
+  );
 }
 
 /** Every current ballot of the given proposals (choices only: what a tally needs). */
 export function ballotsOf(db: Handle, proposalIds: string[]) {
   if (proposalIds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('votes').select(['proposal_id', 'choices']).where('proposal_id', 'in', proposalIds).execute();
+  return db
+    .selectFrom('votes')
+    .select(['proposal_id', 'choices'])
+    .where('proposal_id', 'in', proposalIds)
+    .execute();
 }
 
 /** The votes with these (proposal, voter key) pairs. */
@@ -154,7 +160,11 @@ export function votesByKeys(db: Handle, pairs: { proposalId: string; voterKey: s
     .selectAll('votes')
     .select('users.name as voter_name')
     .where((eb) =>
-      eb.or(pairs.map((p) => eb.and([eb('votes.proposal_id', '=', p.proposalId), eb('votes.voter_key', '=', p.voterKey)]))),
+      eb.or(
+        pairs.map((p) =>
+          eb.and([eb('votes.proposal_id', '=', p.proposalId), eb('votes.voter_key', '=', p.voterKey)]),
+        ),
+      ),
     )
     .execute();
 }

@@ -18,7 +18,10 @@ export async function hitRateLimit(
       window_start = case when rate_limits.window_start <= now() - ${interval}::interval then now() else rate_limits.window_start end
     returning count, window_start`.execute(db);
   const { count, window_start } = row.rows[0]!;
-  return { count: Number(count), resetsAt: new Date(new Date(window_start).getTime() + windowSeconds * 1000) };
+  return {
+    count: Number(count),
+    resetsAt: new Date(new Date(window_start).getTime() + windowSeconds * 1000),
+  };
 }
 
 /** Current count without adding a hit (0 when no window is open). */

@@ -35,7 +35,12 @@ export default fp<ContextOptions>(
     const bus = new EventBus(database, app.log);
     await bus.start();
     app.decorate('database', database);
-    app.decorate('ctx', { db: database.db, bus, config, limiter: new RateLimiter(database.db, config.rateLimits) });
+    app.decorate('ctx', {
+      db: database.db,
+      bus,
+      config,
+      limiter: new RateLimiter(database.db, config.rateLimits),
+    });
     app.addHook('onClose', async () => {
       await bus.stop();
       if (!given) await database.close();

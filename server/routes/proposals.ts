@@ -27,9 +27,21 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/threads/:id/proposals',
-    { schema: { tags, params: IdParams, body: CreateProposalBody, response: { 201: ProposalReply, ...errors } } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: CreateProposalBody,
+        response: { 201: ProposalReply, ...errors },
+      },
+    },
     async (request, reply) => {
-      const proposal = await proposals.createProposal(ctx, request.params.id, requireUser(request).user, request.body);
+      const proposal = await proposals.createProposal(
+        ctx,
+        request.params.id,
+        requireUser(request).user,
+        request.body,
+      );
       return reply.status(201).send({ proposal });
     },
   );
@@ -44,15 +56,34 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch(
     '/proposals/:id',
-    { schema: { tags, params: IdParams, body: PatchProposalBody, response: { 200: ProposalReply, ...errors } } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: PatchProposalBody,
+        response: { 200: ProposalReply, ...errors },
+      },
+    },
     async (request) => ({
-      proposal: await proposals.updateProposal(ctx, request.params.id, requireUser(request).user, request.body),
+      proposal: await proposals.updateProposal(
+        ctx,
+        request.params.id,
+        requireUser(request).user,
+        request.body,
+      ),
     }),
   );
 
   app.get(
     '/groups/:id/proposals',
-    { schema: { tags, params: IdParams, querystring: ProposalListQuery, response: { 200: Page(Proposal), ...errors } } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        querystring: ProposalListQuery,
+        response: { 200: Page(Proposal), ...errors },
+      },
+    },
     async (request) => {
       const userId = requireUser(request).user.id;
       await getGroup(ctx, request.params.id, userId);
@@ -62,7 +93,14 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/proposals/:id/vote',
-    { schema: { tags, params: IdParams, body: VoteBody, response: { 200: Type.Object({ vote: Vote }), ...errors } } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: VoteBody,
+        response: { 200: Type.Object({ vote: Vote }), ...errors },
+      },
+    },
     async (request) => ({
       vote: await proposals.castVote(ctx, request.params.id, requireUser(request).user, request.body),
     }),
@@ -76,7 +114,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/proposals/:id/votes',
     { schema: { tags, params: IdParams, querystring: ListQuery, response: { 200: Page(Vote), ...errors } } },
-    async (request) => proposals.listVotes(ctx, request.params.id, requireUser(request).user.id, request.query),
+    async (request) =>
+      proposals.listVotes(ctx, request.params.id, requireUser(request).user.id, request.query),
   );
 
   app.get(
@@ -85,7 +124,10 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) }), ...errors },
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) }),
+          ...errors,
+        },
       },
     },
     async (request) => proposals.listUndecided(ctx, request.params.id, requireUser(request).user.id),
@@ -93,9 +135,21 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/proposals/:id/close',
-    { schema: { tags, params: IdParams, body: Type.Optional(CloseBody), response: { 200: ProposalReply, ...errors } } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: Type.Optional(CloseBody),
+        response: { 200: ProposalReply, ...errors },
+      },
+    },
     async (request) => ({
-      proposal: await proposals.closeProposal(ctx, request.params.id, requireUser(request).user, request.body?.outcome),
+      proposal: await proposals.closeProposal(
+        ctx,
+        request.params.id,
+        requireUser(request).user,
+        request.body?.outcome,
+      ),
     }),
   );
 
@@ -103,7 +157,12 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/proposals/:id/outcome',
     { schema: { tags, params: IdParams, body: OutcomeBody, response: { 201: ProposalReply, ...errors } } },
     async (request, reply) => {
-      const proposal = await proposals.setOutcome(ctx, request.params.id, requireUser(request).user, request.body);
+      const proposal = await proposals.setOutcome(
+        ctx,
+        request.params.id,
+        requireUser(request).user,
+        request.body,
+      );
       return reply.status(201).send({ proposal });
     },
   );
@@ -112,7 +171,12 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/proposals/:id/reopen',
     { schema: { tags, params: IdParams, body: ReopenBody, response: { 200: ProposalReply, ...errors } } },
     async (request) => ({
-      proposal: await proposals.reopenProposal(ctx, request.params.id, requireUser(request).user, request.body.closesAt),
+      proposal: await proposals.reopenProposal(
+        ctx,
+        request.params.id,
+        requireUser(request).user,
+        request.body.closesAt,
+      ),
     }),
   );
 
@@ -125,7 +189,11 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const format = request.query.format ?? 'json';
       if (format === 'json') return { items: decisions, nextCursor: null };
       const group = await getGroup(ctx, request.params.id, userId);
-      const slug = group.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'group';
+      const slug =
+        group.name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '') || 'group';
       if (format === 'csv') {
         return reply
           .type('text/csv; charset=utf-8')

@@ -10,7 +10,10 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
     '/stream',
     {
       websocket: true,
-      schema: { hide: true, querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }) },
+      schema: {
+        hide: true,
+        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }),
+      },
       preValidation: async (request) => {
         if (request.query.token) {
           request.principal = await authenticate(app.ctx, { apiToken: request.query.token });
@@ -18,7 +21,11 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
         if (!request.principal) throw unauthenticated();
         // A cookie-authenticated socket opened by another site's page is cross-site websocket hijacking.
         const origin = request.headers.origin;
-        if (request.principal.via === 'cookie' && origin && !sameOrigin(origin, request, app.ctx.config.publicUrl)) {
+        if (
+          request.principal.via === 'cookie' &&
+          origin &&
+          !sameOrigin(origin, request, app.ctx.config.publicUrl)
+        ) {
           throw new AppError(403, 'csrf_rejected', 'cross-site websocket refused');
         }
       },

@@ -30,7 +30,12 @@ export interface Principal {
 async function startSession(ctx: Ctx, userId: string): Promise<{ token: string; sessionId: string }> {
   const token = newSecret();
   const expires = new Date(Date.now() + SESSION_DAYS * 86_400_000);
-  const { id } = await insertSession(ctx.db, userId, hashSessionToken(token, ctx.config.sessionSecret), expires);
+  const { id } = await insertSession(
+    ctx.db,
+    userId,
+    hashSessionToken(token, ctx.config.sessionSecret),
+    expires,
+  );
   return { token, sessionId: id };
 }
 
@@ -57,9 +62,13 @@ export async function register(
       const { token } = await startSession(ctx, user.id);
       return { user, token };
     } catch (err) {
-      if (isUniqueViolation(err, 'users_email_key')) throw conflict('an account with that email already exists');
+      if (isUniqueViolation(err, 'users_email_key'))
+        throw conflict('an account with that email already exists');
       if (isUniqueViolation(err, 'users_handle_key')) {
-        if (input.handle) throw new AppError(409, 'conflict', 'that handle is taken', [{ path: '/handle', message: 'is taken' }]);
+        if (input.handle)
+          throw new AppError(409, 'conflict', 'that handle is taken', [
+            { path: '/handle', message: 'is taken' },
+          ]);
         if (attempt < 5) continue; // another sign-up took the same derived handle a moment ago
       }
       throw err;
@@ -78,7 +87,9 @@ export async function login(
   await ctx.limiter.assertUnder(LIMITS.loginFailuresPerIp, ip);
   await ctx.limiter.assertUnder(LIMITS.loginFailuresPerEmail, subject);
   const user = await findUserByEmail(ctx.db, subject);
-  const ok = user ? await verifyPassword(password, user.password_hash) : (await burnPasswordCheck(password), false);
+  let ok = false;
+  if (user) ok = await verifyPassword(password, user.password_hash);
+  else await burnPasswordCheck(password);
   if (!user || !ok) {
     await ctx.limiter.fail(LIMITS.loginFailuresPerIp, ip);
     await ctx.limiter.fail(LIMITS.loginFailuresPerEmail, subject);
@@ -102,7 +113,10 @@ export async function authenticate(
     return found ? { user: found.user, via: 'token', sessionId: null } : null;
   }
   if (credentials.sessionToken) {
-    const found = await userForSession(ctx.db, hashSessionToken(credentials.sessionToken, ctx.config.sessionSecret));
+    const found = await userForSession(
+      ctx.db,
+      hashSessionToken(credentials.sessionToken, ctx.config.sessionSecret),
+    );
     return found ? { user: found.user, via: 'cookie', sessionId: found.sessionId } : null;
   }
   return null;

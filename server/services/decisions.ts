@@ -23,8 +23,15 @@ export async function decisionLog(ctx: Ctx, groupId: string, userId: string): Pr
     .orderBy('proposals.id')
     .limit(MAX_DECISIONS)
     .execute();
-  const proposals = await loadProposalsForViewer(ctx.db, null, rows.map((r) => r.id));
-  return rows.map((r) => ({ proposal: proposals.get(r.id)!, thread: { id: r.thread_id, title: r.thread_title } }));
+  const proposals = await loadProposalsForViewer(
+    ctx.db,
+    null,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({
+    proposal: proposals.get(r.id)!,
+    thread: { id: r.thread_id, title: r.thread_title },
+  }));
 }
 
 /** "Agree 12 (60%); Block 1 (5%)": the results in one line, labels not colours. */
@@ -33,8 +40,10 @@ export function summariseResults(p: Proposal): string {
   const label = (id: string) => p.options.find((o) => o.id === id)?.label ?? id;
   return p.results.options
     .map((o) => {
-      if (p.kind === 'score' || p.kind === 'dot_vote' || p.kind === 'ranked_choice') return `${label(o.optionId)}: ${o.score}`;
-      if (p.kind === 'meeting') return `${label(o.optionId)}: ${o.yesCount ?? 0} yes, ${o.maybeCount ?? 0} if need be`;
+      if (p.kind === 'score' || p.kind === 'dot_vote' || p.kind === 'ranked_choice')
+        return `${label(o.optionId)}: ${o.score}`;
+      if (p.kind === 'meeting')
+        return `${label(o.optionId)}: ${o.yesCount ?? 0} yes, ${o.maybeCount ?? 0} if need be`;
       return `${label(o.optionId)} ${o.count} (${o.percent}%)`;
     })
     .join('; ');

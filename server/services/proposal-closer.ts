@@ -39,7 +39,14 @@ export async function closeDueProposals(ctx: Ctx): Promise<number> {
 /** Reminds members who have not voted, once, a day before a proposal closes. */
 export async function remindClosingSoon(ctx: Ctx): Promise<number> {
   return writeTransaction(ctx, async (trx, emit) => {
-    const due = await sql<{ id: string; group_id: string; thread_id: string; title: string; anonymous: boolean; ballot_salt: string }>`
+    const due = await sql<{
+      id: string;
+      group_id: string;
+      thread_id: string;
+      title: string;
+      anonymous: boolean;
+      ballot_salt: string;
+    }>`
       update proposals set closing_soon_notified = true
       where id in (
         select id from proposals
@@ -52,7 +59,10 @@ export async function remindClosingSoon(ctx: Ctx): Promise<number> {
       )
       returning id, group_id, thread_id, title, anonymous, ballot_salt`.execute(trx);
     for (const p of due.rows) {
-      const [members, keys] = await Promise.all([repo.groupMembers(trx, p.group_id), repo.voterKeysOf(trx, p.id)]);
+      const [members, keys] = await Promise.all([
+        repo.groupMembers(trx, p.group_id),
+        repo.voterKeysOf(trx, p.id),
+      ]);
       const voted = new Set(keys.map((k) => k.voter_key));
       await addNotifications(
         trx,

@@ -34,7 +34,13 @@ export function voterKey(p: { anonymous: boolean; ballot_salt: string }, userId:
 
 /** The rules a ballot is checked against and tallied by. */
 export function ballotRules(
-  p: { kind: ProposalKind; min_choices: number; max_choices: number; max_score: number; dots_per_voter: number },
+  p: {
+    kind: ProposalKind;
+    min_choices: number;
+    max_choices: number;
+    max_score: number;
+    dots_per_voter: number;
+  },
   options: { id: string; label: string; starts_at: Date | null }[],
 ): BallotRules {
   return {
@@ -48,7 +54,15 @@ export function ballotRules(
 }
 
 export function presentVote(
-  row: { proposal_id: string; voter_id: string | null; voter_name?: string | null; choices: unknown; reason: string | null; created_at: Date; updated_at: Date },
+  row: {
+    proposal_id: string;
+    voter_id: string | null;
+    voter_name?: string | null;
+    choices: unknown;
+    reason: string | null;
+    created_at: Date;
+    updated_at: Date;
+  },
   anonymous: boolean,
 ): Vote {
   return {
@@ -81,7 +95,10 @@ export async function loadProposalsForViewer(
     repo.memberCounts(db, [...new Set(rows.map((r) => r.group_id))]),
   ]);
   const mine = viewerId
-    ? await repo.votesByKeys(db, rows.map((r) => ({ proposalId: r.id, voterKey: voterKey(r, viewerId) })))
+    ? await repo.votesByKeys(
+        db,
+        rows.map((r) => ({ proposalId: r.id, voterKey: voterKey(r, viewerId) })),
+      )
     : [];
   const result = new Map<string, Proposal>();
   for (const row of rows) {
@@ -89,7 +106,9 @@ export async function loadProposalsForViewer(
     const cast = ballots.filter((b) => b.proposal_id === row.id).map((b) => b.choices as Choice[]);
     const outcome = outcomes.find((o) => o.proposal_id === row.id);
     const myVote = mine.find((v) => v.proposal_id === row.id);
-    const eligibleCount = row.closed_at ? (row.eligible_count_at_close ?? 0) : (counts.get(row.group_id) ?? 0);
+    const eligibleCount = row.closed_at
+      ? (row.eligible_count_at_close ?? 0)
+      : (counts.get(row.group_id) ?? 0);
     result.set(row.id, {
       ...presentProposalCore(row, own),
       voterCount: cast.length,
@@ -115,12 +134,19 @@ function resultsFor(
   ballots: Choice[][],
   eligibleCount: number,
 ): Results | null {
-  if (row.closed_at) return (row.final_results as Results | null) ?? tallyProposal(ballotRules(row, options), ballots, eligibleCount);
+  if (row.closed_at)
+    return (
+      (row.final_results as Results | null) ??
+      tallyProposal(ballotRules(row, options), ballots, eligibleCount)
+    );
   if (row.results_hidden_until_closed) return null;
   return tallyProposal(ballotRules(row, options), ballots, eligibleCount);
 }
 
-function presentProposalCore(row: ProposalRow, options: { id: string; label: string; starts_at: Date | null }[]) {
+function presentProposalCore(
+  row: ProposalRow,
+  options: { id: string; label: string; starts_at: Date | null }[],
+) {
   return {
     id: row.id,
     threadId: row.thread_id,
@@ -170,7 +196,8 @@ function checkOptions(
   given: { label: string; startsAt?: string }[] | undefined,
 ): { id: string; label: string; startsAt: Date | null }[] {
   if (kind === 'proposal') {
-    if (given && given.length > 0) throw invalid('/options', 'are fixed for consent proposals: leave them out');
+    if (given && given.length > 0)
+      throw invalid('/options', 'are fixed for consent proposals: leave them out');
     return CONSENT_POSITIONS.map((position) => ({ id: position, label: position, startsAt: null }));
   }
   const options = given ?? [];
@@ -182,8 +209,13 @@ function checkOptions(
     const key = `${label.toLowerCase()}|${o.startsAt ?? ''}`;
     if (seen.has(key)) throw invalid(`/options/${i}/label`, `"${label}" is listed twice`);
     seen.add(key);
-    if (kind === 'meeting' && !o.startsAt) throw invalid(`/options/${i}/startsAt`, 'is required for a meeting slot');
-    return { id: randomUUID(), label, startsAt: kind === 'meeting' && o.startsAt ? new Date(o.startsAt) : null };
+    if (kind === 'meeting' && !o.startsAt)
+      throw invalid(`/options/${i}/startsAt`, 'is required for a meeting slot');
+    return {
+      id: randomUUID(),
+      label,
+      startsAt: kind === 'meeting' && o.startsAt ? new Date(o.startsAt) : null,
+    };
   });
 }
 
@@ -217,7 +249,8 @@ export async function createProposal(ctx: Ctx, threadId: string, user: UserRow, 
     membersCanCreateProposals: thread.members_can_create_proposals,
     membersCanInvite: thread.members_can_invite,
   };
-  if (!can(thread.role, settings, 'create_proposal')) throw forbidden('only facilitators may create proposals here');
+  if (!can(thread.role, settings, 'create_proposal'))
+    throw forbidden('only facilitators may create proposals here');
   const title = trimmed(body.title, '/title');
   const closesAt = futureDate(body.closesAt, '/closesAt');
   const options = checkOptions(body.kind, body.options);
@@ -225,13 +258,19 @@ export async function createProposal(ctx: Ctx, threadId: string, user: UserRow, 
   const minChoices = poll ? (body.minChoices ?? 1) : 1;
   const maxChoices = poll ? (body.maxChoices ?? Math.max(1, minChoices)) : 1;
   if (poll && minChoices > maxChoices) throw invalid('/minChoices', 'must not be more than maxChoices');
-  if (poll && maxChoices > options.length) throw invalid('/maxChoices', 'must not be more than the number of options');
+  if (poll && maxChoices > options.length)
+    throw invalid('/maxChoices', 'must not be more than the number of options');
   if (poll && minChoices < 1) throw invalid('/minChoices', 'must be at least 1');
   if (thread.closed_at) throw new AppError(409, 'thread_closed', 'this thread is closed');
 
   const id = await writeTransaction(ctx, async (trx, emit) => {
     // Re-checked under the transaction: a thread closed a moment ago takes no new proposal.
-    const locked = await trx.selectFrom('threads').select('closed_at').where('id', '=', threadId).forShare().executeTakeFirst();
+    const locked = await trx
+      .selectFrom('threads')
+      .select('closed_at')
+      .where('id', '=', threadId)
+      .forShare()
+      .executeTakeFirst();
     if (!locked || locked.closed_at) throw new AppError(409, 'thread_closed', 'this thread is closed');
     const row = await repo.insertProposal(trx, {
       threadId,
@@ -251,7 +290,11 @@ export async function createProposal(ctx: Ctx, threadId: string, user: UserRow, 
       ballotSalt: randomUUID(),
     });
     await repo.replaceOptions(trx, row.id, options);
-    await trx.updateTable('threads').set({ last_activity_at: new Date() }).where('id', '=', threadId).execute();
+    await trx
+      .updateTable('threads')
+      .set({ last_activity_at: new Date() })
+      .where('id', '=', threadId)
+      .execute();
     const shared = await loadOne(trx, null, row.id);
     emit({
       kind: 'proposal.created',
@@ -283,7 +326,12 @@ export async function getProposal(ctx: Ctx, proposalId: string, userId: string) 
 
 function isListCursor(v: unknown): v is { createdAt: string; id: string } {
   const c = v as { createdAt?: unknown; id?: unknown };
-  return typeof c?.createdAt === 'string' && !Number.isNaN(Date.parse(c.createdAt)) && typeof c.id === 'string' && isUuid(c.id);
+  return (
+    typeof c?.createdAt === 'string' &&
+    !Number.isNaN(Date.parse(c.createdAt)) &&
+    typeof c.id === 'string' &&
+    isUuid(c.id)
+  );
 }
 
 /** A group's proposals, newest first. */
@@ -301,15 +349,28 @@ export async function listGroupProposals(
   if (query.status === 'closed') q = q.where('closed_at', 'is not', null);
   if (after) {
     const at = new Date(after.createdAt);
-    q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', after.id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', after.id)])]),
+    );
   }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
-  const loaded = await loadProposalsForViewer(ctx.db, userId, page.map((r) => r.id));
+  const loaded = await loadProposalsForViewer(
+    ctx.db,
+    userId,
+    page.map((r) => r.id),
+  );
   const last = page[page.length - 1];
   return {
     items: page.map((r) => loaded.get(r.id)!).filter(Boolean),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id })
+        : null,
   };
 }
 
@@ -317,7 +378,10 @@ export async function listGroupProposals(
 const batchers = new WeakMap<Ctx, VoteBatcher>();
 function batcherFor(ctx: Ctx): VoteBatcher {
   let batcher = batchers.get(ctx);
-  if (!batcher) batchers.set(ctx, (batcher = new VoteBatcher(ctx)));
+  if (!batcher) {
+    batcher = new VoteBatcher(ctx);
+    batchers.set(ctx, batcher);
+  }
   return batcher;
 }
 
@@ -333,7 +397,13 @@ export async function castVote(ctx: Ctx, proposalId: string, user: UserRow, body
     const first = checked.details[0]!;
     throw new AppError(400, 'validation_failed', `${first.path.slice(1)} ${first.message}`, checked.details);
   }
-  return batcherFor(ctx).submit({ proposalId, userId: user.id, userName: user.name, choices: checked.choices, reason });
+  return batcherFor(ctx).submit({
+    proposalId,
+    userId: user.id,
+    userName: user.name,
+    choices: checked.choices,
+    reason,
+  });
 }
 
 /** Retracts the caller's vote. */
@@ -354,7 +424,12 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
     if (!p.anonymous) {
       await trx
         .insertInto('vote_history')
-        .values({ proposal_id: proposalId, voter_id: user.id, choices: JSON.stringify(removed.choices), reason: removed.reason })
+        .values({
+          proposal_id: proposalId,
+          voter_id: user.id,
+          choices: JSON.stringify(removed.choices),
+          reason: removed.reason,
+        })
         .execute();
     }
     const summary = await voteSummary(trx, proposalId, p);
@@ -373,7 +448,15 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
 export async function voteSummary(
   trx: Db,
   proposalId: string,
-  p: { group_id: string; results_hidden_until_closed: boolean; kind: ProposalKind; min_choices: number; max_choices: number; max_score: number; dots_per_voter: number },
+  p: {
+    group_id: string;
+    results_hidden_until_closed: boolean;
+    kind: ProposalKind;
+    min_choices: number;
+    max_choices: number;
+    max_score: number;
+    dots_per_voter: number;
+  },
 ) {
   const [ballots, options, counts] = await Promise.all([
     repo.ballotsOf(trx, [proposalId]),
@@ -386,17 +469,28 @@ export async function voteSummary(
     eligibleCount,
     results: p.results_hidden_until_closed
       ? null
-      : tallyProposal(ballotRules(p, options), ballots.map((b) => b.choices as Choice[]), eligibleCount),
+      : tallyProposal(
+          ballotRules(p, options),
+          ballots.map((b) => b.choices as Choice[]),
+          eligibleCount,
+        ),
   };
 }
 
 /** The votes of a proposal; anonymous ones carry no voter; hidden results show only your own. */
-export async function listVotes(ctx: Ctx, proposalId: string, userId: string, query: { limit?: number; cursor?: string }) {
+export async function listVotes(
+  ctx: Ctx,
+  proposalId: string,
+  userId: string,
+  query: { limit?: number; cursor?: string },
+) {
   const p = await access(ctx, proposalId, userId);
   const limit = pageLimit(query.limit);
   const after = decodeCursor(query.cursor, (v): v is { updatedAt: string; key: string } => {
     const c = v as { updatedAt?: unknown; key?: unknown };
-    return typeof c?.updatedAt === 'string' && !Number.isNaN(Date.parse(c.updatedAt)) && typeof c.key === 'string';
+    return (
+      typeof c?.updatedAt === 'string' && !Number.isNaN(Date.parse(c.updatedAt)) && typeof c.key === 'string'
+    );
   });
   let q = ctx.db
     .selectFrom('votes')
@@ -408,24 +502,39 @@ export async function listVotes(ctx: Ctx, proposalId: string, userId: string, qu
   if (after) {
     const at = new Date(after.updatedAt);
     q = q.where((eb) =>
-      eb.or([eb('votes.updated_at', '>', at), eb.and([eb('votes.updated_at', '=', at), eb('votes.voter_key', '>', after.key)])]),
+      eb.or([
+        eb('votes.updated_at', '>', at),
+        eb.and([eb('votes.updated_at', '=', at), eb('votes.voter_key', '>', after.key)]),
+      ]),
     );
   }
-  const rows = await q.orderBy('votes.updated_at').orderBy('votes.voter_key').limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('votes.updated_at')
+    .orderBy('votes.voter_key')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     items: page.map((r) => presentVote(r, p.anonymous)),
-    nextCursor: rows.length > limit && last ? encodeCursor({ updatedAt: last.updated_at.toISOString(), key: last.voter_key }) : null,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({ updatedAt: last.updated_at.toISOString(), key: last.voter_key })
+        : null,
   };
 }
 
 /** Members who have not voted yet ("12 of 20 have voted" and who is missing). */
 export async function listUndecided(ctx: Ctx, proposalId: string, userId: string) {
   const p = await access(ctx, proposalId, userId);
-  const [members, keys] = await Promise.all([repo.groupMembers(ctx.db, p.group_id), repo.voterKeysOf(ctx.db, proposalId)]);
+  const [members, keys] = await Promise.all([
+    repo.groupMembers(ctx.db, p.group_id),
+    repo.voterKeysOf(ctx.db, proposalId),
+  ]);
   const voted = new Set(keys.map((k) => k.voter_key));
-  return { items: members.filter((m) => !voted.has(voterKey(p, m.id))).map((m) => ({ id: m.id, name: m.name })) };
+  return {
+    items: members.filter((m) => !voted.has(voterKey(p, m.id))).map((m) => ({ id: m.id, name: m.name })),
+  };
 }
 
 /** Freezes who could vote and the results, inside the closing transaction. */
@@ -437,7 +546,11 @@ async function finalize(trx: Transaction<DB>, proposalId: string) {
     repo.memberCounts(trx, [row!.group_id]),
   ]);
   const eligible = counts.get(row!.group_id) ?? 0;
-  const results = tallyProposal(ballotRules(row!, options), ballots.map((b) => b.choices as Choice[]), eligible);
+  const results = tallyProposal(
+    ballotRules(row!, options),
+    ballots.map((b) => b.choices as Choice[]),
+    eligible,
+  );
   await trx
     .updateTable('proposals')
     .set({ eligible_count_at_close: eligible, final_results: JSON.stringify(results) })
@@ -462,7 +575,12 @@ async function writeOutcome(
     .execute();
   const outcome = await trx
     .insertInto('outcomes')
-    .values({ proposal_id: p.id, author_id: author.id, statement: body.statement, review_on: body.reviewOn ?? null })
+    .values({
+      proposal_id: p.id,
+      author_id: author.id,
+      statement: body.statement,
+      review_on: body.reviewOn ?? null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   emit({
@@ -486,7 +604,12 @@ async function writeOutcome(
 }
 
 /** Closes a proposal now, optionally stating its outcome in the same change. */
-export async function closeProposal(ctx: Ctx, proposalId: string, user: UserRow, outcome: OutcomeBody | undefined) {
+export async function closeProposal(
+  ctx: Ctx,
+  proposalId: string,
+  user: UserRow,
+  outcome: OutcomeBody | undefined,
+) {
   const p = await access(ctx, proposalId, user.id);
   if (!mayManage(p, user.id)) throw forbidden('only facilitators and the author may close this proposal');
   if (p.closed_at) throw proposalClosed();
@@ -507,7 +630,12 @@ export async function closeProposal(ctx: Ctx, proposalId: string, user: UserRow,
 }
 
 /** Freezes the results and tells everyone: shared by closing by hand and by the clock. */
-export async function announceClosed(trx: Transaction<DB>, emit: Emit, proposalId: string, actorId: string | null) {
+export async function announceClosed(
+  trx: Transaction<DB>,
+  emit: Emit,
+  proposalId: string,
+  actorId: string | null,
+) {
   const row = await finalize(trx, proposalId);
   emit({
     kind: 'proposal.closed',
@@ -533,7 +661,12 @@ export async function setOutcome(ctx: Ctx, proposalId: string, user: UserRow, bo
   const p = await access(ctx, proposalId, user.id);
   if (!mayManage(p, user.id)) throw forbidden('only facilitators and the author may state the outcome');
   await writeTransaction(ctx, async (trx, emit) => {
-    const locked = await trx.selectFrom('proposals').select('closed_at').where('id', '=', proposalId).forUpdate().executeTakeFirst();
+    const locked = await trx
+      .selectFrom('proposals')
+      .select('closed_at')
+      .where('id', '=', proposalId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!locked?.closed_at) throw conflict('close the proposal before stating its outcome');
     await writeOutcome(trx, emit, p, user, body);
   });
@@ -548,7 +681,13 @@ export async function reopenProposal(ctx: Ctx, proposalId: string, user: UserRow
   await writeTransaction(ctx, async (trx, emit) => {
     const reopened = await trx
       .updateTable('proposals')
-      .set({ closed_at: null, closes_at: closesAt, eligible_count_at_close: null, final_results: null, closing_soon_notified: false })
+      .set({
+        closed_at: null,
+        closes_at: closesAt,
+        eligible_count_at_close: null,
+        final_results: null,
+        closing_soon_notified: false,
+      })
       .where('id', '=', proposalId)
       .where('closed_at', 'is not', null)
       .returning('id')
@@ -580,7 +719,10 @@ export async function updateProposal(ctx: Ctx, proposalId: string, user: UserRow
   const closesAt = body.closesAt === undefined ? undefined : futureDate(body.closesAt, '/closesAt');
   const options = body.options === undefined ? undefined : checkOptions(p.kind, body.options);
   if (options && p.kind === 'poll' && p.max_choices > options.length) {
-    throw invalid('/options', `this poll lets people choose ${p.max_choices}; give at least that many options`);
+    throw invalid(
+      '/options',
+      `this poll lets people choose ${p.max_choices}; give at least that many options`,
+    );
   }
   await writeTransaction(ctx, async (trx, emit) => {
     const locked = await trx
@@ -591,7 +733,12 @@ export async function updateProposal(ctx: Ctx, proposalId: string, user: UserRow
       .executeTakeFirst();
     if (!locked || locked.closed_at || locked.closes_at.getTime() <= Date.now()) throw proposalClosed();
     if (options && p.kind !== 'proposal') {
-      const votes = await trx.selectFrom('votes').select('voter_key').where('proposal_id', '=', proposalId).limit(1).execute();
+      const votes = await trx
+        .selectFrom('votes')
+        .select('voter_key')
+        .where('proposal_id', '=', proposalId)
+        .limit(1)
+        .execute();
       if (votes.length > 0) throw conflict('votes have been cast; the options can no longer change');
       await repo.replaceOptions(trx, proposalId, options);
     }
@@ -600,7 +747,8 @@ export async function updateProposal(ctx: Ctx, proposalId: string, user: UserRow
       ...(body.details !== undefined ? { details: body.details } : {}),
       ...(closesAt !== undefined ? { closes_at: closesAt, closing_soon_notified: false } : {}),
     };
-    if (Object.keys(patch).length > 0) await trx.updateTable('proposals').set(patch).where('id', '=', proposalId).execute();
+    if (Object.keys(patch).length > 0)
+      await trx.updateTable('proposals').set(patch).where('id', '=', proposalId).execute();
     emit({
       kind: 'proposal.updated',
       groupId: p.group_id,

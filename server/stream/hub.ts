@@ -91,13 +91,21 @@ export class StreamHub {
   attach(socket: WebSocket, user: Subscriber): Connection {
     const connection = new Connection(socket, user);
     let mine = this.byUser.get(user.userId);
-    if (!mine) this.byUser.set(user.userId, (mine = new Set()));
+    if (!mine) {
+      mine = new Set();
+      this.byUser.set(user.userId, mine);
+    }
     mine.add(connection);
     socket.on('pong', () => {
       connection.alive = true;
     });
     socket.on('message', (raw, isBinary) => {
-      if (isBinary) return connection.send({ type: 'error', code: 'validation_failed', message: 'send JSON text frames' });
+      if (isBinary)
+        return connection.send({
+          type: 'error',
+          code: 'validation_failed',
+          message: 'send JSON text frames',
+        });
       this.onMessage(connection, raw.toString()).catch((err) => {
         this.log.error({ err }, 'stream message failed');
         connection.send({ type: 'error', code: 'internal', message: 'something went wrong on our side' });
@@ -147,14 +155,22 @@ export class StreamHub {
     const previous = connection.subscriptions.get(topic);
     if (previous) this.removeSubscription(previous);
     if (connection.subscriptions.size >= MAX_TOPICS_PER_SOCKET) {
-      connection.send({ type: 'error', topic, code: 'validation_failed', message: 'too many topics on one socket' });
+      connection.send({
+        type: 'error',
+        topic,
+        code: 'validation_failed',
+        message: 'too many topics on one socket',
+      });
       return;
     }
     // Registered before anything is read, so no live event can fall between replay and live.
     const sub = new Subscription(connection, topic);
     connection.subscriptions.set(topic, sub);
     let set = this.byTopic.get(sub.key);
-    if (!set) this.byTopic.set(sub.key, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.byTopic.set(sub.key, set);
+    }
     set.add(sub);
 
     let access = await authorizeTopic(this.ctx, connection.user.userId, topic);
@@ -255,7 +271,12 @@ export class StreamHub {
           sub.recheck = true;
         } else if (sub.access.groupId === groupId) {
           this.removeSubscription(sub);
-          connection.send({ type: 'error', topic: sub.topic, code: 'not_found', message: 'you are no longer a member' });
+          connection.send({
+            type: 'error',
+            topic: sub.topic,
+            code: 'not_found',
+            message: 'you are no longer a member',
+          });
         }
       }
     }

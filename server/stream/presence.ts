@@ -46,7 +46,10 @@ export class PresenceTracker {
 
   join(topic: string, person: Person): void {
     let viewers = this.local.get(topic);
-    if (!viewers) this.local.set(topic, (viewers = new Map()));
+    if (!viewers) {
+      viewers = new Map();
+      this.local.set(topic, viewers);
+    }
     const entry = viewers.get(person.userId);
     if (entry) {
       entry.sockets += 1;
@@ -111,7 +114,10 @@ export class PresenceTracker {
     }
     if (message.p === this.processId || typeof message.t !== 'string' || !Array.isArray(message.u)) return;
     let topics = this.remote.get(message.p);
-    if (!topics) this.remote.set(message.p, (topics = new Map()));
+    if (!topics) {
+      topics = new Map();
+      this.remote.set(message.p, topics);
+    }
     if (message.u.length === 0) topics.delete(message.t);
     else topics.set(message.t, { users: message.u, at: Date.now() });
     this.recompute(message.t);

@@ -1,7 +1,11 @@
 import Type from 'typebox';
 import { Name, Timestamp } from './common';
 
-export const EmailNotifications = Type.Union([Type.Literal('all'), Type.Literal('important'), Type.Literal('none')]);
+export const EmailNotifications = Type.Union([
+  Type.Literal('all'),
+  Type.Literal('important'),
+  Type.Literal('none'),
+]);
 
 /** `email` is present only for the user themself and for facilitators of a group they share. */
 export const User = Type.Object({

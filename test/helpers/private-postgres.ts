@@ -9,7 +9,9 @@ export const PG_BIN_DIR: string | null = (() => {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
   const versions = readdirSync(root).sort().reverse();
-  const found = versions.map((v) => path.join(root, v, 'bin')).find((d) => existsSync(path.join(d, 'pg_ctl')));
+  const found = versions
+    .map((v) => path.join(root, v, 'bin'))
+    .find((d) => existsSync(path.join(d, 'pg_ctl')));
   return found ?? null;
 })();
 
@@ -29,7 +31,8 @@ export class PrivatePostgres {
   private run(binary: string, args: string[]): void {
     const cmd = path.join(PG_BIN_DIR!, binary);
     // Postgres refuses to run as root.
-    if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
+    if (process.getuid?.() === 0)
+      execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
     else execFileSync(cmd, args, { stdio: 'pipe' });
   }
 

@@ -6,15 +6,25 @@ export interface StreamClient {
   messages: ServerMessage[];
   send(message: unknown): void;
   /** Resolves with the first recorded frame (past or future) matching `predicate`. */
-  waitFor<T extends ServerMessage = ServerMessage>(predicate: (m: ServerMessage) => boolean, timeoutMs?: number): Promise<T>;
+  waitFor<T extends ServerMessage = ServerMessage>(
+    predicate: (m: ServerMessage) => boolean,
+    timeoutMs?: number,
+  ): Promise<T>;
   /** Resolves once `count` frames match `predicate`. */
-  waitForCount(predicate: (m: ServerMessage) => boolean, count: number, timeoutMs?: number): Promise<ServerMessage[]>;
+  waitForCount(
+    predicate: (m: ServerMessage) => boolean,
+    count: number,
+    timeoutMs?: number,
+  ): Promise<ServerMessage[]>;
   close(): Promise<void>;
   socket: WebSocket;
 }
 
 /** Opens `/api/v1/stream` on a listening server. `auth` is a cookie header or an API token. */
-export async function openStream(baseUrl: string, auth: { cookie?: string; token?: string }): Promise<StreamClient> {
+export async function openStream(
+  baseUrl: string,
+  auth: { cookie?: string; token?: string },
+): Promise<StreamClient> {
   const url = new URL('/api/v1/stream', baseUrl.replace(/^http/, 'ws'));
   if (auth.token) url.searchParams.set('token', auth.token);
   const socket = new WebSocket(url, { headers: auth.cookie ? { cookie: auth.cookie } : {} });
@@ -27,7 +37,9 @@ export async function openStream(baseUrl: string, auth: { cookie?: string; token
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    socket.once('unexpected-response', (_req, res) =>
+      reject(new Error(`upgrade refused: ${res.statusCode}`)),
+    );
   });
   const waitForCount = (predicate: (m: ServerMessage) => boolean, count: number, timeoutMs = 10_000) =>
     new Promise<ServerMessage[]>((resolve, reject) => {

@@ -1,0 +1,241 @@
+import { consume } from '@lit/context';
+import { Task } from '@lit/task';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { streamContext } from '../data/context';
+import { groupStore } from '../data/group-store';
+import {
+  formatDateTime,
+  kindLabel,
+  participationText,
+  resultsSummary,
+  winnerText,
+} from '../data/proposal-view';
+import { type Decision, decisionsUrl, listDecisions } from '../data/proposals';
+import { StoreController } from '../data/store-controller';
+import type { StreamClient } from '../data/stream';
+import { TopicController } from '../data/topic-controller';
+import { sharedStyles } from '../ui/styles';
+import './pl-irv-rounds';
+import './pl-outcome';
+import './pl-results-bars';
+import './pl-results-pie';
+
+/** Events after which the log may have changed. */
+const LOG_KINDS = new Set(['proposal.closed', 'proposal.reopened', 'outcome.created', 'proposal.updated']);
+
+/**
+ * The page at /groups/:id/decisions: every closed proposal of the group,
+ * newest decision first, with its final results and outcome, and links to
+ * download the whole log as CSV, Markdown or JSON. Follows the group's topic,
+ * so a decision closed elsewhere appears without a reload.
+ */
+@customElement('pl-decision-log')
+export class PlDecisionLog extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: flex-end;
+        justify-content: space-between;
+        gap: var(--pl-space-2);
+        margin-bottom: var(--pl-space-3);
+      }
+      .crumb {
+        margin-bottom: var(--pl-space-half);
+        font-size: var(--pl-text-sm);
+      }
+      h1 {
+        overflow-wrap: anywhere;
+      }
+      .downloads {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--pl-space-1);
+      }
+      ol {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-2);
+      }
+      article {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-2);
+      }
+      .badges {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--pl-space-half);
+        margin-bottom: var(--pl-space-half);
+      }
+      .badge.blocked {
+        background: var(--pl-color-danger-soft);
+        color: var(--pl-color-danger);
+      }
+      h2 {
+        overflow-wrap: anywhere;
+      }
+      .meta {
+        margin-top: var(--pl-space-half);
+      }
+      .result {
+        font-weight: var(--pl-weight-medium);
+      }
+      details {
+        border-top: 1px solid var(--pl-color-border);
+        padding-top: var(--pl-space-2);
+      }
+      summary {
+        cursor: pointer;
+        font-weight: var(--pl-weight-medium);
+        border-radius: var(--pl-radius-sm);
+        margin-bottom: var(--pl-space-2);
+      }
+      .empty {
+        padding: var(--pl-space-4) var(--pl-space-3);
+        text-align: center;
+        border: 1px dashed var(--pl-color-border-strong);
+        border-radius: var(--pl-radius);
+      }
+    `,
+  ];
+
+  /** The group whose decisions to show. */
+  @property() groupId = '';
+
+  @consume({ context: streamContext })
+  private stream?: StreamClient;
+
+  readonly #group = new StoreController(this, () => (this.groupId ? groupStore(this.groupId) : undefined));
+  readonly #decisions = new Task(this, {
+    task: ([groupId], { signal }) => listDecisions(groupId!, signal),
+    args: () => [this.groupId],
+  });
+  constructor() {
+    super();
+    // Attaches itself to this element; nothing else needs to hold it.
+    new TopicController(this, {
+      stream: () => this.stream,
+      topic: () => (this.groupId ? `group:${this.groupId}` : null),
+      onEvent: (event) => {
+        groupStore(this.groupId).absorb(event);
+        if (LOG_KINDS.has(event.kind)) void this.#decisions.run();
+      },
+      onReset: () => void this.#decisions.run(),
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('groupId') && this.groupId) {
+      const store = groupStore(this.groupId);
+      if (!store.value.group) void store.refresh();
+    }
+  }
+
+  protected override updated(): void {
+    const name = this.#group.value?.group?.name;
+    if (name) document.title = `Decision log: ${name} · Plenary`;
+  }
+
+  override render() {
+    const group = this.#group.value?.group;
+    const enc = encodeURIComponent(this.groupId);
+    return html`
+      <div class="head">
+        <div>
+          <p class="crumb"><a href="/groups/${enc}">${group?.name ?? 'Back to the group'}</a></p>
+          <h1 tabindex="-1">Decision log</h1>
+          <p class="muted">Every closed proposal, with its final results and outcome.</p>
+        </div>
+        <div class="downloads" role="group" aria-label="Download the decision log">
+          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'csv')} download>Download CSV</a>
+          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'md')} download>Download Markdown</a>
+          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'json')} download>Download JSON</a>
+        </div>
+      </div>
+      ${this.#decisions.render({
+        initial: () => html`<p class="muted" aria-busy="true">Loading decisions…</p>`,
+        pending: () =>
+          this.#decisions.value
+            ? this.#list(this.#decisions.value)
+            : html`<p class="muted" aria-busy="true">Loading decisions…</p>`,
+        error: (err) =>
+          (err as { status?: number }).status === 404
+            ? html`<p class="alert" role="alert">
+                This group does not exist, or you are not a member. <a href="/">Back to your groups</a>
+              </p>`
+            : html`<p class="alert" role="alert">
+                The decision log could not be loaded.
+                <button class="secondary small" type="button" @click=${() => this.#decisions.run()}>Try again</button>
+              </p>`,
+        complete: (decisions) => this.#list(decisions),
+      })}
+    `;
+  }
+
+  #list(decisions: Decision[]) {
+    if (decisions.length === 0) {
+      return html`<div class="empty">
+        <p><strong>No decisions yet.</strong></p>
+        <p class="muted">Proposals appear here once voting on them has closed.</p>
+      </div>`;
+    }
+    return html`<ol aria-label="Decisions">
+      ${decisions.map((d) => html`<li>${this.#decision(d)}</li>`)}
+    </ol>`;
+  }
+
+  #decision({ proposal: p, thread }: Decision) {
+    const results = p.results;
+    const leader = results ? winnerText(p, results) : '';
+    const headingId = `decision-${p.id}`;
+    return html`<article class="card" aria-labelledby=${headingId}>
+      <div>
+        <div class="badges">
+          <span class="badge">${kindLabel(p.kind)}</span>
+          ${results?.blocked ? html`<span class="badge blocked">Blocked</span>` : nothing}
+          ${p.outcome ? nothing : html`<span class="badge">No outcome stated yet</span>`}
+        </div>
+        <h2 id=${headingId}>${p.title}</h2>
+        <p class="meta small muted">
+          In <a href="/threads/${encodeURIComponent(thread.id)}">${thread.title}</a> · Closed
+          ${p.closedAt ? formatDateTime(p.closedAt) : ''} · ${participationText(p.voterCount, p.eligibleCount, true)}
+        </p>
+      </div>
+      ${
+        leader || results
+          ? html`<div>
+            ${leader ? html`<p class="result">${leader}</p>` : nothing}
+            ${results ? html`<p class="small muted">${resultsSummary(p, results) || 'No votes were cast.'}</p>` : nothing}
+          </div>`
+          : nothing
+      }
+      <pl-outcome .proposal=${p}></pl-outcome>
+      ${
+        results
+          ? html`<details>
+            <summary>Final results</summary>
+            ${
+              p.kind === 'proposal'
+                ? html`<pl-results-pie .results=${results}></pl-results-pie>`
+                : html`<pl-results-bars .proposal=${p}></pl-results-bars>`
+            }
+            ${p.kind === 'ranked_choice' ? html`<pl-irv-rounds .proposal=${p}></pl-irv-rounds>` : nothing}
+          </details>`
+          : nothing
+      }
+    </article>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-decision-log': PlDecisionLog;
+  }
+}

@@ -1,0 +1,65 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { formatDateTime, formatDay } from '../data/proposal-view';
+import type { Proposal } from '../data/proposals';
+import { markdown, markdownStyles } from '../ui/markdown';
+import { sharedStyles } from '../ui/styles';
+
+/**
+ * The outcome of a closed proposal: the statement, prominently, who stated it
+ * and when, and the date the group means to review it. Renders nothing while
+ * there is no outcome.
+ */
+@customElement('pl-outcome')
+export class PlOutcome extends LitElement {
+  static override styles = [
+    sharedStyles,
+    markdownStyles,
+    css`
+      section {
+        border-left: 4px solid var(--pl-color-accent);
+        background: var(--pl-color-accent-soft);
+        border-radius: 0 var(--pl-radius-sm) var(--pl-radius-sm) 0;
+        padding: 12px var(--pl-space-2);
+      }
+      .label {
+        font-size: var(--pl-text-sm);
+        font-weight: var(--pl-weight-bold);
+        text-transform: uppercase;
+        letter-spacing: 0.05em;
+        color: var(--pl-color-accent-hover);
+      }
+      .statement {
+        margin: var(--pl-space-half) 0 var(--pl-space-1);
+        font-size: 1.0625rem;
+      }
+      .meta {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 2px var(--pl-space-2);
+      }
+    `,
+  ];
+
+  /** The proposal whose `outcome` to show. */
+  @property({ attribute: false }) proposal: Proposal | null = null;
+
+  override render() {
+    const outcome = this.proposal?.outcome;
+    if (!outcome) return nothing;
+    return html`<section aria-label="Outcome">
+      <p class="label" aria-hidden="true">Outcome</p>
+      <div class="statement markdown">${markdown(outcome.statement)}</div>
+      <p class="meta small muted">
+        <span>Stated by ${outcome.author?.name ?? 'a former member'} · ${formatDateTime(outcome.createdAt)}</span>
+        ${outcome.reviewOn ? html`<span><strong>Review on ${formatDay(outcome.reviewOn)}</strong></span>` : nothing}
+      </p>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-outcome': PlOutcome;
+  }
+}

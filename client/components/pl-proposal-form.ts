@@ -1,0 +1,515 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import { type FieldErrors, splitErrors } from '../data/api';
+import {
+  buildProposal,
+  emptyProposalDraft,
+  KIND_HINTS,
+  KIND_LABELS,
+  KINDS,
+  type ProposalDraft,
+} from '../data/proposal-view';
+import { createProposal, type Proposal } from '../data/proposals';
+import { sharedStyles } from '../ui/styles';
+
+/** Sent (bubbling, composed) once a proposal was created. */
+export type ProposalCreatedDetail = { proposal: Proposal };
+
+/** The scalar fields the server may point at, besides `options.N.label` / `options.N.startsAt`. */
+const FIELDS = [
+  'kind',
+  'title',
+  'details',
+  'options',
+  'closesAt',
+  'minChoices',
+  'maxChoices',
+  'maxScore',
+  'dotsPerVoter',
+];
+
+/**
+ * Puts a new proposal of any kind to a vote in a thread: kind, title,
+ * details, options (added, removed, reordered; meeting slots with a date and
+ * time), closing time, anonymity, hidden results, required reasons, and the
+ * kind's own settings. Checks everything the server checks before sending.
+ *
+ * @fires proposal-created - {@link ProposalCreatedDetail}
+ */
+@customElement('pl-proposal-form')
+export class PlProposalForm extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      form {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-3);
+      }
+      fieldset {
+        margin: 0;
+        padding: 0;
+        border: 0;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-1);
+      }
+      legend {
+        padding: 0;
+        margin-bottom: var(--pl-space-1);
+      }
+      .kinds {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(210px, 1fr));
+        gap: var(--pl-space-1);
+      }
+      .kind {
+        display: flex;
+        gap: 10px;
+        align-items: flex-start;
+        padding: 10px 12px;
+        border: 1px solid var(--pl-color-border);
+        border-radius: var(--pl-radius-sm);
+        font-weight: normal;
+        cursor: pointer;
+      }
+      .kind:has(input:checked) {
+        border-color: var(--pl-color-accent);
+        background: var(--pl-color-accent-soft);
+      }
+      .kind input {
+        margin-top: 3px;
+        width: 18px;
+        height: 18px;
+        flex: none;
+        accent-color: var(--pl-color-accent);
+      }
+      .kind strong {
+        display: block;
+        font-weight: var(--pl-weight-medium);
+      }
+      .options {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: var(--pl-space-1);
+      }
+      .option {
+        display: grid;
+        grid-template-columns: 2.2ch minmax(0, 1fr) auto;
+        gap: var(--pl-space-1);
+        align-items: start;
+      }
+      .option .n {
+        padding-top: 9px;
+        color: var(--pl-color-text-muted);
+        font-variant-numeric: tabular-nums;
+      }
+      .option .inputs {
+        display: grid;
+        gap: var(--pl-space-half);
+      }
+      .meeting .option .inputs {
+        grid-template-columns: minmax(0, 1fr) minmax(0, 220px);
+      }
+      .option .tools {
+        display: flex;
+        gap: 2px;
+      }
+      .option .tools button {
+        width: 36px;
+        padding: 0;
+        min-height: var(--pl-control-height);
+      }
+      @media (max-width: 560px) {
+        .meeting .option .inputs {
+          grid-template-columns: minmax(0, 1fr);
+        }
+        .option {
+          grid-template-columns: minmax(0, 1fr) auto;
+        }
+        .option .n {
+          display: none;
+        }
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(180px, 1fr));
+        gap: var(--pl-space-2);
+      }
+      .check {
+        display: flex;
+        gap: 12px;
+        align-items: flex-start;
+      }
+      .check label {
+        display: block;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: var(--pl-space-2);
+      }
+    `,
+  ];
+
+  /** The thread the proposal belongs to. */
+  @property({ attribute: 'thread-id' }) threadId = '';
+
+  @state() private draft: ProposalDraft = emptyProposalDraft(Date.now());
+  @state() private errors: FieldErrors = {};
+  @state() private formError: string | null = null;
+  @state() private busy = false;
+  @state() private status = '';
+
+  override render() {
+    const d = this.draft;
+    const e = this.errors;
+    return html`<form novalidate @submit=${this.#submit} aria-label="New proposal">
+      ${this.formError ? html`<p class="alert" role="alert" tabindex="-1">${this.formError}</p>` : nothing}
+      <fieldset>
+        <legend>Kind of vote</legend>
+        <div class="kinds">
+          ${KINDS.map(
+            (kind, i) => html`<label class="kind">
+              <input
+                type="radio"
+                name="kind"
+                id=${i === 0 ? 'field-kind' : `kind-${kind}`}
+                .value=${kind}
+                .checked=${d.kind === kind}
+                @change=${() => this.#edit({ kind })}
+              />
+              <span><strong>${KIND_LABELS[kind]}</strong><span class="small muted">${KIND_HINTS[kind]}</span></span>
+            </label>`,
+          )}
+        </div>
+      </fieldset>
+
+      ${this.#text('title', 'Title', d.title, { required: true, maxlength: 1000 })}
+      ${this.#text('details', 'Details (optional)', d.details, {
+        multiline: true,
+        hint: 'What is being decided and why. Markdown is fine.',
+      })}
+      ${d.kind === 'proposal' ? nothing : this.#options(d)}
+
+      <div class="grid">
+        <div class="field">
+          <label for="field-closesAt">Voting closes</label>
+          <input
+            id="field-closesAt"
+            type="datetime-local"
+            required
+            .value=${d.closesAt}
+            aria-invalid=${e.closesAt ? 'true' : 'false'}
+            aria-describedby=${e.closesAt ? 'field-closesAt-error field-closesAt-hint' : 'field-closesAt-hint'}
+            @input=${(ev: Event) => this.#edit({ closesAt: (ev.target as HTMLInputElement).value })}
+          />
+          <p class="hint" id="field-closesAt-hint">In your time zone. A week from now unless you change it.</p>
+          ${e.closesAt ? html`<p class="field-error" id="field-closesAt-error">${e.closesAt}</p>` : nothing}
+        </div>
+        ${
+          d.kind === 'poll'
+            ? html`${this.#number('minChoices', 'Fewest choices', d.minChoices, 1)}
+            ${this.#number('maxChoices', 'Most choices', d.maxChoices, 1)}`
+            : nothing
+        }
+        ${d.kind === 'score' ? this.#number('maxScore', 'Highest score', d.maxScore, 1, 100) : nothing}
+        ${d.kind === 'dot_vote' ? this.#number('dotsPerVoter', 'Dots per member', d.dotsPerVoter, 1, 10000) : nothing}
+      </div>
+
+      <fieldset>
+        <legend>Settings</legend>
+        ${this.#check('anonymous', 'Anonymous votes', 'Nobody, facilitators included, can see who voted what.')}
+        ${this.#check(
+          'resultsHiddenUntilClosed',
+          'Hide results until voting closes',
+          'Members see only how many have voted until the close.',
+        )}
+        ${this.#check('reasonRequired', 'Ask everyone for a reason', 'A vote without a reason is refused.')}
+      </fieldset>
+
+      <div class="actions">
+        <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Creating…' : 'Put it to a vote'}</button>
+        <p class="small muted" role="status">${this.status}</p>
+      </div>
+    </form>`;
+  }
+
+  #text(
+    name: 'title' | 'details',
+    label: string,
+    value: string,
+    opts: { required?: boolean; maxlength?: number; multiline?: boolean; hint?: string },
+  ) {
+    const id = `field-${name}`;
+    const err = this.errors[name];
+    const describedBy =
+      [err ? `${id}-error` : '', opts.hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+    const onInput = (ev: Event) => this.#edit({ [name]: (ev.target as HTMLInputElement).value });
+    return html`<div class="field">
+      <label for=${id}>${label}</label>
+      ${
+        opts.multiline
+          ? html`<textarea
+            id=${id}
+            .value=${value}
+            maxlength="100000"
+            aria-invalid=${err ? 'true' : 'false'}
+            aria-describedby=${ifDefined(describedBy)}
+            @input=${onInput}
+          ></textarea>`
+          : html`<input
+            id=${id}
+            type="text"
+            .value=${value}
+            ?required=${opts.required}
+            maxlength=${ifDefined(opts.maxlength)}
+            aria-invalid=${err ? 'true' : 'false'}
+            aria-describedby=${ifDefined(describedBy)}
+            @input=${onInput}
+          />`
+      }
+      ${opts.hint ? html`<p class="hint" id="${id}-hint">${opts.hint}</p>` : nothing}
+      ${err ? html`<p class="field-error" id="${id}-error">${err}</p>` : nothing}
+    </div>`;
+  }
+
+  #number(
+    name: 'minChoices' | 'maxChoices' | 'maxScore' | 'dotsPerVoter',
+    label: string,
+    value: string,
+    min: number,
+    max = 50,
+  ) {
+    const id = `field-${name}`;
+    const err = this.errors[name];
+    return html`<div class="field">
+      <label for=${id}>${label}</label>
+      <input
+        id=${id}
+        type="number"
+        inputmode="numeric"
+        min=${min}
+        max=${max}
+        step="1"
+        .value=${value}
+        aria-invalid=${err ? 'true' : 'false'}
+        aria-describedby=${ifDefined(err ? `${id}-error` : undefined)}
+        @input=${(ev: Event) => this.#edit({ [name]: (ev.target as HTMLInputElement).value })}
+      />
+      ${err ? html`<p class="field-error" id="${id}-error">${err}</p>` : nothing}
+    </div>`;
+  }
+
+  #check(name: 'anonymous' | 'resultsHiddenUntilClosed' | 'reasonRequired', label: string, hint: string) {
+    const id = `field-${name}`;
+    return html`<div class="check">
+      <input
+        id=${id}
+        type="checkbox"
+        .checked=${this.draft[name]}
+        aria-describedby="${id}-hint"
+        @change=${(ev: Event) => this.#edit({ [name]: (ev.target as HTMLInputElement).checked })}
+      />
+      <div>
+        <label for=${id}>${label}</label>
+        <p class="hint" id="${id}-hint">${hint}</p>
+      </div>
+    </div>`;
+  }
+
+  #options(d: ProposalDraft) {
+    const meeting = d.kind === 'meeting';
+    const noun = meeting ? 'slot' : 'option';
+    const err = this.errors.options;
+    return html`<fieldset
+      class=${meeting ? 'meeting' : ''}
+      aria-describedby=${err ? 'field-options-error options-hint' : 'options-hint'}
+    >
+      <legend>${meeting ? 'Time slots' : 'Options'}</legend>
+      <p class="hint" id="options-hint">
+        ${
+          meeting
+            ? 'Give each slot a name and a start time (in your time zone).'
+            : `At least 2. Use the arrows to reorder.`
+        }
+      </p>
+      ${err ? html`<p class="field-error" id="field-options-error">${err}</p>` : nothing}
+      <ol class="options">
+        ${d.options.map((o, i) => {
+          const labelErr = this.errors[`options.${i}.label`];
+          const timeErr = this.errors[`options.${i}.startsAt`];
+          const name = o.label.trim() || `${noun} ${i + 1}`;
+          return html`<li class="option">
+            <span class="n" aria-hidden="true">${i + 1}.</span>
+            <div class="inputs">
+              <div class="field">
+                <label class="sr-only" for="field-options.${i}.label">${meeting ? 'Slot' : 'Option'} ${i + 1}</label>
+                <input
+                  id="field-options.${i}.label"
+                  type="text"
+                  maxlength="1000"
+                  placeholder=${meeting ? 'e.g. Tuesday evening' : `Option ${i + 1}`}
+                  .value=${o.label}
+                  aria-invalid=${labelErr ? 'true' : 'false'}
+                  aria-describedby=${ifDefined(labelErr ? `options-${i}-label-error` : undefined)}
+                  @input=${(ev: Event) => this.#setOption(i, { label: (ev.target as HTMLInputElement).value })}
+                />
+                ${labelErr ? html`<p class="field-error" id="options-${i}-label-error">${labelErr}</p>` : nothing}
+              </div>
+              ${
+                meeting
+                  ? html`<div class="field">
+                    <label class="sr-only" for="field-options.${i}.startsAt">Slot ${i + 1} starts</label>
+                    <input
+                      id="field-options.${i}.startsAt"
+                      type="datetime-local"
+                      .value=${o.startsAt}
+                      aria-invalid=${timeErr ? 'true' : 'false'}
+                      aria-describedby=${ifDefined(timeErr ? `options-${i}-time-error` : undefined)}
+                      @input=${(ev: Event) => this.#setOption(i, { startsAt: (ev.target as HTMLInputElement).value })}
+                    />
+                    ${timeErr ? html`<p class="field-error" id="options-${i}-time-error">${timeErr}</p>` : nothing}
+                  </div>`
+                  : nothing
+              }
+            </div>
+            <div class="tools">
+              <button
+                class="ghost small"
+                type="button"
+                id="opt-up-${i}"
+                aria-label=${`Move ${name} up`}
+                ?disabled=${i === 0}
+                @click=${() => this.#moveOption(i, -1)}
+              >
+                ↑
+              </button>
+              <button
+                class="ghost small"
+                type="button"
+                id="opt-down-${i}"
+                aria-label=${`Move ${name} down`}
+                ?disabled=${i === d.options.length - 1}
+                @click=${() => this.#moveOption(i, 1)}
+              >
+                ↓
+              </button>
+              <button
+                class="ghost small"
+                type="button"
+                aria-label=${`Remove ${name}`}
+                ?disabled=${d.options.length <= 1}
+                @click=${() => this.#removeOption(i)}
+              >
+                ✕
+              </button>
+            </div>
+          </li>`;
+        })}
+      </ol>
+      <div>
+        <button class="secondary small" type="button" ?disabled=${d.options.length >= 50} @click=${this.#addOption}>
+          Add ${meeting ? 'a slot' : 'an option'}
+        </button>
+      </div>
+    </fieldset>`;
+  }
+
+  #edit(patch: Partial<ProposalDraft>) {
+    this.draft = { ...this.draft, ...patch };
+    this.status = '';
+  }
+
+  #setOption(i: number, patch: Partial<ProposalDraft['options'][number]>) {
+    this.#edit({ options: this.draft.options.map((o, j) => (j === i ? { ...o, ...patch } : o)) });
+  }
+
+  async #addOption() {
+    this.#edit({ options: [...this.draft.options, { label: '', startsAt: '' }] });
+    await this.updateComplete;
+    this.renderRoot
+      .querySelector<HTMLInputElement>(`[id="field-options.${this.draft.options.length - 1}.label"]`)
+      ?.focus();
+  }
+
+  async #removeOption(i: number) {
+    this.#edit({ options: this.draft.options.filter((_, j) => j !== i) });
+    await this.updateComplete;
+    const next = Math.min(i, this.draft.options.length - 1);
+    this.renderRoot.querySelector<HTMLInputElement>(`[id="field-options.${next}.label"]`)?.focus();
+  }
+
+  async #moveOption(i: number, delta: number) {
+    const to = i + delta;
+    const options = [...this.draft.options];
+    if (to < 0 || to >= options.length) return;
+    [options[i], options[to]] = [options[to]!, options[i]!];
+    this.#edit({ options });
+    await this.updateComplete;
+    const same = this.renderRoot.querySelector<HTMLButtonElement>(`#opt-${delta < 0 ? 'up' : 'down'}-${to}`);
+    const other = this.renderRoot.querySelector<HTMLButtonElement>(`#opt-${delta < 0 ? 'down' : 'up'}-${to}`);
+    (same && !same.disabled ? same : other)?.focus();
+  }
+
+  async #submit(event: SubmitEvent) {
+    event.preventDefault();
+    if (this.busy) return;
+    const { body, errors } = buildProposal(this.draft, Date.now());
+    this.errors = errors;
+    this.formError = null;
+    this.status = '';
+    if (Object.keys(errors).length > 0) {
+      await this.#focusFirstError();
+      return;
+    }
+    this.busy = true;
+    try {
+      const proposal = await createProposal(this.threadId, body);
+      this.draft = { ...emptyProposalDraft(Date.now()), kind: this.draft.kind };
+      this.status = `“${proposal.title}” is open for votes.`;
+      this.dispatchEvent(
+        new CustomEvent<ProposalCreatedDetail>('proposal-created', {
+          detail: { proposal },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    } catch (err) {
+      const optionFields = this.draft.options.flatMap((_, i) => [
+        `options.${i}.label`,
+        `options.${i}.startsAt`,
+      ]);
+      const split = splitErrors(err, [...FIELDS, ...optionFields]);
+      this.errors = split.fields;
+      this.formError = split.form;
+      await this.#focusFirstError();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async #focusFirstError() {
+    await this.updateComplete;
+    const invalid =
+      this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      (this.errors.options
+        ? this.renderRoot.querySelector<HTMLElement>('.options input, .options + div button')
+        : null);
+    (invalid ?? this.renderRoot.querySelector<HTMLElement>('.alert'))?.focus();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-proposal-form': PlProposalForm;
+  }
+  interface HTMLElementEventMap {
+    'proposal-created': CustomEvent<ProposalCreatedDetail>;
+  }
+}

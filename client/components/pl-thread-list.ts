@@ -1,0 +1,386 @@
+import { consume } from '@lit/context';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { type FieldErrors, splitErrors } from '../data/api';
+import { sessionContext, streamContext } from '../data/context';
+import type { Group } from '../data/groups';
+import type { Session } from '../data/session';
+import { StoreController } from '../data/store-controller';
+import type { StreamClient } from '../data/stream';
+import { type ThreadListStore, threadListStore } from '../data/thread-list-store';
+import type { Thread } from '../data/threads';
+import { TopicController } from '../data/topic-controller';
+import { navigate } from '../router';
+import { checkFields, field, focusFirstError, formValues } from '../ui/forms';
+import { absoluteTime, plural, relativeTime } from '../ui/format';
+import { sharedStyles } from '../ui/styles';
+
+/**
+ * A group's threads: open ones (pinned first, then the most recently
+ * active) with comment, unread and open-proposal counts, the closed ones in
+ * a section of their own, and "New thread" for whoever may start one.
+ * Follows `group:<id>` so new threads and comments show without a reload.
+ */
+@customElement('pl-thread-list')
+export class PlThreadList extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: var(--pl-space-1);
+        margin-bottom: var(--pl-space-2);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      li + li {
+        border-top: 1px solid var(--pl-color-border);
+      }
+      .thread {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) auto;
+        gap: var(--pl-space-half) var(--pl-space-2);
+        padding: 12px var(--pl-space-1);
+        margin: 0 calc(-1 * var(--pl-space-1));
+        border-radius: var(--pl-radius-sm);
+        color: var(--pl-color-text);
+        text-decoration: none;
+      }
+      .thread:hover {
+        background: var(--pl-color-surface-muted);
+        color: var(--pl-color-text);
+      }
+      .title {
+        font-weight: var(--pl-weight-medium);
+        overflow-wrap: anywhere;
+      }
+      .thread.unread .title {
+        font-weight: var(--pl-weight-bold);
+      }
+      .meta {
+        grid-column: 1;
+        font-size: var(--pl-text-sm);
+        color: var(--pl-color-text-muted);
+      }
+      .counts {
+        grid-column: 2;
+        grid-row: 1 / span 2;
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: flex-end;
+        align-content: center;
+        gap: var(--pl-space-half) var(--pl-space-1);
+        max-width: 220px;
+      }
+      .count {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+        font-size: var(--pl-text-sm);
+        color: var(--pl-color-text-muted);
+        white-space: nowrap;
+      }
+      .count svg {
+        width: 16px;
+        height: 16px;
+      }
+      .badge.unread {
+        background: var(--pl-color-accent);
+        color: var(--pl-color-on-accent);
+      }
+      .badge.proposals {
+        background: var(--pl-color-warning-soft);
+        color: var(--pl-color-warning);
+      }
+      .pin {
+        margin-right: 6px;
+        vertical-align: -2px;
+        color: var(--pl-color-accent);
+      }
+      @media (max-width: 480px) {
+        .thread {
+          grid-template-columns: minmax(0, 1fr);
+        }
+        .counts {
+          grid-column: 1;
+          grid-row: auto;
+          justify-content: flex-start;
+          max-width: none;
+        }
+      }
+      .empty {
+        padding: var(--pl-space-3) var(--pl-space-2);
+        text-align: center;
+        border: 1px dashed var(--pl-color-border-strong);
+        border-radius: var(--pl-radius);
+      }
+      .more {
+        margin-top: var(--pl-space-1);
+      }
+      details.closed {
+        margin-top: var(--pl-space-3);
+      }
+      details.closed summary {
+        cursor: pointer;
+        font-weight: var(--pl-weight-medium);
+        padding: var(--pl-space-half) 0;
+        border-radius: var(--pl-radius-sm);
+      }
+      details.closed ul {
+        margin-top: var(--pl-space-1);
+      }
+      details.closed .title {
+        color: var(--pl-color-text-muted);
+      }
+      form.new {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-2);
+        margin-bottom: var(--pl-space-3);
+        padding: var(--pl-space-2);
+        border: 1px solid var(--pl-color-border);
+        border-radius: var(--pl-radius);
+        background: var(--pl-color-bg);
+      }
+      form.new textarea {
+        min-height: 140px;
+      }
+      .buttons {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--pl-space-1);
+      }
+    `,
+  ];
+
+  /** The group whose threads to list (its settings and the viewer's role decide "New thread"). */
+  @property({ attribute: false }) group: Group | null = null;
+
+  @consume({ context: sessionContext })
+  private session?: Session;
+
+  @consume({ context: streamContext })
+  private stream?: StreamClient;
+
+  @state() private composing = false;
+  @state() private errors: FieldErrors = {};
+  @state() private formError: string | null = null;
+  @state() private busy = false;
+  @state() private moreError: string | null = null;
+
+  #store: ThreadListStore | null = null;
+  readonly #list = new StoreController(this, () => this.#store ?? undefined);
+  /** Follows `group:<id>` while the list is shown; the store absorbs what arrives. */
+  protected readonly liveTopic = new TopicController(this, {
+    stream: () => this.stream,
+    topic: () => (this.group ? `group:${this.group.id}` : null),
+    onEvent: (event) => this.#store?.absorb(event),
+    onReset: () => void this.#store?.refresh(),
+  });
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const groupId = this.group?.id ?? null;
+    if (changed.has('group') && groupId && groupId !== this.#store?.groupId) {
+      this.#store = threadListStore(groupId, this.session?.user?.id ?? null);
+      this.composing = false;
+      void this.#store.refresh();
+    }
+  }
+
+  override render() {
+    const group = this.group;
+    const data = this.#list.value;
+    if (!group) return nothing;
+    const canStart = group.myRole === 'facilitator' || group.settings.membersCanStartThreads;
+    return html`
+      <div class="head">
+        <h2 id="threads-heading">Threads</h2>
+        ${
+          canStart
+            ? html`<button
+              type="button"
+              class=${this.composing ? 'secondary' : ''}
+              aria-expanded=${this.composing ? 'true' : 'false'}
+              aria-controls="new-thread"
+              @click=${this.#toggleComposing}
+            >
+              New thread
+            </button>`
+            : html`<p class="muted small">Only facilitators start threads in this group.</p>`
+        }
+      </div>
+      ${this.composing ? this.#form() : nothing}
+      ${
+        !data || (data.status === 'loading' && data.open.items.length === 0)
+          ? html`<p class="muted" aria-busy="true">Loading threads…</p>`
+          : data.status === 'error'
+            ? html`<p class="alert" role="alert">
+              The threads could not be loaded: ${data.error?.message}
+              <button class="secondary small" type="button" @click=${() => this.#store?.refresh()}>Try again</button>
+            </p>`
+            : html`
+              ${data.error ? html`<p class="alert" role="alert">Could not refresh the threads: ${data.error.message}</p>` : nothing}
+              ${
+                data.open.items.length === 0
+                  ? html`<div class="empty">
+                    <p><strong>No open threads yet.</strong></p>
+                    <p class="muted small">${canStart ? 'Start one to get a discussion going.' : 'A facilitator can start one.'}</p>
+                  </div>`
+                  : html`<ul aria-label="Open threads">
+                    ${data.open.items.map((t) => this.#row(t))}
+                  </ul>`
+              }
+              ${
+                data.open.nextCursor
+                  ? html`<button class="secondary small more" type="button" @click=${() => this.#more('open')}>
+                    Show more threads
+                  </button>`
+                  : nothing
+              }
+              ${
+                data.closed.items.length > 0
+                  ? html`<details class="closed">
+                    <summary>
+                      Closed threads
+                      <span class="badge">${data.closed.items.length}${data.closed.nextCursor ? '+' : ''}</span>
+                    </summary>
+                    <ul aria-label="Closed threads">
+                      ${data.closed.items.map((t) => this.#row(t))}
+                    </ul>
+                    ${
+                      data.closed.nextCursor
+                        ? html`<button class="secondary small more" type="button" @click=${() => this.#more('closed')}>
+                          Show more closed threads
+                        </button>`
+                        : nothing
+                    }
+                  </details>`
+                  : nothing
+              }
+              ${this.moreError ? html`<p class="field-error" role="alert">${this.moreError}</p>` : nothing}
+            `
+      }
+    `;
+  }
+
+  #row(t: Thread) {
+    const unread = t.unreadCount > 0;
+    return html`<li data-thread-id=${t.id}>
+      <a class="thread ${unread ? 'unread' : ''}" href="/threads/${encodeURIComponent(t.id)}">
+        <span class="title"
+          >${
+            t.pinned
+              ? html`<svg class="pin" width="14" height="14" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
+                  <path d="M16 3l5 5-3 1-4 4 1 5-2 2-4-4-5 5-1-1 5-5-4-4 2-2 5 1 4-4z" /></svg
+                ><span class="sr-only">Pinned: </span>`
+              : nothing
+          }${t.title}</span
+        >
+        <span class="meta">
+          ${t.author ? `${t.author.name} · ` : ''}${t.closedAt ? 'closed' : 'active'}
+          <time datetime=${t.closedAt ?? t.lastActivityAt} title=${absoluteTime(t.closedAt ?? t.lastActivityAt)}
+            >${relativeTime(t.closedAt ?? t.lastActivityAt)}</time
+          >
+        </span>
+        <span class="counts">
+          ${
+            t.openProposalCount > 0
+              ? html`<span class="badge proposals">${plural(t.openProposalCount, 'open proposal')}</span>`
+              : nothing
+          }
+          ${unread ? html`<span class="badge unread">${t.unreadCount} unread</span>` : nothing}
+          <span class="count" title=${plural(t.commentCount, 'comment')}>
+            <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+              <path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1.1-4.6A8 8 0 1 1 21 12z" />
+            </svg>
+            ${t.commentCount}<span class="sr-only">${t.commentCount === 1 ? ' comment' : ' comments'}</span>
+          </span>
+        </span>
+      </a>
+    </li>`;
+  }
+
+  #form() {
+    return html`<form id="new-thread" class="new" novalidate aria-labelledby="new-thread-heading" @submit=${this.#create}>
+      <h3 id="new-thread-heading">Start a thread</h3>
+      ${this.formError ? html`<p class="alert" role="alert">${this.formError}</p>` : nothing}
+      ${field({ name: 'title', label: 'Title', required: true, maxlength: 200, error: this.errors.title })}
+      ${field({
+        name: 'body',
+        label: 'Context (optional)',
+        multiline: true,
+        maxlength: 100_000,
+        hint: 'What is this about, and what should the group consider? Markdown is fine.',
+        error: this.errors.body,
+      })}
+      <div class="buttons">
+        <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Starting…' : 'Start thread'}</button>
+        <button type="button" class="secondary" @click=${this.#toggleComposing}>Cancel</button>
+      </div>
+    </form>`;
+  }
+
+  async #toggleComposing() {
+    this.composing = !this.composing;
+    this.errors = {};
+    this.formError = null;
+    if (this.composing) {
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLInputElement>('#field-title')?.focus();
+    } else {
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLButtonElement>('[aria-controls="new-thread"]')?.focus();
+    }
+  }
+
+  async #create(event: SubmitEvent) {
+    event.preventDefault();
+    if (this.busy || !this.#store) return;
+    const form = event.target as HTMLFormElement;
+    const errors = checkFields(form);
+    this.errors = errors;
+    this.formError = null;
+    if (Object.keys(errors).length > 0) {
+      await this.updateComplete;
+      focusFirstError(this.renderRoot, errors);
+      return;
+    }
+    const v = formValues(form);
+    this.busy = true;
+    try {
+      const thread = await this.#store.create({ title: v.title!.trim(), body: v.body ?? '' });
+      this.composing = false;
+      navigate(`/threads/${encodeURIComponent(thread.id)}`);
+    } catch (err) {
+      const split = splitErrors(err, ['title', 'body']);
+      this.errors = split.fields;
+      this.formError = split.form;
+      await this.updateComplete;
+      focusFirstError(this.renderRoot, split.fields);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async #more(which: 'open' | 'closed') {
+    this.moreError = null;
+    try {
+      await this.#store?.loadMore(which);
+    } catch (err) {
+      this.moreError = splitErrors(err, []).form;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-thread-list': PlThreadList;
+  }
+}
