@@ -14,6 +14,8 @@ export interface Config {
   sessionSecret: string;
   logLevel: string;
   rateLimits: boolean;
+  /** How often each process looks for proposals past their closing time. */
+  closeCheckSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -40,6 +42,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['on', 'off'].includes(rateLimitsRaw)) {
     throw new ConfigError(`RATE_LIMITS must be "on" or "off" (got "${env.RATE_LIMITS}")`);
   }
+  const closeCheckRaw = (env.CLOSE_CHECK_SECONDS ?? '15').trim();
+  const closeCheckSeconds = Number(closeCheckRaw);
+  if (!/^\d+$/.test(closeCheckRaw) || closeCheckSeconds < 1 || closeCheckSeconds > 60) {
+    throw new ConfigError(`CLOSE_CHECK_SECONDS must be a whole number from 1 to 60 (got "${env.CLOSE_CHECK_SECONDS}")`);
+  }
   const sessionSecret = env.SESSION_SECRET?.trim() || readOrCreateSecret(dataDir);
   if (sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters');
@@ -53,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret,
     logLevel,
     rateLimits: rateLimitsRaw === 'on',
+    closeCheckSeconds,
   };
 }
 

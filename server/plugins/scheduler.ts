@@ -1,9 +1,6 @@
 import fp from 'fastify-plugin';
 import { closeDueProposals, remindClosingSoon } from '../services/proposal-closer';
 
-/** How often each process looks for proposals past their closing time (the contract allows 60 s). */
-export const CLOSER_INTERVAL_MS = 15_000;
-
 /** Background work every process does: closing proposals on time, reminders. */
 export default fp(
   async (app) => {
@@ -22,7 +19,9 @@ export default fp(
       })();
     };
     // Jitter, so processes started together do not all wake at once.
-    const timer = setInterval(tick, CLOSER_INTERVAL_MS + Math.floor(Math.random() * 2_000));
+    // The contract allows 60 s between a closing time and the close; the default check is every 15 s.
+    const interval = app.ctx.config.closeCheckSeconds * 1000;
+    const timer = setInterval(tick, interval + Math.floor(Math.random() * Math.min(2_000, interval / 4)));
     timer.unref();
     app.addHook('onReady', async () => tick());
     app.addHook('preClose', async () => {

@@ -65,6 +65,9 @@ export class EventBus extends EventEmitter<EventBusEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // Peers still hear about what this process wrote last, before the database goes away.
+    if (this.pendingAnnounce > 0) await this.notify(this.pendingAnnounce).catch(() => {});
+    this.pendingAnnounce = 0;
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await this.unlistenPglite?.().catch(() => {});
@@ -84,6 +87,7 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     this.announceScheduled = true;
     setImmediate(() => {
       this.announceScheduled = false;
+      if (this.stopped) return; // stop() has sent it already
       const id = this.pendingAnnounce;
       this.pendingAnnounce = 0;
       this.notify(id).catch((err) => this.log.warn({ err }, 'pg_notify failed; peers will poll'));

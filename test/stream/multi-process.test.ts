@@ -12,8 +12,9 @@ describe.runIf(TEST_DB_KIND === 'postgres')('two server processes on one Postgre
   beforeAll(async () => {
     db = await freshDatabase();
     await db.database.close();
-    a = await spawnServer({ DATABASE_URL: db.url! });
-    b = await spawnServer({ DATABASE_URL: db.url! });
+    // Both processes look for due proposals every second, so they really race for each close.
+    a = await spawnServer({ DATABASE_URL: db.url!, CLOSE_CHECK_SECONDS: '1' });
+    b = await spawnServer({ DATABASE_URL: db.url!, CLOSE_CHECK_SECONDS: '1' });
   }, 90_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -31,6 +32,78 @@ describe.runIf(TEST_DB_KIND === 'postgres')('two server processes on one Postgre
     });
     return { status: res.status, json: res.status === 204 ? null : await res.json(), res };
   }
+
+  async function person(server: ServerProcess, name: string) {
+    const reg = await call(server, 'POST', '/auth/register', {
+      name,
+      email: `${name.toLowerCase()}-${Date.now()}@example.org`,
+      password: 'correct horse battery',
+    });
+    return { id: reg.json.user.id as string, cookie: reg.res.headers.getSetCookie()[0]!.split(';')[0]! };
+  }
+
+  test('presence is shared: viewers of a thread on A and on B see each other', async () => {
+    const ada = await person(a, 'Ada');
+    const bo = await person(b, 'Bo');
+    const groupId = (await call(a, 'POST', '/groups', { name: 'Presence' }, ada.cookie)).json.group.id;
+    const token = (await call(a, 'POST', `/groups/${groupId}/invitations`, {}, ada.cookie)).json.invitation
+      .token;
+    expect((await call(b, 'POST', `/invitations/${token}/accept`, undefined, bo.cookie)).status).toBe(200);
+    const threadId = (
+      await call(a, 'POST', `/groups/${groupId}/threads`, { title: 'Who is here?' }, ada.cookie)
+    ).json.thread.id;
+    const onA = await openStream(a.url, { cookie: ada.cookie });
+    onA.send({ type: 'subscribe', topic: `thread:${threadId}` });
+    const onB = await openStream(b.url, { cookie: bo.cookie });
+    onB.send({ type: 'subscribe', topic: `thread:${threadId}` });
+    const both = (m: { type: string; users?: { id: string }[] }) =>
+      m.type === 'presence' &&
+      (m.users ?? [])
+        .map((u) => u.id)
+        .sort()
+        .join() === [ada.id, bo.id].sort().join();
+    await onA.waitFor(both as never);
+    await onB.waitFor(both as never);
+    await onB.close();
+    await onA.waitFor((m) => m.type === 'presence' && m.users.length === 1 && m.users[0]!.id === ada.id);
+    await onA.close();
+  });
+
+  test('a proposal whose closing time passes closes once: one event, one closedAt', async () => {
+    const ada = await person(a, 'Cleo');
+    const groupId = (await call(a, 'POST', '/groups', { name: 'Closing' }, ada.cookie)).json.group.id;
+    const threadId = (await call(b, 'POST', `/groups/${groupId}/threads`, { title: 'Soon' }, ada.cookie)).json
+      .thread.id;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = await call(
+        a,
+        'POST',
+        `/threads/${threadId}/proposals`,
+        { kind: 'proposal', title: `Quick ${i}`, closesAt: new Date(Date.now() + 1500).toISOString() },
+        ada.cookie,
+      );
+      expect(created.status).toBe(201);
+      ids.push(created.json.proposal.id);
+    }
+    const ws = await openStream(b.url, { cookie: ada.cookie });
+    ws.send({ type: 'subscribe', topic: `thread:${threadId}` });
+    await ws.waitFor((m) => m.type === 'subscribed');
+    await ws.waitForCount((m) => m.type === 'event' && m.event.kind === 'proposal.closed', 5, 15_000);
+    // Give a second close, if there were to be one, time to happen.
+    await new Promise((r) => setTimeout(r, 2500));
+    const closedEvents = eventsOn(ws, `thread:${threadId}`).filter((e) => e.kind === 'proposal.closed');
+    expect(closedEvents.map((e) => (e.data as { proposal: { id: string } }).proposal.id).sort()).toEqual(
+      [...ids].sort(),
+    );
+    for (const id of ids) {
+      const seenByA = (await call(a, 'GET', `/proposals/${id}`, undefined, ada.cookie)).json.proposal;
+      const seenByB = (await call(b, 'GET', `/proposals/${id}`, undefined, ada.cookie)).json.proposal;
+      expect(seenByA.closedAt).not.toBeNull();
+      expect(seenByA.closedAt).toBe(seenByB.closedAt);
+    }
+    await ws.close();
+  });
 
   test('a subscriber on B receives, in order and once each, the changes made through A', async () => {
     const reg = await call(a, 'POST', '/auth/register', {
