@@ -45,7 +45,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const closeCheckRaw = (env.CLOSE_CHECK_SECONDS ?? '15').trim();
   const closeCheckSeconds = Number(closeCheckRaw);
   if (!/^\d+$/.test(closeCheckRaw) || closeCheckSeconds < 1 || closeCheckSeconds > 60) {
-    throw new ConfigError(`CLOSE_CHECK_SECONDS must be a whole number from 1 to 60 (got "${env.CLOSE_CHECK_SECONDS}")`);
+    throw new ConfigError(
+      `CLOSE_CHECK_SECONDS must be a whole number from 1 to 60 (got "${env.CLOSE_CHECK_SECONDS}")`,
+    );
   }
   const sessionSecret = env.SESSION_SECRET?.trim() || readOrCreateSecret(dataDir);
   if (sessionSecret.length < 32) {
