@@ -48,6 +48,8 @@ export async function buildApp(options: AppOptions) {
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
+    // A line per request costs more than a vote does; keep it for LOG_LEVEL=debug and below.
+    disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
     bodyLimit: BODY_LIMIT,
     // Opening and migrating the embedded database can take a while on a busy machine.
     pluginTimeout: 60_000,
