@@ -141,14 +141,25 @@ export function currentOutcomes(db: Handle, proposalIds: string[]) {
   );
 }
 
-/** Every current ballot of the given proposals (choices only: what a tally needs). */
-export function ballotsOf(db: Handle, proposalIds: string[]) {
-  if (proposalIds.length === 0) return Promise.resolve([]);
-  return db
+/**
+ * Every current ballot of the given proposals (choices only: what a tally
+ * needs). Identical ballots are grouped in SQL, so a consent vote of 2,000
+ * members travels as four rows; they are expanded back here, sharing one
+ * parsed object per distinct ballot.
+ */
+export async function ballotsOf(db: Handle, proposalIds: string[]) {
+  if (proposalIds.length === 0) return [];
+  const groups = await db
     .selectFrom('votes')
-    .select(['proposal_id', 'choices'])
+    .select(['proposal_id', 'choices', (eb) => eb.fn.countAll<string>().as('n')])
     .where('proposal_id', 'in', proposalIds)
+    .groupBy(['proposal_id', 'choices'])
     .execute();
+  const ballots: { proposal_id: string; choices: unknown }[] = [];
+  for (const g of groups) {
+    for (let i = Number(g.n); i > 0; i--) ballots.push({ proposal_id: g.proposal_id, choices: g.choices });
+  }
+  return ballots;
 }
 
 /** The votes with these (proposal, voter key) pairs. */

@@ -27,28 +27,33 @@ interface EntryRow {
 
 /**
  * Everything placed in a thread's timeline, each by the id of its creation
- * event, on one side of `eventId`. The range is applied inside every branch so
- * each walks its own index on (thread, event id) instead of the whole thread.
+ * event, on one side of `eventId`, nearest first. The range, order and limit
+ * are applied inside every branch, so each reads at most `limit` rows from its
+ * own index on (thread, event id) instead of sorting the whole thread.
  */
-function entries(threadId: string, op: '>' | '<', eventId: number) {
+function entries(threadId: string, op: '>' | '<', eventId: number, limit: number) {
   // Every branch names its table `e`, so one condition serves all four.
   const range = sql<boolean>`e.event_id ${sql.raw(op)} ${String(eventId)}::bigint`;
+  const order = sql.raw(op === '>' ? 'asc' : 'desc');
   return sql<EntryRow>`
-    select 'thread' as kind, e.event_id, e.id, null::uuid as proposal_id, e.created_at as at
+    (select 'thread' as kind, e.event_id, e.id, null::uuid as proposal_id, e.created_at as at
       from threads e
-      where e.id = ${threadId} and ${range}
+      where e.id = ${threadId} and ${range})
     union all
-    select 'comment', e.event_id, e.id, null, e.created_at
+    (select 'comment', e.event_id, e.id, null, e.created_at
       from comments e
       where e.thread_id = ${threadId} and ${range}
+      order by e.event_id ${order} limit ${limit})
     union all
-    select 'proposal', e.event_id, e.id, e.id, e.created_at
+    (select 'proposal', e.event_id, e.id, e.id, e.created_at
       from proposals e
       where e.thread_id = ${threadId} and ${range}
+      order by e.event_id ${order} limit ${limit})
     union all
-    select 'outcome', e.event_id, e.id, e.proposal_id, e.created_at
+    (select 'outcome', e.event_id, e.id, e.proposal_id, e.created_at
       from outcomes e join proposals p on p.id = e.proposal_id
-      where p.thread_id = ${threadId} and ${range}`;
+      where p.thread_id = ${threadId} and ${range}
+      order by e.event_id ${order} limit ${limit})`;
 }
 
 function toEntry(r: EntryRow): TimelineEntry {
@@ -64,7 +69,7 @@ function toEntry(r: EntryRow): TimelineEntry {
 /** Up to `limit` entries after `eventId`, oldest first. */
 export async function entriesAfter(db: Handle, threadId: string, eventId: number, limit: number) {
   const { rows } = await sql<EntryRow>`
-    select * from (${entries(threadId, '>', eventId)}) x
+    select * from (${entries(threadId, '>', eventId, limit)}) x
     order by x.event_id asc limit ${limit}`.execute(db);
   return rows.map(toEntry);
 }
@@ -72,7 +77,7 @@ export async function entriesAfter(db: Handle, threadId: string, eventId: number
 /** Up to `limit` entries before `eventId`, newest first (the caller turns the page around). */
 export async function entriesBefore(db: Handle, threadId: string, eventId: number, limit: number) {
   const { rows } = await sql<EntryRow>`
-    select * from (${entries(threadId, '<', eventId)}) x
+    select * from (${entries(threadId, '<', eventId, limit)}) x
     order by x.event_id desc limit ${limit}`.execute(db);
   return rows.map(toEntry);
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { type Database, isDatabaseReady, openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import type { Ctx } from '../services/context';
+import { AuthCache } from '../services/auth-cache';
 import { RateLimiter } from '../services/rate-limiter';
 import { EventBus } from '../stream/bus';
 
@@ -35,11 +36,14 @@ export default fp<ContextOptions>(
     const bus = new EventBus(database, app.log);
     await bus.start();
     app.decorate('database', database);
+    const auth = new AuthCache();
+    bus.on('authChanged', (userId) => auth.evictUser(userId));
     app.decorate('ctx', {
       db: database.db,
       bus,
       config,
       limiter: new RateLimiter(database.db, config.rateLimits),
+      auth,
     });
     app.addHook('onClose', async () => {
       await bus.stop();

@@ -101,6 +101,7 @@ export async function login(
 
 export async function logout(ctx: Ctx, principal: Principal): Promise<void> {
   if (principal.sessionId) await revokeSession(ctx.db, principal.sessionId);
+  await forgetUser(ctx, principal.user.id);
 }
 
 /** The principal behind a session cookie or an API token, or null. */
@@ -108,18 +109,30 @@ export async function authenticate(
   ctx: Ctx,
   credentials: { sessionToken?: string; apiToken?: string },
 ): Promise<Principal | null> {
-  if (credentials.apiToken) {
-    const found = await userForApiToken(ctx.db, hashApiToken(credentials.apiToken));
-    return found ? { user: found.user, via: 'token', sessionId: null } : null;
+  const key = credentials.apiToken
+    ? `t:${hashApiToken(credentials.apiToken)}`
+    : credentials.sessionToken
+      ? `s:${hashSessionToken(credentials.sessionToken, ctx.config.sessionSecret)}`
+      : null;
+  if (!key) return null;
+  const cached = ctx.auth.get(key);
+  if (cached) return cached;
+  let principal: Principal | null = null;
+  if (key.startsWith('t:')) {
+    const found = await userForApiToken(ctx.db, key.slice(2));
+    if (found) principal = { user: found.user, via: 'token', sessionId: null };
+  } else {
+    const found = await userForSession(ctx.db, key.slice(2));
+    if (found) principal = { user: found.user, via: 'cookie', sessionId: found.sessionId };
   }
-  if (credentials.sessionToken) {
-    const found = await userForSession(
-      ctx.db,
-      hashSessionToken(credentials.sessionToken, ctx.config.sessionSecret),
-    );
-    return found ? { user: found.user, via: 'cookie', sessionId: found.sessionId } : null;
-  }
-  return null;
+  if (principal) ctx.auth.set(key, principal);
+  return principal;
+}
+
+/** After a credential is revoked or a user changes: no process may keep trusting what it cached. */
+async function forgetUser(ctx: Ctx, userId: string): Promise<void> {
+  ctx.auth.evictUser(userId);
+  await ctx.bus.publishAuthChange(userId).catch(() => {});
 }
 
 /** Changes name, notification preference or password; a new password revokes the other sessions. */
@@ -133,7 +146,7 @@ export async function updateMe(ctx: Ctx, principal: Principal, patch: PatchMeBod
     passwordHash = await hashPassword(patch.password);
   }
   const name = patch.name === undefined ? undefined : trimmed(patch.name, '/name');
-  return ctx.db.transaction().execute(async (trx) => {
+  const updated = await ctx.db.transaction().execute(async (trx) => {
     const user = await updateUser(trx, principal.user.id, {
       name,
       emailNotifications: patch.emailNotifications,
@@ -142,6 +155,8 @@ export async function updateMe(ctx: Ctx, principal: Principal, patch: PatchMeBod
     if (passwordHash) await revokeOtherSessions(trx, user.id, principal.sessionId);
     return user;
   });
+  await forgetUser(ctx, updated.id);
+  return updated;
 }
 
 /** A new API token; its secret is returned once and only its hash is kept. */
@@ -153,4 +168,5 @@ export async function createApiToken(ctx: Ctx, userId: string, name: string) {
 
 export async function revokeApiToken(ctx: Ctx, userId: string, tokenId: string): Promise<void> {
   if (!isUuid(tokenId) || !(await deleteApiToken(ctx.db, userId, tokenId))) throw notFound('token');
+  await forgetUser(ctx, userId);
 }

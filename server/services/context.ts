@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { appendEvents, type EventInput } from '../db/events';
 import type { DB } from '../db/schema';
 import type { EventBus } from '../stream/bus';
+import type { AuthCache } from './auth-cache';
 import type { RateLimiter } from './rate-limiter';
 
 /** What domain services need: the database, the bus, the configuration and the limits. */
@@ -11,6 +12,8 @@ export interface Ctx {
   bus: EventBus;
   config: Config;
   limiter: RateLimiter;
+  /** Recently checked sessions and tokens. */
+  auth: AuthCache;
 }
 
 /** Collects the events a change produces; they are written last, in the same transaction. */

@@ -374,6 +374,44 @@ export async function listGroupProposals(
   };
 }
 
+type BallotContext = {
+  p: NonNullable<Awaited<ReturnType<typeof repo.proposalForMember>>>;
+  options: Awaited<ReturnType<typeof repo.optionsOf>>;
+};
+const BALLOT_CONTEXT_TTL_MS = 2_000;
+const ballotContexts = new WeakMap<Ctx, Map<string, { value: BallotContext; expires: number }>>();
+
+/**
+ * The proposal, the voter's membership and the options a ballot is checked
+ * against, remembered for two seconds per voter: a member voting twice in a
+ * row, or a thousand voting at once, costs one lookup each. Only a positive
+ * answer is kept (a member who just joined is never turned away), and the
+ * vote's own transaction checks membership, the close and the options again.
+ */
+async function ballotContext(ctx: Ctx, proposalId: string, userId: string): Promise<BallotContext> {
+  let cache = ballotContexts.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    ballotContexts.set(ctx, cache);
+  }
+  const key = `${proposalId}:${userId}`;
+  const hit = cache.get(key);
+  // A cached "closed" is never trusted: the proposal may have been reopened since.
+  if (
+    hit &&
+    hit.expires > Date.now() &&
+    !hit.value.p.closed_at &&
+    hit.value.p.closes_at.getTime() > Date.now()
+  ) {
+    return hit.value;
+  }
+  const p = await access(ctx, proposalId, userId);
+  const value = { p, options: await repo.optionsOf(ctx.db, [proposalId]) };
+  if (cache.size > 20_000) cache.clear();
+  cache.set(key, { value, expires: Date.now() + BALLOT_CONTEXT_TTL_MS });
+  return value;
+}
+
 // One batcher per running app: votes arriving together share a transaction.
 const batchers = new WeakMap<Ctx, VoteBatcher>();
 function batcherFor(ctx: Ctx): VoteBatcher {
@@ -387,11 +425,10 @@ function batcherFor(ctx: Ctx): VoteBatcher {
 
 /** Casts or replaces the caller's vote. */
 export async function castVote(ctx: Ctx, proposalId: string, user: UserRow, body: VoteBody): Promise<Vote> {
-  const p = await access(ctx, proposalId, user.id);
+  const { p, options } = await ballotContext(ctx, proposalId, user.id);
   if (p.closed_at || p.closes_at.getTime() <= Date.now()) throw proposalClosed();
   const reason = body.reason?.trim() ? body.reason : null;
   if (p.reason_required && !reason) throw invalid('/reason', 'is required on this proposal');
-  const options = await repo.optionsOf(ctx.db, [proposalId]);
   const checked = validateBallot(ballotRules(p, options), body.choices);
   if (!checked.ok) {
     const first = checked.details[0]!;

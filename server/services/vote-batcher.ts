@@ -3,9 +3,10 @@ import type { Vote } from '../../shared/schemas/proposals';
 import type { Choice } from '../domain/tally';
 import * as repo from '../db/proposals';
 import type { DB } from '../db/schema';
-import { type AppError, notFound } from '../errors';
+import { type AppError, conflict, notFound } from '../errors';
+import { validateBallot } from '../domain/ballot';
 import { type Ctx, writeTransaction } from './context';
-import { presentVote, proposalClosed, voterKey, voteSummary } from './proposals';
+import { ballotRules, presentVote, proposalClosed, voterKey, voteSummary } from './proposals';
 
 export interface VoteRequest {
   proposalId: string;
@@ -98,10 +99,19 @@ async function castVotes(
     [...proposals.values()].map((p) => p.group_id),
     [...new Set(batch.map((v) => v.userId))],
   );
+  const options = await repo.optionsOf(trx, proposalIds);
   const answers: (Answer | null)[] = batch.map((v) => {
     const p = proposals.get(v.proposalId);
     if (!p || !members.has(`${p.group_id}:${v.userId}`)) return { error: notFound('proposal') };
     if (p.closed_at || p.past_closing) return { error: proposalClosed() };
+    // Checked again under the lock: the options may have been edited since the request checked them.
+    const rules = ballotRules(
+      p,
+      options.filter((o) => o.proposal_id === p.id),
+    );
+    if (!validateBallot(rules, v.choices).ok) {
+      return { error: conflict('the options of this proposal changed; reload it and vote again') };
+    }
     return null;
   });
 

@@ -8,6 +8,8 @@ import { eventsAfter, type LoggedEvent, latestEventId } from '../db/events';
 export const EVENTS_CHANNEL = 'plenary_events';
 /** Who is looking at what, shared between processes; never stored. */
 export const PRESENCE_CHANNEL = 'plenary_presence';
+/** A user whose sessions, tokens or profile changed: every process drops what it cached of them. */
+export const AUTH_CHANNEL = 'plenary_auth';
 const FETCH_BATCH = 500;
 /** A safety net: a writer that died between commit and notify still gets its events delivered. */
 const POLL_INTERVAL_MS = 2_000;
@@ -16,6 +18,7 @@ const MAX_RECONNECT_DELAY_MS = 5_000;
 export interface EventBusEvents {
   event: [LoggedEvent];
   presence: [string];
+  authChanged: [string];
   /** The LISTEN connection is back after a drop: peers' state may need resending. */
   reconnected: [];
 }
@@ -94,6 +97,11 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     });
   }
 
+  /** Tells every other process that a user's credentials or profile changed. */
+  async publishAuthChange(userId: string): Promise<void> {
+    await sql`select pg_notify(${AUTH_CHANNEL}, ${userId})`.execute(this.database.db);
+  }
+
   /** Sends a presence message to every process (this one included). */
   async publishPresence(payload: string): Promise<void> {
     await sql`select pg_notify(${PRESENCE_CHANNEL}, ${payload})`.execute(this.database.db);
@@ -139,9 +147,13 @@ export class EventBus extends EventEmitter<EventBusEvents> {
       const unlistenPresence = await database.pglite.listen(PRESENCE_CHANNEL, (payload) =>
         this.emit('presence', payload),
       );
+      const unlistenAuth = await database.pglite.listen(AUTH_CHANNEL, (payload) =>
+        this.emit('authChanged', payload),
+      );
       this.unlistenPglite = async () => {
         await unlistenEvents();
         await unlistenPresence();
+        await unlistenAuth();
       };
       this.listening = true;
       return;
@@ -161,6 +173,7 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     client.on('end', () => onLost());
     client.on('notification', (message) => {
       if (message.channel === PRESENCE_CHANNEL) this.emit('presence', message.payload ?? '');
+      else if (message.channel === AUTH_CHANNEL) this.emit('authChanged', message.payload ?? '');
       else this.catchUp();
     });
     this.listener = client;
@@ -168,6 +181,7 @@ export class EventBus extends EventEmitter<EventBusEvents> {
       await client.connect();
       await client.query(`listen ${EVENTS_CHANNEL}`);
       await client.query(`listen ${PRESENCE_CHANNEL}`);
+      await client.query(`listen ${AUTH_CHANNEL}`);
     } catch (err) {
       onLost(err as Error);
       return;
