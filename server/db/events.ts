@@ -95,12 +95,17 @@ export function topicEventsAfter(
 
 /** The newest event id of a topic, 0 when it has none. */
 export async function topicLatestEventId(db: Handle, topic: TopicFilter): Promise<number> {
-  const row = await whereTopic(eventsWithActor(db), topic)
-    .clearSelect()
-    .select('events.id')
-    .orderBy('events.id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  // Ordered by the topic column too, so the planner walks that topic's (column, id) index
+  // instead of scanning the whole log backwards until it meets the topic.
+  const [column, value] =
+    'groupId' in topic
+      ? (['group_id', topic.groupId] as const)
+      : 'threadId' in topic
+        ? (['thread_id', topic.threadId] as const)
+        : (['recipient_id', topic.recipientId] as const);
+  let q = db.selectFrom('events').select('id').where(column, '=', value);
+  q = column === 'recipient_id' ? q.where('recipient_id', 'is not', null) : q.where('recipient_id', 'is', null);
+  const row = await q.orderBy(column, 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 
