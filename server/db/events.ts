@@ -104,7 +104,8 @@ export async function topicLatestEventId(db: Handle, topic: TopicFilter): Promis
         ? (['thread_id', topic.threadId] as const)
         : (['recipient_id', topic.recipientId] as const);
   let q = db.selectFrom('events').select('id').where(column, '=', value);
-  q = column === 'recipient_id' ? q.where('recipient_id', 'is not', null) : q.where('recipient_id', 'is', null);
+  q =
+    column === 'recipient_id' ? q.where('recipient_id', 'is not', null) : q.where('recipient_id', 'is', null);
   const row = await q.orderBy(column, 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   return Number(row?.id ?? 0);
 }

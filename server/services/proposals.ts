@@ -375,40 +375,41 @@ export async function listGroupProposals(
 }
 
 type BallotContext = {
-  p: NonNullable<Awaited<ReturnType<typeof repo.proposalForMember>>>;
+  p: Omit<NonNullable<Awaited<ReturnType<typeof repo.proposalForMember>>>, 'role'>;
   options: Awaited<ReturnType<typeof repo.optionsOf>>;
 };
 const BALLOT_CONTEXT_TTL_MS = 2_000;
-const ballotContexts = new WeakMap<Ctx, Map<string, { value: BallotContext; expires: number }>>();
+const MEMBERSHIP_TTL_MS = 10_000;
+const caches = new WeakMap<
+  Ctx,
+  { proposals: Map<string, { value: BallotContext; expires: number }>; members: Map<string, number> }
+>();
 
 /**
- * The proposal, the voter's membership and the options a ballot is checked
- * against, remembered for two seconds per voter: a member voting twice in a
- * row, or a thousand voting at once, costs one lookup each. Only a positive
- * answer is kept (a member who just joined is never turned away), and the
- * vote's own transaction checks membership, the close and the options again.
+ * The proposal and options a ballot is checked against, and the voter's
+ * membership, remembered for a few seconds: a thousand members voting at
+ * once cost one proposal lookup, not a thousand. Only what lets a vote
+ * through is remembered (a member who just joined is never turned away, a
+ * cached "closed" is never trusted), and the vote's own transaction checks
+ * membership, the close and the options again under a lock.
  */
 async function ballotContext(ctx: Ctx, proposalId: string, userId: string): Promise<BallotContext> {
-  let cache = ballotContexts.get(ctx);
+  let cache = caches.get(ctx);
   if (!cache) {
-    cache = new Map();
-    ballotContexts.set(ctx, cache);
+    cache = { proposals: new Map(), members: new Map() };
+    caches.set(ctx, cache);
   }
-  const key = `${proposalId}:${userId}`;
-  const hit = cache.get(key);
-  // A cached "closed" is never trusted: the proposal may have been reopened since.
-  if (
-    hit &&
-    hit.expires > Date.now() &&
-    !hit.value.p.closed_at &&
-    hit.value.p.closes_at.getTime() > Date.now()
-  ) {
-    return hit.value;
-  }
-  const p = await access(ctx, proposalId, userId);
-  const value = { p, options: await repo.optionsOf(ctx.db, [proposalId]) };
-  if (cache.size > 20_000) cache.clear();
-  cache.set(key, { value, expires: Date.now() + BALLOT_CONTEXT_TTL_MS });
+  const now = Date.now();
+  const hit = cache.proposals.get(proposalId);
+  const open = hit && hit.expires > now && !hit.value.p.closed_at && hit.value.p.closes_at.getTime() > now;
+  const memberUntil = hit ? (cache.members.get(`${hit.value.p.group_id}:${userId}`) ?? 0) : 0;
+  if (open && memberUntil > now) return hit.value;
+  const { role: _role, ...p } = await access(ctx, proposalId, userId);
+  const value = open ? hit.value : { p, options: await repo.optionsOf(ctx.db, [proposalId]) };
+  if (cache.proposals.size > 10_000) cache.proposals.clear();
+  if (cache.members.size > 100_000) cache.members.clear();
+  if (!open) cache.proposals.set(proposalId, { value, expires: now + BALLOT_CONTEXT_TTL_MS });
+  cache.members.set(`${p.group_id}:${userId}`, now + MEMBERSHIP_TTL_MS);
   return value;
 }
 

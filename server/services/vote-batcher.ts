@@ -38,13 +38,21 @@ const MAX_IN_FLIGHT = 2;
 export class VoteBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
+  private pumpScheduled = false;
 
   constructor(private readonly ctx: Ctx) {}
 
   submit(request: VoteRequest): Promise<Vote> {
     return new Promise<Vote>((resolve, reject) => {
       this.queue.push({ ...request, resolve, reject });
-      this.pump();
+      // Wait for the end of this turn of the event loop: the votes that arrived in it go together.
+      // (PGlite answers inside this thread, so without this every vote would start its own batch.)
+      if (this.pumpScheduled) return;
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        this.pump();
+      });
     });
   }
 

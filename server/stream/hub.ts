@@ -14,6 +14,13 @@ export const MAX_REPLAY = 1_000;
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const HEARTBEAT_MS = 30_000;
 const MAX_TOPICS_PER_SOCKET = 200;
+const PRESENCE_COALESCE_MS = 250;
+const MAX_PRESENCE_USERS = 100;
+
+/** The presence frame: the first hundred viewers, and how many there are. */
+function presenceMessage(topic: string, users: { id: string; name: string }[]): ServerMessage {
+  return { type: 'presence', topic, users: users.slice(0, MAX_PRESENCE_USERS), count: users.length };
+}
 
 interface Subscriber {
   userId: string;
@@ -67,6 +74,7 @@ export class Connection {
 export class StreamHub {
   private readonly byTopic = new Map<string, Set<Subscription>>();
   private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly pendingPresence = new Map<string, { id: string; name: string }[]>();
   private heartbeat: NodeJS.Timeout;
 
   readonly presence: PresenceTracker;
@@ -204,7 +212,7 @@ export class StreamHub {
     for (const row of buffered) this.deliver(sub, row);
     if (topic.startsWith('thread:')) {
       this.presence.join(topic, connection.user);
-      connection.send({ type: 'presence', topic, users: this.presence.viewers(topic) });
+      connection.send(presenceMessage(topic, this.presence.viewers(topic)));
     }
   }
 
@@ -217,12 +225,23 @@ export class StreamHub {
     if (sub.topic.startsWith('thread:') && sub.access) this.presence.leave(sub.topic, sub.connection.user);
   }
 
-  /** Sends the presence of a topic to its local subscribers. */
+  /**
+   * Sends the presence of a topic to its local subscribers, at most once per
+   * PRESENCE_COALESCE_MS: a thousand people opening a thread at once would
+   * otherwise cost a million frames. Lists are capped; `count` says how many.
+   */
   broadcastPresence(topic: string, users: { id: string; name: string }[]): void {
-    const set = this.byTopic.get(topic);
-    if (!set) return;
-    const frame = Buffer.from(JSON.stringify({ type: 'presence', topic, users }));
-    for (const sub of set) if (!sub.replaying) sub.connection.send(frame);
+    const scheduled = this.pendingPresence.has(topic);
+    this.pendingPresence.set(topic, users);
+    if (scheduled) return;
+    setTimeout(() => {
+      const latest = this.pendingPresence.get(topic) ?? [];
+      this.pendingPresence.delete(topic);
+      const set = this.byTopic.get(topic);
+      if (!set) return;
+      const frame = Buffer.from(JSON.stringify(presenceMessage(topic, latest)));
+      for (const sub of set) if (!sub.replaying) sub.connection.send(frame);
+    }, PRESENCE_COALESCE_MS).unref();
   }
 
   private dispatch(row: LoggedEvent): void {

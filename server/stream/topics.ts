@@ -1,4 +1,3 @@
-import { groupForMember } from '../db/groups';
 import type { TopicFilter } from '../db/events';
 import type { Ctx } from '../services/context';
 import { isUuid } from '../services/text';
@@ -16,7 +15,13 @@ export async function authorizeTopic(ctx: Ctx, userId: string, topic: string): P
   const [kind, id] = topic.split(':') as [string, string];
   if (!isUuid(id)) return null;
   if (kind === 'group') {
-    return (await groupForMember(ctx.db, id, userId)) ? { filter: { groupId: id }, groupId: id } : null;
+    const member = await ctx.db
+      .selectFrom('memberships')
+      .select('group_id')
+      .where('group_id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return member ? { filter: { groupId: id }, groupId: id } : null;
   }
   if (kind === 'thread') {
     const thread = await ctx.db

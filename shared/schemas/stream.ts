@@ -31,5 +31,5 @@ export type ServerMessage =
   | { type: 'event'; topic: string; event: StreamEvent }
   | { type: 'reset'; topic: string }
   | { type: 'error'; topic?: string; code: string; message: string }
-  | { type: 'presence'; topic: string; users: { id: string; name: string }[] }
+  | { type: 'presence'; topic: string; users: { id: string; name: string }[]; count?: number }
   | { type: 'pong' };
