@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
+  LogController,
   type FastifyError,
   type FastifyReply,
   type FastifyRequest,
@@ -49,7 +50,9 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     // A line per request costs more than a vote does; keep it for LOG_LEVEL=debug and below.
-    disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
+    logController: new LogController({
+      disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
+    }),
     bodyLimit: BODY_LIMIT,
     // Opening and migrating the embedded database can take a while on a busy machine.
     pluginTimeout: 60_000,

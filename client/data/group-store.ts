@@ -1,3 +1,4 @@
+import { Coalesced } from './coalesced';
 import { ApiError } from './api';
 import * as groups from './groups';
 import type { PatchGroupBody } from '../../shared/schemas/groups';
@@ -23,8 +24,7 @@ const GROUP_KINDS = new Set(['member.joined', 'member.left', 'member.role_change
  * events costs at most one extra round.
  */
 export class GroupStore extends Store<GroupState> {
-  #inflight: Promise<void> | null = null;
-  #again = false;
+  readonly #loads = new Coalesced(() => this.#fetch());
 
   constructor(readonly groupId: string) {
     super({ status: 'loading', group: null, members: [], error: null });
@@ -37,21 +37,7 @@ export class GroupStore extends Store<GroupState> {
 
   /** Loads the group and all its members; concurrent calls share one fetch (plus one more if asked meanwhile). */
   refresh(): Promise<void> {
-    if (this.#inflight) {
-      this.#again = true;
-      return this.#inflight;
-    }
-    this.#inflight = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#fetch();
-        } while (this.#again);
-      } finally {
-        this.#inflight = null;
-      }
-    })();
-    return this.#inflight;
+    return this.#loads.run();
   }
 
   /** Takes in one event of `group:<id>`. */

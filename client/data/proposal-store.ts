@@ -1,3 +1,4 @@
+import { Coalesced } from './coalesced';
 import { ApiError } from './api';
 import * as proposals from './proposals';
 import type { OutcomeBody, PersonRef, Proposal, Results, Vote, VoteBody } from './proposals';
@@ -36,31 +37,6 @@ const PROPOSAL_KINDS = new Set([
 ]);
 /** Event ids remembered for de-duplication (one store may hear a topic through several paths). */
 const SEEN_LIMIT = 500;
-
-/** Runs a fetch at most once at a time; a call meanwhile asks for one more round after it. */
-class Coalesced {
-  #inflight: Promise<void> | null = null;
-  #again = false;
-  constructor(private readonly fetch: () => Promise<void>) {}
-
-  run(): Promise<void> {
-    if (this.#inflight) {
-      this.#again = true;
-      return this.#inflight;
-    }
-    this.#inflight = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.fetch();
-        } while (this.#again);
-      } finally {
-        this.#inflight = null;
-      }
-    })();
-    return this.#inflight;
-  }
-}
 
 /**
  * One proposal, as one viewer sees it, kept up to date from the `thread:<id>`

@@ -1,3 +1,4 @@
+import { Coalesced } from './coalesced';
 import type { CreateThreadBody } from '../../shared/schemas/threads';
 import { ApiError } from './api';
 import { Store } from './store';
@@ -40,8 +41,7 @@ const EMPTY_PART: ThreadListPart = { items: [], nextCursor: null };
  * costs at most one extra round.
  */
 export class ThreadListStore extends Store<ThreadListState> {
-  #inflight: Promise<void> | null = null;
-  #again = false;
+  readonly #loads = new Coalesced(() => this.#fetch());
   /** How many of each list to fetch on refresh: as many as the person has paged through. */
   #openLimit = 50;
   #closedLimit = 20;
@@ -52,21 +52,7 @@ export class ThreadListStore extends Store<ThreadListState> {
 
   /** Loads both lists; concurrent calls share one fetch (plus one more if asked meanwhile). */
   refresh(): Promise<void> {
-    if (this.#inflight) {
-      this.#again = true;
-      return this.#inflight;
-    }
-    this.#inflight = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#fetch();
-        } while (this.#again);
-      } finally {
-        this.#inflight = null;
-      }
-    })();
-    return this.#inflight;
+    return this.#loads.run();
   }
 
   /** Takes in one event of `group:<id>`. */

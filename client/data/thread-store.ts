@@ -1,3 +1,4 @@
+import { Coalesced } from './coalesced';
 import type { PatchThreadBody } from '../../shared/schemas/threads';
 import type { Proposal } from '../../shared/schemas/proposals';
 import { ApiError } from './api';
@@ -85,8 +86,10 @@ export class ThreadStore extends Store<ThreadState> {
   /** Whose `mine` reactions to mark; set by the page from the session. */
   viewerId: string | null = null;
 
-  #inflight: Promise<void> | null = null;
-  #again = false;
+  readonly #loads = new Coalesced(
+    () => this.#load(),
+    () => this.#releaseHeld(),
+  );
   /** Events that arrived while a load was in flight. */
   #held: StreamEvent[] = [];
   /** Whether this visit's first page is in (which fixes the divider's place). */
@@ -111,7 +114,7 @@ export class ThreadStore extends Store<ThreadState> {
     this.#arrived = false;
     this.#markedRead = 0;
     this.#held = [];
-    if (!this.#inflight) this.set(INITIAL);
+    if (!this.#loads.running) this.set(INITIAL);
     return this.refresh();
   }
 
@@ -121,22 +124,7 @@ export class ThreadStore extends Store<ThreadState> {
    * stale). Concurrent calls share one load, plus one more if asked meanwhile.
    */
   refresh(): Promise<void> {
-    if (this.#inflight) {
-      this.#again = true;
-      return this.#inflight;
-    }
-    this.#inflight = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#load();
-        } while (this.#again);
-      } finally {
-        this.#inflight = null;
-        this.#releaseHeld();
-      }
-    })();
-    return this.#inflight;
+    return this.#loads.run();
   }
 
   /** Loads the page just before the oldest item shown. Resolves when it is in (or failed: see `olderError`). */
@@ -167,7 +155,7 @@ export class ThreadStore extends Store<ThreadState> {
 
   /** Takes in one event of `thread:<id>`. */
   absorb(event: StreamEvent): void {
-    if (this.#inflight || this.value.status === 'loading') {
+    if (this.#loads.running || this.value.status === 'loading') {
       this.#held.push(event);
       return;
     }
