@@ -56,6 +56,8 @@ const EMPTY: NotificationState = { status: 'idle', items: [], unreadCount: 0, ne
 export class NotificationStore extends Store<NotificationState> {
   #inflight: Promise<void> | null = null;
   #generation = 0;
+  /** Bumped by every local change, so a page fetched before it cannot undo it. */
+  #changes = 0;
 
   constructor() {
     super(EMPTY);
@@ -65,11 +67,13 @@ export class NotificationStore extends Store<NotificationState> {
   refresh(): Promise<void> {
     if (this.#inflight) return this.#inflight;
     const generation = this.#generation;
+    const changes = this.#changes;
     this.#inflight = (async () => {
       if (this.value.status === 'idle') this.set({ ...this.value, status: 'loading' });
       try {
         const page = await listNotifications({ limit: 20 });
-        if (generation !== this.#generation) return;
+        // Signed out meanwhile, or marked read here after the page was asked for: the page is stale.
+        if (generation !== this.#generation || changes !== this.#changes) return;
         // Anything streamed in meanwhile that the page does not have yet stays on top.
         const known = new Set(page.items.map((n) => n.id));
         const newer = this.value.items.filter((n) => !known.has(n.id) && n.at > (page.items[0]?.at ?? ''));
@@ -123,6 +127,7 @@ export class NotificationStore extends Store<NotificationState> {
     const targets = ids ? new Set(ids) : null;
     const before = this.value;
     const newlyRead = before.items.filter((n) => !n.readAt && (!targets || targets.has(n.id))).length;
+    this.#changes += 1;
     this.set({
       ...before,
       items: before.items.map((n) =>
