@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import fp from 'fastify-plugin';
 import type { Config } from '../config';
 import { type Database, isDatabaseReady, openDatabase } from '../db/database';
@@ -33,6 +34,8 @@ export default fp<ContextOptions>(
         (err) => app.log.warn({ err }, 'idle database connection lost'),
       ));
     await migrateToLatest(database.db);
+    // PGlite has no autovacuum daemon, so its planner would stay on default estimates for good.
+    if (database.pglite) await sql`analyze`.execute(database.db);
     const bus = new EventBus(database, app.log);
     await bus.start();
     app.decorate('database', database);
