@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, ProposalKind, Role } from './schema';
+import type { DB, ProposalKind } from './schema';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -243,5 +243,3 @@ export async function membershipsAmong(db: Handle, groupIds: string[], userIds: 
     .execute();
   return new Set(rows.map((r) => `${r.group_id}:${r.user_id}`));
 }
-
-export type ProposalRole = Role;

@@ -20,7 +20,10 @@ import { newSecret } from './tokens';
 
 const DEFAULT_INVITATION_DAYS = 14;
 
-export function settingsOf(group: GroupRow): GroupSettings {
+/** A group's settings as the API shows them, from its row (or any row carrying its setting columns). */
+export function settingsOf(
+  group: Pick<GroupRow, 'members_can_start_threads' | 'members_can_create_proposals' | 'members_can_invite'>,
+): GroupSettings {
   return {
     membersCanStartThreads: group.members_can_start_threads,
     membersCanCreateProposals: group.members_can_create_proposals,

@@ -11,6 +11,7 @@ import type {
 } from '../../shared/schemas/proposals';
 import { validateBallot } from '../domain/ballot';
 import { can } from '../domain/permissions';
+import { settingsOf } from './groups';
 import { type BallotRules, CONSENT_POSITIONS, type Choice, tallyProposal } from '../domain/tally';
 import * as repo from '../db/proposals';
 import type { DB, ProposalKind, UserRow } from '../db/schema';
@@ -244,12 +245,7 @@ async function notifyGroup(
 export async function createProposal(ctx: Ctx, threadId: string, user: UserRow, body: CreateProposalBody) {
   const thread = isUuid(threadId) ? await repo.threadForMember(ctx.db, threadId, user.id) : undefined;
   if (!thread) throw notFound('thread');
-  const settings = {
-    membersCanStartThreads: thread.members_can_start_threads,
-    membersCanCreateProposals: thread.members_can_create_proposals,
-    membersCanInvite: thread.members_can_invite,
-  };
-  if (!can(thread.role, settings, 'create_proposal'))
+  if (!can(thread.role, settingsOf(thread), 'create_proposal'))
     throw forbidden('only facilitators may create proposals here');
   const title = trimmed(body.title, '/title');
   const closesAt = futureDate(body.closesAt, '/closesAt');
@@ -495,10 +491,12 @@ export async function voteSummary(
     max_score: number;
     dots_per_voter: number;
   },
+  /** The proposal's options when the caller has them already (a vote batch loads them under its lock). */
+  known?: Awaited<ReturnType<typeof repo.optionsOf>>,
 ) {
   const [ballots, options, counts] = await Promise.all([
     repo.ballotsOf(trx, [proposalId]),
-    repo.optionsOf(trx, [proposalId]),
+    known ?? repo.optionsOf(trx, [proposalId]),
     repo.memberCounts(trx, [p.group_id]),
   ]);
   const eligibleCount = counts.get(p.group_id) ?? 0;

@@ -195,7 +195,15 @@ async function castVotes(
 
     const summaries = new Map<string, Awaited<ReturnType<typeof voteSummary>>>();
     for (const id of new Set(writes.map((w) => w.v.proposalId)))
-      summaries.set(id, await voteSummary(trx, id, proposals.get(id)!));
+      summaries.set(
+        id,
+        await voteSummary(
+          trx,
+          id,
+          proposals.get(id)!,
+          options.filter((o) => o.proposal_id === id),
+        ),
+      );
 
     batch.forEach((v, i) => {
       if (answers[i] !== null) return;
