@@ -100,3 +100,20 @@ export function outcomesByIds(db: Handle, ids: string[]) {
     .where('outcomes.id', 'in', ids)
     .execute();
 }
+
+/**
+ * What a timeline read checks first, in one round trip: whether `userId` is a
+ * member of the thread's group, and the newest event of the thread's topic
+ * (undefined when the thread does not exist or the caller is not a member).
+ */
+export async function timelineAccess(db: Handle, threadId: string, userId: string) {
+  const { rows } = await sql<{ last_event_id: string | number | null }>`
+    select (select e.id from events e
+             where e.thread_id = t.id and e.recipient_id is null
+             order by e.thread_id desc, e.id desc limit 1) as last_event_id
+      from threads t
+      join memberships m on m.group_id = t.group_id and m.user_id = ${userId}
+     where t.id = ${threadId}`.execute(db);
+  const row = rows[0];
+  return row ? { lastEventId: Number(row.last_event_id ?? 0) } : undefined;
+}

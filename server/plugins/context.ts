@@ -6,6 +6,7 @@ import { migrateToLatest } from '../db/migrate';
 import type { Ctx } from '../services/context';
 import { AuthCache } from '../services/auth-cache';
 import { RateLimiter } from '../services/rate-limiter';
+import { TimelineCache } from '../services/timeline-cache';
 import { EventBus } from '../stream/bus';
 
 declare module 'fastify' {
@@ -40,13 +41,18 @@ export default fp<ContextOptions>(
     await bus.start();
     app.decorate('database', database);
     const auth = new AuthCache();
-    bus.on('authChanged', (userId) => auth.evictUser(userId));
+    const timelines = new TimelineCache();
+    bus.on('authChanged', (userId) => {
+      auth.evictUser(userId);
+      timelines.evictUser(userId);
+    });
     app.decorate('ctx', {
       db: database.db,
       bus,
       config,
       limiter: new RateLimiter(database.db, config.rateLimits),
       auth,
+      timelines,
     });
     app.addHook('onClose', async () => {
       await bus.stop();

@@ -76,8 +76,18 @@ const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TimelinePage, ...errors },
       },
     },
-    async (request) =>
-      threads.getTimeline(ctx, request.params.id, requireUser(request).user.id, request.query),
+    async (request, reply) => {
+      const page = await threads.getTimeline(
+        ctx,
+        request.params.id,
+        requireUser(request).user.id,
+        request.query,
+        (p) => reply.serialize(p) as string,
+      );
+      if (typeof page !== 'string') return page;
+      // A cached page's JSON, made by this route's serializer: Fastify sends a JSON string as it is.
+      return reply.type('application/json; charset=utf-8').send(page as unknown as TimelinePage);
+    },
   );
 
   app.post(

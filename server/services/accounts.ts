@@ -132,6 +132,7 @@ export async function authenticate(
 /** After a credential is revoked or a user changes: no process may keep trusting what it cached. */
 async function forgetUser(ctx: Ctx, userId: string): Promise<void> {
   ctx.auth.evictUser(userId);
+  ctx.timelines.evictUser(userId);
   await ctx.bus.publishAuthChange(userId).catch(() => {});
 }
 

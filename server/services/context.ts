@@ -5,6 +5,7 @@ import type { DB } from '../db/schema';
 import type { EventBus } from '../stream/bus';
 import type { AuthCache } from './auth-cache';
 import type { RateLimiter } from './rate-limiter';
+import type { TimelineCache } from './timeline-cache';
 
 /** What domain services need: the database, the bus, the configuration and the limits. */
 export interface Ctx {
@@ -14,6 +15,8 @@ export interface Ctx {
   limiter: RateLimiter;
   /** Recently checked sessions and tokens. */
   auth: AuthCache;
+  /** Recently read timeline pages. */
+  timelines: TimelineCache;
 }
 
 /** Collects the events a change produces; they are written last, in the same transaction. */

@@ -14,15 +14,22 @@ import { topicLatestEventId } from '../db/events';
 import type { DB, UserRow } from '../db/schema';
 import * as threads from '../db/threads';
 import type { ThreadWithAuthor } from '../db/threads';
-import { entriesAfter, entriesBefore, outcomesByIds, type TimelineEntry } from '../db/timeline';
+import {
+  entriesAfter,
+  entriesBefore,
+  outcomesByIds,
+  type TimelineEntry,
+  timelineAccess,
+} from '../db/timeline';
 import { forbidden, invalid, notFound } from '../errors';
-import { loadComments } from './comments';
+import { commentForViewer, loadSharedComments } from './comments';
 import { type Ctx, writeTransaction } from './context';
 import { groupAccess } from './groups';
 import { notifyMentions } from './mentions';
 import { decodeCursor, encodeCursor, isExactTime, pageLimit } from './pagination';
 import { loadProposalsForViewer } from './proposals';
 import { isUuid, trimmed } from './text';
+import type { SharedTimelineItem, SharedTimelinePage } from './timeline-cache';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -238,14 +245,20 @@ export async function markThreadRead(
  * cursors. Entries are keyed by the id of their creation event, which is
  * unique and becomes visible in increasing order (events are appended under
  * one lock), so paging forward from any entry never skips one committed later.
+ *
+ * The part every member sees alike comes from `ctx.timelines` while the
+ * thread has no newer event; a reader who reacted on the page, or a page with
+ * proposals (which carry the reader's vote), gets its own copy. Answers the
+ * page's JSON (made by `serialize`, once per cached page) when nothing on it
+ * is the reader's own.
  */
 export async function getTimeline(
   ctx: Ctx,
   threadId: string,
   userId: string,
   query: TimelineQuery,
-): Promise<TimelinePage> {
-  await threadAccess(ctx, threadId, userId);
+  serialize: (page: TimelinePage) => string = JSON.stringify,
+): Promise<TimelinePage | string> {
   const limit = pageLimit(query.limit);
   if (query.cursor !== undefined && query.after !== undefined)
     throw invalid('/cursor', 'is the same as after: give one');
@@ -254,50 +267,84 @@ export async function getTimeline(
     Boolean,
   ).length;
   if (given > 1) throw invalid('', 'give at most one of after, before and latest=true');
+  const at: PageAt =
+    query.before !== undefined
+      ? { before: query.before }
+      : query.latest === true
+        ? { before: Number.MAX_SAFE_INTEGER }
+        : { after: after ?? 0 };
 
-  // Read first: whatever commits after it is replayed by a stream subscription `since` it.
-  const lastEventId = await topicLatestEventId(ctx.db, { threadId });
+  // The thread's newest event is read first: whatever commits after it is
+  // replayed by a stream subscription `since` it.
+  const access = isUuid(threadId) ? await timelineAccess(ctx.db, threadId, userId) : undefined;
+  if (!access) throw notFound('thread');
+  const key = `${threadId}|${'before' in at ? `<${at.before}` : `>${at.after}`}|${limit}`;
+  let entry = ctx.timelines.get(key, access.lastEventId);
+  if (!entry) {
+    const epoch = ctx.timelines.epoch();
+    const page = await readSharedPage(ctx.db, threadId, at, limit, access.lastEventId);
+    entry = ctx.timelines.put(key, access.lastEventId, epoch, page);
+  }
+  const { page } = entry;
+  const proposalIds = [...new Set(page.items.flatMap((i) => (i.proposalId ? [i.proposalId] : [])))];
+  const own = entry.reactorIds.has(userId) || proposalIds.length > 0;
+  if (!own) {
+    entry.json ??= serialize(forReader(page, userId, new Map()));
+    return entry.json;
+  }
+  const proposals =
+    proposalIds.length > 0
+      ? await loadProposalsForViewer(ctx.db, userId, proposalIds)
+      : new Map<string, Proposal>();
+  return forReader(page, userId, proposals);
+}
+
+type PageAt = { after: number } | { before: number };
+
+/** The page as everyone sees it, in a few queries whatever its length. */
+async function readSharedPage(
+  db: Handle,
+  threadId: string,
+  at: PageAt,
+  limit: number,
+  lastEventId: number,
+): Promise<SharedTimelinePage> {
   let entries: TimelineEntry[];
   let hasOlder: boolean;
   let hasNewer: boolean;
-  if (query.before !== undefined || query.latest === true) {
-    const rows = await entriesBefore(ctx.db, threadId, query.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+  if ('before' in at) {
+    const rows = await entriesBefore(db, threadId, at.before, limit + 1);
     entries = rows.slice(0, limit).reverse();
     hasOlder = rows.length > limit;
     const last = entries[entries.length - 1];
     hasNewer =
-      query.before !== undefined &&
+      at.before !== Number.MAX_SAFE_INTEGER &&
       last !== undefined &&
-      (await entriesAfter(ctx.db, threadId, last.eventId, 1)).length > 0;
+      (await entriesAfter(db, threadId, last.eventId, 1)).length > 0;
   } else {
-    const from = after ?? 0;
-    const rows = await entriesAfter(ctx.db, threadId, from, limit + 1);
+    const rows = await entriesAfter(db, threadId, at.after, limit + 1);
     entries = rows.slice(0, limit);
     hasNewer = rows.length > limit;
     const first = entries[0];
     hasOlder =
-      from > 0 && first !== undefined && (await entriesBefore(ctx.db, threadId, first.eventId, 1)).length > 0;
+      at.after > 0 && first !== undefined && (await entriesBefore(db, threadId, first.eventId, 1)).length > 0;
   }
   const first = entries[0];
   const last = entries[entries.length - 1];
   return {
-    items: await timelineItems(ctx, userId, entries),
+    items: await sharedItems(db, entries),
     nextCursor: hasNewer && last ? String(last.eventId) : null,
     prevCursor: hasOlder && first ? String(first.eventId) : null,
     lastEventId,
   };
 }
 
-/** Loads the payload of each entry, a few queries per page whatever its length. */
-async function timelineItems(ctx: Ctx, viewerId: string, entries: TimelineEntry[]): Promise<TimelineItem[]> {
+/** Loads the shared payload of each entry: comments and outcomes; proposals are the reader's. */
+async function sharedItems(db: Handle, entries: TimelineEntry[]): Promise<SharedTimelineItem[]> {
   const ids = (kind: TimelineEntry['kind']) => entries.filter((e) => e.kind === kind).map((e) => e.id);
-  const proposalIds = [...new Set(entries.flatMap((e) => (e.proposalId ? [e.proposalId] : [])))];
-  const [comments, proposals, outcomes] = await Promise.all([
-    loadComments(ctx.db, viewerId, ids('comment')),
-    proposalIds.length > 0
-      ? loadProposalsForViewer(ctx.db, viewerId, proposalIds)
-      : new Map<string, Proposal>(),
-    outcomesByIds(ctx.db, ids('outcome')),
+  const [comments, outcomes] = await Promise.all([
+    loadSharedComments(db, ids('comment')),
+    outcomesByIds(db, ids('outcome')),
   ]);
   const outcomeById = new Map<string, Outcome>(
     outcomes.map((o) => [
@@ -310,18 +357,15 @@ async function timelineItems(ctx: Ctx, viewerId: string, entries: TimelineEntry[
       },
     ]),
   );
-  const items: TimelineItem[] = [];
+  const items: SharedTimelineItem[] = [];
   for (const entry of entries) {
-    const item: TimelineItem = { eventId: entry.eventId, kind: entry.kind, at: entry.at.toISOString() };
+    const item: SharedTimelineItem = { eventId: entry.eventId, kind: entry.kind, at: entry.at.toISOString() };
     if (entry.kind === 'comment') {
       const comment = comments.get(entry.id);
       if (!comment) continue;
       item.comment = comment;
     }
-    if (entry.proposalId) {
-      const proposal = proposals.get(entry.proposalId);
-      if (proposal) item.proposal = proposal;
-    }
+    if (entry.proposalId) item.proposalId = entry.proposalId;
     if (entry.kind === 'outcome') {
       const outcome = outcomeById.get(entry.id);
       if (outcome) item.outcome = outcome;
@@ -329,4 +373,29 @@ async function timelineItems(ctx: Ctx, viewerId: string, entries: TimelineEntry[
     items.push(item);
   }
   return items;
+}
+
+/** The page as `readerId` sees it: their own reactions marked, their proposals (with their vote) in place. */
+function forReader(
+  page: SharedTimelinePage,
+  readerId: string,
+  proposals: Map<string, Proposal>,
+): TimelinePage {
+  const items: TimelineItem[] = [];
+  for (const shared of page.items) {
+    const item: TimelineItem = { eventId: shared.eventId, kind: shared.kind, at: shared.at };
+    if (shared.comment) item.comment = commentForViewer(shared.comment, readerId);
+    if (shared.proposalId) {
+      const proposal = proposals.get(shared.proposalId);
+      if (proposal) item.proposal = proposal;
+    }
+    if (shared.outcome) item.outcome = shared.outcome;
+    items.push(item);
+  }
+  return {
+    items,
+    nextCursor: page.nextCursor,
+    prevCursor: page.prevCursor,
+    lastEventId: page.lastEventId,
+  };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { TimelineItem } from '../../shared/schemas/threads';
+import type { TimelineItem, TimelinePage } from '../../shared/schemas/threads';
 import type { UserRow } from '../../server/db/schema';
 import { createComment, setReaction } from '../../server/services/comments';
 import { writeTransaction } from '../../server/services/context';
@@ -253,6 +253,135 @@ describe('proposals and outcomes in the timeline', () => {
     expect(outcome.outcome).toMatchObject({
       statement: 'We meet at the library.',
       author: { id: facilitator.id, name: 'Ada Facilitator' },
+    });
+  });
+});
+
+describe('a page read again', () => {
+  // Pages are kept per process while the thread has no newer event; these are the
+  // changes a reader must still see at once, and the parts that are each reader's own.
+  let threadId: string;
+  let commentId: string;
+  let third: Person;
+
+  beforeAll(async () => {
+    threadId = (await startThread(h.app, facilitator, groupId, { title: 'Read twice' })).id;
+    commentId = (await postComment(h.app, member, threadId, 'first words')).id;
+    third = await signUp(h.app, { name: 'Cy Third' });
+    await join(h.app, facilitator, groupId, third);
+  });
+
+  const commentOn = (page: TimelinePage) => page.items.find((i) => i.comment?.id === commentId)!.comment!;
+
+  test('shows each reader their own reactions, and everyone the change at once', async () => {
+    const before = await timeline(h.app, third, threadId);
+    expect(commentOn(before).reactions).toEqual([]);
+    const react = await h.app.inject({
+      method: 'PUT',
+      url: `/api/v1/comments/${commentId}/reactions/${encodeURIComponent('👍')}`,
+      headers: facilitator.headers,
+    });
+    expect(react.statusCode).toBe(200);
+    const forReactor = commentOn(await timeline(h.app, facilitator, threadId));
+    const forOther = commentOn(await timeline(h.app, third, threadId));
+    expect(forReactor.reactions).toEqual([
+      { emoji: '👍', count: 1, mine: true, users: [{ id: facilitator.id, name: 'Ada Facilitator' }] },
+    ]);
+    expect(forOther.reactions).toEqual([{ ...forReactor.reactions[0], mine: false }]);
+    // And in the other order of readers, on a page read for someone else first.
+    expect(commentOn(await timeline(h.app, facilitator, threadId)).reactions[0]!.mine).toBe(true);
+  });
+
+  test('edits, deletions and new comments show on the next read', async () => {
+    const first = await timeline(h.app, third, threadId);
+    const edit = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/comments/${commentId}`,
+      headers: member.headers,
+      payload: { body: 'second thoughts' },
+    });
+    expect(edit.statusCode).toBe(200);
+    const edited = await timeline(h.app, third, threadId);
+    expect(commentOn(edited)).toMatchObject({ body: 'second thoughts', editedAt: expect.any(String) });
+    expect(edited.lastEventId).toBeGreaterThan(first.lastEventId);
+
+    const added = await postComment(h.app, member, threadId, 'one more');
+    const after = await timeline(h.app, third, threadId);
+    expect(after.items.at(-1)!.comment!.id).toBe(added.id);
+
+    const removed = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/comments/${added.id}`,
+      headers: member.headers,
+    });
+    expect(removed.statusCode).toBe(204);
+    expect((await timeline(h.app, third, threadId)).items.at(-1)!.comment).toMatchObject({
+      id: added.id,
+      body: '',
+      deletedAt: expect.any(String),
+    });
+  });
+
+  test('a new name shows on the next read, though the thread did not change', async () => {
+    const lastEventId = (await timeline(h.app, third, threadId)).lastEventId;
+    const renamed = await h.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: member.headers,
+      payload: { name: 'Bo Renamed' },
+    });
+    expect(renamed.statusCode).toBe(200);
+    const page = await timeline(h.app, third, threadId);
+    expect(page.lastEventId).toBe(lastEventId);
+    expect(commentOn(page).author).toMatchObject({ id: member.id, name: 'Bo Renamed' });
+  });
+
+  test('a member who left gets 404 for a page they read a moment ago', async () => {
+    const leaver = await signUp(h.app, { name: 'Ed Leaving' });
+    await join(h.app, facilitator, groupId, leaver);
+    await timeline(h.app, leaver, threadId);
+    const left = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/groups/${groupId}/members/${leaver.id}`,
+      headers: leaver.headers,
+    });
+    expect(left.statusCode).toBe(204);
+    expectError(
+      await h.app.inject({ url: `/api/v1/threads/${threadId}/timeline`, headers: leaver.headers }),
+      404,
+      'not_found',
+    );
+  });
+
+  test("a proposal on the page carries each reader's own vote and the current count", async () => {
+    const created = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/threads/${threadId}/proposals`,
+      headers: facilitator.headers,
+      payload: {
+        kind: 'proposal',
+        title: 'Pin it',
+        closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const proposalId = created.json().proposal.id;
+    const proposalOn = (page: TimelinePage) => page.items.find((i) => i.kind === 'proposal')!.proposal!;
+    expect(proposalOn(await timeline(h.app, third, threadId))).toMatchObject({ voterCount: 0, myVote: null });
+    const vote = await h.app.inject({
+      method: 'PUT',
+      url: `/api/v1/proposals/${proposalId}/vote`,
+      headers: third.headers,
+      payload: { choices: [{ optionId: 'agree' }] },
+    });
+    expect(vote.statusCode).toBe(200);
+    expect(proposalOn(await timeline(h.app, third, threadId))).toMatchObject({
+      voterCount: 1,
+      myVote: { choices: [{ optionId: 'agree' }] },
+    });
+    expect(proposalOn(await timeline(h.app, member, threadId))).toMatchObject({
+      voterCount: 1,
+      myVote: null,
     });
   });
 });

@@ -136,4 +136,31 @@ describe.runIf(TEST_DB_KIND === 'postgres')('two server processes on one Postgre
     expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
     await ws.close();
   });
+
+  test('a timeline read on B right after a write through A shows the write (pages are cached per process)', async () => {
+    const ada = await person(a, 'Fay');
+    const groupId = (await call(a, 'POST', '/groups', { name: 'Read your writes' }, ada.cookie)).json.group
+      .id;
+    const threadId = (
+      await call(a, 'POST', `/groups/${groupId}/threads`, { title: 'Both sides' }, ada.cookie)
+    ).json.thread.id;
+    const bodies = (page: { items: { comment?: { body: string } }[] }) =>
+      page.items.flatMap((i) => (i.comment ? [i.comment.body] : []));
+    for (let i = 0; i < 10; i++) {
+      // B has the page cached from the previous round; the comment goes in through A.
+      expect(
+        bodies((await call(b, 'GET', `/threads/${threadId}/timeline`, undefined, ada.cookie)).json),
+      ).toHaveLength(i);
+      const posted = await call(
+        a,
+        'POST',
+        `/threads/${threadId}/comments`,
+        { body: `round ${i}` },
+        ada.cookie,
+      );
+      expect(posted.status).toBe(201);
+      const page = (await call(b, 'GET', `/threads/${threadId}/timeline`, undefined, ada.cookie)).json;
+      expect(bodies(page).at(-1)).toBe(`round ${i}`);
+    }
+  });
 });

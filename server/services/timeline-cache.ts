@@ -1,0 +1,100 @@
+import type { Outcome } from '../../shared/schemas/proposals';
+import type { TimelineItem } from '../../shared/schemas/threads';
+import type { SharedComment } from './comments';
+
+/** A timeline item as every member sees it alike: comments without `mine`, proposals not yet loaded. */
+export interface SharedTimelineItem {
+  eventId: number;
+  kind: TimelineItem['kind'];
+  at: string;
+  comment?: SharedComment;
+  /** Proposals carry the reader's own vote, so they are loaded per request. */
+  proposalId?: string;
+  outcome?: Outcome;
+}
+
+/** A timeline page before anything reader-specific is added. */
+export interface SharedTimelinePage {
+  items: SharedTimelineItem[];
+  nextCursor: string | null;
+  prevCursor: string | null;
+  lastEventId: number;
+}
+
+interface Entry {
+  page: SharedTimelinePage;
+  /** The thread's newest event when the page was read: the page is current while it still is. */
+  version: number;
+  /** Everyone whose name the page shows (authors, reactors): a rename makes it stale. */
+  userIds: Set<string>;
+  /** Who reacted to anything on the page: they see `mine: true` somewhere, so they get a page of their own. */
+  reactorIds: Set<string>;
+  /** The page as JSON for everyone else, once someone needed it. */
+  json: string | null;
+}
+
+const MAX_PAGES = 500;
+
+/**
+ * Recently read timeline pages, per process. Every change to anything a
+ * timeline shows appends an event to the thread's topic, so a page is served
+ * from here only while the thread's newest event id (read from the database
+ * with the access check on every request) is the one it was built at:
+ * another process's write is seen at once, not when its notification arrives.
+ * The one thing a timeline shows that is not a thread event is people's
+ * names; a rename evicts here and, through the bus, in every process.
+ */
+export class TimelineCache {
+  private readonly pages = new Map<string, Entry>();
+  /** Counts evictions by user, so a page read before a rename is not stored after it. */
+  private userEpoch = 0;
+
+  /** Call before reading a page from the database; hand the answer to `put`. */
+  epoch(): number {
+    return this.userEpoch;
+  }
+
+  get(key: string, version: number): Entry | undefined {
+    const entry = this.pages.get(key);
+    if (!entry) return undefined;
+    if (entry.version !== version) {
+      this.pages.delete(key);
+      return undefined;
+    }
+    // Most recently used goes last, so the first key is the one to evict.
+    this.pages.delete(key);
+    this.pages.set(key, entry);
+    return entry;
+  }
+
+  put(key: string, version: number, epoch: number, page: SharedTimelinePage): Entry {
+    const userIds = new Set<string>();
+    const reactorIds = new Set<string>();
+    for (const item of page.items) {
+      if (item.comment?.author) userIds.add(item.comment.author.id);
+      if (item.outcome?.author) userIds.add(item.outcome.author.id);
+      for (const reaction of item.comment?.reactions ?? []) {
+        for (const user of reaction.users) {
+          userIds.add(user.id);
+          reactorIds.add(user.id);
+        }
+      }
+    }
+    const entry: Entry = { page, version, userIds, reactorIds, json: null };
+    if (epoch !== this.userEpoch) return entry;
+    if (this.pages.size >= MAX_PAGES) {
+      const oldest = this.pages.keys().next().value;
+      if (oldest !== undefined) this.pages.delete(oldest);
+    }
+    this.pages.set(key, entry);
+    return entry;
+  }
+
+  /** A user changed (a new name): forget every page that shows them. */
+  evictUser(userId: string): void {
+    this.userEpoch += 1;
+    for (const [key, entry] of this.pages) {
+      if (entry.userIds.has(userId)) this.pages.delete(key);
+    }
+  }
+}
