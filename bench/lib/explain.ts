@@ -78,11 +78,10 @@ export async function explainHotQueries(
       await step('vote: options', () => proposals.optionsOf(db, [proposalId]));
       await step('vote: lock proposal', () =>
         db.transaction().execute(async (trx) => {
-          await proposals.lockProposalsForVoting(trx, [proposalId]);
+          await proposals.lockProposalsForVoting(trx, [proposalId], [userId]);
         }),
       );
-      await step('vote: memberships among', () => proposals.membershipsAmong(db, [groupId], [userId]));
-      await step('vote: previous votes', () => proposals.votesByKeys(db, [{ proposalId, voterKey: userId }]));
+      await step('vote: previous votes', () => proposals.votesByKeys(db, proposalId, [userId]));
       await step('vote: ballots for tally', () => proposals.ballotsOf(db, [proposalId]));
       await step('vote: member count', () => proposals.memberCounts(db, [groupId]));
     }

@@ -25,25 +25,35 @@ export interface EventInput {
   recordIdIn?: { table: 'threads' | 'comments' | 'proposals' | 'outcomes'; id: string };
 }
 
-/** Appends events inside the caller's transaction and returns them with their ids. */
-export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): Promise<EventRow[]> {
+/**
+ * Appends events inside the caller's transaction and returns their ids, in
+ * the order given. One statement: the order lock is taken (in the join)
+ * before any row is produced, so before the first id is drawn.
+ */
+export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): Promise<number[]> {
   if (events.length === 0) return [];
-  await sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`.execute(trx);
-  return trx
-    .insertInto('events')
-    .values(
-      events.map((e) => ({
-        kind: e.kind,
-        group_id: e.groupId ?? null,
-        thread_id: e.threadId ?? null,
-        actor_id: e.actorId ?? null,
-        recipient_id: e.recipientId ?? null,
-        subject_id: e.subjectId ?? null,
-        data: JSON.stringify(e.data ?? {}),
-      })),
-    )
-    .returningAll()
-    .execute();
+  const rows = JSON.stringify(
+    events.map((e) => ({
+      kind: e.kind,
+      group_id: e.groupId ?? null,
+      thread_id: e.threadId ?? null,
+      actor_id: e.actorId ?? null,
+      recipient_id: e.recipientId ?? null,
+      subject_id: e.subjectId ?? null,
+      data: e.data ?? {},
+    })),
+  );
+  const { rows: ids } = await sql<{ id: string }>`
+    insert into events (kind, group_id, thread_id, actor_id, recipient_id, subject_id, data)
+    select e.kind, e.group_id, e.thread_id, e.actor_id, e.recipient_id, e.subject_id, e.data
+      from (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})) as ordered,
+           rows from (jsonb_to_recordset(${rows}::jsonb)
+             as (kind text, group_id uuid, thread_id uuid, actor_id uuid, recipient_id uuid,
+                 subject_id uuid, data jsonb)) with ordinality
+             as e(kind, group_id, thread_id, actor_id, recipient_id, subject_id, data, position)
+     order by e.position
+    returning id`.execute(trx);
+  return ids.map((r) => Number(r.id));
 }
 
 /** An event row with its actor's display name, as the stream needs it. */

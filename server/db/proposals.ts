@@ -143,27 +143,81 @@ export function currentOutcomes(db: Handle, proposalIds: string[]) {
 
 /**
  * Every current ballot of the given proposals (choices only: what a tally
- * needs). Identical ballots are grouped in SQL, so a consent vote of 2,000
- * members travels as four rows; they are expanded back here, sharing one
- * parsed object per distinct ballot.
+ * needs), from the running counts of identical ballots (`ballot_counts`), so
+ * a consent vote of 2,000 members travels as four rows; they are expanded
+ * back here, sharing one parsed object per distinct ballot.
  */
 export async function ballotsOf(db: Handle, proposalIds: string[]) {
   if (proposalIds.length === 0) return [];
   const groups = await db
-    .selectFrom('votes')
-    .select(['proposal_id', 'choices', (eb) => eb.fn.countAll<string>().as('n')])
+    .selectFrom('ballot_counts')
+    .select(['proposal_id', 'choices', 'n'])
     .where('proposal_id', 'in', proposalIds)
-    .groupBy(['proposal_id', 'choices'])
+    .where('n', '>', 0)
     .execute();
   const ballots: { proposal_id: string; choices: unknown }[] = [];
   for (const g of groups) {
-    for (let i = Number(g.n); i > 0; i--) ballots.push({ proposal_id: g.proposal_id, choices: g.choices });
+    for (let i = g.n; i > 0; i--) ballots.push({ proposal_id: g.proposal_id, choices: g.choices });
   }
   return ballots;
 }
 
-/** The votes with these (proposal, voter key) pairs. */
-export function votesByKeys(db: Handle, pairs: { proposalId: string; voterKey: string }[]) {
+/** The votes of one proposal with these voter keys. */
+export function votesByKeys(db: Handle, proposalId: string, voterKeys: string[]) {
+  if (voterKeys.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('votes')
+    .leftJoin('users', 'users.id', 'votes.voter_id')
+    .selectAll('votes')
+    .select('users.name as voter_name')
+    .where('votes.proposal_id', '=', proposalId)
+    .where('votes.voter_key', 'in', voterKeys)
+    .execute();
+}
+
+/** A replaced vote, for `vote_history`. */
+export interface HistoryRow {
+  proposal_id: string;
+  voter_id: string | null;
+  choices: unknown;
+  reason: string | null;
+}
+
+/** A vote to write over the voter's current one. */
+export interface VoteRow extends HistoryRow {
+  voter_key: string;
+}
+
+/**
+ * Writes a vote batch in one statement: the replaced votes into history, and
+ * the new ones over the old (`created_at` stays). Rows travel as one jsonb
+ * parameter, so the statement's text is the same for any batch. The ballot
+ * counts follow by trigger.
+ */
+export async function writeVotes(
+  trx: Transaction<DB>,
+  history: HistoryRow[],
+  votes: VoteRow[],
+  at: Date,
+): Promise<void> {
+  await sql`
+    with history as (
+      insert into vote_history (proposal_id, voter_id, choices, reason)
+      select h.proposal_id, h.voter_id, h.choices, h.reason
+        from jsonb_to_recordset(${JSON.stringify(history)}::jsonb)
+          as h(proposal_id uuid, voter_id uuid, choices jsonb, reason text))
+    insert into votes (proposal_id, voter_key, voter_id, choices, reason, created_at, updated_at)
+    select v.proposal_id, v.voter_key, v.voter_id, v.choices, v.reason, ${at}, ${at}
+      from jsonb_to_recordset(${JSON.stringify(votes)}::jsonb)
+        as v(proposal_id uuid, voter_key text, voter_id uuid, choices jsonb, reason text)
+    on conflict (proposal_id, voter_key) do update
+      set choices = excluded.choices, reason = excluded.reason, updated_at = excluded.updated_at`.execute(
+    trx,
+  );
+}
+
+/** The votes with these (proposal, voter key) pairs: a reader's own votes on a page of proposals. */
+export function votesByPairs(db: Handle, pairs: { proposalId: string; voterKey: string }[]) {
   if (pairs.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('votes')
@@ -171,10 +225,10 @@ export function votesByKeys(db: Handle, pairs: { proposalId: string; voterKey: s
     .selectAll('votes')
     .select('users.name as voter_name')
     .where((eb) =>
-      eb.or(
-        pairs.map((p) =>
-          eb.and([eb('votes.proposal_id', '=', p.proposalId), eb('votes.voter_key', '=', p.voterKey)]),
-        ),
+      eb(
+        eb.refTuple('votes.proposal_id', 'votes.voter_key'),
+        'in',
+        pairs.map((p) => eb.tuple(p.proposalId, p.voterKey)),
       ),
     )
     .execute();
@@ -207,8 +261,15 @@ export function voterKeysOf(db: Handle, proposalId: string) {
   return db.selectFrom('votes').select('voter_key').where('proposal_id', '=', proposalId).execute();
 }
 
-/** Locks proposals against closing while votes are written; see `castVotes`. */
-export function lockProposalsForVoting(trx: Transaction<DB>, ids: string[]) {
+/**
+ * Locks proposals for writing votes, with what a vote writer checks under the
+ * lock: whether each of `voterIds` is a member, and how many members may
+ * vote. One vote writer per proposal at a time (`for no key update`): a close
+ * (`for update`) waits for it and counts its votes, and the ballot counts it
+ * changes are never locked by two writers in opposite orders. Foreign keys
+ * into proposals only need `for key share`, which this does not block.
+ */
+export function lockProposalsForVoting(trx: Transaction<DB>, ids: string[], voterIds: string[]) {
   return trx
     .selectFrom('proposals')
     .select([
@@ -225,21 +286,72 @@ export function lockProposalsForVoting(trx: Transaction<DB>, ids: string[]) {
       'max_choices',
       'max_score',
       'dots_per_voter',
+      sql<string>`(select count(*) from memberships m where m.group_id = proposals.group_id)`.as(
+        'eligible_count',
+      ),
+      sql<string[]>`array(select m.user_id from memberships m
+        where m.group_id = proposals.group_id and m.user_id = any(${voterIds}::uuid[]))`.as('voter_ids'),
     ])
     .where('id', 'in', ids)
     .orderBy('id')
-    .forShare()
-    .execute();
+    .forNoKeyUpdate();
 }
 
-/** Which of these users are members of which of these groups. */
-export async function membershipsAmong(db: Handle, groupIds: string[], userIds: string[]) {
-  if (groupIds.length === 0 || userIds.length === 0) return new Set<string>();
-  const rows = await db
-    .selectFrom('memberships')
-    .select(['group_id', 'user_id'])
-    .where('group_id', 'in', groupIds)
-    .where('user_id', 'in', userIds)
+/** A distinct ballot and how many current votes are it; `hash` names it in `ballot_counts`. */
+export interface BallotCount {
+  hash: string;
+  choices: unknown;
+  n: number;
+}
+
+/** A voter's current vote, as a batch replacing it needs it (history, and the count it leaves). */
+export interface PreviousVote {
+  voter_key: string;
+  voter_id: string | null;
+  hash: string;
+  choices: unknown;
+  reason: string | null;
+  /** Milliseconds since the epoch, as the API shows it (a JSON timestamp would keep microseconds). */
+  created_ms: number;
+}
+
+/**
+ * Everything a vote batch reads, in one round trip under the lock of
+ * `lockProposalsForVoting`: the proposals with their options, the current
+ * ballot counts, and the current votes of `voterKeys` (the ones the batch
+ * replaces). The batch works out the new counts from these itself.
+ */
+export async function voteBatchState(
+  trx: Transaction<DB>,
+  ids: string[],
+  voterIds: string[],
+  voterKeys: string[],
+) {
+  const rows = await lockProposalsForVoting(trx, ids, voterIds)
+    .select([
+      sql<{ id: string; position: number; label: string; starts_at: string | null }[]>`coalesce((
+        select json_agg(json_build_object('id', o.id, 'position', o.position, 'label', o.label,
+                                          'starts_at', o.starts_at) order by o.position)
+          from proposal_options o where o.proposal_id = proposals.id), '[]')`.as('options'),
+      sql<BallotCount[]>`coalesce((
+        select json_agg(json_build_object('hash', b.ballot_hash, 'choices', b.choices, 'n', b.n))
+          from ballot_counts b where b.proposal_id = proposals.id and b.n > 0), '[]')`.as('ballots'),
+      sql<PreviousVote[]>`coalesce((
+        select json_agg(json_build_object('voter_key', v.voter_key, 'voter_id', v.voter_id,
+                                          'hash', md5(v.choices::text), 'choices', v.choices,
+                                          'reason', v.reason,
+                                          'created_ms', floor(extract(epoch from v.created_at) * 1000)))
+          from votes v where v.proposal_id = proposals.id and v.voter_key = any(${voterKeys}::text[])),
+        '[]')`.as('previous'),
+    ])
     .execute();
-  return new Set(rows.map((r) => `${r.group_id}:${r.user_id}`));
+  return rows.map((r) => ({
+    ...r,
+    eligible_count: Number(r.eligible_count),
+    options: r.options.map((o) => ({
+      ...o,
+      proposal_id: r.id,
+      starts_at: o.starts_at === null ? null : new Date(o.starts_at),
+    })),
+  }));
 }

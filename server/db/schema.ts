@@ -198,6 +198,14 @@ export interface VotesTable {
   updated_at: Timestamp;
 }
 
+/** How many current votes of a proposal are this ballot; kept by triggers on `votes` (migration 0004). */
+export interface BallotCountsTable {
+  proposal_id: string;
+  ballot_hash: string;
+  choices: ColumnType<unknown, string, string>;
+  n: number;
+}
+
 export interface VoteHistoryTable {
   id: Generated<string>;
   proposal_id: string;
@@ -238,6 +246,7 @@ export interface DB {
   proposal_options: ProposalOptionsTable;
   votes: VotesTable;
   vote_history: VoteHistoryTable;
+  ballot_counts: BallotCountsTable;
   outcomes: OutcomesTable;
 }
 

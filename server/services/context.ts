@@ -34,14 +34,14 @@ export async function writeTransaction<T>(
   const result = await ctx.db.transaction().execute(async (trx) => {
     const pending: EventInput[] = [];
     const value = await change(trx, (event) => pending.push(event));
-    const rows = await appendEvents(trx, pending);
-    for (const [i, row] of rows.entries()) {
-      maxEventId = Math.max(maxEventId, Number(row.id));
+    const ids = await appendEvents(trx, pending);
+    for (const [i, id] of ids.entries()) {
+      maxEventId = Math.max(maxEventId, id);
       const target = pending[i]!.recordIdIn;
       if (target) {
         await trx
           .updateTable(target.table)
-          .set({ event_id: String(row.id) })
+          .set({ event_id: String(id) })
           .where('id', '=', target.id)
           .execute();
       }

@@ -96,7 +96,7 @@ export async function loadProposalsForViewer(
     repo.memberCounts(db, [...new Set(rows.map((r) => r.group_id))]),
   ]);
   const mine = viewerId
-    ? await repo.votesByKeys(
+    ? await repo.votesByPairs(
         db,
         rows.map((r) => ({ proposalId: r.id, voterKey: voterKey(r, viewerId) })),
       )
@@ -433,6 +433,7 @@ export async function castVote(ctx: Ctx, proposalId: string, user: UserRow, body
   }
   return batcherFor(ctx).submit({
     proposalId,
+    voterKey: voterKey(p, user.id),
     userId: user.id,
     userName: user.name,
     choices: checked.choices,
@@ -444,7 +445,7 @@ export async function castVote(ctx: Ctx, proposalId: string, user: UserRow, body
 export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): Promise<void> {
   await access(ctx, proposalId, user.id);
   await writeTransaction(ctx, async (trx, emit) => {
-    const [p] = await repo.lockProposalsForVoting(trx, [proposalId]);
+    const [p] = await repo.lockProposalsForVoting(trx, [proposalId], [user.id]).execute();
     if (!p) throw notFound('proposal');
     if (p.closed_at || p.past_closing) throw proposalClosed();
     const key = voterKey(p, user.id);
@@ -466,7 +467,7 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
         })
         .execute();
     }
-    const summary = await voteSummary(trx, proposalId, p);
+    const summary = await voteSummary(trx, proposalId, p, Number(p.eligible_count));
     emit({
       kind: 'vote.retracted',
       groupId: p.group_id,
@@ -478,39 +479,36 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
   });
 }
 
-/** Vote count and current results (null while hidden), for vote events. */
-export async function voteSummary(
-  trx: Db,
-  proposalId: string,
-  p: {
-    group_id: string;
-    results_hidden_until_closed: boolean;
-    kind: ProposalKind;
-    min_choices: number;
-    max_choices: number;
-    max_score: number;
-    dots_per_voter: number;
-  },
-  /** The proposal's options when the caller has them already (a vote batch loads them under its lock). */
-  known?: Awaited<ReturnType<typeof repo.optionsOf>>,
+type SummaryRules = Parameters<typeof ballotRules>[0] & { results_hidden_until_closed: boolean };
+
+/** Vote count and current results (null while hidden), as vote events carry them. */
+export function summariseBallots(
+  p: SummaryRules,
+  options: Parameters<typeof ballotRules>[1],
+  ballots: Choice[][],
+  eligibleCount: number,
 ) {
-  const [ballots, options, counts] = await Promise.all([
-    repo.ballotsOf(trx, [proposalId]),
-    known ?? repo.optionsOf(trx, [proposalId]),
-    repo.memberCounts(trx, [p.group_id]),
-  ]);
-  const eligibleCount = counts.get(p.group_id) ?? 0;
   return {
     voterCount: ballots.length,
     eligibleCount,
     results: p.results_hidden_until_closed
       ? null
-      : tallyProposal(
-          ballotRules(p, options),
-          ballots.map((b) => b.choices as Choice[]),
-          eligibleCount,
-        ),
+      : tallyProposal(ballotRules(p, options), ballots, eligibleCount),
   };
+}
+
+/** `summariseBallots` of the proposal's current ballots, read inside the caller's transaction. */
+export async function voteSummary(trx: Db, proposalId: string, p: SummaryRules, eligibleCount: number) {
+  const [ballots, options] = await Promise.all([
+    repo.ballotsOf(trx, [proposalId]),
+    repo.optionsOf(trx, [proposalId]),
+  ]);
+  return summariseBallots(
+    p,
+    options,
+    ballots.map((b) => b.choices as Choice[]),
+    eligibleCount,
+  );
 }
 
 /** The votes of a proposal; anonymous ones carry no voter; hidden results show only your own. */

@@ -2,14 +2,17 @@ import type { Transaction } from 'kysely';
 import type { Vote } from '../../shared/schemas/proposals';
 import type { Choice } from '../domain/tally';
 import * as repo from '../db/proposals';
+import type { BallotCount, PreviousVote } from '../db/proposals';
 import type { DB } from '../db/schema';
 import { type AppError, conflict, notFound } from '../errors';
 import { validateBallot } from '../domain/ballot';
-import { type Ctx, writeTransaction } from './context';
-import { ballotRules, presentVote, proposalClosed, voterKey, voteSummary } from './proposals';
+import { type Ctx, type Emit, writeTransaction } from './context';
+import { ballotRules, presentVote, proposalClosed, summariseBallots, voterKey } from './proposals';
 
 export interface VoteRequest {
   proposalId: string;
+  /** The voter's key on this proposal (`voterKey`). */
+  voterKey: string;
   userId: string;
   userName: string;
   /** Already checked by `validateBallot`. */
@@ -24,20 +27,24 @@ interface Pending extends VoteRequest {
 
 /** Votes written together in one transaction, at most. */
 const MAX_BATCH = 256;
-/** Transactions in flight at once: one writing while the next gathers. */
+/** Transactions in flight at once (on different proposals). */
 const MAX_IN_FLIGHT = 2;
 
 /**
- * Group commit for votes. A vote arriving while the database is busy waits
- * for the next transaction, which then writes every waiting vote together:
- * one proposal lock, one upsert, one event append and one commit for the
- * lot. Under no load a vote is written at once, alone. Each vote still gets
- * its own answer: one that finds its proposal closed gets 409, the others
- * in the batch go through.
+ * Group commit for votes. A vote arriving while its proposal's previous
+ * batch is being written waits for the next transaction, which then writes
+ * every waiting vote on that proposal together: one lock, one upsert, one
+ * event append and one commit for the lot. Under no load a vote is written
+ * at once, alone. Each vote still gets its own answer: one that finds its
+ * proposal closed gets 409, the others in the batch go through.
+ *
+ * One batch per proposal at a time: two would only queue on the proposal's
+ * lock in the database, each half the size.
  */
 export class VoteBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
+  private readonly busy = new Set<string>();
   private pumpScheduled = false;
 
   constructor(private readonly ctx: Ctx) {}
@@ -57,13 +64,23 @@ export class VoteBatcher {
   }
 
   private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+    while (this.inFlight < MAX_IN_FLIGHT) {
+      const batch: Pending[] = [];
+      const rest: Pending[] = [];
+      for (const vote of this.queue) {
+        if (batch.length < MAX_BATCH && !this.busy.has(vote.proposalId)) batch.push(vote);
+        else rest.push(vote);
+      }
+      if (batch.length === 0) return;
+      this.queue = rest;
+      const proposals = new Set(batch.map((v) => v.proposalId));
+      for (const id of proposals) this.busy.add(id);
       this.inFlight += 1;
       this.run(batch)
         .catch(() => {})
         .finally(() => {
           this.inFlight -= 1;
+          for (const id of proposals) this.busy.delete(id);
           this.pump();
         });
     }
@@ -91,33 +108,30 @@ export class VoteBatcher {
 type Answer = { vote: Vote } | { error: AppError };
 
 /**
- * Writes a batch of votes. Proposals are share-locked first, so a close
- * (which updates the proposal row) waits for these votes and counts them,
- * and votes that come after a close see it and get 409.
+ * Writes a batch of votes in three statements: one reads everything under
+ * the proposals' lock (see `voteBatchState`), one writes history and votes,
+ * one appends the events. The new results are worked out here from the
+ * ballot counts read under the lock, less the ballots this batch replaces,
+ * plus its own: no ballot is read twice.
  */
-async function castVotes(
-  trx: Transaction<DB>,
-  emit: Parameters<Parameters<typeof writeTransaction>[1]>[1],
-  batch: VoteRequest[],
-): Promise<Answer[]> {
+async function castVotes(trx: Transaction<DB>, emit: Emit, batch: VoteRequest[]): Promise<Answer[]> {
   const proposalIds = [...new Set(batch.map((v) => v.proposalId))];
-  const proposals = new Map((await repo.lockProposalsForVoting(trx, proposalIds)).map((p) => [p.id, p]));
-  const members = await repo.membershipsAmong(
+  const state = await repo.voteBatchState(
     trx,
-    [...proposals.values()].map((p) => p.group_id),
+    proposalIds,
     [...new Set(batch.map((v) => v.userId))],
+    [...new Set(batch.map((v) => v.voterKey))],
   );
-  const options = await repo.optionsOf(trx, proposalIds);
+  const proposals = new Map(state.map((p) => [p.id, { ...p, voters: new Set(p.voter_ids) }]));
   const answers: (Answer | null)[] = batch.map((v) => {
     const p = proposals.get(v.proposalId);
-    if (!p || !members.has(`${p.group_id}:${v.userId}`)) return { error: notFound('proposal') };
+    if (!p?.voters.has(v.userId)) return { error: notFound('proposal') };
     if (p.closed_at || p.past_closing) return { error: proposalClosed() };
+    // The key came from a cached copy of the proposal; its salt never changes, but be sure.
+    if (voterKey(p, v.userId) !== v.voterKey)
+      return { error: conflict('reload the proposal and vote again') };
     // Checked again under the lock: the options may have been edited since the request checked them.
-    const rules = ballotRules(
-      p,
-      options.filter((o) => o.proposal_id === p.id),
-    );
-    if (!validateBallot(rules, v.choices).ok) {
+    if (!validateBallot(ballotRules(p, p.options), v.choices).ok) {
       return { error: conflict('the options of this proposal changed; reload it and vote again') };
     }
     return null;
@@ -126,110 +140,113 @@ async function castVotes(
   // The last vote of each voter in this batch is the one that stays; the earlier ones were replaced.
   const latest = new Map<string, number>();
   batch.forEach((v, i) => {
-    if (answers[i] === null)
-      latest.set(`${v.proposalId}|${voterKey(proposals.get(v.proposalId)!, v.userId)}`, i);
+    if (answers[i] === null) latest.set(`${v.proposalId}|${v.voterKey}`, i);
   });
-  const writes = [...latest.entries()]
-    .map(([key, i]) => ({
-      key: key.split('|')[1]!,
-      i,
-      v: batch[i]!,
-      p: proposals.get(batch[i]!.proposalId)!,
-    }))
-    // A fixed order of row locks, so two batches cannot deadlock on the same voters.
-    .sort((a, b) => (a.v.proposalId + a.key < b.v.proposalId + b.key ? -1 : 1));
+  if (latest.size === 0) return answers as Answer[];
+  const previous = new Map(
+    state.flatMap((p) => p.previous.map((prev) => [`${p.id}|${prev.voter_key}`, prev] as const)),
+  );
+  const now = new Date();
 
-  if (writes.length > 0) {
-    const previous = await repo.votesByKeys(
-      trx,
-      writes.filter((w) => !w.p.anonymous).map((w) => ({ proposalId: w.v.proposalId, voterKey: w.key })),
+  // A fixed order of row locks, so two batches cannot deadlock on the same voters.
+  const writes = [...latest.values()]
+    .map((i) => batch[i]!)
+    .sort((a, b) => (a.proposalId + a.voterKey < b.proposalId + b.voterKey ? -1 : 1));
+  const named = (v: VoteRequest) => !proposals.get(v.proposalId)!.anonymous;
+  // Replaced votes are kept (not on anonymous proposals): the stored one, and any replaced within this batch.
+  const history = [
+    ...writes.filter(named).flatMap((v) => {
+      const stored = previous.get(`${v.proposalId}|${v.voterKey}`);
+      return stored
+        ? [
+            {
+              proposal_id: v.proposalId,
+              voter_id: stored.voter_id,
+              choices: stored.choices,
+              reason: stored.reason,
+            },
+          ]
+        : [];
+    }),
+    ...batch.flatMap((v, i) =>
+      answers[i] === null && named(v) && latest.get(`${v.proposalId}|${v.voterKey}`) !== i
+        ? [{ proposal_id: v.proposalId, voter_id: v.userId, choices: v.choices, reason: v.reason }]
+        : [],
+    ),
+  ];
+  await repo.writeVotes(
+    trx,
+    history,
+    writes.map((v) => ({
+      proposal_id: v.proposalId,
+      voter_key: v.voterKey,
+      voter_id: proposals.get(v.proposalId)!.anonymous ? null : v.userId,
+      choices: v.choices,
+      reason: v.reason,
+    })),
+    now,
+  );
+
+  const summaries = new Map(
+    state.flatMap((p) => {
+      if (!writes.some((v) => v.proposalId === p.id)) return [];
+      const mine = writes.filter((v) => v.proposalId === p.id);
+      return [
+        [p.id, summariseBallots(p, p.options, ballotsAfter(p, mine, previous), p.eligible_count)] as const,
+      ];
+    }),
+  );
+  batch.forEach((v, i) => {
+    if (answers[i] !== null) return;
+    const p = proposals.get(v.proposalId)!;
+    const stored = previous.get(`${v.proposalId}|${v.voterKey}`);
+    const vote = presentVote(
+      {
+        proposal_id: v.proposalId,
+        voter_id: v.userId,
+        voter_name: v.userName,
+        choices: v.choices,
+        reason: v.reason,
+        created_at: stored ? new Date(stored.created_ms) : now,
+        updated_at: now,
+      },
+      p.anonymous,
     );
-    const history = [
-      ...previous.map((r) => ({
-        proposal_id: r.proposal_id,
-        voter_id: r.voter_id,
-        choices: JSON.stringify(r.choices),
-        reason: r.reason,
-      })),
-      // Votes replaced within this same batch are history too.
-      ...batch.flatMap((v, i) => {
-        const p = proposals.get(v.proposalId);
-        if (answers[i] !== null || !p || p.anonymous) return [];
-        if (latest.get(`${v.proposalId}|${voterKey(p, v.userId)}`) === i) return [];
-        return [
-          {
-            proposal_id: v.proposalId,
-            voter_id: v.userId,
-            choices: JSON.stringify(v.choices),
-            reason: v.reason,
-          },
-        ];
-      }),
-    ];
-    if (history.length > 0) await trx.insertInto('vote_history').values(history).execute();
-
-    const now = new Date();
-    const rows = await trx
-      .insertInto('votes')
-      .values(
-        writes.map((w) => ({
-          proposal_id: w.v.proposalId,
-          voter_key: w.key,
-          voter_id: w.p.anonymous ? null : w.v.userId,
-          choices: JSON.stringify(w.v.choices),
-          reason: w.v.reason,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['proposal_id', 'voter_key']).doUpdateSet((eb) => ({
-          choices: eb.ref('excluded.choices'),
-          reason: eb.ref('excluded.reason'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .returningAll()
-      .execute();
-    const stored = new Map(rows.map((r) => [`${r.proposal_id}|${r.voter_key}`, r]));
-
-    const summaries = new Map<string, Awaited<ReturnType<typeof voteSummary>>>();
-    for (const id of new Set(writes.map((w) => w.v.proposalId)))
-      summaries.set(
-        id,
-        await voteSummary(
-          trx,
-          id,
-          proposals.get(id)!,
-          options.filter((o) => o.proposal_id === id),
-        ),
-      );
-
-    batch.forEach((v, i) => {
-      if (answers[i] !== null) return;
-      const p = proposals.get(v.proposalId)!;
-      const row = stored.get(`${v.proposalId}|${voterKey(p, v.userId)}`)!;
-      const vote = presentVote(
-        { ...row, voter_name: v.userName, choices: v.choices, reason: v.reason },
-        p.anonymous,
-      );
-      answers[i] = { vote };
-      if (latest.get(`${v.proposalId}|${row.voter_key}`) !== i) return;
-      emit({
-        kind: 'vote.cast',
-        groupId: p.group_id,
-        threadId: p.thread_id,
-        // On anonymous proposals not even the event log learns who voted.
-        actorId: p.anonymous ? null : v.userId,
-        subjectId: v.proposalId,
-        // While results are hidden a ballot would give the tally away: only the count moves.
-        data: {
-          proposalId: v.proposalId,
-          vote: p.results_hidden_until_closed ? null : vote,
-          ...summaries.get(v.proposalId)!,
-        },
-      });
+    answers[i] = { vote };
+    if (latest.get(`${v.proposalId}|${v.voterKey}`) !== i) return;
+    emit({
+      kind: 'vote.cast',
+      groupId: p.group_id,
+      threadId: p.thread_id,
+      // On anonymous proposals not even the event log learns who voted.
+      actorId: p.anonymous ? null : v.userId,
+      subjectId: v.proposalId,
+      // While results are hidden a ballot would give the tally away: only the count moves.
+      data: {
+        proposalId: v.proposalId,
+        vote: p.results_hidden_until_closed ? null : vote,
+        ...summaries.get(v.proposalId)!,
+      },
     });
-  }
+  });
   return answers as Answer[];
+}
+
+/** A proposal's ballots once `writes` are in: the counts read under the lock, less what they replace. */
+function ballotsAfter(
+  p: { id: string; ballots: BallotCount[] },
+  writes: VoteRequest[],
+  previous: Map<string, PreviousVote>,
+): Choice[][] {
+  const counts = new Map(p.ballots.map((b) => [b.hash, { ...b }]));
+  for (const v of writes) {
+    const replaced = previous.get(`${p.id}|${v.voterKey}`);
+    if (replaced) counts.get(replaced.hash)!.n -= 1;
+  }
+  const ballots: Choice[][] = [];
+  for (const { choices, n } of counts.values()) {
+    for (let i = 0; i < n; i++) ballots.push(choices as Choice[]);
+  }
+  for (const v of writes) ballots.push(v.choices);
+  return ballots;
 }

@@ -54,6 +54,14 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     this.setMaxListeners(0);
   }
 
+  /**
+   * Whether anything in this process wants events delivered (the hub sets it:
+   * any subscriptions). When not, the bus moves its mark without reading the
+   * log: a process nobody is subscribed to (an API worker, a server during a
+   * vote storm nobody watches) need not read back every event it writes.
+   */
+  wanted: () => boolean = () => true;
+
   /** The id of the newest event this process has delivered. */
   get lastEventId(): number {
     return this.lastSeenId;
@@ -85,7 +93,7 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     if (maxEventId <= 0) return;
     this.pendingAnnounce = Math.max(this.pendingAnnounce, maxEventId);
     // This process need not wait for its own notification to come back.
-    this.catchUp();
+    this.catchUp(maxEventId);
     if (this.announceScheduled) return;
     this.announceScheduled = true;
     setImmediate(() => {
@@ -111,9 +119,19 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(id)})`.execute(this.database.db);
   }
 
-  /** Reads and emits whatever was committed after the last seen id; concurrent calls coalesce. */
-  catchUp(): Promise<void> {
+  /**
+   * Reads and emits whatever was committed after the last seen id; concurrent
+   * calls coalesce. `upTo`, when known (a notification's payload), is an id
+   * everything up to which has committed.
+   */
+  catchUp(upTo?: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    // A notification of what this process has delivered already (its own, echoed back).
+    if (upTo !== undefined && upTo <= this.lastSeenId) return Promise.resolve();
+    if (upTo !== undefined && !this.fetching && !this.wanted()) {
+      this.lastSeenId = upTo;
+      return Promise.resolve();
+    }
     if (this.fetching) {
       this.fetchAgain = true;
       return this.fetching;
@@ -143,7 +161,9 @@ export class EventBus extends EventEmitter<EventBusEvents> {
   private async listen(): Promise<void> {
     const { database } = this;
     if (database.pglite) {
-      const unlistenEvents = await database.pglite.listen(EVENTS_CHANNEL, () => this.catchUp());
+      const unlistenEvents = await database.pglite.listen(EVENTS_CHANNEL, (payload) =>
+        this.catchUp(notifiedId(payload)),
+      );
       const unlistenPresence = await database.pglite.listen(PRESENCE_CHANNEL, (payload) =>
         this.emit('presence', payload),
       );
@@ -174,7 +194,7 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     client.on('notification', (message) => {
       if (message.channel === PRESENCE_CHANNEL) this.emit('presence', message.payload ?? '');
       else if (message.channel === AUTH_CHANNEL) this.emit('authChanged', message.payload ?? '');
-      else this.catchUp();
+      else this.catchUp(notifiedId(message.payload));
     });
     this.listener = client;
     try {
@@ -208,4 +228,10 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     }, delay);
     this.reconnectTimer.unref();
   }
+}
+
+/** The event id a notification carries, if it is one. */
+function notifiedId(payload: string | undefined): number | undefined {
+  const id = Number(payload);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }

@@ -85,6 +85,7 @@ export class StreamHub {
   ) {
     this.presence = new PresenceTracker(ctx.bus, (topic, users) => this.broadcastPresence(topic, users));
     ctx.bus.on('event', (row) => this.dispatch(row));
+    ctx.bus.wanted = () => this.byTopic.size > 0;
     this.heartbeat = setInterval(() => this.checkHeartbeats(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }

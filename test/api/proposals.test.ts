@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createGroup, expectError, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
+import {
+  createGroup,
+  eventRows,
+  expectError,
+  type Harness,
+  join,
+  type Person,
+  signUp,
+  startApp,
+} from '../helpers/app';
 import { bulkMembers, createProposal, createThread, inSeconds } from '../helpers/factories';
 
 let h: Harness;
@@ -497,6 +506,64 @@ describe('under load', () => {
     );
     expect(counts).toEqual(expected);
   });
+
+  test.each([{ anonymous: false }, { anonymous: true }])(
+    'ranked ballots replaced at once, twice over (anonymous: $anonymous): events, counts and history agree',
+    async ({ anonymous }) => {
+      // Each batch works out the new results from the counts it read under the lock; the
+      // last event must carry exactly what a fresh read gives, and nothing may drift.
+      const g = (await createGroup(h.app, facilitator, `Ranked co-op ${anonymous}`)).id;
+      const t = (await createThread(h.app, facilitator, g)).id;
+      const voters = await bulkMembers(h, g, 60);
+      const p = await createProposal(h.app, facilitator, t, {
+        kind: 'ranked_choice',
+        anonymous,
+        options: [{ label: 'Library' }, { label: 'Hall' }, { label: 'Park' }],
+      });
+      const [a, b, c] = p.options.map((o) => o.id) as [string, string, string];
+      const orders = [[a, b, c], [b, c, a], [c, a, b], [a, c], [b]];
+      const ranked = (order: string[]) => order.map((optionId, i) => ({ optionId, rank: i + 1 }));
+      const rounds = [0, 1, 2].map((round) =>
+        Promise.all(
+          voters.map((v, i) =>
+            // The three rounds race: each voter's three votes land in some order, one stays.
+            vote(p.id, v, ranked(orders[(i + round) % orders.length]!)).then((r) => r.statusCode),
+          ),
+        ),
+      );
+      for (const statuses of await Promise.all(rounds)) expect(statuses.every((s) => s === 200)).toBe(true);
+
+      const fresh = (await api('GET', `/proposals/${p.id}`, facilitator)).json().proposal;
+      expect(fresh.voterCount).toBe(60);
+      const events = await eventRows(h, { kind: 'vote.cast', groupId: g });
+      const last = events.at(-1)!.data as { voterCount: number; results: unknown };
+      expect(last.voterCount).toBe(60);
+      expect(last.results).toEqual(fresh.results);
+      const db = h.db.database.db;
+      const counted = await db
+        .selectFrom('ballot_counts')
+        .select(['choices', 'n'])
+        .where('proposal_id', '=', p.id)
+        .where('n', '>', 0)
+        .execute();
+      const grouped = await db
+        .selectFrom('votes')
+        .select(['choices', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('proposal_id', '=', p.id)
+        .groupBy('choices')
+        .execute();
+      const byBallot = (rows: { choices: unknown; n: number | string }[]) =>
+        Object.fromEntries(rows.map((r) => [JSON.stringify(r.choices), Number(r.n)]));
+      expect(byBallot(counted)).toEqual(byBallot(grouped));
+      const history = await db
+        .selectFrom('vote_history')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('proposal_id', '=', p.id)
+        .executeTakeFirstOrThrow();
+      // 180 votes by 60 voters: 120 were replaced, and kept unless the proposal is anonymous.
+      expect(Number(history.n)).toBe(anonymous ? 0 : 120);
+    },
+  );
 
   test('100 votes racing a close: each is counted or refused with 409, and the tally equals the 200s', async () => {
     const g = (await createGroup(h.app, facilitator, 'Racing co-op')).id;
