@@ -107,13 +107,13 @@ export function outcomesByIds(db: Handle, ids: string[]) {
  * (undefined when the thread does not exist or the caller is not a member).
  */
 export async function timelineAccess(db: Handle, threadId: string, userId: string) {
-  const { rows } = await sql<{ last_event_id: string | number | null }>`
-    select (select e.id from events e
+  const { rows } = await sql<{ group_id: string; last_event_id: string | number | null }>`
+    select t.group_id, (select e.id from events e
              where e.thread_id = t.id and e.recipient_id is null
              order by e.thread_id desc, e.id desc limit 1) as last_event_id
       from threads t
       join memberships m on m.group_id = t.group_id and m.user_id = ${userId}
      where t.id = ${threadId}`.execute(db);
   const row = rows[0];
-  return row ? { lastEventId: Number(row.last_event_id ?? 0) } : undefined;
+  return row ? { groupId: row.group_id, lastEventId: Number(row.last_event_id ?? 0) } : undefined;
 }

@@ -41,7 +41,8 @@ export default fp<ContextOptions>(
     await bus.start();
     app.decorate('database', database);
     const auth = new AuthCache();
-    const timelines = new TimelineCache();
+    // The embedded database belongs to this process alone: every write passes through it.
+    const timelines = new TimelineCache(database.pglite !== undefined);
     bus.on('authChanged', (userId) => {
       auth.evictUser(userId);
       timelines.evictUser(userId);

@@ -5,7 +5,7 @@ import type { DB } from '../db/schema';
 import type { EventBus } from '../stream/bus';
 import type { AuthCache } from './auth-cache';
 import type { RateLimiter } from './rate-limiter';
-import type { TimelineCache } from './timeline-cache';
+import type { CommittedEvent, TimelineCache } from './timeline-cache';
 
 /** What domain services need: the database, the bus, the configuration and the limits. */
 export interface Ctx {
@@ -31,10 +31,12 @@ export async function writeTransaction<T>(
   change: (trx: Transaction<DB>, emit: Emit) => Promise<T>,
 ): Promise<T> {
   let maxEventId = 0;
+  let committed: CommittedEvent[] = [];
   const result = await ctx.db.transaction().execute(async (trx) => {
     const pending: EventInput[] = [];
     const value = await change(trx, (event) => pending.push(event));
     const ids = await appendEvents(trx, pending);
+    committed = pending.map((e, i) => ({ ...e, id: ids[i]! }));
     for (const [i, id] of ids.entries()) {
       maxEventId = Math.max(maxEventId, id);
       const target = pending[i]!.recordIdIn;
@@ -48,6 +50,7 @@ export async function writeTransaction<T>(
     }
     return value;
   });
+  ctx.timelines.committed(committed);
   ctx.bus.announce(maxEventId);
   return result;
 }

@@ -276,14 +276,19 @@ export async function getTimeline(
 
   // The thread's newest event is read first: whatever commits after it is
   // replayed by a stream subscription `since` it.
-  const access = isUuid(threadId) ? await timelineAccess(ctx.db, threadId, userId) : undefined;
-  if (!access) throw notFound('thread');
+  let lastEventId = ctx.timelines.knownAccess(threadId, userId);
+  if (lastEventId === undefined) {
+    const access = isUuid(threadId) ? await timelineAccess(ctx.db, threadId, userId) : undefined;
+    if (!access) throw notFound('thread');
+    ctx.timelines.learnAccess(threadId, access.groupId, userId, access.lastEventId);
+    lastEventId = access.lastEventId;
+  }
   const key = `${threadId}|${'before' in at ? `<${at.before}` : `>${at.after}`}|${limit}`;
-  let entry = ctx.timelines.get(key, access.lastEventId);
+  let entry = ctx.timelines.get(key, lastEventId);
   if (!entry) {
     const epoch = ctx.timelines.epoch();
-    const page = await readSharedPage(ctx.db, threadId, at, limit, access.lastEventId);
-    entry = ctx.timelines.put(key, access.lastEventId, epoch, page);
+    const page = await readSharedPage(ctx.db, threadId, at, limit, lastEventId);
+    entry = ctx.timelines.put(key, lastEventId, epoch, page);
   }
   const { page } = entry;
   const proposalIds = [...new Set(page.items.flatMap((i) => (i.proposalId ? [i.proposalId] : [])))];

@@ -34,6 +34,16 @@ interface Entry {
 }
 
 const MAX_PAGES = 500;
+const MAX_KNOWN = 200_000;
+
+/** What `writeTransaction` tells the cache about each event it committed. */
+export interface CommittedEvent {
+  id: number;
+  kind: string;
+  groupId?: string | null;
+  threadId?: string | null;
+  subjectId?: string | null;
+}
 
 /**
  * Recently read timeline pages, per process. Every change to anything a
@@ -48,6 +58,56 @@ export class TimelineCache {
   private readonly pages = new Map<string, Entry>();
   /** Counts evictions by user, so a page read before a rename is not stored after it. */
   private userEpoch = 0;
+  // Only with `soleWriter`: what the access check would read, learned from it once and kept
+  // current from this process's own commits.
+  private readonly threadVersions = new Map<string, number>();
+  private readonly threadGroups = new Map<string, string>();
+  private readonly members = new Set<string>();
+
+  /**
+   * `soleWriter`: this process is the only one writing to the database (the
+   * embedded one belongs to one process), so every change passes through
+   * `committed` here, and a read needs no query to know that it is current
+   * and that the reader may see it.
+   */
+  constructor(private readonly soleWriter = false) {}
+
+  /**
+   * The thread's newest event id if this process knows it and knows that
+   * `userId` may read the thread; undefined when it must ask the database.
+   */
+  knownAccess(threadId: string, userId: string): number | undefined {
+    if (!this.soleWriter) return undefined;
+    const groupId = this.threadGroups.get(threadId);
+    if (groupId === undefined || !this.members.has(`${groupId}:${userId}`)) return undefined;
+    return this.threadVersions.get(threadId);
+  }
+
+  /** What the database answered to an access check. */
+  learnAccess(threadId: string, groupId: string, userId: string, lastEventId: number): void {
+    if (!this.soleWriter) return;
+    if (this.members.size >= MAX_KNOWN) this.members.clear();
+    if (this.threadGroups.size >= MAX_KNOWN) {
+      this.threadGroups.clear();
+      this.threadVersions.clear();
+    }
+    this.threadGroups.set(threadId, groupId);
+    this.members.add(`${groupId}:${userId}`);
+    // A commit may have been counted here while the query was on its way: never go back.
+    this.threadVersions.set(threadId, Math.max(this.threadVersions.get(threadId) ?? 0, lastEventId));
+  }
+
+  /** Called after every commit that appended events, before its writer is answered. */
+  committed(events: CommittedEvent[]): void {
+    if (!this.soleWriter) return;
+    for (const e of events) {
+      if (e.threadId && this.threadVersions.has(e.threadId)) {
+        this.threadVersions.set(e.threadId, Math.max(this.threadVersions.get(e.threadId)!, e.id));
+      }
+      if (e.kind === 'member.left' && e.groupId && e.subjectId)
+        this.members.delete(`${e.groupId}:${e.subjectId}`);
+    }
+  }
 
   /** Call before reading a page from the database; hand the answer to `put`. */
   epoch(): number {
