@@ -16,18 +16,11 @@ export async function groupForMember(
     )
     .selectAll('groups')
     .select('memberships.role')
-    .select((eb) =>
-      eb
-        .selectFrom('memberships as m')
-        .whereRef('m.group_id', '=', 'groups.id')
-        .select(eb.fn.countAll<string>().as('n'))
-        .as('member_count'),
-    )
     .where('groups.id', '=', groupId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { role, member_count, ...group } = row;
-  return { group, role, memberCount: Number(member_count) };
+  const { role, ...group } = row;
+  return { group, role, memberCount: group.member_count };
 }
 
 /**
@@ -51,13 +44,6 @@ export async function groupsOfUser(
     .innerJoin('groups', 'groups.id', 'memberships.group_id')
     .selectAll('groups')
     .select('memberships.role')
-    .select((eb) =>
-      eb
-        .selectFrom('memberships as m')
-        .whereRef('m.group_id', '=', 'groups.id')
-        .select(eb.fn.countAll<string>().as('n'))
-        .as('member_count'),
-    )
     .select(exactTime('groups.created_at').as('cursor_time'))
     .where('memberships.user_id', '=', userId);
   if (after) {
@@ -66,10 +52,10 @@ export async function groupsOfUser(
     );
   }
   const rows = await q.orderBy('groups.created_at').orderBy('groups.id').limit(limit).execute();
-  return rows.map(({ role, member_count, cursor_time, ...group }) => ({
+  return rows.map(({ role, cursor_time, ...group }) => ({
     group,
     role,
-    memberCount: Number(member_count),
+    memberCount: group.member_count,
     cursorTime: cursor_time,
   }));
 }

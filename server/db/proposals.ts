@@ -234,16 +234,15 @@ export function votesByPairs(db: Handle, pairs: { proposalId: string; voterKey: 
     .execute();
 }
 
-/** Member counts of groups. */
+/** Member counts of groups (kept in `groups.member_count` by triggers, migration 0005). */
 export async function memberCounts(db: Handle, groupIds: string[]): Promise<Map<string, number>> {
   if (groupIds.length === 0) return new Map();
   const rows = await db
-    .selectFrom('memberships')
-    .select(['group_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('group_id', 'in', groupIds)
-    .groupBy('group_id')
+    .selectFrom('groups')
+    .select(['id', 'member_count'])
+    .where('id', 'in', groupIds)
     .execute();
-  return new Map(rows.map((r) => [r.group_id, Number(r.n)]));
+  return new Map(rows.map((r) => [r.id, r.member_count]));
 }
 
 /** Members of a group with their ids and names (for the undecided list). */
@@ -286,9 +285,7 @@ export function lockProposalsForVoting(trx: Transaction<DB>, ids: string[], vote
       'max_choices',
       'max_score',
       'dots_per_voter',
-      sql<string>`(select count(*) from memberships m where m.group_id = proposals.group_id)`.as(
-        'eligible_count',
-      ),
+      sql<number>`(select g.member_count from groups g where g.id = proposals.group_id)`.as('eligible_count'),
       sql<string[]>`array(select m.user_id from memberships m
         where m.group_id = proposals.group_id and m.user_id = any(${voterIds}::uuid[]))`.as('voter_ids'),
     ])

@@ -46,6 +46,8 @@ export interface GroupsTable {
   members_can_create_proposals: ColumnType<boolean, boolean | undefined, boolean>;
   members_can_invite: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
+  /** Kept by triggers on `memberships` (migration 0005); never written by the app. */
+  member_count: ColumnType<number, never, never>;
 }
 
 export interface MembershipsTable {
