@@ -94,7 +94,8 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     this.pendingAnnounce = Math.max(this.pendingAnnounce, maxEventId);
     // This process need not wait for its own notification to come back.
     this.catchUp(maxEventId);
-    if (this.announceScheduled) return;
+    // The embedded database has no other process to tell.
+    if (this.database.pglite || this.announceScheduled) return;
     this.announceScheduled = true;
     setImmediate(() => {
       this.announceScheduled = false;
