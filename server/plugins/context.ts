@@ -42,7 +42,7 @@ export default fp<ContextOptions>(
     app.decorate('database', database);
     const auth = new AuthCache();
     // The embedded database belongs to this process alone: every write passes through it.
-    const timelines = new TimelineCache(database.pglite !== undefined);
+    const timelines = new TimelineCache(database.pglite !== null);
     bus.on('authChanged', (userId) => {
       auth.evictUser(userId);
       timelines.evictUser(userId);

@@ -30,7 +30,6 @@ export async function writeTransaction<T>(
   ctx: Ctx,
   change: (trx: Transaction<DB>, emit: Emit) => Promise<T>,
 ): Promise<T> {
-  let maxEventId = 0;
   let committed: CommittedEvent[] = [];
   const result = await ctx.db.transaction().execute(async (trx) => {
     const pending: EventInput[] = [];
@@ -38,7 +37,6 @@ export async function writeTransaction<T>(
     const ids = await appendEvents(trx, pending);
     committed = pending.map((e, i) => ({ ...e, id: ids[i]! }));
     for (const [i, id] of ids.entries()) {
-      maxEventId = Math.max(maxEventId, id);
       const target = pending[i]!.recordIdIn;
       if (target) {
         await trx
@@ -50,7 +48,13 @@ export async function writeTransaction<T>(
     }
     return value;
   });
-  ctx.timelines.committed(committed);
-  ctx.bus.announce(maxEventId);
+  eventsCommitted(ctx, committed);
   return result;
+}
+
+/** After a commit that appended events, before the writer is answered: caches and other processes learn. */
+export function eventsCommitted(ctx: Ctx, events: CommittedEvent[]): void {
+  if (events.length === 0) return;
+  ctx.timelines.committed(events);
+  ctx.bus.announce(Math.max(...events.map((e) => e.id)));
 }

@@ -1,12 +1,12 @@
-import type { Transaction } from 'kysely';
 import type { Vote } from '../../shared/schemas/proposals';
 import type { Choice } from '../domain/tally';
 import * as repo from '../db/proposals';
 import type { BallotCount, PreviousVote } from '../db/proposals';
-import type { DB } from '../db/schema';
+import { appendEvents, type EventInput } from '../db/events';
 import { type AppError, conflict, notFound } from '../errors';
 import { validateBallot } from '../domain/ballot';
-import { type Ctx, type Emit, writeTransaction } from './context';
+import { type Ctx, eventsCommitted } from './context';
+import type { CommittedEvent } from './timeline-cache';
 import { ballotRules, presentVote, proposalClosed, summariseBallots, voterKey } from './proposals';
 
 export interface VoteRequest {
@@ -88,7 +88,7 @@ export class VoteBatcher {
 
   private async run(batch: Pending[]): Promise<void> {
     try {
-      const answers = await writeTransaction(this.ctx, (trx, emit) => castVotes(trx, emit, batch));
+      const answers = await writeBatch(this.ctx, batch);
       batch.forEach((p, i) => {
         const answer = answers[i]!;
         if ('error' in answer) p.reject(answer.error);
@@ -108,20 +108,37 @@ export class VoteBatcher {
 type Answer = { vote: Vote } | { error: AppError };
 
 /**
- * Writes a batch of votes in three statements: one reads everything under
- * the proposals' lock (see `voteBatchState`), one writes history and votes,
- * one appends the events. The new results are worked out here from the
- * ballot counts read under the lock, less the ballots this batch replaces,
- * plus its own: no ballot is read twice.
+ * Writes a batch of votes in one transaction of three statements: one reads
+ * everything under the proposals' lock (`voteBatchState`), one writes
+ * history and votes, one appends the events. The new results are worked out
+ * in between from the ballot counts read under the lock, less the ballots
+ * this batch replaces, plus its own: no ballot is read twice.
  */
-async function castVotes(trx: Transaction<DB>, emit: Emit, batch: VoteRequest[]): Promise<Answer[]> {
-  const proposalIds = [...new Set(batch.map((v) => v.proposalId))];
-  const state = await repo.voteBatchState(
-    trx,
-    proposalIds,
-    [...new Set(batch.map((v) => v.userId))],
-    [...new Set(batch.map((v) => v.voterKey))],
-  );
+async function writeBatch(ctx: Ctx, batch: VoteRequest[]): Promise<Answer[]> {
+  let committed: CommittedEvent[] = [];
+  const answers = await ctx.db.transaction().execute(async (trx) => {
+    const plan = planVotes(
+      await repo.voteBatchState(
+        trx,
+        [...new Set(batch.map((v) => v.proposalId))],
+        [...new Set(batch.map((v) => v.userId))],
+        [...new Set(batch.map((v) => v.voterKey))],
+      ),
+      batch,
+    );
+    if (plan.votes.length > 0) {
+      await repo.writeVotes(trx, plan.history, plan.votes, plan.at);
+      const ids = await appendEvents(trx, plan.events);
+      committed = plan.events.map((e, i) => ({ ...e, id: ids[i]! }));
+    }
+    return plan.answers;
+  });
+  eventsCommitted(ctx, committed);
+  return answers;
+}
+
+/** What a batch writes, and what each vote is answered, given what was read under the lock. */
+function planVotes(state: Awaited<ReturnType<typeof repo.voteBatchState>>, batch: VoteRequest[]) {
   const proposals = new Map(state.map((p) => [p.id, { ...p, voters: new Set(p.voter_ids) }]));
   const answers: (Answer | null)[] = batch.map((v) => {
     const p = proposals.get(v.proposalId);
@@ -142,11 +159,12 @@ async function castVotes(trx: Transaction<DB>, emit: Emit, batch: VoteRequest[])
   batch.forEach((v, i) => {
     if (answers[i] === null) latest.set(`${v.proposalId}|${v.voterKey}`, i);
   });
-  if (latest.size === 0) return answers as Answer[];
+  const events: EventInput[] = [];
+  const at = new Date();
+  if (latest.size === 0) return { answers: answers as Answer[], history: [], votes: [], at, events };
   const previous = new Map(
     state.flatMap((p) => p.previous.map((prev) => [`${p.id}|${prev.voter_key}`, prev] as const)),
   );
-  const now = new Date();
 
   // A fixed order of row locks, so two batches cannot deadlock on the same voters.
   const writes = [...latest.values()]
@@ -174,18 +192,13 @@ async function castVotes(trx: Transaction<DB>, emit: Emit, batch: VoteRequest[])
         : [],
     ),
   ];
-  await repo.writeVotes(
-    trx,
-    history,
-    writes.map((v) => ({
-      proposal_id: v.proposalId,
-      voter_key: v.voterKey,
-      voter_id: proposals.get(v.proposalId)!.anonymous ? null : v.userId,
-      choices: v.choices,
-      reason: v.reason,
-    })),
-    now,
-  );
+  const votes = writes.map((v) => ({
+    proposal_id: v.proposalId,
+    voter_key: v.voterKey,
+    voter_id: proposals.get(v.proposalId)!.anonymous ? null : v.userId,
+    choices: v.choices,
+    reason: v.reason,
+  }));
 
   const summaries = new Map(
     state.flatMap((p) => {
@@ -207,14 +220,14 @@ async function castVotes(trx: Transaction<DB>, emit: Emit, batch: VoteRequest[])
         voter_name: v.userName,
         choices: v.choices,
         reason: v.reason,
-        created_at: stored ? new Date(stored.created_ms) : now,
-        updated_at: now,
+        created_at: stored ? new Date(stored.created_ms) : at,
+        updated_at: at,
       },
       p.anonymous,
     );
     answers[i] = { vote };
     if (latest.get(`${v.proposalId}|${v.voterKey}`) !== i) return;
-    emit({
+    events.push({
       kind: 'vote.cast',
       groupId: p.group_id,
       threadId: p.thread_id,
@@ -229,7 +242,7 @@ async function castVotes(trx: Transaction<DB>, emit: Emit, batch: VoteRequest[])
       },
     });
   });
-  return answers as Answer[];
+  return { answers: answers as Answer[], history, votes, at, events };
 }
 
 /** A proposal's ballots once `writes` are in: the counts read under the lock, less what they replace. */
