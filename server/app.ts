@@ -106,7 +106,13 @@ export async function buildApp(options: AppOptions) {
   );
 
   if (serveClient) {
-    await app.register(fastifyStatic, { root: CLIENT_DIST, wildcard: false, index: ['index.html'] });
+    // `vite build` writes .br and .gz beside each asset (vite.config.ts): sent to browsers that take them.
+    await app.register(fastifyStatic, {
+      root: CLIENT_DIST,
+      wildcard: false,
+      index: ['index.html'],
+      preCompressed: true,
+    });
   }
   return app;
 }
