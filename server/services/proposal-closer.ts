@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import * as repo from '../db/proposals';
 import { type Ctx, writeTransaction } from './context';
 import { addNotifications } from './notifications';
-import { announceClosed, voterKey } from './proposals';
+import { voterKey } from './ballots';
+import { announceClosed } from './proposals';
 
 const CLOSE_BATCH = 50;
 const CLOSING_SOON_HOURS = 24;

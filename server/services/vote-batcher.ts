@@ -7,7 +7,7 @@ import { type AppError, conflict, notFound } from '../errors';
 import { validateBallot } from '../domain/ballot';
 import { type Ctx, eventsCommitted } from './context';
 import type { CommittedEvent } from './timeline-cache';
-import { ballotRules, presentVote, proposalClosed, summariseBallots, voterKey } from './proposals';
+import { ballotRules, presentVote, proposalClosed, summariseBallots, voterKey } from './ballots';
 
 export interface VoteRequest {
   proposalId: string;
