@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   /** Unset: the embedded database (PGlite) under `dataDir`. */
   databaseUrl: string | null;
+  /** Let Postgres keep each connection's parsed, planned statements (off behind an old PgBouncer). */
+  preparedStatements: boolean;
   dataDir: string;
   /** Where people reach the app; decides the CSRF origin, invitation links and secure cookies. */
   publicUrl: string | null;
@@ -31,6 +33,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// (got "${databaseUrl}")`);
+  }
+  const preparedRaw = (env.DATABASE_PREPARED_STATEMENTS ?? 'on').trim().toLowerCase();
+  if (!['on', 'off'].includes(preparedRaw)) {
+    throw new ConfigError(
+      `DATABASE_PREPARED_STATEMENTS must be "on" or "off" (got "${env.DATABASE_PREPARED_STATEMENTS}")`,
+    );
   }
   const dataDir = path.resolve(env.DATA_DIR?.trim() || './data');
   const publicUrl = parsePublicUrl(env.PUBLIC_URL);
@@ -57,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host,
     databaseUrl,
+    preparedStatements: preparedRaw === 'on',
     dataDir,
     publicUrl,
     sessionSecret,

@@ -6,7 +6,11 @@ import { migrateToLatest } from './migrate';
 const config = loadConfig();
 const database = await openDatabase(
   config.databaseUrl
-    ? { kind: 'postgres', connectionString: config.databaseUrl }
+    ? {
+        kind: 'postgres',
+        connectionString: config.databaseUrl,
+        preparedStatements: config.preparedStatements,
+      }
     : { kind: 'pglite', dataDir: `${config.dataDir}/pglite` },
 );
 try {

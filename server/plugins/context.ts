@@ -30,7 +30,11 @@ export default fp<ContextOptions>(
       given ??
       (await openDatabase(
         config.databaseUrl
-          ? { kind: 'postgres', connectionString: config.databaseUrl }
+          ? {
+              kind: 'postgres',
+              connectionString: config.databaseUrl,
+              preparedStatements: config.preparedStatements,
+            }
           : { kind: 'pglite', dataDir: `${config.dataDir}/pglite` },
         (err) => app.log.warn({ err }, 'idle database connection lost'),
       ));
