@@ -53,7 +53,8 @@ export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): 
              as e(kind, group_id, thread_id, actor_id, recipient_id, subject_id, data, position)
      order by e.position
     returning id`.execute(trx);
-  return ids.map((r) => Number(r.id));
+  // Ids are drawn in input order; sorted, they line up with `events` whatever order RETURNING uses.
+  return ids.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 /** An event row with its actor's display name, as the stream needs it. */
