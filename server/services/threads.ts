@@ -278,9 +278,10 @@ export async function getTimeline(
   // replayed by a stream subscription `since` it.
   let lastEventId = ctx.timelines.knownAccess(threadId, userId);
   if (lastEventId === undefined) {
+    const epoch = ctx.timelines.accessEpoch();
     const access = isUuid(threadId) ? await timelineAccess(ctx.db, threadId, userId) : undefined;
     if (!access) throw notFound('thread');
-    ctx.timelines.learnAccess(threadId, access.groupId, userId, access.lastEventId);
+    ctx.timelines.learnAccess(threadId, access.groupId, userId, access.lastEventId, epoch);
     lastEventId = access.lastEventId;
   }
   const key = `${threadId}|${'before' in at ? `<${at.before}` : `>${at.after}`}|${limit}`;

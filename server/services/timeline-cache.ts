@@ -63,6 +63,8 @@ export class TimelineCache {
   private readonly threadVersions = new Map<string, number>();
   private readonly threadGroups = new Map<string, string>();
   private readonly members = new Set<string>();
+  /** Counts commits, so an access check that a commit overtook is not learned. */
+  private commits = 0;
 
   /**
    * `soleWriter`: this process is the only one writing to the database (the
@@ -83,9 +85,18 @@ export class TimelineCache {
     return this.threadVersions.get(threadId);
   }
 
-  /** What the database answered to an access check. */
-  learnAccess(threadId: string, groupId: string, userId: string, lastEventId: number): void {
-    if (!this.soleWriter) return;
+  /** Call before an access check reads the database; hand the answer to `learnAccess`. */
+  accessEpoch(): number {
+    return this.commits;
+  }
+
+  /**
+   * What the database answered to an access check that began at `epoch`.
+   * If anything committed meanwhile (a comment, someone leaving), the answer
+   * may already be old: it is not learned, and the next read asks again.
+   */
+  learnAccess(threadId: string, groupId: string, userId: string, lastEventId: number, epoch: number): void {
+    if (!this.soleWriter || epoch !== this.commits) return;
     if (this.members.size >= MAX_KNOWN) this.members.clear();
     if (this.threadGroups.size >= MAX_KNOWN) {
       this.threadGroups.clear();
@@ -93,13 +104,13 @@ export class TimelineCache {
     }
     this.threadGroups.set(threadId, groupId);
     this.members.add(`${groupId}:${userId}`);
-    // A commit may have been counted here while the query was on its way: never go back.
-    this.threadVersions.set(threadId, Math.max(this.threadVersions.get(threadId) ?? 0, lastEventId));
+    this.threadVersions.set(threadId, lastEventId);
   }
 
   /** Called after every commit that appended events, before its writer is answered. */
   committed(events: CommittedEvent[]): void {
     if (!this.soleWriter) return;
+    this.commits += 1;
     for (const e of events) {
       if (e.threadId && this.threadVersions.has(e.threadId)) {
         this.threadVersions.set(e.threadId, Math.max(this.threadVersions.get(e.threadId)!, e.id));
