@@ -221,6 +221,9 @@ describe.runIf(chromiumPath)('threads in the browser', () => {
     await expect.poll(() => b.getByLabel('Add a comment').inputValue()).toBe('A thought I will finish later');
     await b.getByLabel('Add a comment').press('Control+Enter');
     await comment(a, 'A thought I will finish later').waitFor();
+    // Ada can see it live before Bea's own answer has arrived: reload only once Bea's
+    // composer has taken the answer (and emptied), or the reload races the post.
+    await expect.poll(() => b.getByLabel('Add a comment').inputValue()).toBe('');
     await b.reload();
     await b.getByRole('heading', { level: 1, name: 'Should we join the federation?' }).waitFor();
     expect(await b.getByLabel('Add a comment').inputValue()).toBe('');
