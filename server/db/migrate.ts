@@ -19,10 +19,14 @@ class MigrationFolder implements MigrationProvider {
   }
 }
 
+/** Kysely's Migrator over `migrations/` (tests use it to stop at, or step back to, a migration). */
+export function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: new MigrationFolder() });
+}
+
 /** Brings the schema up to date; Kysely's Migrator takes a lock, so concurrent starts are safe. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new MigrationFolder() });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator(db).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
