@@ -8,8 +8,8 @@ import * as proposals from '../../server/db/proposals';
 import type { DB } from '../../server/db/schema';
 import { userForApiToken } from '../../server/db/sessions';
 import { commentsByIds, reactionsOf } from '../../server/db/comments';
-import { threadForMember, unreadCounts } from '../../server/db/threads';
-import { entriesAfter, entriesBefore } from '../../server/db/timeline';
+import { unreadCounts } from '../../server/db/threads';
+import { entriesAfter, entriesBefore, timelineAccess } from '../../server/db/timeline';
 import { hashApiToken } from '../../server/services/tokens';
 
 export interface PlanReport {
@@ -76,12 +76,10 @@ export async function explainHotQueries(
     if (proposalId) {
       await step('vote: proposal for member', () => proposals.proposalForMember(db, proposalId, userId));
       await step('vote: options', () => proposals.optionsOf(db, [proposalId]));
-      await step('vote: lock proposal', () =>
-        db.transaction().execute(async (trx) => {
-          await proposals.lockProposalsForVoting(trx, [proposalId], [userId]);
-        }),
+      // Everything a vote batch reads under the proposal's lock, in the one statement it sends.
+      await step('vote: batch state under lock', () =>
+        db.transaction().execute((trx) => proposals.voteBatchState(trx, [proposalId], [userId], [userId])),
       );
-      await step('vote: previous votes', () => proposals.votesByKeys(db, proposalId, [userId]));
       await step('vote: ballots for tally', () => proposals.ballotsOf(db, [proposalId]));
       await step('vote: member count', () => proposals.memberCounts(db, [groupId]));
     }
@@ -90,7 +88,7 @@ export async function explainHotQueries(
     await step('stream: group member', () => groupForMember(db, groupId, userId));
     await step('stream: latest of thread topic', () => topicLatestEventId(db, { threadId }));
     await step('stream: latest of group topic', () => topicLatestEventId(db, { groupId }));
-    await step('timeline: thread for member', () => threadForMember(db, threadId, userId));
+    await step('timeline: access check', () => timelineAccess(db, threadId, userId));
     const first = await entriesAfter(db, threadId, 0, 51);
     await step('timeline: first page', () => entriesAfter(db, threadId, 0, 51));
     await step('timeline: latest page', () => entriesBefore(db, threadId, Number.MAX_SAFE_INTEGER, 51));

@@ -162,19 +162,6 @@ export async function ballotsOf(db: Handle, proposalIds: string[]) {
   return ballots;
 }
 
-/** The votes of one proposal with these voter keys. */
-export function votesByKeys(db: Handle, proposalId: string, voterKeys: string[]) {
-  if (voterKeys.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('votes')
-    .leftJoin('users', 'users.id', 'votes.voter_id')
-    .selectAll('votes')
-    .select('users.name as voter_name')
-    .where('votes.proposal_id', '=', proposalId)
-    .where('votes.voter_key', 'in', voterKeys)
-    .execute();
-}
-
 /** A replaced vote, for `vote_history`. */
 export interface HistoryRow {
   proposal_id: string;
