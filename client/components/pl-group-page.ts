@@ -9,6 +9,7 @@ import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { TopicController } from '../data/topic-controller';
 import { navigate } from '../router';
+import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 import type { PlConfirmDialog } from './pl-confirm-dialog';
 import type { RemoveMemberDetail, RoleChangeDetail } from './pl-member-list';
@@ -163,7 +164,7 @@ export class PlGroupPage extends LitElement {
           <h1 tabindex="-1">${group.name}</h1>
           ${group.description ? html`<p class="description">${group.description}</p>` : nothing}
           <p class="meta muted small">
-            ${group.memberCount} ${group.memberCount === 1 ? 'member' : 'members'} · You are
+            ${plural(group.memberCount, 'member')} · You are
             ${facilitator ? 'a facilitator' : 'a member'}
           </p>
         </div>

@@ -5,6 +5,7 @@ import { type FieldErrors, splitErrors } from '../data/api';
 import { createGroup, type Group, listGroups } from '../data/groups';
 import { navigate } from '../router';
 import { checkFields, field, focusFirstError, formValues } from '../ui/forms';
+import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
 /** The signed-in home: the person's groups, and a form to start a new one. */
@@ -147,7 +148,7 @@ export class PlHomePage extends LitElement {
             </span>
             <span class="group-meta">
               <span class="badge ${g.myRole === 'facilitator' ? 'accent' : ''}">${roleLabel(g.myRole)}</span>
-              <span class="muted small">${g.memberCount} ${g.memberCount === 1 ? 'member' : 'members'}</span>
+              <span class="muted small">${plural(g.memberCount, 'member')}</span>
             </span>
           </a>
         </li>`,

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Membership, Role } from '../data/groups';
+import { initials } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
 /** Detail of `pl-role-change`. */
@@ -158,12 +159,6 @@ export class PlMemberList extends LitElement {
   #emit(type: 'pl-role-change' | 'pl-remove-member', detail: RoleChangeDetail | RemoveMemberDetail) {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
-}
-
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? [parts[0]!, parts[parts.length - 1]!] : parts.slice(0, 1);
-  return letters.map((p) => [...p][0]!.toUpperCase()).join('') || '?';
 }
 
 declare global {
