@@ -5,7 +5,7 @@ import { type FieldErrors, splitErrors } from '../data/api';
 import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
 import { authPath, navigate } from '../router';
-import { checkFields, field, focusFirstError, formValues } from '../ui/forms';
+import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 
 const FIELDS = {
@@ -88,7 +88,7 @@ export class PlAuthPage extends LitElement {
           }
         </p>
         <form novalidate @submit=${this.#submit} aria-describedby=${this.formError ? 'form-error' : nothing}>
-          ${this.formError ? html`<p class="alert" id="form-error" role="alert">${this.formError}</p>` : nothing}
+          ${formAlert(this.formError, 'form-error')}
           ${
             signup
               ? field({
@@ -139,14 +139,9 @@ export class PlAuthPage extends LitElement {
     event.preventDefault();
     if (this.busy || !this.session) return;
     const form = event.target as HTMLFormElement;
-    const errors = checkFields(form);
     this.formError = null;
-    this.errors = errors;
-    if (Object.keys(errors).length > 0) {
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, errors);
-      return;
-    }
+    this.errors = checkFields(form);
+    if (await revealErrors(this, this.errors)) return;
     const v = formValues(form);
     this.busy = true;
     try {
@@ -168,8 +163,7 @@ export class PlAuthPage extends LitElement {
         this.mode === 'login' && (err as { status?: number }).status === 401
           ? 'That email and password do not match an account.'
           : split.form;
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, split.fields);
+      await revealErrors(this, split.fields, this.formError);
     } finally {
       this.busy = false;
     }

@@ -8,7 +8,7 @@ import type { GroupSettings } from '../data/groups';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { TopicController } from '../data/topic-controller';
-import { checkFields, field, focusFirstError, formValues } from '../ui/forms';
+import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 
 const SETTINGS: { key: keyof GroupSettings; label: string; hint: string }[] = [
@@ -141,7 +141,7 @@ export class PlGroupSettingsPage extends LitElement {
       ${back}
       <h1 tabindex="-1">Settings of ${group.name}</h1>
       <form class="card" novalidate @submit=${this.#save} @input=${this.#edited}>
-        ${this.formError ? html`<p class="alert" role="alert">${this.formError}</p>` : nothing}
+        ${formAlert(this.formError)}
         ${field({ name: 'name', label: 'Group name', value: group.name, required: true, maxlength: 200, error: this.errors.name })}
         ${field({
           name: 'description',
@@ -190,15 +190,10 @@ export class PlGroupSettingsPage extends LitElement {
     const store = this.#store();
     if (this.busy || !store) return;
     const form = event.target as HTMLFormElement;
-    const errors = checkFields(form);
-    this.errors = errors;
+    this.errors = checkFields(form);
     this.formError = null;
     this.saved = false;
-    if (Object.keys(errors).length > 0) {
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, errors);
-      return;
-    }
+    if (await revealErrors(this, this.errors)) return;
     const v = formValues(form);
     const settings = Object.fromEntries(
       SETTINGS.map((s) => [
@@ -214,8 +209,7 @@ export class PlGroupSettingsPage extends LitElement {
       const split = splitErrors(err, FIELDS);
       this.errors = split.fields;
       this.formError = split.form;
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, split.fields);
+      await revealErrors(this, split.fields, split.form);
     } finally {
       this.busy = false;
     }

@@ -4,7 +4,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { type FieldErrors, splitErrors } from '../data/api';
 import { createGroup, type Group, listGroups } from '../data/groups';
 import { navigate } from '../router';
-import { checkFields, field, focusFirstError, formValues } from '../ui/forms';
+import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
@@ -115,7 +115,7 @@ export class PlHomePage extends LitElement {
         <h2 id="create-heading">Start a group</h2>
         <p class="muted small">You will be its facilitator and can invite others.</p>
         <form novalidate @submit=${this.#create}>
-          ${this.formError ? html`<p class="alert" role="alert">${this.formError}</p>` : nothing}
+          ${formAlert(this.formError)}
           ${field({ name: 'name', label: 'Group name', required: true, maxlength: 200, error: this.errors.name })}
           ${field({
             name: 'description',
@@ -160,14 +160,9 @@ export class PlHomePage extends LitElement {
     event.preventDefault();
     if (this.busy) return;
     const form = event.target as HTMLFormElement;
-    const errors = checkFields(form);
-    this.errors = errors;
+    this.errors = checkFields(form);
     this.formError = null;
-    if (Object.keys(errors).length > 0) {
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, errors);
-      return;
-    }
+    if (await revealErrors(this, this.errors)) return;
     const v = formValues(form);
     this.busy = true;
     try {
@@ -177,8 +172,7 @@ export class PlHomePage extends LitElement {
       const split = splitErrors(err, ['name', 'description']);
       this.errors = split.fields;
       this.formError = split.form;
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, split.fields);
+      await revealErrors(this, split.fields, split.form);
     } finally {
       this.busy = false;
     }

@@ -11,7 +11,7 @@ import { type ThreadListStore, threadListStore } from '../data/thread-list-store
 import type { Thread } from '../data/threads';
 import { TopicController } from '../data/topic-controller';
 import { navigate } from '../router';
-import { checkFields, field, focusFirstError, formValues } from '../ui/forms';
+import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { absoluteTime, plural, relativeTime } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
@@ -310,7 +310,7 @@ export class PlThreadList extends LitElement {
   #form() {
     return html`<form id="new-thread" class="new" novalidate aria-labelledby="new-thread-heading" @submit=${this.#create}>
       <h3 id="new-thread-heading">Start a thread</h3>
-      ${this.formError ? html`<p class="alert" role="alert">${this.formError}</p>` : nothing}
+      ${formAlert(this.formError)}
       ${field({ name: 'title', label: 'Title', required: true, maxlength: 200, error: this.errors.title })}
       ${field({
         name: 'body',
@@ -344,14 +344,9 @@ export class PlThreadList extends LitElement {
     event.preventDefault();
     if (this.busy || !this.#store) return;
     const form = event.target as HTMLFormElement;
-    const errors = checkFields(form);
-    this.errors = errors;
+    this.errors = checkFields(form);
     this.formError = null;
-    if (Object.keys(errors).length > 0) {
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, errors);
-      return;
-    }
+    if (await revealErrors(this, this.errors)) return;
     const v = formValues(form);
     this.busy = true;
     try {
@@ -362,8 +357,7 @@ export class PlThreadList extends LitElement {
       const split = splitErrors(err, ['title', 'body']);
       this.errors = split.fields;
       this.formError = split.form;
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, split.fields);
+      await revealErrors(this, split.fields, split.form);
     } finally {
       this.busy = false;
     }

@@ -20,7 +20,7 @@ import {
 import type { Proposal } from '../data/proposals';
 import type { Thread, TimelineItem } from '../data/threads';
 import { TopicController } from '../data/topic-controller';
-import { checkFields, field, focusFirstError, formValues } from '../ui/forms';
+import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { absoluteTime, plural, relativeTime } from '../ui/format';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
@@ -553,7 +553,7 @@ export class PlThreadPage extends LitElement {
   #editForm(thread: Thread) {
     return html`<form class="card edit-thread" novalidate aria-labelledby="edit-heading" @submit=${this.#saveEdit}>
       <h2 id="edit-heading">Edit thread</h2>
-      ${this.editFormError ? html`<p class="alert" role="alert">${this.editFormError}</p>` : nothing}
+      ${formAlert(this.editFormError)}
       ${field({ name: 'title', label: 'Title', required: true, maxlength: 200, value: thread.title, error: this.editErrors.title })}
       ${field({
         name: 'body',
@@ -876,14 +876,9 @@ export class PlThreadPage extends LitElement {
     event.preventDefault();
     if (this.busy || !this.#store) return;
     const form = event.target as HTMLFormElement;
-    const errors = checkFields(form);
-    this.editErrors = errors;
+    this.editErrors = checkFields(form);
     this.editFormError = null;
-    if (Object.keys(errors).length > 0) {
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, errors);
-      return;
-    }
+    if (await revealErrors(this, this.editErrors)) return;
     const v = formValues(form);
     this.busy = true;
     try {
@@ -896,8 +891,7 @@ export class PlThreadPage extends LitElement {
       const split = splitErrors(err, ['title', 'body']);
       this.editErrors = split.fields;
       this.editFormError = split.form;
-      await this.updateComplete;
-      focusFirstError(this.renderRoot, split.fields);
+      await revealErrors(this, split.fields, split.form);
     } finally {
       this.busy = false;
     }

@@ -22,6 +22,7 @@ import {
   toggleRanked,
 } from '../data/proposal-view';
 import { castVote, type Proposal, retractVote, type Vote } from '../data/proposals';
+import { formAlert } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 
 /** Sent (bubbling, composed) after the caller's vote was cast or retracted; `vote` is null after a retraction. */
@@ -308,7 +309,7 @@ export class PlVoteForm extends LitElement {
     const hasVote = Boolean(p.myVote);
     const { warning } = buildBallot(p, this.draft);
     return html`<form novalidate @submit=${this.#submit} aria-label="Your vote">
-      ${this.formError ? html`<p class="alert" role="alert">${this.formError}</p>` : nothing}
+      ${formAlert(this.formError)}
       ${this.#ballot(p)}
       ${this.#reason(p, warning)}
       <div class="actions">
@@ -777,7 +778,7 @@ export class PlVoteForm extends LitElement {
     await this.updateComplete;
     const first = Object.keys(errors)[0];
     if (!first) {
-      this.renderRoot.querySelector<HTMLElement>('.alert')?.focus();
+      this.renderRoot.querySelector<HTMLElement>('.form-alert')?.focus();
       return;
     }
     let target: HTMLElement | null = null;

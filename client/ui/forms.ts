@@ -101,3 +101,27 @@ export function focusFirstError(root: ParentNode, errors: FieldErrors): void {
   if (!first) return;
   root.querySelector<HTMLElement>(`#field-${CSS.escape(first)}`)?.focus();
 }
+
+/** A form's message that belongs to no one field; focusable, so `revealErrors` can move focus to it. */
+export function formAlert(message: string | null, id?: string): TemplateResult | typeof nothing {
+  return message
+    ? html`<p class="alert form-alert" id=${ifDefined(id)} role="alert" tabindex="-1">${message}</p>`
+    : nothing;
+}
+
+/**
+ * Call once a form's errors are set on `host`: waits for them to render and
+ * moves focus to the first field with an error, or else to the form's alert
+ * (`formAlert`). Answers whether there was anything to show.
+ */
+export async function revealErrors(
+  host: HTMLElement & { updateComplete: Promise<unknown>; renderRoot: ParentNode },
+  fields: FieldErrors,
+  formError: string | null = null,
+): Promise<boolean> {
+  if (Object.keys(fields).length === 0 && !formError) return false;
+  await host.updateComplete;
+  if (Object.keys(fields).length > 0) focusFirstError(host.renderRoot, fields);
+  else host.renderRoot.querySelector<HTMLElement>('.form-alert')?.focus();
+  return true;
+}
