@@ -6,6 +6,7 @@ import {
   type Harness,
   join,
   type Person,
+  rowCounts,
   signUp,
   startApp,
 } from '../helpers/app';
@@ -132,6 +133,62 @@ describe('creating proposals', () => {
       'forbidden',
     );
     await api('PATCH', `/groups/${groupId}`, facilitator, { settings: { membersCanCreateProposals: true } });
+  });
+});
+
+describe("a group's proposals", () => {
+  test('pages every proposal once, newest first, filtered by status; outsiders get 404', async () => {
+    const g = (await createGroup(h.app, facilitator, 'Listing co-op')).id;
+    const t = (await createThread(h.app, facilitator, g)).id;
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++)
+      made.push((await createProposal(h.app, facilitator, t, { kind: 'proposal', title: `P${i}` })).id);
+    for (const id of made.slice(0, 2))
+      expect((await api('POST', `/proposals/${id}/close`, facilitator, {})).statusCode).toBe(200);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api(
+        'GET',
+        `/groups/${g}/proposals?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        facilitator,
+      );
+      expect(res.statusCode).toBe(200);
+      const page = res.json() as { items: { id: string }[]; nextCursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...made].reverse());
+
+    const ids = async (status: string) =>
+      (
+        (await api('GET', `/groups/${g}/proposals?status=${status}`, facilitator)).json().items as {
+          id: string;
+        }[]
+      ).map((p) => p.id);
+    expect(await ids('open')).toEqual(made.slice(2).reverse());
+    expect(await ids('closed')).toEqual(made.slice(0, 2).reverse());
+    expectError(await api('GET', `/groups/${g}/proposals`, outsider), 404, 'not_found');
+    expectError(
+      await api('GET', `/groups/${g}/proposals?status=maybe`, facilitator),
+      400,
+      'validation_failed',
+    );
+  });
+
+  test('no proposal can be added to a closed thread (409 thread_closed), and nothing is written', async () => {
+    const t = (await createThread(h.app, facilitator, groupId)).id;
+    expect((await api('PATCH', `/threads/${t}`, facilitator, { closed: true })).statusCode).toBe(200);
+    const before = await rowCounts(h);
+    const res = await api('POST', `/threads/${t}/proposals`, facilitator, {
+      kind: 'proposal',
+      title: 'Too late',
+      closesAt: inSeconds(3600),
+    });
+    expectError(res, 409, 'thread_closed');
+    expect(await rowCounts(h)).toEqual(before);
   });
 });
 

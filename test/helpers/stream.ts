@@ -79,3 +79,24 @@ export async function openStream(
 export function eventsOn(client: StreamClient, topic: string) {
   return client.messages.flatMap((m) => (m.type === 'event' && m.topic === topic ? [m.event] : []));
 }
+
+/** Starts the harness's app listening on a free port; answers its base URL. */
+export async function listenOn(app: {
+  listen(o: { port: number; host: string }): Promise<unknown>;
+  server: { address(): unknown };
+}): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+}
+
+/** A socket of `person` (by session cookie) subscribed to `topics`, ready once each is confirmed. */
+export async function subscribeAs(
+  baseUrl: string,
+  person: { headers: Record<string, string> },
+  ...topics: string[]
+): Promise<StreamClient> {
+  const ws = await openStream(baseUrl, { cookie: person.headers.cookie });
+  for (const topic of topics) ws.send({ type: 'subscribe', topic });
+  await ws.waitForCount((m) => m.type === 'subscribed', topics.length);
+  return ws;
+}

@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StreamEvent } from '../../shared/schemas/stream';
 import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
-import { eventsOn, openStream, type StreamClient } from '../helpers/stream';
+import { eventsOn, listenOn, openStream, type StreamClient, subscribeAs } from '../helpers/stream';
 import { getThread, notifications, postComment, startThread, timeline } from '../helpers/threads';
 
 let h: Harness;
@@ -14,8 +13,7 @@ let groupId: string;
 
 beforeAll(async () => {
   h = await startApp();
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  base = await listenOn(h.app);
   ada = await signUp(h.app, { name: 'Ada' });
   bo = await signUp(h.app, { name: 'Bo' });
   outsider = await signUp(h.app, { name: 'Out Sider' });
@@ -24,13 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-/** A socket subscribed to `topics`, ready once each is confirmed. */
-async function listen(person: Person, ...topics: string[]): Promise<StreamClient> {
-  const ws = await openStream(base, { cookie: person.headers.cookie });
-  for (const topic of topics) ws.send({ type: 'subscribe', topic });
-  await ws.waitForCount((m) => m.type === 'subscribed', topics.length);
-  return ws;
-}
+const listen = (person: Person, ...topics: string[]) => subscribeAs(base, person, ...topics);
 
 async function nextEvent(ws: StreamClient, topic: string, kind: string): Promise<StreamEvent> {
   const frame = await ws.waitFor((m) => m.type === 'event' && m.topic === topic && m.event.kind === kind);

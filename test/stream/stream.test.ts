@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
-import { eventsOn, openStream } from '../helpers/stream';
+import { eventsOn, listenOn, openStream } from '../helpers/stream';
 
 let h: Harness;
 let base: string;
@@ -12,8 +11,7 @@ let groupId: string;
 
 beforeAll(async () => {
   h = await startApp();
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  base = await listenOn(h.app);
   facilitator = await signUp(h.app, { name: 'Ada Facilitator' });
   member = await signUp(h.app, { name: 'Bo Member' });
   outsider = await signUp(h.app, { name: 'Cy Outsider' });
