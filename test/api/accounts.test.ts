@@ -12,6 +12,7 @@ import {
   sessionCookie,
   signUp,
   startApp,
+  detailPaths,
 } from '../helpers/app';
 
 // Contract: "Accounts and sessions", plus the cookie, CSRF and Bearer rules of "Conventions".
@@ -47,7 +48,6 @@ function setCookieHeader(res: LightMyRequestResponse): string {
   if (!found) throw new Error('no plenary_session Set-Cookie');
   return found;
 }
-const paths = (error: { details?: { path: string }[] }) => (error.details ?? []).map((d) => d.path);
 
 describe('POST /auth/register', () => {
   test('201 {user} with a session cookie that is HttpOnly, SameSite=Lax and not Secure over http', async () => {
@@ -133,7 +133,7 @@ describe('POST /auth/register', () => {
       handle: 'only-one',
       password: 'first password',
     });
-    expect(paths(expectError(res, 409, 'conflict'))).toEqual(['/handle']);
+    expect(detailPaths(expectError(res, 409, 'conflict'))).toEqual(['/handle']);
     expect(await rowCounts(h)).toEqual(before);
   });
 
@@ -161,14 +161,14 @@ describe('POST /auth/register', () => {
         ...override,
       });
       const error = expectError(res, 400, 'validation_failed');
-      expect(paths(error)).toContain(path);
+      expect(detailPaths(error)).toContain(path);
       expect(await rowCounts(h)).toEqual(before);
     },
   );
 
   test('400 naming every missing field', async () => {
     const error = expectError(await register({}), 400, 'validation_failed');
-    expect(paths(error).sort()).toEqual(['/email', '/name', '/password']);
+    expect(detailPaths(error).sort()).toEqual(['/email', '/name', '/password']);
   });
 
   test('the name is stored trimmed; a name of 200 characters after trimming is accepted', async () => {
@@ -197,7 +197,7 @@ describe('POST /auth/register', () => {
       name: ` ${'y'.repeat(201)} `,
       password: 'long enough password',
     });
-    expect(paths(expectError(tooLong, 400, 'validation_failed'))).toEqual(['/name']);
+    expect(detailPaths(expectError(tooLong, 400, 'validation_failed'))).toEqual(['/name']);
   });
 
   test('fields the contract does not name are ignored, never stored', async () => {
@@ -269,7 +269,7 @@ describe('POST /auth/login', () => {
     ['email a number', { email: 5, password: 'whatever-password' }, '/email'],
   ])('400 validation_failed for %s', async (_label, payload, path) => {
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload });
-    expect(paths(expectError(res, 400, 'validation_failed'))).toContain(path);
+    expect(detailPaths(expectError(res, 400, 'validation_failed'))).toContain(path);
   });
 });
 
@@ -394,7 +394,7 @@ describe('PATCH /me', () => {
     const p = await signUp(h.app);
     const before = await userRow(p.id);
     const res = await patchMe(p.headers, payload);
-    expect(paths(expectError(res, 400, 'validation_failed'))).toContain(path);
+    expect(detailPaths(expectError(res, 400, 'validation_failed'))).toContain(path);
     expect(await userRow(p.id)).toEqual(before);
   });
 
@@ -403,7 +403,7 @@ describe('PATCH /me', () => {
     const other = await logIn(h.app, p);
     const before = await userRow(p.id);
     const res = await patchMe(p.headers, { password: 'a brand new password', name: 'Renamed' });
-    expect(paths(expectError(res, 400, 'validation_failed'))).toEqual(['/currentPassword']);
+    expect(detailPaths(expectError(res, 400, 'validation_failed'))).toEqual(['/currentPassword']);
     expect(await userRow(p.id)).toEqual(before);
     expect((await me(other)).statusCode).toBe(200);
   });
@@ -417,7 +417,7 @@ describe('PATCH /me', () => {
       currentPassword: 'not my password',
       name: 'Renamed',
     });
-    expect(paths(expectError(res, 400, 'validation_failed'))).toEqual(['/currentPassword']);
+    expect(detailPaths(expectError(res, 400, 'validation_failed'))).toEqual(['/currentPassword']);
     expect(await userRow(p.id)).toEqual(before);
     expect((await me(other)).statusCode).toBe(200);
     expect((await login(p.email, p.password)).statusCode).toBe(200);
@@ -565,7 +565,7 @@ describe('API tokens', () => {
   ])('POST /tokens 400 for %s; no token is stored', async (_label, payload) => {
     const p = await signUp(h.app);
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: p.headers, payload });
-    expect(paths(expectError(res, 400, 'validation_failed'))).toEqual(['/name']);
+    expect(detailPaths(expectError(res, 400, 'validation_failed'))).toEqual(['/name']);
     const rows = await h.db.database.db
       .selectFrom('api_tokens')
       .select('id')

@@ -12,6 +12,7 @@ import {
   rowCounts,
   signUp,
   startApp,
+  MISSING_ID,
 } from '../helpers/app';
 
 // Contract: "Conventions" (error shape and statuses, CSRF, body limit, rate limits) and "Health".
@@ -23,7 +24,6 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 let n = 0;
 const uniqueEmail = (tag: string) => `${tag}${++n}-${Date.now()}@example.org`;
 const POINTER = /^(\/([^/~]|~[01])*)*$/;

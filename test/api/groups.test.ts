@@ -11,6 +11,8 @@ import {
   rowCounts,
   signUp,
   startApp,
+  MISSING_ID,
+  detailPaths,
 } from '../helpers/app';
 
 // Contract: "Groups, members, invitations" (groups and members; invitations have their own file).
@@ -22,7 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function req(
@@ -38,7 +39,6 @@ function req(
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
 }
-const paths = (error: { details?: { path: string }[] }) => (error.details ?? []).map((d) => d.path);
 
 async function groupRow(id: string) {
   return h.db.database.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -129,7 +129,7 @@ describe('POST /groups', () => {
       const p = await signUp(h.app);
       const before = await rowCounts(h);
       const res = await req(p, 'POST', '/groups', payload);
-      expect(paths(expectError(res, 400, 'validation_failed'))).toContain(path);
+      expect(detailPaths(expectError(res, 400, 'validation_failed'))).toContain(path);
       expect(await rowCounts(h)).toEqual(before);
     },
   );
@@ -371,7 +371,7 @@ describe('PATCH /groups/:id', () => {
     const before = await groupRow(group.id);
     const events = await rowCounts(h);
     const res = await req(facilitator, 'PATCH', `/groups/${group.id}`, { ...payload });
-    expect(paths(expectError(res, 400, 'validation_failed'))).toContain(path);
+    expect(detailPaths(expectError(res, 400, 'validation_failed'))).toContain(path);
     expect(await groupRow(group.id)).toEqual(before);
     expect(await rowCounts(h)).toEqual(events);
   });
@@ -516,7 +516,7 @@ describe('GET /groups/:id/members', () => {
   ])('400 validation_failed for %s', async (query, path) => {
     const { member, group } = await circle('Bad query');
     const res = await req(member, 'GET', `/groups/${group.id}/members?${query}`);
-    expect(paths(expectError(res, 400, 'validation_failed'))).toContain(path);
+    expect(detailPaths(expectError(res, 400, 'validation_failed'))).toContain(path);
   });
 
   test('404 for outsiders and malformed ids', async () => {
@@ -628,7 +628,7 @@ describe('PATCH /groups/:id/members/:userId', () => {
     const { facilitator, member, group } = await circle('Bad role');
     const res = await req(facilitator, 'PATCH', `/groups/${group.id}/members/${member.id}`, payload);
     // Every detail points at /role (a union may explain itself in more than one detail).
-    expect([...new Set(paths(expectError(res, 400, 'validation_failed')))]).toEqual(['/role']);
+    expect([...new Set(detailPaths(expectError(res, 400, 'validation_failed')))]).toEqual(['/role']);
     expect(await roleOf(group.id, member.id)).toBe('member');
   });
 

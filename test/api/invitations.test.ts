@@ -11,6 +11,8 @@ import {
   rowCounts,
   signUp,
   startApp,
+  MISSING_ID,
+  detailPaths,
 } from '../helpers/app';
 
 // Contract: "Groups, members, invitations" (POST /groups/:id/invitations, GET /invitations/:token, accept).
@@ -21,9 +23,6 @@ beforeAll(async () => {
   h = await startApp({ RATE_LIMITS: 'off' });
 });
 afterAll(() => h?.close());
-
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-const paths = (error: { details?: { path: string }[] }) => (error.details ?? []).map((d) => d.path);
 
 function create(person: Person | null, groupId: string, payload?: unknown) {
   return h.app.inject({
@@ -141,7 +140,7 @@ describe('POST /groups/:id/invitations', () => {
     const { facilitator, group } = await circle('Strict invite');
     const before = await rowCounts(h);
     const error = expectError(await create(facilitator, group.id, payload), 400, 'validation_failed');
-    expect(paths(error)).toContain(path);
+    expect(detailPaths(error)).toContain(path);
     expect(await rowCounts(h)).toEqual(before);
   });
 

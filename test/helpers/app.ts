@@ -204,6 +204,13 @@ export async function eventRows(h: Harness, filter: { kind?: string; groupId?: s
   return q.execute();
 }
 
+/** A well-formed id that names nothing. */
+export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+
+/** The JSON pointers an error's details name, in order. */
+export const detailPaths = (error: { details?: { path: string }[] }) =>
+  (error.details ?? []).map((d) => d.path);
+
 /** Checks a response is the contract's error shape with this status and code, and returns the error. */
 export function expectError(res: LightMyRequestResponse, status: number, code: string) {
   const body = res.json();
