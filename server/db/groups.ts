@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { exactTime } from './cursors';
 import type { DB, GroupRow, InvitationRow, Role } from './schema';
 
 type Handle = Kysely<DB> | Transaction<DB>;
@@ -21,15 +22,6 @@ export async function groupForMember(
   if (!row) return undefined;
   const { role, ...group } = row;
   return { group, role, memberCount: group.member_count };
-}
-
-/**
- * A timestamp column as text with all six fractional digits, for cursors: a JS
- * Date keeps only milliseconds, and a cursor rounded down to the millisecond
- * would hand the same row out again on the next page.
- */
-function exactTime(column: string) {
-  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
 /** A page of the caller's groups with their role and member counts, oldest first, keyed by (created_at, id). */

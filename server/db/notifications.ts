@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { exactTime } from './cursors';
 import type { DB } from './schema';
 
 type Handle = Kysely<DB> | Transaction<DB>;
@@ -74,11 +75,6 @@ export async function insertNotifications(
     for (const a of actors) names.set(a.id, a.name);
   }
   return rows.map((r) => ({ ...r, actor_name: r.actor_id ? (names.get(r.actor_id) ?? null) : null }));
-}
-
-/** A timestamp as text to the microsecond, so a cursor never rounds onto another row. */
-function exactTime(column: string) {
-  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
 /** Where the previous page of notifications stopped. */

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { exactTime } from './cursors';
 import type { DB, Role } from './schema';
 
 type Handle = Kysely<DB> | Transaction<DB>;
@@ -132,11 +133,6 @@ export async function adjustCommentCount(
     }))
     .where('id', '=', threadId)
     .execute();
-}
-
-/** A timestamp as text to the microsecond, so a cursor never rounds onto another row. */
-function exactTime(column: string) {
-  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
 /** Where the previous page of a thread list stopped. */

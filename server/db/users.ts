@@ -11,10 +11,6 @@ export function findUserByEmail(db: Handle, email: string): Promise<UserRow | un
     .executeTakeFirst();
 }
 
-export function findUserById(db: Handle, id: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 /** Handles starting with `base`, to pick a free one. */
 export async function handlesLike(db: Handle, base: string): Promise<Set<string>> {
   const rows = await db
@@ -73,18 +69,4 @@ export async function emailsVisibleTo(db: Handle, viewerId: string, userIds: str
     .execute();
   for (const row of rows) visible.add(row.user_id);
   return visible;
-}
-
-/** True when `viewerId` facilitates a group that `userId` belongs to (or is that user). */
-export async function canSeeEmailOf(db: Handle, viewerId: string, userId: string): Promise<boolean> {
-  if (viewerId === userId) return true;
-  const row = await db
-    .selectFrom('memberships as mine')
-    .innerJoin('memberships as theirs', 'theirs.group_id', 'mine.group_id')
-    .select('mine.group_id')
-    .where('mine.user_id', '=', viewerId)
-    .where('mine.role', '=', 'facilitator')
-    .where('theirs.user_id', '=', userId)
-    .executeTakeFirst();
-  return row !== undefined;
 }

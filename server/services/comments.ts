@@ -107,16 +107,6 @@ export async function loadSharedComments(db: Handle, ids: string[]): Promise<Map
   );
 }
 
-/** Comments by id as `viewerId` sees them over HTTP. */
-export async function loadComments(
-  db: Handle,
-  viewerId: string,
-  ids: string[],
-): Promise<Map<string, Comment>> {
-  const shared = await loadSharedComments(db, ids);
-  return new Map([...shared].map(([id, c]) => [id, commentForViewer(c, viewerId)]));
-}
-
 async function loadSharedComment(db: Handle, id: string): Promise<SharedComment> {
   const comment = (await loadSharedComments(db, [id])).get(id);
   if (!comment) throw notFound('comment');
