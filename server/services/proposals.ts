@@ -33,6 +33,17 @@ import {
 type Db = Ctx['db'] | Transaction<DB>;
 type ProposalRow = Awaited<ReturnType<typeof repo.proposalRows>>[number];
 
+/** Rows grouped by their proposal (Node 20 has no Map.groupBy). */
+function byProposal<T extends { proposal_id: string }>(rows: T[]): Map<string, T[]> {
+  const grouped = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = grouped.get(row.proposal_id);
+    if (list) list.push(row);
+    else grouped.set(row.proposal_id, [row]);
+  }
+  return grouped;
+}
+
 /**
  * Proposals as `viewerId` sees them over HTTP, by id: options, outcome,
  * counts, the viewer's own vote, and results (null while hidden; frozen at
@@ -58,12 +69,17 @@ export async function loadProposalsForViewer(
         rows.map((r) => ({ proposalId: r.id, voterKey: voterKey(r, viewerId) })),
       )
     : [];
+  // Grouped once: the decision log loads thousands of proposals, and their ballots one row per vote.
+  const optionsOf = byProposal(options);
+  const ballotsOf = byProposal(ballots);
+  const outcomeOf = new Map(outcomes.map((o) => [o.proposal_id, o]));
+  const mineOf = new Map(mine.map((v) => [v.proposal_id, v]));
   const result = new Map<string, Proposal>();
   for (const row of rows) {
-    const own = options.filter((o) => o.proposal_id === row.id);
-    const cast = ballots.filter((b) => b.proposal_id === row.id).map((b) => b.choices as Choice[]);
-    const outcome = outcomes.find((o) => o.proposal_id === row.id);
-    const myVote = mine.find((v) => v.proposal_id === row.id);
+    const own = optionsOf.get(row.id) ?? [];
+    const cast = (ballotsOf.get(row.id) ?? []).map((b) => b.choices as Choice[]);
+    const outcome = outcomeOf.get(row.id);
+    const myVote = mineOf.get(row.id);
     const eligibleCount = row.closed_at
       ? (row.eligible_count_at_close ?? 0)
       : (counts.get(row.group_id) ?? 0);
@@ -437,7 +453,7 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
 }
 
 /** `summariseBallots` of the proposal's current ballots, read inside the caller's transaction. */
-export async function voteSummary(trx: Db, proposalId: string, p: SummaryRules, eligibleCount: number) {
+async function voteSummary(trx: Db, proposalId: string, p: SummaryRules, eligibleCount: number) {
   const [ballots, options] = await Promise.all([
     repo.ballotsOf(trx, [proposalId]),
     repo.optionsOf(trx, [proposalId]),

@@ -10,7 +10,6 @@ import type {
   TimelinePage,
   TimelineQuery,
 } from '../../shared/schemas/threads';
-import { topicLatestEventId } from '../db/events';
 import type { DB, UserRow } from '../db/schema';
 import * as threads from '../db/threads';
 import type { ThreadWithAuthor } from '../db/threads';
@@ -233,9 +232,10 @@ export async function markThreadRead(
   userId: string,
   lastEventId: number,
 ): Promise<void> {
-  await threadAccess(ctx, threadId, userId);
-  const newest = await topicLatestEventId(ctx.db, { threadId });
-  const eventId = Math.min(lastEventId, newest);
+  // Membership and the thread's newest event in one round trip, as a timeline read checks them.
+  const access = isUuid(threadId) ? await timelineAccess(ctx.db, threadId, userId) : undefined;
+  if (!access) throw notFound('thread');
+  const eventId = Math.min(lastEventId, access.lastEventId);
   if (eventId <= 0) return;
   await threads.advanceReadMarker(ctx.db, threadId, userId, eventId);
 }
