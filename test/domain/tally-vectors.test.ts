@@ -17,7 +17,7 @@ import {
 } from '../../server/domain/tally';
 
 /**
- * Reproduces ../shared/data/tally-vectors.json (cases from abiftool, icelect, Loomio, CitizenOS and
+ * Reproduces test/data/tally-vectors.json (cases from abiftool, icelect, Loomio, CitizenOS and
  * published worked examples). Every field of `expected` is either checked against Plenary's result
  * or named in NOT_IN_PLENARY with the reason, so a new field in the file cannot pass unnoticed.
  */
@@ -47,9 +47,9 @@ interface Vector {
   notes: string;
 }
 
-const file = JSON.parse(
-  readFileSync(new URL('../../../shared/data/tally-vectors.json', import.meta.url), 'utf8'),
-) as { vectors: Vector[] };
+const file = JSON.parse(readFileSync(new URL('../data/tally-vectors.json', import.meta.url), 'utf8')) as {
+  vectors: Vector[];
+};
 
 const supported = file.vectors.filter((vector) => (vector.requires ?? []).length === 0);
 const unsupported = file.vectors.filter((vector) => (vector.requires ?? []).length > 0);
