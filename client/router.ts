@@ -37,9 +37,22 @@ export function parseRoute(pathname: string, search = ''): Route {
   return { name: 'not-found' };
 }
 
-/** A path to return to after signing in: only this site's own paths, never `//elsewhere`. */
+/**
+ * A path to return to after signing in: only this site's own paths. Browsers drop tabs and line
+ * breaks from URLs and read `\` as `/`, so `/\t/evil.example` means `//evil.example`: the path is
+ * judged by where the URL parser says it leads, and control characters are refused outright.
+ */
 export function safeNext(next: string | null | undefined): string {
-  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  if (!next?.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return '/';
+  const base = 'http://plenary.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return '/';
+  }
+  return url.origin === base ? url.pathname + url.search + url.hash : '/';
 }
 
 /** `/login?next=…` or `/signup?next=…`, omitting `next` when it is home. */
