@@ -12,11 +12,12 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import type { Config } from './config';
+import { type Config, fastifyTrustProxy } from './config';
 import type { Database } from './db/database';
 import { installErrorHandler } from './errors';
 import auth from './plugins/auth';
 import context from './plugins/context';
+import email from './plugins/email';
 import { installValidation } from './plugins/validation';
 import authRoutes from './routes/auth';
 import commentRoutes from './routes/comments';
@@ -25,8 +26,10 @@ import health from './routes/health';
 import invitationRoutes from './routes/invitations';
 import meRoutes from './routes/me';
 import notificationRoutes from './routes/notifications';
+import preferenceRoutes from './routes/preferences';
 import proposalRoutes from './routes/proposals';
 import scheduler from './plugins/scheduler';
+import securityHeaders, { docsContentSecurityPolicy } from './plugins/security-headers';
 import searchRoutes from './routes/search';
 import streamRoutes from './routes/stream';
 import threadRoutes from './routes/threads';
@@ -56,7 +59,8 @@ export async function buildApp(options: AppOptions) {
     bodyLimit: BODY_LIMIT,
     // Opening and migrating the embedded database can take a while on a busy machine.
     pluginTimeout: 60_000,
-    trustProxy: false,
+    // Behind a load balancer, request.ip (and so every per-address limit) is the client's, not the balancer's.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Clients send `?limit=` and ids; keep the defaults strict and predictable.
     routerOptions: { ignoreTrailingSlash: true },
     // Router-level failures (an over-long id, a broken URL escape) still answer in the contract's shape.
@@ -71,11 +75,22 @@ export async function buildApp(options: AppOptions) {
     app.log.warn(`no built client in ${CLIENT_DIST}; run "npm run build"`);
   installValidation(app);
   installErrorHandler(app, { spaIndex: serveClient });
+  // A request still running when the server is told to stop is answered with `Connection: close`:
+  // its kept-alive connection would otherwise hold the shutdown until it idled out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  await app.register(securityHeaders);
 
   await app.register(context, { config, database: options.database });
   await app.register(auth);
   await app.register(streamPlugin);
   await app.register(scheduler);
+  await app.register(email);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -86,7 +101,7 @@ export async function buildApp(options: AppOptions) {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', transformStaticCSP: docsContentSecurityPolicy });
 
   await app.register(health);
   await app.register(
@@ -100,6 +115,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(threadRoutes);
       await api.register(commentRoutes);
       await api.register(notificationRoutes);
+      await api.register(preferenceRoutes);
       await api.register(searchRoutes);
     },
     { prefix: '/api/v1' },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** Everything the server reads from its environment, validated once at start. */
@@ -18,6 +19,21 @@ export interface Config {
   rateLimits: boolean;
   /** How often each process looks for proposals past their closing time. */
   closeCheckSeconds: number;
+  /**
+   * Whose X-Forwarded-For to believe (Fastify's `trustProxy`): false, true
+   * (every hop), a number of hops, or proxy addresses and CIDR ranges.
+   */
+  trustProxy: boolean | number | string[];
+  /** Where mail goes (smtp:// or smtps://); unset: mail stays in the outbox and is written to the log. */
+  smtpUrl: string | null;
+  /** The From of every email. */
+  emailFrom: string;
+  /** Whether this process sends the outbox (several may: each message still leaves once). */
+  emailWorker: boolean;
+  /** How often the email worker looks for due mail, and the unit of its retry backoff. */
+  emailPollMs: number;
+  /** How long a claimed message is held before another process may take it over. */
+  emailLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -57,7 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `CLOSE_CHECK_SECONDS must be a whole number from 1 to 60 (got "${env.CLOSE_CHECK_SECONDS}")`,
     );
   }
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   const sessionSecret = env.SESSION_SECRET?.trim() || readOrCreateSecret(dataDir);
+  const email = parseEmailConfig(env);
   if (sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters');
   }
@@ -72,7 +90,105 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     rateLimits: rateLimitsRaw === 'on',
     closeCheckSeconds,
+    trustProxy,
+    ...email,
   };
+}
+
+function parseEmailConfig(env: NodeJS.ProcessEnv) {
+  const smtpUrl = env.SMTP_URL?.trim() || null;
+  if (smtpUrl) {
+    let url: URL | null = null;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      // reported below
+    }
+    if (!url || !['smtp:', 'smtps:'].includes(url.protocol) || !url.hostname) {
+      throw new ConfigError(
+        'SMTP_URL must look like smtp://user:pass@host:port or smtps://… (got an invalid URL)',
+      );
+    }
+  }
+  const emailFrom = env.EMAIL_FROM?.trim() || 'Plenary <plenary@localhost>';
+  if (!/^[^<>@\s]+@[^<>@\s]+$|<[^<>@\s]+@[^<>@\s]+>$/.test(emailFrom)) {
+    throw new ConfigError(
+      `EMAIL_FROM must be an address, optionally with a name: "Name <a@b>" (got "${emailFrom}")`,
+    );
+  }
+  const workerRaw = (env.EMAIL_WORKER ?? 'on').trim().toLowerCase();
+  if (!['on', 'off'].includes(workerRaw)) {
+    throw new ConfigError(`EMAIL_WORKER must be "on" or "off" (got "${env.EMAIL_WORKER}")`);
+  }
+  const emailPollMs = wholeNumber(env, 'EMAIL_POLL_MS', '5000', 10, 600_000);
+  const emailLeaseMs = wholeNumber(env, 'EMAIL_LEASE_MS', '120000', 100, 3_600_000);
+  return { smtpUrl, emailFrom, emailWorker: workerRaw === 'on', emailPollMs, emailLeaseMs };
+}
+
+function wholeNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: string,
+  min: number,
+  max: number,
+): number {
+  const raw = (env[name] ?? fallback).trim();
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${env[name]}")`);
+  }
+  return value;
+}
+
+/**
+ * The config's `trustProxy` as Fastify takes it. Fastify reads a bare hop count
+ * as "trust no one" (it cannot tell the proxy from a client that connects
+ * directly), so a count becomes a function trusting that many hops, as Express
+ * does: right only when clients cannot bypass the proxies.
+ */
+export function fastifyTrustProxy(
+  trust: Config['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
+/** The names proxy-addr (under Fastify) knows for whole ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: unset or "false" trusts no one (clients are who connects);
+ * "true" every hop; a whole number that many hops; else a comma-separated
+ * list of proxy addresses and CIDR ranges.
+ */
+function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 100)
+      throw new ConfigError(`TRUST_PROXY hop count must be 1 to 100 (got "${raw}")`);
+    return hops;
+  }
+  const entries = value.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    if (!isProxyAddress(entry)) {
+      throw new ConfigError(
+        `TRUST_PROXY must be "true", a hop count, or a comma-separated list of addresses and CIDR ranges (got "${entry}" in "${raw}")`,
+      );
+    }
+  }
+  return entries;
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  if (extra !== undefined || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function parsePort(raw: string): number {

@@ -53,6 +53,30 @@ export function detailsFromValidation(issues: AjvIssue[]): ErrorDetail[] {
   return details;
 }
 
+/**
+ * Postgres errors caused by a value the request carried (SQLSTATE class 22, data
+ * exceptions, and 54000, a value too big for an index or a search vector), not by
+ * the server: malformed uuids or numbers, numbers out of a column's range, U+0000
+ * in text or JSON, impossible dates, limits and offsets out of range.
+ */
+const REFUSED_VALUE_CODES = new Set([
+  '22P02', // invalid_text_representation: `'xyz'::uuid`
+  '22003', // numeric_value_out_of_range
+  '22021', // character_not_in_repertoire: U+0000 in text
+  '22P05', // untranslatable_character: \u0000 in jsonb
+  '22007', // invalid_datetime_format
+  '22008', // datetime_field_overflow
+  '22001', // string_data_right_truncation
+  '2201W', // invalid_row_count_in_limit_clause
+  '2201X', // invalid_row_count_in_result_offset_clause
+  '54000', // program_limit_exceeded
+]);
+
+function isRefusedValue(err: unknown): boolean {
+  const e = err as { code?: unknown; severity?: unknown };
+  return typeof e?.code === 'string' && REFUSED_VALUE_CODES.has(e.code) && typeof e.severity === 'string';
+}
+
 /** One handler for every failure: the contract's error shape, 5xx details logged, never sent. */
 export function installErrorHandler(app: FastifyInstance, options: { spaIndex?: boolean } = {}): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
@@ -96,6 +120,17 @@ export function installErrorHandler(app: FastifyInstance, options: { spaIndex?: 
         return reply.status(415).send({
           error: { code: 'unsupported_media_type', message: 'send JSON with Content-Type: application/json' },
         });
+    }
+    if (isRefusedValue(err)) {
+      // Validation should have caught it first: logged so the gap gets closed, answered as the 400 it is.
+      request.log.error({ err }, 'the database refused a value from the request');
+      return reply.status(400).send({
+        error: {
+          code: 'validation_failed',
+          message: 'the request holds a value out of range or text that cannot be stored',
+          details: [{ path: '', message: 'holds a value out of range or text that cannot be stored' }],
+        },
+      });
     }
     if (fe.statusCode === 429) {
       return reply

@@ -41,7 +41,12 @@ export function presentMembership(
   };
 }
 
-export function presentInvitation(row: InvitationRow, baseUrl: string): Invitation {
+/** `standing`: whether the link works now and who issued it, which the service works out. */
+export function presentInvitation(
+  row: InvitationRow,
+  baseUrl: string,
+  standing: Pick<Invitation, 'valid' | 'issuedBy'>,
+): Invitation {
   return {
     id: row.id,
     token: row.token,
@@ -51,5 +56,6 @@ export function presentInvitation(row: InvitationRow, baseUrl: string): Invitati
     expiresAt: row.expires_at ? row.expires_at.toISOString() : null,
     maxUses: row.max_uses,
     uses: row.uses,
+    ...standing,
   };
 }

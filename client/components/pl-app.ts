@@ -94,7 +94,8 @@ export class PlApp extends LitElement {
 
   /** The tab's one stream connection, handed down through context. */
   @provide({ context: streamContext })
-  stream = new StreamClient();
+  // A revoked session asks the server who we are: the 401 signs the tab out.
+  stream = new StreamClient({ onRevoked: () => void this.session.refresh().catch(() => {}) });
 
   @state() private error: string | null = null;
   @query('main') private main!: HTMLElement;

@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { splitErrors } from '../data/api';
 import type { Role } from '../data/groups';
-import { createInvitation, type Invitation, listInvitations } from '../data/invitations';
+import { createInvitation, type Invitation, listInvitations, reissueInvitation } from '../data/invitations';
 import { sharedStyles } from '../ui/styles';
 
 /**
@@ -141,10 +141,21 @@ export class PlInvitePanel extends LitElement {
             <span class="small">
               ${inv.role === 'facilitator' ? 'Facilitator' : 'Member'} link · used ${inv.uses}${inv.maxUses ? ` of ${inv.maxUses}` : ''}
               ${inv.expiresAt ? html`<span class="muted">· until ${formatDate(inv.expiresAt)}</span>` : nothing}
+              ${
+                inv.valid
+                  ? nothing
+                  : html`<span class="muted">· stopped: ${inv.issuedBy?.name ?? 'its issuer'} may no longer invite</span>`
+              }
             </span>
-            <button class="ghost small" type="button" @click=${() => this.#copy(inv.url)}>
-              Copy<span class="sr-only"> ${inv.role} link made for ${formatDate(inv.expiresAt)}</span>
-            </button>
+            ${
+              inv.valid
+                ? html`<button class="ghost small" type="button" @click=${() => this.#copy(inv.url)}>
+                  Copy<span class="sr-only"> ${inv.role} link made for ${formatDate(inv.expiresAt)}</span>
+                </button>`
+                : html`<button class="ghost small" type="button" @click=${() => this.#reissue(inv)}>
+                  Re-issue<span class="sr-only"> ${inv.role} link as yours</span>
+                </button>`
+            }
           </li>`,
         )}
       </ul>
@@ -169,6 +180,18 @@ export class PlInvitePanel extends LitElement {
       this.error = splitErrors(err, []).form;
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** A link whose issuer was demoted or left works again, with this facilitator as its issuer. */
+  async #reissue(inv: Invitation) {
+    this.error = null;
+    try {
+      await reissueInvitation(this.groupId, inv.id);
+      this.copied = 'The link works again.';
+      await this.#loadEarlier();
+    } catch (err) {
+      this.error = splitErrors(err, []).form;
     }
   }
 

@@ -20,6 +20,7 @@ import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { TopicController } from '../data/topic-controller';
+import { cssProps } from '../ui/css-props';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
 import './pl-irv-rounds';
@@ -346,7 +347,8 @@ export class PlProposalCard extends LitElement {
       <div class="participation">
         <p class="participation-text"><strong>${participationText(p.voterCount, p.eligibleCount, closed)}</strong></p>
         ${
-          !closed && missing > 0
+          // Anonymous proposals name nobody: who has voted, read as votes arrive, would say whose ballot was whose.
+          !closed && missing > 0 && !p.anonymous
             ? html`<button
               class="linklike"
               type="button"
@@ -359,7 +361,7 @@ export class PlProposalCard extends LitElement {
             : nothing
         }
       </div>
-      <div class="meter" aria-hidden="true"><span style="width: ${share * 100}%"></span></div>
+      <div class="meter" aria-hidden="true"><span style=${cssProps({ width: `${share * 100}%` })}></span></div>
       <div id="undecided" ?hidden=${!this.showUndecided || closed}>
         ${
           undecided === null

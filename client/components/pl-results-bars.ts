@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { formatDateTime, resultRows, winnerText } from '../data/proposal-view';
 import type { Proposal } from '../data/proposals';
+import { cssProps } from '../ui/css-props';
 import { sharedStyles } from '../ui/styles';
 
 /**
@@ -123,8 +123,8 @@ export class PlResultsBars extends LitElement {
               </span>
             </div>
             <div class="track" aria-hidden="true">
-              <span class="bar main" style=${styleMap({ width: `${row.share * 100}%` })}></span>
-              ${meeting ? html`<span class="bar maybe" style=${styleMap({ width: `${(row.maybeShare ?? 0) * 100}%` })}></span>` : nothing}
+              <span class="bar main" style=${cssProps({ width: `${row.share * 100}%` })}></span>
+              ${meeting ? html`<span class="bar maybe" style=${cssProps({ width: `${(row.maybeShare ?? 0) * 100}%` })}></span>` : nothing}
             </div>
           </li>`;
         })}

@@ -282,7 +282,11 @@ export class PlVoteForm extends LitElement {
     if (!changed.has('proposal') || !this.proposal) return;
     const p = this.proposal;
     // Start from the caller's vote; take a newer one (cast elsewhere) unless they are mid-edit.
-    const source = `${p.id}|${p.myVote === undefined ? '?' : (p.myVote?.updatedAt ?? 'none')}`;
+    // Anonymous votes carry no time: their content tells a newer vote apart instead.
+    const mine = p.myVote
+      ? (p.myVote.updatedAt ?? JSON.stringify([p.myVote.choices, p.myVote.reason]))
+      : 'none';
+    const source = `${p.id}|${p.myVote === undefined ? '?' : mine}`;
     const sameProposal = this.#loadedFrom?.split('|')[0] === p.id;
     if (source !== this.#loadedFrom && (!sameProposal || !this.#dirty)) {
       this.#loadedFrom = source;

@@ -26,6 +26,16 @@ export async function listInvitations(groupId: string): Promise<Invitation[]> {
   return (await api<{ items: Invitation[] }>('GET', `/groups/${enc(groupId)}/invitations`)).items;
 }
 
+/** Makes the caller (a facilitator) the link's issuer, so a link whose issuer stepped down works again. */
+export async function reissueInvitation(groupId: string, invitationId: string): Promise<Invitation> {
+  return (
+    await api<{ invitation: Invitation }>(
+      'POST',
+      `/groups/${enc(groupId)}/invitations/${enc(invitationId)}/reissue`,
+    )
+  ).invitation;
+}
+
 /** Group name, role and validity of a link; 404 for an unknown token. */
 export async function previewInvitation(token: string, signal?: AbortSignal): Promise<InvitationSummary> {
   return (await api<InvitationPreview>('GET', `/invitations/${enc(token)}`, { signal })).invitation;

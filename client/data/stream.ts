@@ -62,7 +62,15 @@ export interface StreamOptions {
   maxRetryMs?: number;
   /** In [0, 1); replaceable for tests. */
   random?: () => number;
+  /**
+   * The server closed the socket because the credential that opened it was revoked (signed out
+   * elsewhere, password changed): reconnecting cannot help, so the client stops and says so.
+   */
+  onRevoked?: () => void;
 }
+
+/** The close code the server uses for a socket whose session or token was revoked. */
+export const CREDENTIAL_REVOKED = 4001;
 
 interface Subscriber {
   onEvent: (event: StreamEvent) => void;
@@ -105,6 +113,7 @@ export class StreamClient {
   readonly #minRetryMs: number;
   readonly #maxRetryMs: number;
   readonly #random: () => number;
+  readonly #onRevoked: () => void;
 
   #socket: SocketLike | null = null;
   #wanted = false;
@@ -120,6 +129,7 @@ export class StreamClient {
     this.#minRetryMs = options.minRetryMs ?? 1_000;
     this.#maxRetryMs = options.maxRetryMs ?? 30_000;
     this.#random = options.random ?? Math.random;
+    this.#onRevoked = options.onRevoked ?? (() => {});
   }
 
   /** Connects (and keeps reconnecting) until `stop`. Call once signed in. */
@@ -217,8 +227,13 @@ export class StreamClient {
       this.#attempt = 0;
       this.#receive(message.data);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.#socket !== socket) return;
+      if ((event as { code?: number } | null)?.code === CREDENTIAL_REVOKED) {
+        this.stop();
+        this.#onRevoked();
+        return;
+      }
       this.#drop();
       if (this.#wanted) this.#scheduleRetry();
     };

@@ -8,8 +8,9 @@ import type { Marked, MarkedExtension, Tokens } from 'marked';
  * Markdown and server snippets to safe HTML. The server stores Markdown as
  * written, so everything rendered here passes two gates:
  *
- * 1. marked, configured to show raw HTML as text and to drop links and images
- *    whose URL is not http(s), mailto or relative;
+ * 1. marked, configured to show raw HTML as text, to drop links and images
+ *    whose URL is not http(s), mailto or relative, and to turn images from
+ *    other origins into links (see `safeRenderers`);
  * 2. DOMPurify, with an allow-list of tags and attributes and a hook that
  *    removes any URL `safeUrl` refuses (javascript:, data:, vbscript:, …) and
  *    gives every link target="_blank" rel="noopener noreferrer".
@@ -44,40 +45,75 @@ export function escapeHtml(text: string): string {
 /** `@handle` at the start or after a space or bracket, not inside an email address or a word. */
 const MENTION = /(^|[\s([{>;])@([a-z0-9_-]{2,30})(?![a-z0-9_@-])/gi;
 
-/** Renderers that make the first gate: raw HTML as text, unsafe URLs gone. */
-const safeRenderers: MarkedExtension = {
-  renderer: {
-    html(token: Tokens.HTML | Tokens.Tag) {
-      if (!token.block) return escapeHtml(token.text);
-      const lines = token.text.replace(/\n+$/, '').split('\n').map(escapeHtml);
-      return `<p>${lines.join('<br>')}</p>\n`;
+/**
+ * Renderers that make the first gate: raw HTML as text, unsafe URLs gone, and
+ * images only from `pageOrigin`. An image from anywhere else would be fetched
+ * by every reader's browser, telling its host who read the text and when (a
+ * tracking pixel), so it becomes a link that opens it in a new tab instead.
+ * The server's Content-Security-Policy (`img-src 'self'`) would block it anyway.
+ */
+function safeRenderers(pageOrigin: string | null): MarkedExtension {
+  // With no page (tests in Node), relative URLs still count as the page's own.
+  const base = pageOrigin ?? 'http://page.invalid';
+  const ownOrigin = new URL(base).origin;
+  let insideLink = false;
+  return {
+    renderer: {
+      html(token: Tokens.HTML | Tokens.Tag) {
+        if (!token.block) return escapeHtml(token.text);
+        const lines = token.text.replace(/\n+$/, '').split('\n').map(escapeHtml);
+        return `<p>${lines.join('<br>')}</p>\n`;
+      },
+      text(token: Tokens.Text | Tokens.Escape) {
+        if ('tokens' in token && token.tokens) return false; // marked's own: render the inline tokens
+        // As marked escapes text (entities such as &amp; kept), then `@handle` mentions marked as such.
+        const escaped =
+          'escaped' in token && token.escaped
+            ? token.text
+            : token.text.replace(/&(?!#?\w+;)|[<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+        return escaped.replace(MENTION, '$1<span class="mention">@$2</span>');
+      },
+      link({ href, title, tokens }: Tokens.Link) {
+        insideLink = true;
+        let text: string;
+        try {
+          text = this.parser.parseInline(tokens);
+        } finally {
+          insideLink = false;
+        }
+        if (!safeUrl(href)) return text;
+        const t = title ? ` title="${escapeHtml(title)}"` : '';
+        return `<a href="${escapeHtml(href)}"${t}>${text}</a>`;
+      },
+      image({ href, title, text }: Tokens.Image) {
+        if (!safeUrl(href)) return escapeHtml(text);
+        let url: URL;
+        try {
+          url = new URL(href.trim(), base);
+        } catch {
+          return escapeHtml(text);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') return escapeHtml(text);
+        const t = title ? ` title="${escapeHtml(title)}"` : '';
+        if (url.origin === ownOrigin) return `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${t}>`;
+        const label = escapeHtml(text ? `${text} (image on ${url.host})` : `Image on ${url.host}`);
+        // A link inside a link is not HTML; the outer link already leads somewhere.
+        if (insideLink) return label;
+        return `<a href="${escapeHtml(href)}" class="foreign-image"${t}>${label}</a>`;
+      },
     },
-    text(token: Tokens.Text | Tokens.Escape) {
-      if ('tokens' in token && token.tokens) return false; // marked's own: render the inline tokens
-      // As marked escapes text (entities such as &amp; kept), then `@handle` mentions marked as such.
-      const escaped =
-        'escaped' in token && token.escaped
-          ? token.text
-          : token.text.replace(/&(?!#?\w+;)|[<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-      return escaped.replace(MENTION, '$1<span class="mention">@$2</span>');
-    },
-    link({ href, title, tokens }: Tokens.Link) {
-      const text = this.parser.parseInline(tokens);
-      if (!safeUrl(href)) return text;
-      const t = title ? ` title="${escapeHtml(title)}"` : '';
-      return `<a href="${escapeHtml(href)}"${t}>${text}</a>`;
-    },
-    image({ href, title, text }: Tokens.Image) {
-      if (!safeUrl(href) || !/^https?:/i.test(href.trim())) return escapeHtml(text);
-      const t = title ? ` title="${escapeHtml(title)}"` : '';
-      return `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${t}>`;
-    },
-  },
-};
+  };
+}
 
-/** A configured marked instance (exported for tests, which run it without a DOM). */
-export function createMarked(MarkedClass: typeof Marked): Marked {
-  return new MarkedClass({ gfm: true, breaks: true, async: false }, safeRenderers);
+/**
+ * A configured marked instance (exported for tests, which run it without a
+ * DOM). Images load only from `pageOrigin`, the page's own by default.
+ */
+export function createMarked(
+  MarkedClass: typeof Marked,
+  pageOrigin: string | null = globalThis.location?.origin ?? null,
+): Marked {
+  return new MarkedClass({ gfm: true, breaks: true, async: false }, safeRenderers(pageOrigin));
 }
 
 /** Tags Markdown produces; nothing else survives sanitising. */
@@ -373,6 +409,12 @@ export const markdownStyles = css`
   .markdown img {
     max-width: 100%;
     height: auto;
+  }
+  .markdown .foreign-image {
+    display: inline-block;
+    padding: 2px 8px;
+    border: 1px dashed var(--pl-color-border-strong);
+    border-radius: var(--pl-radius-sm);
   }
   .markdown table {
     display: block;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { type DatabaseConnection, type Driver, Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { DB } from './schema';
@@ -69,6 +69,10 @@ export async function openDatabase(
     });
     // An idle client losing its server (a database restart) must not take the process down.
     pool.on('error', onPoolError);
+    // Nor one checked out between two statements of a transaction: pg-pool listens only to idle
+    // clients, and an 'error' nobody hears is an uncaught exception (brianc/node-postgres#2762).
+    // Its next statement fails, its request answers 500, and the pool drops it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, target, pglite: null, close: () => db.destroy() };
   }
@@ -78,8 +82,42 @@ export async function openDatabase(
     mkdirSync(path.dirname(dataDir), { recursive: true });
   }
   const pglite = await PGlite.create(dataDir);
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<DB>({ dialect: new YieldingPGliteDialect(pglite) });
   return { db, target, pglite, close: () => db.destroy() };
+}
+
+/** Statements run back to back for at most this long before the event loop gets a turn. */
+const PGLITE_YIELD_AFTER_MS = 50;
+
+/**
+ * PGlite runs each statement on this thread, and hands its one connection
+ * from one waiting statement to the next in promise callbacks: under load a
+ * queue of them could keep the event loop from ever turning, and each turn
+ * is when Node.js accepts one new connection and fires timers. Seen in the
+ * soak: 200 busy members kept new connections waiting in the listen queue for
+ * two minutes. Every PGLITE_YIELD_AFTER_MS the next statement waits for a turn.
+ */
+class YieldingPGliteDialect extends PGliteDialect {
+  override createDriver(): Driver {
+    const inner = super.createDriver();
+    let lastTurn = performance.now();
+    return {
+      init: () => inner.init(),
+      async acquireConnection(): Promise<DatabaseConnection> {
+        const connection = await inner.acquireConnection();
+        if (performance.now() - lastTurn > PGLITE_YIELD_AFTER_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastTurn = performance.now();
+        }
+        return connection;
+      },
+      beginTransaction: (connection, settings) => inner.beginTransaction(connection, settings),
+      commitTransaction: (connection) => inner.commitTransaction(connection),
+      rollbackTransaction: (connection) => inner.rollbackTransaction(connection),
+      releaseConnection: (connection) => inner.releaseConnection(connection),
+      destroy: () => inner.destroy(),
+    };
+  }
 }
 
 /** True when the database answers a trivial query. */

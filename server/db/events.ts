@@ -57,6 +57,26 @@ export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): 
   return ids.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
+/**
+ * Empties the stored text of a deleted comment in its earlier events (created,
+ * updated, reactions): replays and anything else reading the log would
+ * otherwise hand out words their author took back. Call in the deleting
+ * transaction, after the comment row is locked, so an edit or reaction that
+ * committed before is redacted too and none can commit after. Walks only the
+ * thread's events (by its index), not the whole log.
+ */
+export async function redactCommentEvents(
+  trx: Transaction<DB>,
+  comment: { threadId: string; id: string; deletedAt: string },
+): Promise<void> {
+  await sql`
+    update events
+       set data = jsonb_set(jsonb_set(data, '{comment,body}', '""'),
+                            '{comment,deletedAt}', to_jsonb(${comment.deletedAt}::text))
+     where thread_id = ${comment.threadId} and recipient_id is null
+       and subject_id = ${comment.id} and jsonb_typeof(data -> 'comment') = 'object'`.execute(trx);
+}
+
 /** An event row with its actor's display name, as the stream needs it. */
 export type LoggedEvent = EventRow & { actor_name: string | null };
 

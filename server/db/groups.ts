@@ -175,6 +175,7 @@ export function insertInvitation(
     maxUses: number | null;
     expiresAt: Date | null;
     createdBy: string;
+    issuedAs: Role;
   },
 ): Promise<InvitationRow> {
   return db
@@ -187,19 +188,62 @@ export function insertInvitation(
       max_uses: values.maxUses,
       expires_at: values.expiresAt,
       created_by: values.createdBy,
+      issued_as: values.issuedAs,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * An invitation by its token, with its group's name and settings and its
+ * issuer's current role in the group (null once they left, or their account is gone).
+ */
 export function invitationByToken(db: Handle, token: string) {
   return db
     .selectFrom('invitations')
     .innerJoin('groups', 'groups.id', 'invitations.group_id')
+    .leftJoin('memberships as issuer', (j) =>
+      j
+        .onRef('issuer.group_id', '=', 'invitations.group_id')
+        .onRef('issuer.user_id', '=', 'invitations.created_by'),
+    )
     .selectAll('invitations')
-    .select('groups.name as group_name')
+    .select([
+      'groups.name as group_name',
+      'groups.members_can_start_threads',
+      'groups.members_can_create_proposals',
+      'groups.members_can_invite',
+      'issuer.role as issuer_role',
+    ])
     .where('invitations.token', '=', token)
     .executeTakeFirst();
+}
+
+/**
+ * The issuer's role and the group's settings as they stand, locked until the
+ * transaction ends: a role change, removal or settings change made meanwhile
+ * waits for the join through the issuer's link, or the join waits for it and
+ * sees its outcome. Memberships first, then the group row: the order role
+ * changes and removals lock them in.
+ */
+export async function lockIssuerStanding(trx: Transaction<DB>, groupId: string, issuerId: string | null) {
+  const issuer = issuerId
+    ? await trx
+        .selectFrom('memberships')
+        .select('role')
+        .where('group_id', '=', groupId)
+        .where('user_id', '=', issuerId)
+        .forShare()
+        .executeTakeFirst()
+    : undefined;
+  // No key update: does not hold up rows elsewhere that reference the group.
+  const group = await trx
+    .selectFrom('groups')
+    .select(['members_can_start_threads', 'members_can_create_proposals', 'members_can_invite'])
+    .where('id', '=', groupId)
+    .forNoKeyUpdate()
+    .executeTakeFirstOrThrow();
+  return { issuerRole: issuer?.role ?? null, group };
 }
 
 /** Takes one use of a valid invitation atomically; undefined when used up, expired or unknown. */
@@ -214,14 +258,71 @@ export function consumeInvitation(trx: Transaction<DB>, token: string) {
     .executeTakeFirst();
 }
 
-export function invitationsOfGroup(db: Handle, groupId: string) {
+/** Records that `userId` joined through an invitation; false when they had used it before. */
+export async function recordInvitationUse(trx: Transaction<DB>, invitationId: string, userId: string) {
+  const row = await trx
+    .insertInto('invitation_uses')
+    .values({ invitation_id: invitationId, user_id: userId })
+    .onConflict((oc) => oc.columns(['invitation_id', 'user_id']).doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Invitations with their issuer's name and current role in the invitation's group. */
+function withIssuer(db: Handle) {
   return db
     .selectFrom('invitations')
-    .selectAll()
-    .where('group_id', '=', groupId)
-    .orderBy('created_at', 'desc')
+    .leftJoin('memberships as issuer', (j) =>
+      j
+        .onRef('issuer.group_id', '=', 'invitations.group_id')
+        .onRef('issuer.user_id', '=', 'invitations.created_by'),
+    )
+    .leftJoin('users as issuer_user', 'issuer_user.id', 'invitations.created_by')
+    .selectAll('invitations')
+    .select(['issuer.role as issuer_role', 'issuer_user.name as issuer_name']);
+}
+
+/** The group's newest invitations, each with its issuer's name and current role in the group. */
+export function invitationsOfGroup(db: Handle, groupId: string) {
+  return withIssuer(db)
+    .where('invitations.group_id', '=', groupId)
+    .orderBy('invitations.created_at', 'desc')
     .limit(200)
     .execute();
+}
+
+/** One invitation of a group with its issuer, as `invitationsOfGroup` lists it. */
+export function issuedInvitation(db: Handle, groupId: string, invitationId: string) {
+  return withIssuer(db)
+    .where('invitations.group_id', '=', groupId)
+    .where('invitations.id', '=', invitationId)
+    .executeTakeFirst();
+}
+
+/**
+ * Makes `issuerId` the invitation's issuer, if they are a facilitator of its
+ * group; false otherwise. No lock is needed: a link's standing is its issuer's
+ * role when someone accepts it, so a facilitator demoted just after re-issuing
+ * leaves a link that does not work, as it should.
+ */
+export async function reissueInvitation(db: Handle, groupId: string, invitationId: string, issuerId: string) {
+  const updated = await db
+    .updateTable('invitations')
+    .set({ created_by: issuerId, issued_as: 'facilitator' })
+    .where('group_id', '=', groupId)
+    .where('id', '=', invitationId)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('memberships')
+          .select('role')
+          .where('group_id', '=', groupId)
+          .where('user_id', '=', issuerId)
+          .where('role', '=', 'facilitator'),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
 }
 
 export function deleteInvitation(db: Handle, groupId: string, invitationId: string) {

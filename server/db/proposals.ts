@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB, ProposalKind } from './schema';
 
@@ -54,6 +55,7 @@ export interface NewProposal {
   maxScore: number;
   dotsPerVoter: number;
   ballotSalt: string;
+  ballotKeyId: string;
 }
 
 export function insertProposal(db: Handle, p: NewProposal) {
@@ -75,6 +77,7 @@ export function insertProposal(db: Handle, p: NewProposal) {
       max_score: p.maxScore,
       dots_per_voter: p.dotsPerVoter,
       ballot_salt: p.ballotSalt,
+      ballot_key_id: p.ballotKeyId,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -173,34 +176,40 @@ export interface HistoryRow {
 /** A vote to write over the voter's current one. */
 export interface VoteRow extends HistoryRow {
   voter_key: string;
+  /** When it was cast: null on anonymous proposals, which keep no time. */
+  at: string | null;
 }
 
 /**
  * Writes a vote batch in one statement: the replaced votes into history, and
  * the new ones over the old (`created_at` stays). Rows travel as one jsonb
  * parameter, so the statement's text is the same for any batch. The ballot
- * counts follow by trigger.
+ * counts follow by trigger. `revived` counts, per proposal, the departed
+ * ballots that members who came back replace now.
  */
 export async function writeVotes(
   trx: Transaction<DB>,
   history: HistoryRow[],
   votes: VoteRow[],
-  at: Date,
+  revived: { proposal_id: string; n: number }[],
 ): Promise<void> {
   await sql`
     with history as (
       insert into vote_history (proposal_id, voter_id, choices, reason)
       select h.proposal_id, h.voter_id, h.choices, h.reason
         from jsonb_to_recordset(${JSON.stringify(history)}::jsonb)
-          as h(proposal_id uuid, voter_id uuid, choices jsonb, reason text))
+          as h(proposal_id uuid, voter_id uuid, choices jsonb, reason text)),
+    revived as (
+      update proposals p set departed_ballots = p.departed_ballots - r.n
+        from jsonb_to_recordset(${JSON.stringify(revived)}::jsonb) as r(proposal_id uuid, n integer)
+       where p.id = r.proposal_id)
     insert into votes (proposal_id, voter_key, voter_id, choices, reason, created_at, updated_at)
-    select v.proposal_id, v.voter_key, v.voter_id, v.choices, v.reason, ${at}, ${at}
+    select v.proposal_id, v.voter_key, v.voter_id, v.choices, v.reason, v.at, v.at
       from jsonb_to_recordset(${JSON.stringify(votes)}::jsonb)
-        as v(proposal_id uuid, voter_key text, voter_id uuid, choices jsonb, reason text)
+        as v(proposal_id uuid, voter_key text, voter_id uuid, choices jsonb, reason text, at timestamptz)
     on conflict (proposal_id, voter_key) do update
-      set choices = excluded.choices, reason = excluded.reason, updated_at = excluded.updated_at`.execute(
-    trx,
-  );
+      set choices = excluded.choices, reason = excluded.reason, updated_at = excluded.updated_at,
+          departed = false`.execute(trx);
 }
 
 /** The votes with these (proposal, voter key) pairs: a reader's own votes on a page of proposals. */
@@ -243,8 +252,14 @@ export function groupMembers(db: Handle, groupId: string) {
     .execute();
 }
 
+/** The keys of the members who have voted (ballots of members who left are not theirs any more). */
 export function voterKeysOf(db: Handle, proposalId: string) {
-  return db.selectFrom('votes').select('voter_key').where('proposal_id', '=', proposalId).execute();
+  return db
+    .selectFrom('votes')
+    .select('voter_key')
+    .where('proposal_id', '=', proposalId)
+    .where('departed', '=', false)
+    .execute();
 }
 
 /**
@@ -267,12 +282,14 @@ export function lockProposalsForVoting(trx: Transaction<DB>, ids: string[], vote
       'anonymous',
       'results_hidden_until_closed',
       'ballot_salt',
+      'ballot_key_id',
       'kind',
       'min_choices',
       'max_choices',
       'max_score',
       'dots_per_voter',
-      sql<number>`(select g.member_count from groups g where g.id = proposals.group_id)`.as('eligible_count'),
+      sql<number>`(select g.member_count from groups g where g.id = proposals.group_id)
+        + proposals.departed_ballots`.as('eligible_count'),
       sql<string[]>`array(select m.user_id from memberships m
         where m.group_id = proposals.group_id and m.user_id = any(${voterIds}::uuid[]))`.as('voter_ids'),
     ])
@@ -295,8 +312,10 @@ export interface PreviousVote {
   hash: string;
   choices: unknown;
   reason: string | null;
-  /** Milliseconds since the epoch, as the API shows it (a JSON timestamp would keep microseconds). */
-  created_ms: number;
+  /** Milliseconds since the epoch, as the API shows it (a JSON timestamp would keep microseconds); null when anonymous. */
+  created_ms: number | null;
+  /** Its voter left the group and has come back (`votes.departed`). */
+  departed: boolean;
 }
 
 /**
@@ -323,7 +342,7 @@ export async function voteBatchState(
       sql<PreviousVote[]>`coalesce((
         select json_agg(json_build_object('voter_key', v.voter_key, 'voter_id', v.voter_id,
                                           'hash', md5(v.choices::text), 'choices', v.choices,
-                                          'reason', v.reason,
+                                          'reason', v.reason, 'departed', v.departed,
                                           'created_ms', floor(extract(epoch from v.created_at) * 1000)))
           from votes v where v.proposal_id = proposals.id and v.voter_key = any(${voterKeys}::text[])),
         '[]')`.as('previous'),
@@ -338,4 +357,82 @@ export async function voteBatchState(
       starts_at: o.starts_at === null ? null : new Date(o.starts_at),
     })),
   }));
+}
+
+/**
+ * Unlinks an anonymous proposal's ballots from its voters, at its close: the
+ * ballots are written again under random ids, in random order, with no time,
+ * and their running counts again in ballot order; the salt goes, and the vote
+ * events keep their counts but no longer the results each vote left behind
+ * (with those and a time anyone can be placed at, each ballot could be read
+ * off). Whoever holds the database afterwards holds no link.
+ */
+export async function eraseVoterLinks(
+  trx: Transaction<DB>,
+  p: { id: string; thread_id: string; event_id: string | number | null },
+): Promise<void> {
+  const ballots = await trx
+    .deleteFrom('votes')
+    .where('proposal_id', '=', p.id)
+    .returning(['choices', 'reason'])
+    .execute();
+  await trx.deleteFrom('ballot_counts').where('proposal_id', '=', p.id).execute();
+  await trx.deleteFrom('vote_history').where('proposal_id', '=', p.id).execute();
+  if (ballots.length > 0) {
+    const rows = ballots.map((b) => ({ key: randomUUID(), choices: b.choices, reason: b.reason }));
+    await sql`
+      insert into votes (proposal_id, voter_key, voter_id, choices, reason, created_at, updated_at)
+      select ${p.id}, b.key, null, b.choices, b.reason, null, null
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as b(key text, choices jsonb, reason text)
+       order by b.key`.execute(trx);
+  }
+  await trx
+    .updateTable('proposals')
+    .set({ ballot_salt: null, departed_ballots: 0 })
+    .where('id', '=', p.id)
+    .execute();
+  // Through the thread's index, from the proposal's own event on: the log may be long.
+  await sql`
+    update events set actor_id = null,
+      data = data || '{"results": null}'::jsonb
+                  || case when data ? 'vote' then '{"vote": null}'::jsonb else '{}'::jsonb end
+     where thread_id = ${p.thread_id} and recipient_id is null
+       and id >= ${String(p.event_id ?? 0)}::bigint
+       and subject_id = ${p.id} and kind in ('vote.cast', 'vote.retracted')`.execute(trx);
+}
+
+/** A group's proposals still taking votes, locked as vote writers lock them, with what withdrawing a ballot needs. */
+export function openProposalsOfGroup(trx: Transaction<DB>, groupId: string) {
+  return trx
+    .selectFrom('proposals')
+    .select([
+      'id',
+      'thread_id',
+      'closed_at',
+      'anonymous',
+      'results_hidden_until_closed',
+      'ballot_salt',
+      'ballot_key_id',
+      'kind',
+      'min_choices',
+      'max_choices',
+      'max_score',
+      'dots_per_voter',
+      'departed_ballots',
+    ])
+    .where('group_id', '=', groupId)
+    .where('closed_at', 'is', null)
+    .where(sql<boolean>`closes_at > now()`)
+    .orderBy('id')
+    .forNoKeyUpdate()
+    .execute();
+}
+
+/** Moves a proposal's count of ballots left behind by voters who went (`votes.departed`). */
+export async function countDeparted(trx: Transaction<DB>, proposalId: string, by: number): Promise<void> {
+  await trx
+    .updateTable('proposals')
+    .set((eb) => ({ departed_ballots: eb('departed_ballots', '+', by) }))
+    .where('id', '=', proposalId)
+    .execute();
 }

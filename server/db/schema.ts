@@ -67,7 +67,16 @@ export interface InvitationsTable {
   uses: ColumnType<number, number | undefined, number>;
   expires_at: NullableTimestamp;
   created_by: string | null;
+  /** The issuer's role when they issued (or re-issued) it (migration 0008). */
+  issued_as: Role | null;
   created_at: Timestamp;
+}
+
+/** Who joined through which invitation (migration 0008): a link admits each person once. */
+export interface InvitationUsesTable {
+  invitation_id: string;
+  user_id: string;
+  used_at: Timestamp;
 }
 
 export interface EventsTable {
@@ -177,7 +186,12 @@ export interface ProposalsTable {
   eligible_count_at_close: ColumnType<number | null, number | null | undefined, number | null>;
   final_results: ColumnType<unknown | null, string | null | undefined, string | null>;
   closing_soon_notified: ColumnType<boolean, boolean | undefined, boolean>;
-  ballot_salt: ColumnType<string, string | undefined, string>;
+  /** Keys anonymous ballots while open; deleted (null) when an anonymous proposal closes. */
+  ballot_salt: ColumnType<string | null, string | undefined, string | null>;
+  /** Names the server key anonymous ballots are keyed with; null: sha256(salt:voter), before migration 0007. */
+  ballot_key_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Anonymous ballots still counted whose voters left (migration 0007); counted among the eligible. */
+  departed_ballots: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
 }
@@ -196,8 +210,11 @@ export interface VotesTable {
   voter_id: string | null;
   choices: ColumnType<unknown, string, string>;
   reason: string | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
+  /** Null on anonymous proposals: no time to line a ballot up with its voter. */
+  created_at: NullableTimestamp;
+  updated_at: NullableTimestamp;
+  /** An anonymous ballot whose voter has left the group, kept counted (migration 0007). */
+  departed: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 /** How many current votes of a proposal are this ballot; kept by triggers on `votes` (migration 0004). */
@@ -228,6 +245,41 @@ export interface OutcomesTable {
   event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
 }
 
+/** Mail queued in the transaction that caused it; the email worker sends it after commit (migration 0010). */
+export interface EmailOutboxTable {
+  id: Generated<string>;
+  created_at: Timestamp;
+  kind: string;
+  user_id: string | null;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  headers: ColumnType<Record<string, string>, string | undefined, string>;
+  dedupe_key: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  locked_until: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+  logged_at: NullableTimestamp;
+  last_error: string | null;
+  message_id: string | null;
+}
+
+export interface UserPreferencesTable {
+  user_id: string;
+  digest: ColumnType<'off' | 'daily' | 'weekly', 'off' | 'daily' | 'weekly' | undefined>;
+  digest_hour: ColumnType<number, number | undefined, number>;
+  time_zone: ColumnType<string, string | undefined, string>;
+}
+
+export interface GroupEmailPreferencesTable {
+  user_id: string;
+  group_id: string;
+  email: EmailNotifications;
+}
+
 /** The database as Kysely sees it. */
 export interface DB {
   users: UsersTable;
@@ -236,6 +288,7 @@ export interface DB {
   groups: GroupsTable;
   memberships: MembershipsTable;
   invitations: InvitationsTable;
+  invitation_uses: InvitationUsesTable;
   events: EventsTable;
   notifications: NotificationsTable;
   rate_limits: RateLimitsTable;
@@ -250,6 +303,9 @@ export interface DB {
   vote_history: VoteHistoryTable;
   ballot_counts: BallotCountsTable;
   outcomes: OutcomesTable;
+  email_outbox: EmailOutboxTable;
+  user_preferences: UserPreferencesTable;
+  group_email_preferences: GroupEmailPreferencesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -87,3 +87,9 @@ export async function deleteApiToken(db: Handle, userId: string, tokenId: string
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** Deletes every API token of a user (after a password change); returns how many there were. */
+export async function deleteApiTokensOf(db: Handle, userId: string): Promise<number> {
+  const result = await db.deleteFrom('api_tokens').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

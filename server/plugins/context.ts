@@ -58,6 +58,8 @@ export default fp<ContextOptions>(
       limiter: new RateLimiter(database.db, config.rateLimits),
       auth,
       timelines,
+      // Replaced by the email plugin where this process sends mail.
+      email: { wake() {} },
     });
     app.addHook('onClose', async () => {
       await bus.stop();

@@ -129,7 +129,16 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/groups/:id/invitations',
-    { schema: { tags, params: IdParams, response: { 200: Page(Invitation), '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        description:
+          'The group’s invitations; `valid` is false once a link is used up, expired, or its issuer may no ' +
+          'longer issue it (demoted, left, or a member after `membersCanInvite` was turned off).',
+        params: IdParams,
+        response: { 200: Page(Invitation), '4xx': ErrorBody },
+      },
+    },
     async (request) => ({
       items: await groups.listInvitations(
         ctx,
@@ -138,6 +147,29 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         requestOrigin(request, ctx.config.publicUrl),
       ),
       nextCursor: null,
+    }),
+  );
+
+  app.post(
+    '/groups/:id/invitations/:invitationId/reissue',
+    {
+      schema: {
+        tags,
+        description:
+          'A facilitator becomes the issuer of an invitation: a link that stopped working when its issuer ' +
+          'was demoted or left works again (while not used up or expired).',
+        params: InvitationParams,
+        response: { 200: Type.Object({ invitation: Invitation }), '4xx': ErrorBody },
+      },
+    },
+    async (request) => ({
+      invitation: await groups.reissueInvitation(
+        ctx,
+        request.params.id,
+        requireUser(request).user,
+        request.params.invitationId,
+        requestOrigin(request, ctx.config.publicUrl),
+      ),
     }),
   );
 

@@ -62,7 +62,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const token = await createApiToken(ctx, requireUser(request).user.id, request.body.name);
+      const token = await createApiToken(ctx, requireUser(request), request.body.name);
       return reply.status(201).send({ token });
     },
   );

@@ -10,10 +10,11 @@ import {
   Proposal,
   ProposalListQuery,
   ReopenBody,
+  UndecidedPage,
   Vote,
   VoteBody,
 } from '../../shared/schemas/proposals';
-import { requireUser } from '../plugins/auth';
+import { requireUser, signedIn } from '../plugins/auth';
 import { decisionLog, decisionsCsv, decisionsMarkdown } from '../services/decisions';
 import { getGroup } from '../services/groups';
 import * as proposals from '../services/proposals';
@@ -24,6 +25,8 @@ const errors = { '4xx': ErrorBody };
 
 const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
+  // 401 before the body is looked at, as on every other resource.
+  app.addHook('onRequest', signedIn);
 
   app.post(
     '/threads/:id/proposals',
@@ -124,10 +127,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: IdParams,
-        response: {
-          200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) }),
-          ...errors,
-        },
+        response: { 200: UndecidedPage, ...errors },
       },
     },
     async (request) => proposals.listUndecided(ctx, request.params.id, requireUser(request).user.id),

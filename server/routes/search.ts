@@ -4,7 +4,12 @@ import { SearchHit, SearchQuery } from '../../shared/schemas/threads';
 import { requireUser, signedIn } from '../plugins/auth';
 import { search } from '../services/search';
 
-/** Full-text search over the caller's groups (API.md, `GET /search`). */
+/**
+ * Full-text search over the caller's groups (API.md, `GET /search`). Besides
+ * the contract's answers: `503 busy` with `Retry-After` while this process
+ * already runs and queues as many searches as it takes, `503 search_timeout`
+ * when one runs too long (Postgres).
+ */
 const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   app.addHook('onRequest', signedIn);
@@ -15,7 +20,7 @@ const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['threads'],
         querystring: SearchQuery,
-        response: { 200: Page(SearchHit), '4xx': ErrorBody },
+        response: { 200: Page(SearchHit), '4xx': ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => search(ctx, requireUser(request).user.id, request.query),

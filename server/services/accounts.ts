@@ -3,6 +3,7 @@ import { handleFromName, uniqueHandle } from '../domain/permissions';
 import type { UserRow } from '../db/schema';
 import {
   deleteApiToken,
+  deleteApiTokensOf,
   insertApiToken,
   insertSession,
   revokeOtherSessions,
@@ -11,10 +12,11 @@ import {
   userForSession,
 } from '../db/sessions';
 import { findUserByEmail, handlesLike, insertUser, updateUser } from '../db/users';
-import { AppError, conflict, invalid, notFound } from '../errors';
+import { passwordProblem } from '../domain/passwords';
+import { AppError, conflict, forbidden, invalid, notFound } from '../errors';
 import type { Ctx } from './context';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
-import { LIMITS } from './rate-limiter';
+import { LIMITS, THROTTLES, type Taken } from './rate-limiter';
 import { hashApiToken, hashSessionToken, newSecret } from './tokens';
 import { isUniqueViolation, isUuid, trimmed } from './text';
 
@@ -49,6 +51,7 @@ export async function register(
   await ctx.limiter.attempt(LIMITS.registerPerIp, ip);
   await ctx.limiter.attempt(LIMITS.registerPerEmail, email.toLowerCase());
   const name = trimmed(input.name, '/name');
+  checkNewPassword(input.password, { email, name, handle: input.handle });
   const passwordHash = await hashPassword(input.password);
   if (await findUserByEmail(ctx.db, email)) throw conflict('an account with that email already exists');
   for (let attempt = 0; ; attempt++) {
@@ -76,7 +79,18 @@ export async function register(
   }
 }
 
-/** Checks an email and password; the same answer whether or not the email exists. */
+/** Refuses a password NIST SP 800-63B would: too short once invisible characters are gone, common, or built from the account. */
+function checkNewPassword(password: string, owner: { email: string; name: string; handle?: string | null }) {
+  const problem = passwordProblem(password, owner);
+  if (problem) throw invalid('/password', problem);
+}
+
+/**
+ * Checks an email and password; the same answer whether or not the email exists.
+ * The attempt is counted against the address and the account before the
+ * password is checked, so a burst of guesses, however concurrent, gets no more
+ * checks than the throttles allow; a sign-in that succeeds gives its count back.
+ */
 export async function login(
   ctx: Ctx,
   email: string,
@@ -84,17 +98,20 @@ export async function login(
   ip: string,
 ): Promise<{ user: UserRow; token: string }> {
   const subject = email.trim().toLowerCase();
-  await ctx.limiter.assertUnder(LIMITS.loginFailuresPerIp, ip);
-  await ctx.limiter.assertUnder(LIMITS.loginFailuresPerEmail, subject);
+  const fromIp = await ctx.limiter.take(THROTTLES.passwordChecksPerIp, ip);
+  let forAccount: Taken;
+  try {
+    forAccount = await ctx.limiter.take(THROTTLES.passwordChecksPerAccount, subject);
+  } catch (err) {
+    await fromIp.release(); // never checked: it should not count against the address
+    throw err;
+  }
   const user = await findUserByEmail(ctx.db, subject);
   let ok = false;
   if (user) ok = await verifyPassword(password, user.password_hash);
   else await burnPasswordCheck(password);
-  if (!user || !ok) {
-    await ctx.limiter.fail(LIMITS.loginFailuresPerIp, ip);
-    await ctx.limiter.fail(LIMITS.loginFailuresPerEmail, subject);
-    throw new AppError(401, 'unauthenticated', 'wrong email or password');
-  }
+  if (!user || !ok) throw new AppError(401, 'unauthenticated', 'wrong email or password');
+  await Promise.all([fromIp.release(), forAccount.release()]);
   const { token } = await startSession(ctx, user.id);
   return { user, token };
 }
@@ -136,34 +153,53 @@ async function forgetUser(ctx: Ctx, userId: string): Promise<void> {
   await ctx.bus.publishAuthChange(userId).catch(() => {});
 }
 
-/** Changes name, notification preference or password; a new password revokes the other sessions. */
+/**
+ * Changes name, notification preference or password. A new password must pass
+ * the password rules and come with the current one, which is throttled per
+ * account like a login; it revokes the user's other sessions and every API token.
+ */
 export async function updateMe(ctx: Ctx, principal: Principal, patch: PatchMeBody): Promise<UserRow> {
+  const name = patch.name === undefined ? undefined : trimmed(patch.name, '/name');
   let passwordHash: string | undefined;
   if (patch.password !== undefined) {
     if (!patch.currentPassword) throw invalid('/currentPassword', 'is required to set a new password');
-    if (!(await verifyPassword(patch.currentPassword, principal.user.password_hash))) {
+    const { user } = principal;
+    checkNewPassword(patch.password, { email: user.email, name: name ?? user.name, handle: user.handle });
+    const check = await ctx.limiter.take(THROTTLES.passwordChecksPerAccount, user.email.trim().toLowerCase());
+    if (!(await verifyPassword(patch.currentPassword, user.password_hash))) {
       throw invalid('/currentPassword', 'is not your current password');
     }
+    await check.release();
     passwordHash = await hashPassword(patch.password);
   }
-  const name = patch.name === undefined ? undefined : trimmed(patch.name, '/name');
   const updated = await ctx.db.transaction().execute(async (trx) => {
     const user = await updateUser(trx, principal.user.id, {
       name,
       emailNotifications: patch.emailNotifications,
       passwordHash,
     });
-    if (passwordHash) await revokeOtherSessions(trx, user.id, principal.sessionId);
+    if (passwordHash) {
+      // Whoever learnt the old password may have made sessions or tokens with it: none survive.
+      await revokeOtherSessions(trx, user.id, principal.sessionId);
+      await deleteApiTokensOf(trx, user.id);
+    }
     return user;
   });
   await forgetUser(ctx, updated.id);
   return updated;
 }
 
-/** A new API token; its secret is returned once and only its hash is kept. */
-export async function createApiToken(ctx: Ctx, userId: string, name: string) {
+/**
+ * A new API token; its secret is returned once and only its hash is kept.
+ * Only a signed-in session may make one: a token that could mint tokens would
+ * leave copies of itself behind when it is revoked.
+ */
+export async function createApiToken(ctx: Ctx, principal: Principal, name: string) {
+  if (principal.via === 'token') {
+    throw forbidden('API tokens can only be created from a signed-in session, not with an API token');
+  }
   const secret = newSecret('pl_');
-  const row = await insertApiToken(ctx.db, userId, trimmed(name, '/name'), hashApiToken(secret));
+  const row = await insertApiToken(ctx.db, principal.user.id, trimmed(name, '/name'), hashApiToken(secret));
   return { id: row.id, name: row.name, secret };
 }
 

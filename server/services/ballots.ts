@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Vote } from '../../shared/schemas/proposals';
 import { type BallotRules, type Choice, tallyProposal } from '../domain/tally';
+import * as repo from '../db/proposals';
 import type { ProposalKind } from '../db/schema';
-import { AppError } from '../errors';
+import { AppError, conflict } from '../errors';
 
 // What both the proposal use cases and the vote batcher need to know about
 // ballots: their keys, their rules, how a vote is shown and what its event says.
@@ -10,9 +11,58 @@ import { AppError } from '../errors';
 export const proposalClosed = () =>
   new AppError(409, 'proposal_closed', 'this proposal is closed; its votes and options can no longer change');
 
-/** The key a vote is stored under: the voter's id, or on anonymous proposals a salted hash of it. */
-export function voterKey(p: { anonymous: boolean; ballot_salt: string }, userId: string): string {
-  return p.anonymous ? createHash('sha256').update(`${p.ballot_salt}:${userId}`).digest('base64url') : userId;
+const derived = new Map<string, { key: Buffer; id: string }>();
+
+/**
+ * The key anonymous ballots are keyed with, derived from the server secret
+ * (so never in the database), and a short public name for it that proposals
+ * store: a changed secret is then noticed rather than letting everyone vote again.
+ */
+export function ballotKey(secret: string): { key: Buffer; id: string } {
+  let found = derived.get(secret);
+  if (!found) {
+    const key = createHmac('sha256', secret).update('plenary anonymous ballot keys').digest();
+    found = { key, id: createHmac('sha256', key).update('key id').digest('base64url').slice(0, 16) };
+    derived.set(secret, found);
+  }
+  return found;
+}
+
+/** What `voterKey` needs of a proposal. */
+export interface KeyedProposal {
+  anonymous: boolean;
+  ballot_salt: string | null;
+  ballot_key_id: string | null;
+}
+
+/**
+ * The key a vote is stored under: the voter's id, or on anonymous proposals
+ * an HMAC of salt and voter under the server's ballot key, which nobody
+ * holding only the database can recompute. Null when no voter can be keyed
+ * any more: the proposal closed and its keys were erased, or the server
+ * secret changed since it opened. Proposals from before migration 0007 keep
+ * their sha256(salt:voter) keys until they close.
+ */
+export function voterKey(secret: string, p: KeyedProposal, userId: string): string | null {
+  if (!p.anonymous) return userId;
+  if (p.ballot_salt === null) return null;
+  if (p.ballot_key_id === null)
+    return createHash('sha256').update(`${p.ballot_salt}:${userId}`).digest('base64url');
+  const { key, id } = ballotKey(secret);
+  if (p.ballot_key_id !== id) return null;
+  return createHmac('sha256', key).update(`${p.ballot_salt}:${userId}`).digest('base64url');
+}
+
+/** `voterKey` for a vote or a retraction: a proposal nobody can be keyed on takes none. */
+export function requireVoterKey(
+  secret: string,
+  p: KeyedProposal & { closed_at: Date | null },
+  userId: string,
+): string {
+  const key = voterKey(secret, p, userId);
+  if (key !== null) return key;
+  if (p.closed_at || p.ballot_salt === null) throw proposalClosed();
+  throw conflict('the server secret changed since this anonymous proposal opened: it can take no more votes');
 }
 
 /** The rules a ballot is checked against and tallied by. */
@@ -43,18 +93,19 @@ export function presentVote(
     voter_name?: string | null;
     choices: unknown;
     reason: string | null;
-    created_at: Date;
-    updated_at: Date;
+    created_at: Date | null;
+    updated_at: Date | null;
   },
   anonymous: boolean,
 ): Vote {
+  // Anonymous votes have no voter and no time: a time would line a ballot up with whoever voted then.
   return {
     proposalId: row.proposal_id,
     voter: anonymous || !row.voter_id ? null : { id: row.voter_id, name: row.voter_name ?? '' },
     choices: row.choices as Choice[],
     reason: row.reason,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: anonymous ? null : (row.created_at?.toISOString() ?? null),
+    updatedAt: anonymous ? null : (row.updated_at?.toISOString() ?? null),
   };
 }
 
@@ -74,4 +125,23 @@ export function summariseBallots(
       ? null
       : tallyProposal(ballotRules(p, options), ballots, eligibleCount),
   };
+}
+
+/** `summariseBallots` of the proposal's current ballots, read inside the caller's transaction. */
+export async function voteSummary(
+  trx: Parameters<typeof repo.ballotsOf>[0],
+  proposalId: string,
+  p: SummaryRules,
+  eligibleCount: number,
+) {
+  const [ballots, options] = await Promise.all([
+    repo.ballotsOf(trx, [proposalId]),
+    repo.optionsOf(trx, [proposalId]),
+  ]);
+  return summariseBallots(
+    p,
+    options,
+    ballots.map((b) => b.choices as Choice[]),
+    eligibleCount,
+  );
 }

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Comment, CreateCommentBody, Reaction } from '../../shared/schemas/threads';
 import * as comments from '../db/comments';
 import type { CommentWithAuthor } from '../db/comments';
+import { redactCommentEvents } from '../db/events';
 import type { DB } from '../db/schema';
 import { adjustCommentCount, lockThread, threadForMember } from '../db/threads';
 import { AppError, forbidden, invalid, notFound } from '../errors';
@@ -269,7 +270,8 @@ export async function editComment(
 /**
  * Deletes a comment (its author or a facilitator): it stays in the timeline
  * with an empty body and `deletedAt`; its earlier versions and reactions go,
- * and it no longer counts in `commentCount` or as unread. Deleting it again is `404`.
+ * its earlier events keep only an empty body, and it no longer counts in
+ * `commentCount` or as unread. Deleting it again is `404`.
  */
 export async function deleteComment(ctx: Ctx, commentId: string, user: { id: string }): Promise<void> {
   const access = await commentAccess(ctx, commentId, user.id);
@@ -284,13 +286,20 @@ export async function deleteComment(ctx: Ctx, commentId: string, user: { id: str
     if (!current || current.deleted_at) throw notFound('comment');
     await comments.eraseComment(trx, commentId);
     await adjustCommentCount(trx, current.thread_id, -1, false);
+    const comment = await loadSharedComment(trx, commentId);
+    // Its earlier events go the same way, so a replay with `since` cannot bring the words back.
+    await redactCommentEvents(trx, {
+      threadId: current.thread_id,
+      id: commentId,
+      deletedAt: comment.deletedAt!,
+    });
     emit({
       kind: 'comment.deleted',
       groupId: current.group_id,
       threadId: current.thread_id,
       actorId: user.id,
       subjectId: commentId,
-      data: { comment: await loadSharedComment(trx, commentId) },
+      data: { comment },
     });
   });
 }

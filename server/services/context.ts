@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../config';
 import { appendEvents, type EventInput } from '../db/events';
 import type { DB } from '../db/schema';
+import type { EmailWaker } from '../email/outbox';
 import type { EventBus } from '../stream/bus';
 import type { AuthCache } from './auth-cache';
 import type { RateLimiter } from './rate-limiter';
@@ -17,10 +18,16 @@ export interface Ctx {
   auth: AuthCache;
   /** Recently read timeline pages. */
   timelines: TimelineCache;
+  /** Wake the email worker after a commit that queued mail (a no-op where this process sends none). */
+  email: EmailWaker;
 }
 
-/** Collects the events a change produces; they are written last, in the same transaction. */
-export type Emit = (event: EventInput) => void;
+/**
+ * Collects the events a change produces; they are written last, in the same
+ * transaction. It carries the configuration, so what a change queues beside
+ * its events (notification emails) can build links without a new parameter.
+ */
+export type Emit = ((event: EventInput) => void) & { config?: Config };
 
 /**
  * Runs a change in one transaction together with its event rows, then tells
@@ -33,7 +40,8 @@ export async function writeTransaction<T>(
   let committed: CommittedEvent[] = [];
   const result = await ctx.db.transaction().execute(async (trx) => {
     const pending: EventInput[] = [];
-    const value = await change(trx, (event) => pending.push(event));
+    const emit: Emit = Object.assign((event: EventInput) => void pending.push(event), { config: ctx.config });
+    const value = await change(trx, emit);
     const ids = await appendEvents(trx, pending);
     committed = pending.map((e, i) => ({ ...e, id: ids[i]! }));
     for (const [i, id] of ids.entries()) {
@@ -57,4 +65,6 @@ export function eventsCommitted(ctx: Ctx, events: CommittedEvent[]): void {
   if (events.length === 0) return;
   ctx.timelines.committed(events);
   ctx.bus.announce(Math.max(...events.map((e) => e.id)));
+  // Notifications may have queued their emails in the same transaction.
+  if (events.some((e) => e.kind === 'notification.created')) ctx.email.wake();
 }

@@ -12,6 +12,7 @@ import { emailsVisibleTo, findUserByEmail } from '../db/users';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors';
 import { presentGroup, presentInvitation, presentMembership } from '../presenters';
 import { type Ctx, writeTransaction } from './context';
+import { withdrawBallotsOf } from './departures';
 import { addNotification } from './notifications';
 import { decodeCursor, encodeCursor, isExactTime, pageLimit } from './pagination';
 import { LIMITS } from './rate-limiter';
@@ -220,6 +221,7 @@ export async function removeMember(ctx: Ctx, groupId: string, actor: UserRow, ta
       subjectId: targetId,
       data: { userId: targetId, removed: !leaving },
     });
+    await withdrawBallotsOf(ctx, trx, emit, groupId, targetId);
   });
 }
 
@@ -260,6 +262,7 @@ export async function createInvitation(
       maxUses,
       expiresAt,
       createdBy: actor.id,
+      issuedAs: access.role,
     });
     const invitee = email ? await findUserByEmail(trx, email) : undefined;
     if (invitee) {
@@ -273,13 +276,52 @@ export async function createInvitation(
     }
     return invitation;
   });
-  return presentInvitation(invitation, invitationBaseUrl(ctx, requestOrigin));
+  return presentInvitation(invitation, invitationBaseUrl(ctx, requestOrigin), {
+    valid: true,
+    issuedBy: { id: actor.id, name: actor.name },
+  });
 }
 
+type IssuedInvitation = Awaited<ReturnType<typeof groups.invitationsOfGroup>>[number];
+
+function presentIssued(row: IssuedInvitation, settings: GroupSettings, baseUrl: string) {
+  return presentInvitation(row, baseUrl, {
+    valid: isUsable(row, row.issuer_role, settings),
+    issuedBy: row.created_by && row.issuer_name ? { id: row.created_by, name: row.issuer_name } : null,
+  });
+}
+
+/** The group's invitations, each saying whether it works now (facilitators). */
 export async function listInvitations(ctx: Ctx, groupId: string, userId: string, requestOrigin: string) {
-  await groupAccess(ctx, groupId, userId, 'list_invitations');
+  const { group } = await groupAccess(ctx, groupId, userId, 'list_invitations');
   const rows = await groups.invitationsOfGroup(ctx.db, groupId);
-  return rows.map((r) => presentInvitation(r, invitationBaseUrl(ctx, requestOrigin)));
+  const baseUrl = invitationBaseUrl(ctx, requestOrigin);
+  return rows.map((r) => presentIssued(r, settingsOf(group), baseUrl));
+}
+
+/**
+ * A facilitator takes over an invitation as its issuer, so a link that stopped
+ * working when its issuer was demoted or left works again (while not used up
+ * or expired), and stops when this facilitator in turn steps down.
+ */
+export async function reissueInvitation(
+  ctx: Ctx,
+  groupId: string,
+  actor: UserRow,
+  invitationId: string,
+  requestOrigin: string,
+) {
+  const { group } = await groupAccess(ctx, groupId, actor.id, 'invite_facilitator');
+  if (!isUuid(invitationId)) throw notFound('invitation');
+  await ctx.limiter.attempt(LIMITS.invitationsPerUser, actor.id);
+  if (!(await groups.reissueInvitation(ctx.db, groupId, invitationId, actor.id))) {
+    // Demoted or removed a moment ago (403 or 404 as for any act), or no such invitation in this group.
+    await groupAccess(ctx, groupId, actor.id, 'invite_facilitator');
+    throw notFound('invitation');
+  }
+  const row = await groups.issuedInvitation(ctx.db, groupId, invitationId);
+  if (!row) throw notFound('invitation');
+  return presentIssued(row, settingsOf(group), invitationBaseUrl(ctx, requestOrigin));
 }
 
 export async function revokeInvitation(ctx: Ctx, groupId: string, userId: string, invitationId: string) {
@@ -289,10 +331,31 @@ export async function revokeInvitation(ctx: Ctx, groupId: string, userId: string
   if (Number(result.numDeletedRows) === 0) throw notFound('invitation');
 }
 
-function isUsable(inv: { max_uses: number | null; uses: number; expires_at: Date | null }): boolean {
+/**
+ * Whether the issuer may still issue this kind of invitation in the group
+ * (`issuerRole` null: they left, or their account is gone). A demoted or
+ * departed issuer's links stop working until a facilitator re-issues them.
+ */
+function issuerMayInvite(
+  inv: { role: Role; issued_as: Role | null },
+  issuerRole: Role | null,
+  settings: GroupSettings,
+): boolean {
+  // A facilitator's link speaks for the facilitator: demoted, it stops, even one that makes members.
+  if (inv.issued_as === 'facilitator' && issuerRole !== 'facilitator') return false;
+  return can(issuerRole, settings, inv.role === 'facilitator' ? 'invite_facilitator' : 'invite');
+}
+
+/** Not used up, not expired, and its issuer still stands behind it. */
+function isUsable(
+  inv: { role: Role; issued_as: Role | null; max_uses: number | null; uses: number; expires_at: Date | null },
+  issuerRole: Role | null,
+  settings: GroupSettings,
+): boolean {
   return (
     (inv.max_uses === null || inv.uses < inv.max_uses) &&
-    (inv.expires_at === null || inv.expires_at > new Date())
+    (inv.expires_at === null || inv.expires_at > new Date()) &&
+    issuerMayInvite(inv, issuerRole, settings)
   );
 }
 
@@ -308,15 +371,21 @@ export async function previewInvitation(ctx: Ctx, token: string, ip: string) {
     groupName: inv.group_name,
     groupId: inv.group_id,
     role: inv.role,
-    valid: isUsable(inv),
+    valid: isUsable(inv, inv.issuer_role, settingsOf(inv)),
     expiresAt: inv.expires_at ? inv.expires_at.toISOString() : null,
   };
 }
 
+/**
+ * Joins a group through an invitation. Everything that makes a link usable is
+ * checked again inside the transaction, under locks: its uses and expiry, its
+ * issuer's standing, and that this person never joined through it before
+ * (a link admits each person once, so whoever was removed, or left, needs a new one).
+ */
 export async function acceptInvitation(ctx: Ctx, token: string, user: UserRow, ip: string) {
   await ctx.limiter.assertUnder(LIMITS.invitationMissesPerIp, ip);
   const inv = await groups.invitationByToken(ctx.db, token);
-  if (!inv || !isUsable(inv)) {
+  if (!inv || !isUsable(inv, inv.issuer_role, settingsOf(inv))) {
     if (!inv) await ctx.limiter.fail(LIMITS.invitationMissesPerIp, ip);
     throw notFound('invitation');
   }
@@ -324,16 +393,25 @@ export async function acceptInvitation(ctx: Ctx, token: string, user: UserRow, i
     throw forbidden('this invitation was sent to another email address');
   }
   await writeTransaction(ctx, async (trx, emit) => {
-    const joined = await groups.insertMembership(trx, inv.group_id, user.id, inv.role);
+    // Locks the invitation first: its issuer as read here is the one whose standing is locked next.
+    const used = await groups.consumeInvitation(trx, token);
+    if (!used) throw notFound('invitation');
+    const standing = await groups.lockIssuerStanding(trx, used.group_id, used.created_by);
+    if (!issuerMayInvite(used, standing.issuerRole, settingsOf(standing.group))) {
+      throw notFound('invitation');
+    }
+    const joined = await groups.insertMembership(trx, used.group_id, user.id, used.role);
+    // Throwing rolls back the use taken above.
     if (!joined) throw conflict('you are already a member of this group');
-    // Taken after the insert, so a person who is already a member does not use it up.
-    if (!(await groups.consumeInvitation(trx, token))) throw notFound('invitation');
+    if (!(await groups.recordInvitationUse(trx, used.id, user.id))) {
+      throw new AppError(404, 'not_found', 'you joined through this invitation before; ask for a new one');
+    }
     emit({
       kind: 'member.joined',
-      groupId: inv.group_id,
+      groupId: used.group_id,
       actorId: user.id,
       subjectId: user.id,
-      data: { userId: user.id, role: inv.role, joinedAt: joined.joined_at.toISOString() },
+      data: { userId: user.id, role: used.role, joinedAt: joined.joined_at.toISOString() },
     });
   });
   const row = await groups.memberWithUser(ctx.db, inv.group_id, user.id);

@@ -8,6 +8,7 @@ import {
   unreadNotificationCount,
 } from '../db/notifications';
 import type { DB } from '../db/schema';
+import { queueNotificationEmails } from '../email/notification-emails';
 import type { Ctx, Emit } from './context';
 import { decodeCursor, encodeCursor, isExactTime, pageLimit } from './pagination';
 import { isUuid } from './text';
@@ -83,6 +84,8 @@ export async function addNotifications(
       text: input.text,
     })),
   );
+  // Emails by each recipient's preferences, in this same transaction (one insert for all).
+  if (emit.config) await queueNotificationEmails(trx, emit.config, rows);
   for (const row of rows) {
     emit({
       kind: 'notification.created',

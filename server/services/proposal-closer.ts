@@ -46,7 +46,8 @@ export async function remindClosingSoon(ctx: Ctx): Promise<number> {
       thread_id: string;
       title: string;
       anonymous: boolean;
-      ballot_salt: string;
+      ballot_salt: string | null;
+      ballot_key_id: string | null;
     }>`
       update proposals set closing_soon_notified = true
       where id in (
@@ -58,7 +59,7 @@ export async function remindClosingSoon(ctx: Ctx): Promise<number> {
         limit ${CLOSE_BATCH}
         for update skip locked
       )
-      returning id, group_id, thread_id, title, anonymous, ballot_salt`.execute(trx);
+      returning id, group_id, thread_id, title, anonymous, ballot_salt, ballot_key_id`.execute(trx);
     for (const p of due.rows) {
       const [members, keys] = await Promise.all([
         repo.groupMembers(trx, p.group_id),
@@ -69,7 +70,7 @@ export async function remindClosingSoon(ctx: Ctx): Promise<number> {
         trx,
         emit,
         members
-          .filter((m) => !voted.has(voterKey(p, m.id)))
+          .filter((m) => !voted.has(voterKey(ctx.config.sessionSecret, p, m.id) ?? ''))
           .map((m) => ({
             userId: m.id,
             kind: 'proposal_closing_soon' as const,

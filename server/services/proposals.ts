@@ -6,6 +6,7 @@ import type {
   PatchProposalBody,
   Proposal,
   Results,
+  UndecidedPage,
   Vote,
   VoteBody,
 } from '../../shared/schemas/proposals';
@@ -22,12 +23,13 @@ import { decodeCursor, encodeCursor, pageLimit } from './pagination';
 import { isUuid, trimmed } from './text';
 import { VoteBatcher } from './vote-batcher';
 import {
+  ballotKey,
   ballotRules,
   presentVote,
   proposalClosed,
-  type SummaryRules,
-  summariseBallots,
+  requireVoterKey,
   voterKey,
+  voteSummary,
 } from './ballots';
 
 type Db = Ctx['db'] | Transaction<DB>;
@@ -47,13 +49,26 @@ function byProposal<T extends { proposal_id: string }>(rows: T[]): Map<string, T
 /**
  * Proposals as `viewerId` sees them over HTTP, by id: options, outcome,
  * counts, the viewer's own vote, and results (null while hidden; frozen at
- * close). Pass `viewerId: null` for the form shared by every stream subscriber.
+ * close). Pass `viewerId: null` for the form shared by every stream subscriber;
+ * finding a viewer's anonymous vote takes the server secret, so the `ctx`.
  */
-export async function loadProposalsForViewer(
+export function loadProposalsForViewer(
+  ctx: Ctx,
+  viewerId: string | null,
+  proposalIds: string[],
+): Promise<Map<string, Proposal>>;
+export function loadProposalsForViewer(
   db: Db,
+  viewerId: null,
+  proposalIds: string[],
+): Promise<Map<string, Proposal>>;
+export async function loadProposalsForViewer(
+  source: Ctx | Db,
   viewerId: string | null,
   proposalIds: string[],
 ): Promise<Map<string, Proposal>> {
+  const ctx = isCtx(source) ? source : null;
+  const db = ctx ? ctx.db : (source as Db);
   const rows = await repo.proposalRows(db, proposalIds);
   if (rows.length === 0) return new Map();
   const ids = rows.map((r) => r.id);
@@ -63,12 +78,16 @@ export async function loadProposalsForViewer(
     repo.ballotsOf(db, ids),
     repo.memberCounts(db, [...new Set(rows.map((r) => r.group_id))]),
   ]);
-  const mine = viewerId
-    ? await repo.votesByPairs(
-        db,
-        rows.map((r) => ({ proposalId: r.id, voterKey: voterKey(r, viewerId) })),
-      )
-    : [];
+  const mine =
+    viewerId && ctx
+      ? await repo.votesByPairs(
+          db,
+          rows.flatMap((r) => {
+            const key = voterKey(ctx.config.sessionSecret, r, viewerId);
+            return key === null ? [] : [{ proposalId: r.id, voterKey: key }];
+          }),
+        )
+      : [];
   // Grouped once: the decision log loads thousands of proposals, and their ballots one row per vote.
   const optionsOf = byProposal(options);
   const ballotsOf = byProposal(ballots);
@@ -82,7 +101,7 @@ export async function loadProposalsForViewer(
     const myVote = mineOf.get(row.id);
     const eligibleCount = row.closed_at
       ? (row.eligible_count_at_close ?? 0)
-      : (counts.get(row.group_id) ?? 0);
+      : (counts.get(row.group_id) ?? 0) + row.departed_ballots;
     result.set(row.id, {
       ...presentProposalCore(row, own),
       voterCount: cast.length,
@@ -100,6 +119,10 @@ export async function loadProposalsForViewer(
     });
   }
   return result;
+}
+
+function isCtx(source: Ctx | Db): source is Ctx {
+  return 'config' in source && 'db' in source;
 }
 
 function resultsFor(
@@ -147,8 +170,13 @@ function presentProposalCore(
   };
 }
 
-async function loadOne(db: Db, viewerId: string | null, id: string): Promise<Proposal> {
-  const p = (await loadProposalsForViewer(db, viewerId, [id])).get(id);
+/** One proposal as `ctx`'s viewer sees it, or (given a transaction) as every subscriber does. */
+async function loadOne(source: Ctx | Db, viewerId: string | null, id: string): Promise<Proposal> {
+  const p = (
+    isCtx(source)
+      ? await loadProposalsForViewer(source, viewerId, [id])
+      : await loadProposalsForViewer(source, null, [id])
+  ).get(id);
   if (!p) throw notFound('proposal');
   return p;
 }
@@ -257,6 +285,7 @@ export async function createProposal(ctx: Ctx, threadId: string, user: UserRow, 
       maxScore: body.kind === 'score' ? (body.maxScore ?? 5) : 5,
       dotsPerVoter: body.kind === 'dot_vote' ? (body.dotsPerVoter ?? 10) : 10,
       ballotSalt: randomUUID(),
+      ballotKeyId: ballotKey(ctx.config.sessionSecret).id,
     });
     await repo.replaceOptions(trx, row.id, options);
     await trx
@@ -285,12 +314,12 @@ export async function createProposal(ctx: Ctx, threadId: string, user: UserRow, 
     }));
     return row.id;
   });
-  return loadOne(ctx.db, user.id, id);
+  return loadOne(ctx, user.id, id);
 }
 
 export async function getProposal(ctx: Ctx, proposalId: string, userId: string) {
   await access(ctx, proposalId, userId);
-  return loadOne(ctx.db, userId, proposalId);
+  return loadOne(ctx, userId, proposalId);
 }
 
 function isListCursor(v: unknown): v is { createdAt: string; id: string } {
@@ -329,7 +358,7 @@ export async function listGroupProposals(
     .execute();
   const page = rows.slice(0, limit);
   const loaded = await loadProposalsForViewer(
-    ctx.db,
+    ctx,
     userId,
     page.map((r) => r.id),
   );
@@ -406,7 +435,7 @@ export async function castVote(ctx: Ctx, proposalId: string, user: UserRow, body
   }
   return batcherFor(ctx).submit({
     proposalId,
-    voterKey: voterKey(p, user.id),
+    voterKey: requireVoterKey(ctx.config.sessionSecret, p, user.id),
     userId: user.id,
     userName: user.name,
     choices: checked.choices,
@@ -421,7 +450,7 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
     const [p] = await repo.lockProposalsForVoting(trx, [proposalId], [user.id]).execute();
     if (!p) throw notFound('proposal');
     if (p.closed_at || p.past_closing) throw proposalClosed();
-    const key = voterKey(p, user.id);
+    const key = requireVoterKey(ctx.config.sessionSecret, p, user.id);
     const removed = await trx
       .deleteFrom('votes')
       .where('proposal_id', '=', proposalId)
@@ -429,6 +458,8 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
       .returningAll()
       .executeTakeFirst();
     if (!removed) throw notFound('vote');
+    // A ballot left behind when its voter went, taken back now they are here again.
+    if (removed.departed) await repo.countDeparted(trx, proposalId, -1);
     if (!p.anonymous) {
       await trx
         .insertInto('vote_history')
@@ -440,7 +471,8 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
         })
         .execute();
     }
-    const summary = await voteSummary(trx, proposalId, p, Number(p.eligible_count));
+    const eligible = Number(p.eligible_count) - (removed.departed ? 1 : 0);
+    const summary = await voteSummary(trx, proposalId, p, eligible);
     emit({
       kind: 'vote.retracted',
       groupId: p.group_id,
@@ -452,21 +484,11 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
   });
 }
 
-/** `summariseBallots` of the proposal's current ballots, read inside the caller's transaction. */
-async function voteSummary(trx: Db, proposalId: string, p: SummaryRules, eligibleCount: number) {
-  const [ballots, options] = await Promise.all([
-    repo.ballotsOf(trx, [proposalId]),
-    repo.optionsOf(trx, [proposalId]),
-  ]);
-  return summariseBallots(
-    p,
-    options,
-    ballots.map((b) => b.choices as Choice[]),
-    eligibleCount,
-  );
-}
-
-/** The votes of a proposal; anonymous ones carry no voter; hidden results show only your own. */
+/**
+ * The votes of a proposal; hidden results show only your own. Anonymous ones
+ * carry no voter and no time, and come in the order of their keys, which
+ * says nothing of when they were cast (a vote replaced keeps its place).
+ */
 export async function listVotes(
   ctx: Ctx,
   proposalId: string,
@@ -475,10 +497,11 @@ export async function listVotes(
 ) {
   const p = await access(ctx, proposalId, userId);
   const limit = pageLimit(query.limit);
-  const after = decodeCursor(query.cursor, (v): v is { updatedAt: string; key: string } => {
+  const after = decodeCursor(query.cursor, (v): v is { updatedAt?: string; key: string } => {
     const c = v as { updatedAt?: unknown; key?: unknown };
     return (
-      typeof c?.updatedAt === 'string' && !Number.isNaN(Date.parse(c.updatedAt)) && typeof c.key === 'string'
+      typeof c?.key === 'string' &&
+      (p.anonymous || (typeof c.updatedAt === 'string' && !Number.isNaN(Date.parse(c.updatedAt))))
     );
   });
   let q = ctx.db
@@ -487,9 +510,14 @@ export async function listVotes(
     .selectAll('votes')
     .select('users.name as voter_name')
     .where('votes.proposal_id', '=', proposalId);
-  if (p.results_hidden_until_closed && !p.closed_at) q = q.where('votes.voter_key', '=', voterKey(p, userId));
-  if (after) {
-    const at = new Date(after.updatedAt);
+  if (p.results_hidden_until_closed && !p.closed_at) {
+    const own = voterKey(ctx.config.sessionSecret, p, userId);
+    if (own === null) return { items: [], nextCursor: null };
+    q = q.where('votes.voter_key', '=', own);
+  }
+  if (after && p.anonymous) q = q.where('votes.voter_key', '>', after.key);
+  else if (after) {
+    const at = new Date(after.updatedAt!);
     q = q.where((eb) =>
       eb.or([
         eb('votes.updated_at', '>', at),
@@ -497,8 +525,8 @@ export async function listVotes(
       ]),
     );
   }
+  if (!p.anonymous) q = q.orderBy('votes.updated_at');
   const rows = await q
-    .orderBy('votes.updated_at')
     .orderBy('votes.voter_key')
     .limit(limit + 1)
     .execute();
@@ -508,25 +536,39 @@ export async function listVotes(
     items: page.map((r) => presentVote(r, p.anonymous)),
     nextCursor:
       rows.length > limit && last
-        ? encodeCursor({ updatedAt: last.updated_at.toISOString(), key: last.voter_key })
+        ? encodeCursor(
+            p.anonymous
+              ? { key: last.voter_key }
+              : { updatedAt: last.updated_at!.toISOString(), key: last.voter_key },
+          )
         : null,
   };
 }
 
-/** Members who have not voted yet ("12 of 20 have voted" and who is missing). */
-export async function listUndecided(ctx: Ctx, proposalId: string, userId: string) {
+/**
+ * Members who have not voted yet ("12 of 20 have voted" and who is missing).
+ * On anonymous proposals only how many: read after each vote, the names would
+ * say who cast the ballot that just arrived.
+ */
+export async function listUndecided(ctx: Ctx, proposalId: string, userId: string): Promise<UndecidedPage> {
   const p = await access(ctx, proposalId, userId);
+  if (p.anonymous) {
+    const proposal = await loadOne(ctx.db, null, proposalId);
+    return { items: [], nextCursor: null, count: Math.max(0, proposal.eligibleCount - proposal.voterCount) };
+  }
   const [members, keys] = await Promise.all([
     repo.groupMembers(ctx.db, p.group_id),
     repo.voterKeysOf(ctx.db, proposalId),
   ]);
   const voted = new Set(keys.map((k) => k.voter_key));
-  return {
-    items: members.filter((m) => !voted.has(voterKey(p, m.id))).map((m) => ({ id: m.id, name: m.name })),
-  };
+  const items = members.filter((m) => !voted.has(m.id)).map((m) => ({ id: m.id, name: m.name }));
+  return { items, nextCursor: null, count: items.length };
 }
 
-/** Freezes who could vote and the results, inside the closing transaction. */
+/**
+ * Freezes who could vote and the results, inside the closing transaction; on
+ * anonymous proposals, then erases every link between ballots and voters.
+ */
 async function finalize(trx: Transaction<DB>, proposalId: string) {
   const [row] = await repo.proposalRows(trx, [proposalId]);
   const [options, ballots, counts] = await Promise.all([
@@ -534,7 +576,7 @@ async function finalize(trx: Transaction<DB>, proposalId: string) {
     repo.ballotsOf(trx, [proposalId]),
     repo.memberCounts(trx, [row!.group_id]),
   ]);
-  const eligible = counts.get(row!.group_id) ?? 0;
+  const eligible = (counts.get(row!.group_id) ?? 0) + row!.departed_ballots;
   const results = tallyProposal(
     ballotRules(row!, options),
     ballots.map((b) => b.choices as Choice[]),
@@ -545,6 +587,7 @@ async function finalize(trx: Transaction<DB>, proposalId: string) {
     .set({ eligible_count_at_close: eligible, final_results: JSON.stringify(results) })
     .where('id', '=', proposalId)
     .execute();
+  if (row!.anonymous) await repo.eraseVoterLinks(trx, row!);
   return row!;
 }
 
@@ -615,7 +658,7 @@ export async function closeProposal(
     await announceClosed(trx, emit, proposalId, user.id);
     if (outcome) await writeOutcome(trx, emit, p, user, outcome);
   });
-  return loadOne(ctx.db, user.id, proposalId);
+  return loadOne(ctx, user.id, proposalId);
 }
 
 /** Freezes the results and tells everyone: shared by closing by hand and by the clock. */
@@ -659,7 +702,7 @@ export async function setOutcome(ctx: Ctx, proposalId: string, user: UserRow, bo
     if (!locked?.closed_at) throw conflict('close the proposal before stating its outcome');
     await writeOutcome(trx, emit, p, user, body);
   });
-  return loadOne(ctx.db, user.id, proposalId);
+  return loadOne(ctx, user.id, proposalId);
 }
 
 /** Opens a closed proposal again with a new closing time. */
@@ -668,7 +711,26 @@ export async function reopenProposal(ctx: Ctx, proposalId: string, user: UserRow
   if (p.role !== 'facilitator') throw forbidden('only facilitators may reopen a proposal');
   const closesAt = futureDate(closesAtRaw, '/closesAt');
   await writeTransaction(ctx, async (trx, emit) => {
-    const reopened = await trx
+    const locked = await trx
+      .selectFrom('proposals')
+      .select(['closed_at', 'anonymous'])
+      .where('id', '=', proposalId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked?.closed_at) throw conflict('this proposal is open already');
+    // Its ballots no longer know their voters: reopened, a voter could not replace theirs and would vote twice.
+    const cast = await trx
+      .selectFrom('votes')
+      .select('voter_key')
+      .where('proposal_id', '=', proposalId)
+      .limit(1)
+      .execute();
+    if (locked.anonymous && cast.length > 0) {
+      throw conflict(
+        'an anonymous proposal that has votes cannot be reopened: its ballots were unlinked from their voters at the close; put a new proposal instead',
+      );
+    }
+    await trx
       .updateTable('proposals')
       .set({
         closed_at: null,
@@ -676,12 +738,12 @@ export async function reopenProposal(ctx: Ctx, proposalId: string, user: UserRow
         eligible_count_at_close: null,
         final_results: null,
         closing_soon_notified: false,
+        ...(locked.anonymous
+          ? { ballot_salt: randomUUID(), ballot_key_id: ballotKey(ctx.config.sessionSecret).id }
+          : {}),
       })
       .where('id', '=', proposalId)
-      .where('closed_at', 'is not', null)
-      .returning('id')
-      .executeTakeFirst();
-    if (!reopened) throw conflict('this proposal is open already');
+      .execute();
     await trx
       .updateTable('outcomes')
       .set({ superseded_at: new Date() })
@@ -697,7 +759,7 @@ export async function reopenProposal(ctx: Ctx, proposalId: string, user: UserRow
       data: { proposal: await loadOne(trx, null, proposalId) },
     });
   });
-  return loadOne(ctx.db, user.id, proposalId);
+  return loadOne(ctx, user.id, proposalId);
 }
 
 /** Edits an open proposal; options change only until the first vote. */
@@ -747,5 +809,5 @@ export async function updateProposal(ctx: Ctx, proposalId: string, user: UserRow
       data: { proposal: await loadOne(trx, null, proposalId) },
     });
   });
-  return loadOne(ctx.db, user.id, proposalId);
+  return loadOne(ctx, user.id, proposalId);
 }

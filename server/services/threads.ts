@@ -300,7 +300,7 @@ export async function getTimeline(
   }
   const proposals =
     proposalIds.length > 0
-      ? await loadProposalsForViewer(ctx.db, userId, proposalIds)
+      ? await loadProposalsForViewer(ctx, userId, proposalIds)
       : new Map<string, Proposal>();
   return forReader(page, userId, proposals);
 }

@@ -118,6 +118,7 @@ async function writeBatch(ctx: Ctx, batch: VoteRequest[]): Promise<Answer[]> {
   let committed: CommittedEvent[] = [];
   const answers = await ctx.db.transaction().execute(async (trx) => {
     const plan = planVotes(
+      ctx.config.sessionSecret,
       await repo.voteBatchState(
         trx,
         [...new Set(batch.map((v) => v.proposalId))],
@@ -127,7 +128,7 @@ async function writeBatch(ctx: Ctx, batch: VoteRequest[]): Promise<Answer[]> {
       batch,
     );
     if (plan.votes.length > 0) {
-      await repo.writeVotes(trx, plan.history, plan.votes, plan.at);
+      await repo.writeVotes(trx, plan.history, plan.votes, plan.revived);
       const ids = await appendEvents(trx, plan.events);
       committed = plan.events.map((e, i) => ({ ...e, id: ids[i]! }));
     }
@@ -138,14 +139,18 @@ async function writeBatch(ctx: Ctx, batch: VoteRequest[]): Promise<Answer[]> {
 }
 
 /** What a batch writes, and what each vote is answered, given what was read under the lock. */
-function planVotes(state: Awaited<ReturnType<typeof repo.voteBatchState>>, batch: VoteRequest[]) {
+function planVotes(
+  secret: string,
+  state: Awaited<ReturnType<typeof repo.voteBatchState>>,
+  batch: VoteRequest[],
+) {
   const proposals = new Map(state.map((p) => [p.id, { ...p, voters: new Set(p.voter_ids) }]));
   const answers: (Answer | null)[] = batch.map((v) => {
     const p = proposals.get(v.proposalId);
     if (!p?.voters.has(v.userId)) return { error: notFound('proposal') };
     if (p.closed_at || p.past_closing) return { error: proposalClosed() };
-    // The key came from a cached copy of the proposal; its salt never changes, but be sure.
-    if (voterKey(p, v.userId) !== v.voterKey)
+    // The key came from a cached copy of the proposal: reopening a vote-less anonymous one salts it anew.
+    if (voterKey(secret, p, v.userId) !== v.voterKey)
       return { error: conflict('reload the proposal and vote again') };
     // Checked again under the lock: the options may have been edited since the request checked them.
     if (!validateBallot(ballotRules(p, p.options), v.choices).ok) {
@@ -161,7 +166,7 @@ function planVotes(state: Awaited<ReturnType<typeof repo.voteBatchState>>, batch
   });
   const events: EventInput[] = [];
   const at = new Date();
-  if (latest.size === 0) return { answers: answers as Answer[], history: [], votes: [], at, events };
+  if (latest.size === 0) return { answers: answers as Answer[], history: [], votes: [], revived: [], events };
   const previous = new Map(
     state.flatMap((p) => p.previous.map((prev) => [`${p.id}|${prev.voter_key}`, prev] as const)),
   );
@@ -192,21 +197,31 @@ function planVotes(state: Awaited<ReturnType<typeof repo.voteBatchState>>, batch
         : [],
     ),
   ];
-  const votes = writes.map((v) => ({
-    proposal_id: v.proposalId,
-    voter_key: v.voterKey,
-    voter_id: proposals.get(v.proposalId)!.anonymous ? null : v.userId,
-    choices: v.choices,
-    reason: v.reason,
-  }));
+  const votes = writes.map((v) => {
+    const anonymous = proposals.get(v.proposalId)!.anonymous;
+    return {
+      proposal_id: v.proposalId,
+      voter_key: v.voterKey,
+      voter_id: anonymous ? null : v.userId,
+      choices: v.choices,
+      reason: v.reason,
+      at: anonymous ? null : at.toISOString(),
+    };
+  });
+  // A member who left and came back replaces the ballot left behind: one fewer counted apart.
+  const revived = state.flatMap((p) => {
+    const n = writes.filter(
+      (v) => v.proposalId === p.id && previous.get(`${p.id}|${v.voterKey}`)?.departed,
+    ).length;
+    return n > 0 ? [{ proposal_id: p.id, n }] : [];
+  });
 
   const summaries = new Map(
     state.flatMap((p) => {
       if (!writes.some((v) => v.proposalId === p.id)) return [];
       const mine = writes.filter((v) => v.proposalId === p.id);
-      return [
-        [p.id, summariseBallots(p, p.options, ballotsAfter(p, mine, previous), p.eligible_count)] as const,
-      ];
+      const eligible = p.eligible_count - (revived.find((r) => r.proposal_id === p.id)?.n ?? 0);
+      return [[p.id, summariseBallots(p, p.options, ballotsAfter(p, mine, previous), eligible)] as const];
     }),
   );
   batch.forEach((v, i) => {
@@ -220,7 +235,7 @@ function planVotes(state: Awaited<ReturnType<typeof repo.voteBatchState>>, batch
         voter_name: v.userName,
         choices: v.choices,
         reason: v.reason,
-        created_at: stored ? new Date(stored.created_ms) : at,
+        created_at: stored?.created_ms != null ? new Date(stored.created_ms) : at,
         updated_at: at,
       },
       p.anonymous,
@@ -234,15 +249,16 @@ function planVotes(state: Awaited<ReturnType<typeof repo.voteBatchState>>, batch
       // On anonymous proposals not even the event log learns who voted.
       actorId: p.anonymous ? null : v.userId,
       subjectId: v.proposalId,
-      // While results are hidden a ballot would give the tally away: only the count moves.
+      // While results are hidden a ballot would give the tally away, and on anonymous proposals
+      // its reason and choices would pair up with whoever was seen voting then: only counts move.
       data: {
         proposalId: v.proposalId,
-        vote: p.results_hidden_until_closed ? null : vote,
+        vote: p.results_hidden_until_closed || p.anonymous ? null : vote,
         ...summaries.get(v.proposalId)!,
       },
     });
   });
-  return { answers: answers as Answer[], history, votes, at, events };
+  return { answers: answers as Answer[], history, votes, revived, events };
 }
 
 /** A proposal's ballots once `writes` are in: the counts read under the lock, less what they replace. */

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { Compile } from 'typebox/compile';
-import { ClientMessage, type ServerMessage } from '../../shared/schemas/stream';
+import { ClientMessage, MAX_EVENT_ID, type ServerMessage } from '../../shared/schemas/stream';
+import { liveCredentials } from '../db/credentials';
 import { type LoggedEvent, topicEventsAfter, topicLatestEventId } from '../db/events';
 import type { Ctx } from '../services/context';
 import { PresenceTracker } from './presence';
@@ -13,6 +14,17 @@ export const MAX_REPLAY = 1_000;
 /** A socket whose unsent data passes this is too slow to keep up, and is closed. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const HEARTBEAT_MS = 30_000;
+/**
+ * How often every socket's credential is checked again, all in one query. A
+ * revocation normally closes its sockets at once, through the bus's
+ * `authChanged`; this is the safety net for a notification that got lost (a
+ * dropped LISTEN connection, a peer that died before sending it). The contract
+ * allows 5 s: a 2 s period leaves 3 s for the query and a busy event loop, and
+ * costs one indexed lookup per distinct session or token in this process.
+ */
+export const REVALIDATE_MS = 2_000;
+/** The close code of a socket whose session or token was revoked: sign in again before reconnecting. */
+export const CREDENTIAL_REVOKED = 4001;
 const MAX_TOPICS_PER_SOCKET = 200;
 const PRESENCE_COALESCE_MS = 250;
 const MAX_PRESENCE_USERS = 100;
@@ -26,6 +38,9 @@ interface Subscriber {
   userId: string;
   name: string;
 }
+
+/** What a socket was opened with, as the database knows it (never the secret): a session or an API token. */
+export type Credential = { sessionId: string } | { tokenHash: string };
 
 /** One topic of one socket. Live events are buffered while its replay is being read. */
 class Subscription {
@@ -50,13 +65,16 @@ class Subscription {
 export class Connection {
   readonly subscriptions = new Map<string, Subscription>();
   alive = true;
+  /** Set once its credential is found revoked: it is closing and is served nothing more. */
+  revoked = false;
   constructor(
     readonly socket: WebSocket,
     readonly user: Subscriber,
+    readonly credential: Credential,
   ) {}
 
   send(message: ServerMessage | Buffer): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.revoked || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       // Never let a slow reader grow our memory: it reconnects with `since` and loses nothing.
       this.socket.close(1013, 'too slow: reconnect with since');
@@ -68,14 +86,18 @@ export class Connection {
 
 /**
  * The websocket hub: fans events from the bus out to this process's
- * subscribers, replays `since`, authorises every topic, and drops a
- * member's group topics the moment they leave the group.
+ * subscribers, replays `since`, authorises every topic, drops a member's
+ * group topics the moment they leave the group, and closes every socket
+ * whose session or token is revoked (at once on `authChanged`, else within
+ * REVALIDATE_MS).
  */
 export class StreamHub {
   private readonly byTopic = new Map<string, Set<Subscription>>();
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly pendingPresence = new Map<string, { id: string; name: string }[]>();
   private heartbeat: NodeJS.Timeout;
+  private revalidation: NodeJS.Timeout;
+  private revalidating = false;
 
   readonly presence: PresenceTracker;
 
@@ -88,6 +110,13 @@ export class StreamHub {
     ctx.bus.wanted = () => this.byTopic.size > 0;
     this.heartbeat = setInterval(() => this.checkHeartbeats(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    // Every process hears it, the one that revoked included (Postgres echoes a NOTIFY to its sender).
+    ctx.bus.on('authChanged', (userId) => {
+      const mine = this.byUser.get(userId);
+      if (mine) this.recheck([...mine], 'after authChanged');
+    });
+    this.revalidation = setInterval(() => this.revalidateAll(), REVALIDATE_MS);
+    this.revalidation.unref();
   }
 
   get connectionCount(): number {
@@ -96,9 +125,9 @@ export class StreamHub {
     return n;
   }
 
-  /** Adopts an authenticated socket. */
-  attach(socket: WebSocket, user: Subscriber): Connection {
-    const connection = new Connection(socket, user);
+  /** Adopts an authenticated socket, with the credential that authenticated it. */
+  attach(socket: WebSocket, user: Subscriber, credential: Credential): Connection {
+    const connection = new Connection(socket, user, credential);
     let mine = this.byUser.get(user.userId);
     if (!mine) {
       mine = new Set();
@@ -118,6 +147,9 @@ export class StreamHub {
       this.onMessage(connection, raw.toString()).catch((err) => {
         this.log.error({ err }, 'stream message failed');
         connection.send({ type: 'error', code: 'internal', message: 'something went wrong on our side' });
+        // A subscribe that failed half-way (the database went away) would leave its topic silent, and
+        // buffering, for good: closed, the client reconnects and subscribes again with since.
+        connection.socket.close(1011, 'something went wrong on our side: reconnect with since');
       });
     });
     socket.on('close', () => this.detach(connection));
@@ -127,6 +159,7 @@ export class StreamHub {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.revalidation);
     await this.presence.stop();
     for (const set of this.byUser.values()) for (const c of set) c.socket.close(1001, 'server shutting down');
   }
@@ -139,6 +172,7 @@ export class StreamHub {
   }
 
   private async onMessage(connection: Connection, text: string): Promise<void> {
+    if (connection.revoked) return;
     let message: ClientMessage;
     try {
       message = parseClientMessage(JSON.parse(text));
@@ -181,8 +215,25 @@ export class StreamHub {
       this.byTopic.set(sub.key, set);
     }
     set.add(sub);
+    try {
+      await this.serve(sub, since);
+    } catch (err) {
+      // Not left half-open, buffering live events that nobody will ever take.
+      this.removeSubscription(sub);
+      throw err;
+    }
+  }
 
-    let access = await authorizeTopic(this.ctx, connection.user.userId, topic);
+  /** Authorises a registered subscription, confirms it, replays after `since`, then lets live events through. */
+  private async serve(sub: Subscription, since: number | undefined): Promise<void> {
+    const { connection, topic } = sub;
+    // The credential is read again with the authorisation: a revocation committed before this
+    // message was handled closes the socket here, even if its notification has not arrived yet.
+    let [access] = await Promise.all([
+      authorizeTopic(this.ctx, connection.user.userId, topic),
+      this.closeIfRevoked([connection]),
+    ]);
+    if (sub.closed) return;
     if (sub.recheck) access = await authorizeTopic(this.ctx, connection.user.userId, topic);
     if (sub.closed) return;
     if (!access) {
@@ -302,6 +353,59 @@ export class StreamHub {
     }
   }
 
+  /**
+   * Closes those of `connections` whose session or token no longer signs
+   * anyone in (logout, password change or reset, token deletion, expiry).
+   * One query whatever their number. Throws when the database cannot say.
+   */
+  private async closeIfRevoked(connections: Connection[]): Promise<void> {
+    const open = connections.filter((c) => !c.revoked);
+    if (open.length === 0) return;
+    const sessionIds = new Set<string>();
+    const tokenHashes = new Set<string>();
+    for (const { credential } of open) {
+      if ('sessionId' in credential) sessionIds.add(credential.sessionId);
+      else tokenHashes.add(credential.tokenHash);
+    }
+    const live = await liveCredentials(this.ctx.db, {
+      sessionIds: [...sessionIds],
+      tokenHashes: [...tokenHashes],
+    });
+    for (const connection of open) {
+      const { credential } = connection;
+      const alive =
+        'sessionId' in credential
+          ? live.sessionIds.has(credential.sessionId)
+          : live.tokenHashes.has(credential.tokenHash);
+      if (!alive) this.revoke(connection);
+    }
+  }
+
+  /** `closeIfRevoked` in the background; a failure waits for the next periodic check. */
+  private recheck(connections: Connection[], why: string): Promise<void> {
+    return this.closeIfRevoked(connections).catch((err) =>
+      this.log.warn({ err }, `checking websocket credentials ${why} failed; retrying shortly`),
+    );
+  }
+
+  /** The safety net: every socket of this process, one query every REVALIDATE_MS. */
+  private revalidateAll(): void {
+    if (this.revalidating || this.byUser.size === 0) return;
+    this.revalidating = true;
+    const all = [...this.byUser.values()].flatMap((set) => [...set]);
+    this.recheck(all, 'periodically').finally(() => {
+      this.revalidating = false;
+    });
+  }
+
+  /** Cuts a socket off at once (no further frame, no subscription), then closes it. */
+  private revoke(connection: Connection): void {
+    if (connection.revoked) return;
+    connection.revoked = true;
+    this.detach(connection);
+    connection.socket.close(CREDENTIAL_REVOKED, 'credential revoked');
+  }
+
   private checkHeartbeats(): void {
     for (const set of this.byUser.values()) {
       for (const connection of set) {
@@ -328,6 +432,8 @@ function parseClientMessage(value: unknown): ClientMessage {
   }
   const first = [...checkClientMessage.Errors(value)].find((e) => e.instancePath !== '/type');
   if (first?.instancePath === '/topic') throw new Error('topic must be "me", "group:<id>" or "thread:<id>"');
-  if (first?.instancePath === '/since') throw new Error('since must be a non-negative integer event id');
+  if (first?.instancePath === '/since') {
+    throw new Error(`since must be an event id: an integer from 0 to ${MAX_EVENT_ID}`);
+  }
   throw new Error(first ? `${first.instancePath.slice(1) || 'message'} ${first.message}` : 'invalid message');
 }

@@ -12,11 +12,16 @@ declare module 'fastify' {
 /** Infrastructure for the live stream: websockets and the hub fed by the event bus. */
 export default fp(
   async (app) => {
-    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     const hub = new StreamHub(app.ctx, app.log);
     app.decorate('hub', hub);
-    app.addHook('preClose', async () => {
-      await hub.close();
+    await app.register(websocket, {
+      options: { maxPayload: 64 * 1024 },
+      // In place of the plugin's own, which closes every socket with no code before any hook of
+      // ours runs: subscribers hear "going away" (1001) and reconnect, to another process, with since.
+      preClose: async () => {
+        app.websocketServer.close();
+        await hub.close();
+      },
     });
   },
   { name: 'plenary-stream', dependencies: ['plenary-context'] },

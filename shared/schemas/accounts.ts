@@ -18,7 +18,13 @@ export const User = Type.Object({
 export type User = Type.Static<typeof User>;
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
-export const Password = Type.String({ minLength: 10, maxLength: 1024 });
+/** A new password; the server also refuses common and self-derived ones (server/domain/passwords.ts). */
+export const Password = Type.String({
+  minLength: 10,
+  maxLength: 1024,
+  description:
+    'At least 10 characters besides spaces and invisible ones; not a common password, and not containing your email address, name or handle.',
+});
 export const Handle = Type.String({ pattern: '^[a-z0-9_-]{2,30}$' });
 
 export const RegisterBody = Type.Object({

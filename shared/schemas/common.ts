@@ -30,8 +30,20 @@ export const Timestamp = Type.String({ format: 'date-time' });
 
 export const IdParams = Type.Object({ id: Type.String() });
 
+/**
+ * The largest event id the API takes: 2^53 − 1, the largest integer a JSON
+ * number holds exactly. Beyond it is `400`, not a database error (ids are
+ * Postgres bigints, up to 2^63 − 1). The server's validation bounds every
+ * other number in a request the same way unless its schema says narrower.
+ */
+export const MAX_EVENT_ID = Number.MAX_SAFE_INTEGER;
+/** An event id as `since`, `after`, `before` and `lastEventId` take it: a positive integer. */
+export const EventId = Type.Integer({ minimum: 1, maximum: MAX_EVENT_ID });
+/** `?limit=`: anything above 200 is treated as 200, up to the largest exact integer. */
+export const Limit = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
 export const ListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Limit),
   cursor: Type.Optional(Type.String()),
 });
 export type ListQuery = Type.Static<typeof ListQuery>;

@@ -60,6 +60,15 @@ export const Invitation = Type.Object({
   expiresAt: Type.Union([Timestamp, Type.Null()]),
   maxUses: Type.Union([Type.Integer(), Type.Null()]),
   uses: Type.Integer(),
+  /**
+   * Whether the link lets someone join now: not used up, not expired, and its
+   * issuer may still issue it (a facilitator for a facilitator link; for a member
+   * link, a facilitator, or a member while `membersCanInvite`). A link whose
+   * issuer was demoted or left works again once a facilitator re-issues it.
+   */
+  valid: Type.Boolean(),
+  /** Who issued (or last re-issued) the link; null once their account is gone. */
+  issuedBy: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
 });
 export type Invitation = Type.Static<typeof Invitation>;
 

@@ -63,10 +63,23 @@ export const Vote = Type.Object({
   voter: Type.Union([PersonRef, Type.Null()]),
   choices: Type.Array(Choice),
   reason: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
+  /** Null on anonymous proposals: a time would line a ballot up with whoever voted then. */
+  createdAt: Type.Union([Timestamp, Type.Null()]),
+  updatedAt: Type.Union([Timestamp, Type.Null()]),
 });
 export type Vote = Type.Static<typeof Vote>;
+
+/**
+ * Members who may vote and have not. On anonymous proposals `items` is always
+ * empty (who has voted, read as votes arrive, would say whose ballot each
+ * was); `count` is there for every proposal.
+ */
+export const UndecidedPage = Type.Object({
+  items: Type.Array(PersonRef),
+  nextCursor: Type.Null(),
+  count: Type.Integer(),
+});
+export type UndecidedPage = Type.Static<typeof UndecidedPage>;
 
 export const Outcome = Type.Object({
   statement: Type.String(),

@@ -1,12 +1,19 @@
 import Type from 'typebox';
 
+// An id is opaque (one that names nothing is `not_found`), but never holds whitespace, a colon,
+// a control character such as NUL, or half of a surrogate pair: such a topic is malformed.
+const TOPIC_ID = '[^\\s:\\u0000-\\u001f\\u007f\\ud800-\\udfff]{1,64}';
+
 /** `group:<id>`, `thread:<id>` or `me`. */
-export const Topic = Type.String({ pattern: '^(me|group:[^\\s:]{1,64}|thread:[^\\s:]{1,64})$' });
+export const Topic = Type.String({ pattern: `^(me|group:${TOPIC_ID}|thread:${TOPIC_ID})$` });
+
+/** Event ids are positive integers; past 2^53 a JSON number no longer names one exactly. */
+export const MAX_EVENT_ID = Number.MAX_SAFE_INTEGER;
 
 export const SubscribeMessage = Type.Object({
   type: Type.Literal('subscribe'),
   topic: Topic,
-  since: Type.Optional(Type.Integer({ minimum: 0 })),
+  since: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_EVENT_ID })),
 });
 export const UnsubscribeMessage = Type.Object({ type: Type.Literal('unsubscribe'), topic: Topic });
 export const PingMessage = Type.Object({ type: Type.Literal('ping') });

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { LongText, Name, Timestamp } from './common';
+import { EventId, Limit, LongText, MAX_EVENT_ID, Name, Timestamp } from './common';
 import { Outcome, Proposal } from './proposals';
 
 /** Who wrote something. `handle` lets a client offer `@handle` when replying. */
@@ -59,13 +59,13 @@ export type PatchThreadBody = Type.Static<typeof PatchThreadBody>;
 /** `GET /groups/:id/threads`: no `status` lists both open and closed threads. */
 export const ThreadListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
-  limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Limit),
   cursor: Type.Optional(Type.String()),
 });
 export type ThreadListQuery = Type.Static<typeof ThreadListQuery>;
 
 /** `POST /threads/:id/read`: the newest event id the reader has seen. */
-export const ReadBody = Type.Object({ lastEventId: Type.Integer({ minimum: 1 }) });
+export const ReadBody = Type.Object({ lastEventId: EventId });
 export type ReadBody = Type.Static<typeof ReadBody>;
 
 /** One emoji on a comment. `users` (who reacted, for a hover card) is an extension of the contract. */
@@ -141,12 +141,13 @@ export type TimelineItem = Type.Static<typeof TimelineItem>;
 
 /** `GET /threads/:id/timeline`: at most one of `after` (or `cursor`), `before` and `latest=true`. */
 export const TimelineQuery = Type.Object({
-  after: Type.Optional(Type.Integer({ minimum: 0 })),
-  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** `0`: from the start. */
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_EVENT_ID })),
+  before: Type.Optional(EventId),
   latest: Type.Optional(Type.Boolean()),
   /** The same as `after`: the contract's generic name, so `nextCursor` can be passed either way. */
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Limit),
 });
 export type TimelineQuery = Type.Static<typeof TimelineQuery>;
 
@@ -195,7 +196,7 @@ export type Notification = Type.Static<typeof Notification>;
 /** `GET /notifications`: `unread=true` lists only the unread. */
 export const NotificationQuery = Type.Object({
   unread: Type.Optional(Type.Boolean()),
-  limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Limit),
   cursor: Type.Optional(Type.String()),
 });
 export type NotificationQuery = Type.Static<typeof NotificationQuery>;
@@ -216,7 +217,7 @@ export type MarkReadBody = Type.Static<typeof MarkReadBody>;
 export const SearchQuery = Type.Object({
   q: Type.String({ minLength: 1, maxLength: 500 }),
   groupId: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Limit),
   cursor: Type.Optional(Type.String()),
 });
 export type SearchQuery = Type.Static<typeof SearchQuery>;

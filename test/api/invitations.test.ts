@@ -83,6 +83,8 @@ describe('POST /groups/:id/invitations', () => {
       expiresAt: expect.any(String),
       maxUses: null,
       uses: 0,
+      valid: true,
+      issuedBy: { id: facilitator.id, name: facilitator.name },
     });
     const days = (Date.parse(invitation.expiresAt) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(13.9);
@@ -401,5 +403,195 @@ describe('POST /invitations/:token/accept', () => {
       headers: { authorization: `Bearer ${token.json().token.secret}` },
     });
     expect(res.statusCode).toBe(200);
+  });
+});
+
+// Contract 1.1: "A facilitator's invitation links stop working when that facilitator is demoted or
+// leaves, unless another facilitator re-issues them; a removed member cannot rejoin through a link
+// they used before." An invitation works only while its issuer may still issue that kind of
+// invitation in the group; each link admits a person once, so whoever left or was removed needs a
+// new link (or a re-issued one they never used).
+describe('invitations follow their issuer’s standing', () => {
+  function setRole(actor: Person, groupId: string, userId: string, role: string) {
+    return h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/groups/${groupId}/members/${userId}`,
+      headers: actor.headers,
+      payload: { role },
+    });
+  }
+  function remove(actor: Person, groupId: string, userId: string) {
+    return h.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/groups/${groupId}/members/${userId}`,
+      headers: actor.headers,
+    });
+  }
+  function reissue(actor: Person, groupId: string, invitationId: string) {
+    return h.app.inject({
+      method: 'POST',
+      url: `/api/v1/groups/${groupId}/invitations/${invitationId}/reissue`,
+      headers: actor.headers,
+    });
+  }
+  async function listed(actor: Person, groupId: string, invitationId: string) {
+    const res = await h.app.inject({ url: `/api/v1/groups/${groupId}/invitations`, headers: actor.headers });
+    expect(res.statusCode).toBe(200);
+    return (res.json().items as { id: string; valid: boolean; issuedBy: { id: string } | null }[]).find(
+      (i) => i.id === invitationId,
+    );
+  }
+  /** A group with two facilitators; the second has made an unlimited facilitator link. */
+  async function coFacilitated(name: string) {
+    const first = await signUp(h.app, { name: `${name} First` });
+    const group = await createGroup(h.app, first, name);
+    const second = await signUp(h.app, { name: `${name} Second` });
+    await join(h.app, first, group.id, second, 'facilitator');
+    const link = await invite(h.app, second, group.id, { role: 'facilitator' });
+    expect(link.maxUses).toBeNull();
+    return { first, second, group, link };
+  }
+
+  test('a facilitator demoted, who then leaves, cannot come back as facilitator through their own link', async () => {
+    const { first, second, group, link } = await coFacilitated('Demoted issuer');
+    expect((await setRole(first, group.id, second.id, 'member')).statusCode).toBe(200);
+    expect((await remove(second, group.id, second.id)).statusCode).toBe(204);
+    const before = await rowCounts(h);
+    expectError(await accept(second, link.token), 404, 'not_found');
+    expect(await rowCounts(h)).toEqual(before);
+    expect(await isMember(group.id, second.id)).toBeNull();
+  });
+
+  test('a demoted facilitator’s links stop working at once: preview valid:false, listed as invalid, accept 404', async () => {
+    const { first, second, group, link } = await coFacilitated('Stopped links');
+    const memberLink = await invite(h.app, second, group.id, { role: 'member', maxUses: 10 });
+    expect((await preview(link.token)).json().invitation.valid).toBe(true);
+    expect(await listed(first, group.id, link.id)).toMatchObject({
+      valid: true,
+      issuedBy: { id: second.id },
+    });
+
+    expect((await setRole(first, group.id, second.id, 'member')).statusCode).toBe(200);
+    const shown = await preview(link.token);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json().invitation.valid).toBe(false);
+    expect(await listed(first, group.id, link.id)).toMatchObject({ valid: false });
+
+    const newcomer = await signUp(h.app);
+    const before = await rowCounts(h);
+    expectError(await accept(newcomer, link.token), 404, 'not_found');
+    expect(await rowCounts(h)).toEqual(before);
+    expect(await isMember(group.id, newcomer.id)).toBeNull();
+    expect((await invitationRow(link.token)).uses).toBe(0);
+
+    // The links they made as facilitator stop too, even those that make members, although members
+    // may invite here: the contract ties a facilitator's links to that facilitator's role.
+    expect((await preview(memberLink.token)).json().invitation.valid).toBe(false);
+    expectError(await accept(newcomer, memberLink.token), 404, 'not_found');
+    // A link they make now, as a member who may invite, works.
+    const ownLink = await invite(h.app, second, group.id, { role: 'member' });
+    expect((await accept(newcomer, ownLink.token)).statusCode).toBe(200);
+  });
+
+  test('a member’s link keeps working when that member is made a facilitator', async () => {
+    const { first, group } = await coFacilitated('Promoted issuer');
+    const riser = await signUp(h.app);
+    await join(h.app, first, group.id, riser);
+    const link = await invite(h.app, riser, group.id, { role: 'member', maxUses: 5 });
+    expect((await setRole(first, group.id, riser.id, 'facilitator')).statusCode).toBe(200);
+    expect((await preview(link.token)).json().invitation.valid).toBe(true);
+    expect((await accept(await signUp(h.app), link.token)).statusCode).toBe(200);
+  });
+
+  test('a member’s links stop working when they leave or when members may no longer invite', async () => {
+    const { facilitator, member, group } = await circle('Member links');
+    const leaver = await signUp(h.app);
+    await join(h.app, facilitator, group.id, leaver);
+    const leaversLink = await invite(h.app, leaver, group.id);
+    const membersLink = await invite(h.app, member, group.id);
+    const facilitatorsLink = await invite(h.app, facilitator, group.id);
+
+    expect((await remove(leaver, group.id, leaver.id)).statusCode).toBe(204);
+    expect((await preview(leaversLink.token)).json().invitation.valid).toBe(false);
+    expectError(await accept(await signUp(h.app), leaversLink.token), 404, 'not_found');
+
+    const patched = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/groups/${group.id}`,
+      headers: facilitator.headers,
+      payload: { settings: { membersCanInvite: false } },
+    });
+    expect(patched.statusCode).toBe(200);
+    expect((await preview(membersLink.token)).json().invitation.valid).toBe(false);
+    expectError(await accept(await signUp(h.app), membersLink.token), 404, 'not_found');
+    expect((await preview(facilitatorsLink.token)).json().invitation.valid).toBe(true);
+    expect((await accept(await signUp(h.app), facilitatorsLink.token)).statusCode).toBe(200);
+  });
+
+  test('a link re-issued by another facilitator works again, with that facilitator as its issuer', async () => {
+    const { first, second, group, link } = await coFacilitated('Reissued');
+    expect((await setRole(first, group.id, second.id, 'member')).statusCode).toBe(200);
+    expect((await preview(link.token)).json().invitation.valid).toBe(false);
+
+    const res = await reissue(first, group.id, link.id);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().invitation).toMatchObject({
+      id: link.id,
+      token: link.token,
+      role: 'facilitator',
+      valid: true,
+      issuedBy: { id: first.id, name: first.name },
+    });
+    expect((await preview(link.token)).json().invitation.valid).toBe(true);
+    const newcomer = await signUp(h.app);
+    const joined = await accept(newcomer, link.token);
+    expect(joined.statusCode).toBe(200);
+    expect(joined.json().membership.role).toBe('facilitator');
+  });
+
+  test('only a facilitator may re-issue (403 for a member, 404 for outsiders and unknown links); nothing changes', async () => {
+    const { first, second, group, link } = await coFacilitated('Reissue guard');
+    expect((await setRole(first, group.id, second.id, 'member')).statusCode).toBe(200);
+    const outsider = await signUp(h.app);
+    const other = await createGroup(h.app, first, 'Another circle');
+    const before = await rowCounts(h);
+    expectError(await reissue(second, group.id, link.id), 403, 'forbidden');
+    expectError(await reissue(outsider, group.id, link.id), 404, 'not_found');
+    expectError(await reissue(first, group.id, MISSING_ID), 404, 'not_found');
+    expectError(await reissue(first, group.id, 'not-an-id'), 404, 'not_found');
+    expectError(await reissue(first, other.id, link.id), 404, 'not_found');
+    expect(await rowCounts(h)).toEqual(before);
+    expect((await preview(link.token)).json().invitation.valid).toBe(false);
+    expect((await invitationRow(link.token)).created_by).toBe(second.id);
+  });
+
+  test('a removed member cannot rejoin through the link they used; others still can', async () => {
+    const { facilitator, group } = await circle('Removed');
+    const link = await invite(h.app, facilitator, group.id, { maxUses: 10 });
+    const removed = await signUp(h.app);
+    expect((await accept(removed, link.token)).statusCode).toBe(200);
+    expect((await remove(facilitator, group.id, removed.id)).statusCode).toBe(204);
+
+    const before = await rowCounts(h);
+    expectError(await accept(removed, link.token), 404, 'not_found');
+    expect(await rowCounts(h)).toEqual(before);
+    expect(await isMember(group.id, removed.id)).toBeNull();
+    expect((await invitationRow(link.token)).uses).toBe(1);
+
+    expect((await accept(await signUp(h.app), link.token)).statusCode).toBe(200);
+    // A new link, or one they never used, lets them back in: someone chose to invite them again.
+    const fresh = await invite(h.app, facilitator, group.id);
+    expect((await accept(removed, fresh.token)).statusCode).toBe(200);
+  });
+
+  test('whoever left is treated the same: a link admits each person once', async () => {
+    const { facilitator, group } = await circle('Left');
+    const link = await invite(h.app, facilitator, group.id, { maxUses: 10 });
+    const leaver = await signUp(h.app);
+    expect((await accept(leaver, link.token)).statusCode).toBe(200);
+    expect((await remove(leaver, group.id, leaver.id)).statusCode).toBe(204);
+    const before = await rowCounts(h);
+    expectError(await accept(leaver, link.token), 404, 'not_found');
+    expect(await rowCounts(h)).toEqual(before);
   });
 });

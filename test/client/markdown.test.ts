@@ -86,3 +86,56 @@ describe('markdown (marked stage)', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;');
   });
 });
+
+describe('images (marked stage)', () => {
+  // Every viewer's browser would fetch an image from another host: a tracking pixel tells its
+  // owner who read the comment and when. Only images of the page's own origin load.
+  const ORIGIN = 'https://vote.example.coop';
+  const onSite = createMarked(Marked, ORIGIN);
+  const renderOnSite = (src: string) => onSite.parse(src, { async: false }) as string;
+
+  test('an image from another host becomes a link to it, naming the host, not an <img>', () => {
+    const out = renderOnSite('![the plan](https://tracker.example.net/pixel.png?who=ada "Plan")');
+    expect(out).not.toContain('<img');
+    expect(out).toContain(
+      '<a href="https://tracker.example.net/pixel.png?who=ada" class="foreign-image" title="Plan">the plan (image on tracker.example.net)</a>',
+    );
+  });
+
+  test('without alt text the link still says what it is', () => {
+    expect(renderOnSite('![](http://tracker.example.net/p.gif)')).toContain(
+      '>Image on tracker.example.net</a>',
+    );
+  });
+
+  test.each([
+    ['another scheme', 'http://vote.example.coop/a.png'],
+    ['another port', 'https://vote.example.coop:8443/a.png'],
+    ['a subdomain', 'https://img.vote.example.coop/a.png'],
+    ['a protocol-relative URL', '//tracker.example.net/a.png'],
+  ])('%s is another origin', (_, url) => {
+    expect(renderOnSite(`![x](${url})`)).not.toContain('<img');
+  });
+
+  test('images of the same origin load, absolute or relative', () => {
+    expect(renderOnSite('![chart](https://vote.example.coop/files/chart.png)')).toContain(
+      '<img src="https://vote.example.coop/files/chart.png" alt="chart">',
+    );
+    expect(renderOnSite('![chart](/files/chart.png "Chart")')).toContain(
+      '<img src="/files/chart.png" alt="chart" title="Chart">',
+    );
+  });
+
+  test('a foreign image inside a link is text, not a link inside a link', () => {
+    const out = renderOnSite('[![badge](https://ci.example.net/badge.svg)](https://ci.example.net/build)');
+    expect(out).not.toContain('<img');
+    expect(out).toBe('<p><a href="https://ci.example.net/build">badge (image on ci.example.net)</a></p>\n');
+  });
+
+  test('unsafe image URLs stay dropped, keeping the alt text', () => {
+    const out = renderOnSite('![a](javascript:alert(1)) ![b](data:image/png;base64,AAAA)');
+    expect(out).not.toMatch(/<img|href=/);
+    expect(out).toContain('a');
+    expect(out).toContain('b');
+  });
+});

@@ -76,9 +76,8 @@ describe('upgrading a database that already has votes and members', () => {
   });
 
   test('and steps back down cleanly', async () => {
-    const down = migrator(db);
-    expect((await down.migrateDown()).error).toBeUndefined();
-    expect((await down.migrateDown()).error).toBeUndefined();
+    // Down through every later migration too (0004 and 0005 are the ones under test here).
+    expect((await migrator(db).migrateTo('0003_proposals_votes')).error).toBeUndefined();
     const left = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
     expect(left.rows.map((r) => r.name).at(-1)).toBe('0003_proposals_votes');
     expect((await migrator(db).migrateToLatest()).error).toBeUndefined();

@@ -129,7 +129,8 @@ export async function startServer(): Promise<TestServer> {
 }
 
 async function waitForReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 45_000;
+  // Generous: on a loaded two-core machine the embedded database alone can take a minute to open.
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
@@ -144,7 +145,7 @@ async function waitForReady(url: string, child: ChildProcess, output: () => stri
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`The server was not ready within 45 s:\n${output()}`);
+  throw new Error(`The server was not ready within 90 s:\n${output()}`);
 }
 
 async function killGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {

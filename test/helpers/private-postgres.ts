@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,12 +29,14 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  private run(binary: string, args: string[]): void {
+  private command(binary: string, args: string[]): [string, string[]] {
     const cmd = path.join(PG_BIN_DIR!, binary);
     // Postgres refuses to run as root.
-    if (process.getuid?.() === 0)
-      execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
-    else execFileSync(cmd, args, { stdio: 'pipe' });
+    return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+  }
+
+  private run(binary: string, args: string[]): void {
+    execFileSync(...this.command(binary, args), { stdio: 'pipe' });
   }
 
   async init(): Promise<void> {
@@ -43,8 +46,8 @@ export class PrivatePostgres {
     this.start();
   }
 
-  start(): void {
-    this.run('pg_ctl', [
+  private get startArgs(): string[] {
+    return [
       '-D',
       this.data,
       '-l',
@@ -53,11 +56,25 @@ export class PrivatePostgres {
       `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
       '-w',
       'start',
-    ]);
+    ];
+  }
+
+  start(): void {
+    this.run('pg_ctl', this.startArgs);
   }
 
   stop(): void {
     this.run('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', 'stop']);
+  }
+
+  /**
+   * Stops the cluster, keeps it down `downMs`, starts it again; without
+   * blocking this process, so the test's clients keep sending meanwhile.
+   */
+  async restart(downMs: number): Promise<void> {
+    await promisify(execFile)(...this.command('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', 'stop']));
+    await new Promise((r) => setTimeout(r, downMs));
+    await promisify(execFile)(...this.command('pg_ctl', this.startArgs));
   }
 
   destroy(): void {

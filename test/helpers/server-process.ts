@@ -25,8 +25,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `server/main.ts` as a real separate process and waits for `/healthz`. */
-export async function spawnServer(env: Record<string, string | undefined> = {}): Promise<ServerProcess> {
+/**
+ * Starts `server/main.ts` as a real separate process and waits for `/healthz`
+ * (30 s unless `startTimeoutMs` says otherwise: a new embedded database takes
+ * far longer on a busy machine).
+ */
+export async function spawnServer(
+  env: Record<string, string | undefined> = {},
+  { startTimeoutMs = 30_000 }: { startTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
@@ -46,7 +53,7 @@ export async function spawnServer(env: Record<string, string | undefined> = {}):
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     try {
@@ -56,7 +63,7 @@ export async function spawnServer(env: Record<string, string | undefined> = {}):
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not start within 30 s:\n${output}`);
+      throw new Error(`server did not start within ${startTimeoutMs / 1000} s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -67,7 +74,8 @@ export async function spawnServer(env: Record<string, string | undefined> = {}):
     output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // A process killed by a signal has no exit code, only a signal code.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
           clearTimeout(timer);

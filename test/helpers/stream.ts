@@ -20,14 +20,16 @@ export interface StreamClient {
   socket: WebSocket;
 }
 
-/** Opens `/api/v1/stream` on a listening server. `auth` is a cookie header or an API token. */
+/** Opens `/api/v1/stream` on a listening server. `auth` is a cookie header, an API token (`?token=`) or a Bearer one. */
 export async function openStream(
   baseUrl: string,
-  auth: { cookie?: string; token?: string },
+  auth: { cookie?: string; token?: string; bearer?: string },
 ): Promise<StreamClient> {
   const url = new URL('/api/v1/stream', baseUrl.replace(/^http/, 'ws'));
   if (auth.token) url.searchParams.set('token', auth.token);
-  const socket = new WebSocket(url, { headers: auth.cookie ? { cookie: auth.cookie } : {} });
+  const headers: Record<string, string> = auth.cookie ? { cookie: auth.cookie } : {};
+  if (auth.bearer) headers.authorization = `Bearer ${auth.bearer}`;
+  const socket = new WebSocket(url, { headers });
   const messages: ServerMessage[] = [];
   const waiters = new Set<() => void>();
   socket.on('message', (raw) => {

@@ -1,0 +1,185 @@
+import type { Transaction } from 'kysely';
+import type { Config } from '../config';
+import type { NotificationRow } from '../db/notifications';
+import type { DB, EmailNotifications } from '../db/schema';
+import { baseUrl, preferencesUrl, renderEmail, unsubscribeHeaders } from './layout';
+import { enqueueEmails, type OutgoingEmail } from './outbox';
+
+/** What `important` members still get: what concerns them directly, and decisions. */
+export const IMPORTANT_KINDS: ReadonlySet<string> = new Set([
+  'mentioned',
+  'replied',
+  'proposal_created',
+  'proposal_closing_soon',
+  'outcome_created',
+  'invited',
+]);
+
+/** Whether a member at `level` gets email about a notification of `kind`. */
+export function wantsEmail(level: EmailNotifications, kind: string): boolean {
+  return level === 'all' || (level === 'important' && IMPORTANT_KINDS.has(kind));
+}
+
+/** Quoted text is cut here: the email leads to the item, it does not replace it. */
+const QUOTE_MAX = 1500;
+
+const BUTTONS: Record<string, string> = {
+  mentioned: 'Open the comment',
+  replied: 'Open the reply',
+  proposal_created: 'Read and vote',
+  proposal_closing_soon: 'Vote now',
+  proposal_closed: 'See the results',
+  outcome_created: 'Read the outcome',
+  invited: 'Open the group',
+  role_changed: 'Open the group',
+};
+
+const formatters = new Map<string, { date: Intl.DateTimeFormat; zone: Intl.DateTimeFormat }>();
+/** "Friday, 4 December 2026 at 17:00 CET" in the member's own zone (formatters are costly: kept per zone). */
+function closingTime(at: Date, timeZone: string): string {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = {
+      date: new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' }),
+      zone: new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' }),
+    };
+    formatters.set(timeZone, f);
+  }
+  const zone = f.zone.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
+  return `${f.date.format(at)}${zone ? ` ${zone}` : ''}`;
+}
+
+function clip(text: string): string {
+  const t = text.trim();
+  return t.length > QUOTE_MAX ? `${t.slice(0, QUOTE_MAX).trimEnd()}…` : t;
+}
+
+/**
+ * Queues the emails that just-stored notifications call for, in the same
+ * transaction, as one insert: each recipient's level for the group (their
+ * override, else their own) decides. A handful of reads gather what every
+ * message needs, however many recipients there are.
+ */
+export async function queueNotificationEmails(
+  trx: Transaction<DB>,
+  config: Config,
+  rows: NotificationRow[],
+): Promise<void> {
+  const grouped = rows.filter((r) => r.group_id !== null);
+  if (grouped.length === 0) return;
+  const userIds = [...new Set(grouped.map((r) => r.user_id))];
+  const groupIds = [...new Set(grouped.map((r) => r.group_id!))];
+  const commentIds = [...new Set(grouped.flatMap((r) => (r.comment_id ? [r.comment_id] : [])))];
+  const proposalIds = [...new Set(grouped.flatMap((r) => (r.proposal_id ? [r.proposal_id] : [])))];
+  const [users, overrides, groups, comments, proposals] = await Promise.all([
+    trx
+      .selectFrom('users')
+      .leftJoin('user_preferences', 'user_preferences.user_id', 'users.id')
+      .select(['users.id', 'users.email', 'users.email_notifications', 'user_preferences.time_zone'])
+      .where('users.id', 'in', userIds)
+      .execute(),
+    trx
+      .selectFrom('group_email_preferences')
+      .select(['user_id', 'group_id', 'email'])
+      .where('user_id', 'in', userIds)
+      .where('group_id', 'in', groupIds)
+      .execute(),
+    trx.selectFrom('groups').select(['id', 'name']).where('id', 'in', groupIds).execute(),
+    commentIds.length === 0
+      ? []
+      : trx
+          .selectFrom('comments')
+          .select(['id', 'body'])
+          .where('id', 'in', commentIds)
+          .where('deleted_at', 'is', null)
+          .execute(),
+    proposalIds.length === 0
+      ? []
+      : trx
+          .selectFrom('proposals')
+          .select(['id', 'title', 'details', 'closes_at', 'thread_id'])
+          .where('id', 'in', proposalIds)
+          .execute(),
+  ]);
+  const userById = new Map(users.map((u) => [u.id, u]));
+  const override = new Map(overrides.map((o) => [`${o.user_id}.${o.group_id}`, o.email]));
+  const groupName = new Map(groups.map((g) => [g.id, g.name]));
+  const commentBody = new Map(comments.map((c) => [c.id, c.body]));
+  const proposalById = new Map(proposals.map((p) => [p.id, p]));
+  const base = baseUrl(config);
+  const footerLink = { label: 'Change what email you get', url: preferencesUrl(config) };
+
+  // Everyone told of one thing in the same zone at the same level reads the same message: rendered once.
+  const rendered = new Map<string, { text: string; html: string }>();
+  const emails: OutgoingEmail[] = [];
+  for (const n of grouped) {
+    const user = userById.get(n.user_id);
+    const groupId = n.group_id!;
+    if (!user) continue;
+    const level = override.get(`${n.user_id}.${groupId}`) ?? user.email_notifications;
+    if (!wantsEmail(level, n.kind)) continue;
+    const timeZone = user.time_zone ?? 'UTC';
+    const group = groupName.get(groupId) ?? 'Plenary';
+    const subject = `[${group}] ${n.text}`;
+    const key = [n.kind, n.text, groupId, n.thread_id, n.comment_id, n.proposal_id, timeZone, level].join(
+      '\0',
+    );
+    let body = rendered.get(key);
+    if (!body) {
+      body = renderNotification(n, level, group, timeZone);
+      rendered.set(key, body);
+    }
+    emails.push({
+      kind: 'notification',
+      userId: n.user_id,
+      to: user.email,
+      subject,
+      ...body,
+      headers: unsubscribeHeaders(config, n.user_id, groupId),
+    });
+  }
+  await enqueueEmails(trx, emails);
+
+  function renderNotification(
+    n: NotificationRow,
+    level: EmailNotifications,
+    group: string,
+    timeZone: string,
+  ): { text: string; html: string } {
+    const groupId = n.group_id!;
+    const proposal = n.proposal_id ? proposalById.get(n.proposal_id) : undefined;
+    const threadId = n.thread_id ?? proposal?.thread_id ?? null;
+    const url = threadId
+      ? `${base}/threads/${encodeURIComponent(threadId)}${
+          n.comment_id
+            ? `#comment-${encodeURIComponent(n.comment_id)}`
+            : n.proposal_id
+              ? `#proposal-${encodeURIComponent(n.proposal_id)}`
+              : ''
+        }`
+      : `${base}/groups/${encodeURIComponent(groupId)}`;
+    const paragraphs: string[] = [];
+    let quote: string | undefined;
+    const comment = n.comment_id ? commentBody.get(n.comment_id) : undefined;
+    if (comment) quote = clip(comment);
+    else if (proposal) {
+      quote = clip(proposal.details ? `${proposal.title}\n\n${proposal.details}` : proposal.title);
+    }
+    if (proposal && n.kind !== 'proposal_closed' && n.kind !== 'outcome_created') {
+      paragraphs.push(`Voting closes ${closingTime(proposal.closes_at, timeZone)}.`);
+    }
+    const why =
+      level === 'all'
+        ? `You get this because you are a member of ${group} and get all of its email.`
+        : `You get this because you are a member of ${group} and get its important email.`;
+    return renderEmail({
+      preheader: quote ? quote.slice(0, 120) : n.text,
+      heading: n.text,
+      paragraphs,
+      quote,
+      button: { label: BUTTONS[n.kind] ?? 'Open in Plenary', url },
+      footer: why,
+      footerLink,
+    });
+  }
+}

@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorBody } from '../../shared/schemas/common';
+import { PatchPreferencesBody, PreferencesReply, UnsubscribeQuery } from '../../shared/schemas/email';
+import { escapeHtml, readUnsubscribeToken } from '../email/layout';
+import { getPreferences, unsubscribe, updatePreferences } from '../email/preferences';
+import { invalid } from '../errors';
+import { requireUser, signedIn } from '../plugins/auth';
+
+const preferences: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  app.get(
+    '/me/preferences',
+    {
+      onRequest: signedIn,
+      schema: { tags: ['email'], response: { 200: PreferencesReply, '4xx': ErrorBody } },
+    },
+    async (request) => ({ preferences: await getPreferences(ctx.db, requireUser(request).user.id) }),
+  );
+
+  app.patch(
+    '/me/preferences',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags: ['email'],
+        body: PatchPreferencesBody,
+        response: { 200: PreferencesReply, '4xx': ErrorBody },
+      },
+    },
+    async (request) => ({
+      preferences: await updatePreferences(ctx, requireUser(request).user.id, request.body),
+    }),
+  );
+
+  // RFC 8058: a mail client's one-click POST is a form (`List-Unsubscribe=One-Click`), not JSON.
+  // Only the unsubscribe routes take forms, in a scope of their own, and only to ignore them: the
+  // token is in the URL. Every other route keeps answering a form with 415.
+  await app.register(unsubscribeRoutes);
+};
+
+const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (forms) => {
+  const { ctx } = forms;
+  forms.addContentTypeParser(
+    ['application/x-www-form-urlencoded', 'multipart/form-data'],
+    { parseAs: 'string', bodyLimit: 4096 },
+    (_request, _body, done) => done(null, undefined),
+  );
+
+  forms.post(
+    '/unsubscribe',
+    {
+      schema: {
+        tags: ['email'],
+        querystring: UnsubscribeQuery,
+        // 200 is `{ok: true}`, or a page for a person who pressed the confirmation button: no response schema.
+      },
+    },
+    async (request, reply) => {
+      if (!(await unsubscribe(ctx, request.query.token)))
+        throw invalid('/token', 'is not a valid unsubscribe link');
+      // A person who pressed the confirmation page's button gets a page back; a mail client gets JSON.
+      if (request.headers.accept?.includes('text/html')) {
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(page('Unsubscribed', '<p>You will get no more email from this group.</p>'));
+      }
+      return { ok: true };
+    },
+  );
+
+  // Mail clients and scanners fetch links on their own: a GET only shows a button that POSTs.
+  forms.get(
+    '/unsubscribe',
+    { schema: { hide: true, querystring: UnsubscribeQuery } },
+    async (request, reply) => {
+      const token = request.query.token;
+      const target = readUnsubscribeToken(ctx.config, token);
+      const group = target
+        ? await ctx.db.selectFrom('groups').select('name').where('id', '=', target.groupId).executeTakeFirst()
+        : undefined;
+      if (!target || !group) {
+        return reply
+          .status(400)
+          .type('text/html; charset=utf-8')
+          .send(page('Link not valid', '<p>This unsubscribe link is not valid.</p>'));
+      }
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          page(
+            'Unsubscribe',
+            `<p>Stop email from <strong>${escapeHtml(group.name)}</strong>?</p>` +
+              `<form method="post" action="unsubscribe?token=${escapeHtml(encodeURIComponent(token))}">` +
+              `<button type="submit">Unsubscribe</button></form>`,
+          ),
+        );
+    },
+  );
+};
+
+/** A bare page: the site's CSP allows no inline style, and none is needed. */
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Plenary</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+export default preferences;
