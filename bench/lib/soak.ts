@@ -42,12 +42,15 @@ export interface SoakOptions {
   serverEnv?: Record<string, string>;
 }
 
-/** Gentler than the full run: it shares the machine with the rest of `npm test`. */
+/**
+ * Gentler than the full run (about 50 requests a second, not 300): it shares
+ * the machine with the rest of `npm test`, whose servers must start meanwhile.
+ */
 export const QUICK: Omit<SoakOptions, 'databaseUrl'> = {
   members: 200,
   followers: 20,
   loadMs: 30_000,
-  thinkMs: [1_000, 3_000],
+  thinkMs: [2_000, 6_000],
 };
 export const FULL: Omit<SoakOptions, 'databaseUrl'> = {
   members: 200,

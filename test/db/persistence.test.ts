@@ -12,7 +12,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const start = () => spawnServer({ DATA_DIR: dataDir, DATABASE_URL: '' });
+// A new embedded database opens slowly on a busy two-core machine: allow it time rather than fail.
+const start = () => spawnServer({ DATA_DIR: dataDir, DATABASE_URL: '' }, { startTimeoutMs: 90_000 });
 
 test('the embedded database keeps accounts, sessions and groups across a restart', async () => {
   server = await start();
@@ -35,4 +36,4 @@ test('the embedded database keeps accounts, sessions and groups across a restart
   const groups = await fetch(`${server.url}/api/v1/groups`, { headers: { cookie } });
   expect(groups.status).toBe(200);
   expect((await groups.json()).items.map((g: { name: string }) => g.name)).toEqual(['Still here']);
-}, 90_000);
+}, 240_000);
