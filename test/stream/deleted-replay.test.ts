@@ -151,7 +151,10 @@ test('comments deleted before the upgrade lose their words from the log too', as
   const ws = await openStream(base, { cookie: ada.headers.cookie });
   ws.send({ type: 'subscribe', topic: `thread:${thread.id}`, since: 0 });
   await ws.waitFor((m) => m.type === 'subscribed');
-  await settle(ws);
+  // Replay is in id order: once the later comment's event is here, the deleted one's are too.
+  await ws.waitFor(
+    (m) => m.type === 'event' && (m.event.data as { comment?: { id: string } }).comment?.id === kept.id,
+  );
   const comments = eventsOn(ws, `thread:${thread.id}`).flatMap((e) =>
     e.data.comment ? [e.data.comment as { id: string; body: string; deletedAt: string | null }] : [],
   );
