@@ -279,15 +279,7 @@ export function lockProposalsForVoting(trx: Transaction<DB>, ids: string[], vote
       'thread_id',
       'closed_at',
       sql<boolean>`closes_at <= now()`.as('past_closing'),
-      'anonymous',
-      'results_hidden_until_closed',
-      'ballot_salt',
-      'ballot_key_id',
-      'kind',
-      'min_choices',
-      'max_choices',
-      'max_score',
-      'dots_per_voter',
+      ...BALLOT_COLUMNS,
       sql<number>`(select g.member_count from groups g where g.id = proposals.group_id)
         + proposals.departed_ballots`.as('eligible_count'),
       sql<string[]>`array(select m.user_id from memberships m
@@ -401,25 +393,24 @@ export async function eraseVoterLinks(
        and subject_id = ${p.id} and kind in ('vote.cast', 'vote.retracted')`.execute(trx);
 }
 
+/** What writing or withdrawing a ballot needs to know of its proposal: its kind, rules and keys. */
+const BALLOT_COLUMNS = [
+  'anonymous',
+  'results_hidden_until_closed',
+  'ballot_salt',
+  'ballot_key_id',
+  'kind',
+  'min_choices',
+  'max_choices',
+  'max_score',
+  'dots_per_voter',
+] as const;
+
 /** A group's proposals still taking votes, locked as vote writers lock them, with what withdrawing a ballot needs. */
 export function openProposalsOfGroup(trx: Transaction<DB>, groupId: string) {
   return trx
     .selectFrom('proposals')
-    .select([
-      'id',
-      'thread_id',
-      'closed_at',
-      'anonymous',
-      'results_hidden_until_closed',
-      'ballot_salt',
-      'ballot_key_id',
-      'kind',
-      'min_choices',
-      'max_choices',
-      'max_score',
-      'dots_per_voter',
-      'departed_ballots',
-    ])
+    .select(['id', 'thread_id', 'closed_at', ...BALLOT_COLUMNS, 'departed_ballots'])
     .where('group_id', '=', groupId)
     .where('closed_at', 'is', null)
     .where(sql<boolean>`closes_at > now()`)
