@@ -34,6 +34,12 @@ export interface Config {
   emailPollMs: number;
   /** How long a claimed message is held before another process may take it over. */
   emailLeaseMs: number;
+  /** How many hours before its close a proposal reminds members who have not voted. */
+  reminderHours: number;
+  /** Where Plenary listens for SMTP replies to its emails; null: reply by email is off. */
+  inboundSmtpPort: number | null;
+  /** The domain replies are routed to (`Reply-To: reply+<token>@REPLY_DOMAIN`); null: no Reply-To. */
+  replyDomain: string | null;
 }
 
 export class ConfigError extends Error {
@@ -122,7 +128,31 @@ function parseEmailConfig(env: NodeJS.ProcessEnv) {
   }
   const emailPollMs = wholeNumber(env, 'EMAIL_POLL_MS', '5000', 10, 600_000);
   const emailLeaseMs = wholeNumber(env, 'EMAIL_LEASE_MS', '120000', 100, 3_600_000);
-  return { smtpUrl, emailFrom, emailWorker: workerRaw === 'on', emailPollMs, emailLeaseMs };
+  const reminderHours = wholeNumber(env, 'REMINDER_HOURS', '24', 1, 24 * 30);
+  const inboundSmtpPort = env.INBOUND_SMTP_PORT?.trim()
+    ? wholeNumber(env, 'INBOUND_SMTP_PORT', '', 0, 65535)
+    : null;
+  const replyDomain = env.REPLY_DOMAIN?.trim().toLowerCase() || null;
+  if (
+    replyDomain &&
+    !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(
+      replyDomain,
+    )
+  ) {
+    throw new ConfigError(
+      `REPLY_DOMAIN must be a domain name such as reply.example.org (got "${env.REPLY_DOMAIN}")`,
+    );
+  }
+  return {
+    smtpUrl,
+    emailFrom,
+    emailWorker: workerRaw === 'on',
+    emailPollMs,
+    emailLeaseMs,
+    reminderHours,
+    inboundSmtpPort,
+    replyDomain,
+  };
 }
 
 function wholeNumber(

@@ -71,7 +71,10 @@ export async function freePort(): Promise<number> {
  * (dist/client) on a free port, with a fresh data dir (PGlite) or a fresh
  * Postgres database when DATABASE_URL is set, and waits for /readyz.
  */
-export async function startServer(): Promise<TestServer> {
+export async function startServer(
+  /** More environment for the server; `(url) => ...` when a value needs the server's own URL (PUBLIC_URL). */
+  extra: Record<string, string> | ((url: string) => Record<string, string>) = {},
+): Promise<TestServer> {
   if (!existsSync(CLIENT_INDEX)) {
     throw new Error(
       `The built client is missing (${CLIENT_INDEX}). Run "npm run build" first (npm test does).`,
@@ -98,6 +101,7 @@ export async function startServer(): Promise<TestServer> {
     env.DATABASE_URL = db.url!;
     dropDatabase = db.drop;
   }
+  Object.assign(env, typeof extra === 'function' ? extra(`http://127.0.0.1:${port}`) : extra);
 
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
