@@ -4,7 +4,7 @@
 // that Postgres server (dropped at the end); unset: a fresh PGlite directory.
 // Prints a table and writes bench/results.json. See bench/README.md.
 //
-// Options: --quick, --only=votes,reading,fanout,idle,client,scale, --build-client
+// Options: --quick, --only=votes,reading,fanout,idle,client,email,scale, --build-client
 // (rebuild dist/client first), --out=<file> (default bench/results.json).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { compareFanout, createConsentProposal, streamUrl, VOTE_BODIES } from './lib/app';
 import { type BundleReport, measureBundle, measurePaint, threadPagePath } from './lib/client';
 import { createBenchDatabase } from './lib/db';
+import { measureEmail } from './lib/email';
 import { explainHotQueries, type PlanReport } from './lib/explain';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -644,6 +645,54 @@ async function main(): Promise<void> {
   }
   await server.stop();
   const profiles = [PROFILE_DIR && summarizeProfile(PROFILE_DIR)];
+
+  if (wants('email')) {
+    await attempt('7', 'Email', async () => {
+      const e = await measureEmail({
+        serverEnv,
+        logFile,
+        seed,
+        openDatabase: () => bench.open(),
+        rounds: QUICK ? 3 : 5,
+      });
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+      const app = median(e.appRates);
+      const bare = Math.max(...e.bareRates);
+      const ratio = app / bare;
+      record({
+        id: '7a',
+        name: `Email: a proposal to ${e.recipients.toLocaleString('en-US')} members, queued and delivered`,
+        status: ratio >= 0.5 && e.missing === 0 && e.duplicates === 0 && e.quietSent === 0 ? 'PASS' : 'MISS',
+        metric: 'msg/s',
+        value: app,
+        baseline: bare,
+        ratio,
+        target: '≥ 0.5× bare nodemailer, none lost or twice',
+        errors: e.missing + e.duplicates + (e.quietSent ?? 0),
+        notes: [
+          `from the creating request to the last delivery, per proposal: ${e.appRates.map((r) => fmt(r, 0)).join(', ')} msg/s (median shown); bare nodemailer (pool of 5, same SMTP server in the bench process) before and after: ${e.bareRates.map((r) => fmt(r, 0)).join(', ')} msg/s (best shown)`,
+          `${e.missing} missing, ${e.duplicates} delivered twice, ${e.quietSent} sent while no member wanted email`,
+        ],
+        details: e as unknown as Record<string, unknown>,
+      });
+      const withEmail = median(e.withEmailMs);
+      const withoutEmail = median(e.withoutEmailMs);
+      record({
+        id: '7b',
+        name: 'Email: proposal creation with its emails queued',
+        status: withEmail / withoutEmail <= 1.5 ? 'PASS' : 'MISS',
+        metric: 'ms',
+        value: withEmail,
+        baseline: withoutEmail,
+        ratio: withEmail / withoutEmail,
+        target: '≤ 1.5× creation with no email',
+        notes: [
+          `with ${e.recipients} emails queued in the proposal's transaction: ${e.withEmailMs.map((v) => fmt(v, 1)).join(', ')} ms; with every member at "none": ${e.withoutEmailMs.map((v) => fmt(v, 1)).join(', ')} ms (medians shown)`,
+        ],
+        details: e as unknown as Record<string, unknown>,
+      });
+    });
+  }
 
   let plansSmall: PlanReport[] = [];
   let plansLarge: PlanReport[] = [];
