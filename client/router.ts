@@ -11,10 +11,25 @@ export type Route =
   | { name: 'invite'; token: string }
   | { name: 'thread'; threadId: string }
   | { name: 'search'; q: string }
+  | { name: 'email-settings' }
+  | { name: 'forgot-password' }
+  | { name: 'reset-password'; token: string }
+  | { name: 'verify-email'; token: string }
+  | { name: 'confirm-email'; token: string }
+  | { name: 'account-settings' }
   | { name: 'not-found' };
 
 /** Routes a signed-out visitor may see; every other one sends them to sign in. */
-export const PUBLIC_ROUTES: ReadonlySet<Route['name']> = new Set(['login', 'signup', 'invite', 'not-found']);
+export const PUBLIC_ROUTES: ReadonlySet<Route['name']> = new Set([
+  'login',
+  'signup',
+  'invite',
+  'forgot-password',
+  'reset-password',
+  'verify-email',
+  'confirm-email',
+  'not-found',
+]);
 
 /** Turns a path and query into a Route (pure; unit-testable). */
 export function parseRoute(pathname: string, search = ''): Route {
@@ -34,6 +49,13 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (seg[0] === 'invite' && seg[1] && seg.length === 2) return { name: 'invite', token: seg[1] };
   if (seg[0] === 'threads' && seg[1] && seg.length === 2) return { name: 'thread', threadId: seg[1] };
   if (path === '/search') return { name: 'search', q: query.get('q') ?? '' };
+  // The pages emailed links open (server/email/account-emails.ts).
+  if (path === '/forgot-password') return { name: 'forgot-password' };
+  if (path === '/reset-password') return { name: 'reset-password', token: query.get('token') ?? '' };
+  if (path === '/verify-email') return { name: 'verify-email', token: query.get('token') ?? '' };
+  if (path === '/confirm-email') return { name: 'confirm-email', token: query.get('token') ?? '' };
+  if (path === '/settings/account') return { name: 'account-settings' };
+  if (path === '/settings/email') return { name: 'email-settings' };
   return { name: 'not-found' };
 }
 

@@ -18,6 +18,7 @@ import { installErrorHandler } from './errors';
 import auth from './plugins/auth';
 import context from './plugins/context';
 import email from './plugins/email';
+import inboundEmail from './plugins/inbound-email';
 import { installValidation } from './plugins/validation';
 import authRoutes from './routes/auth';
 import commentRoutes from './routes/comments';
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(streamPlugin);
   await app.register(scheduler);
   await app.register(email);
+  await app.register(inboundEmail);
   await app.register(swagger, {
     openapi: {
       info: {

@@ -38,6 +38,8 @@ export interface Config {
   reminderHours: number;
   /** Where Plenary listens for SMTP replies to its emails; null: reply by email is off. */
   inboundSmtpPort: number | null;
+  /** The address that listener binds: loopback unless the MTA in front of it is on another host. */
+  inboundSmtpHost: string;
   /** The domain replies are routed to (`Reply-To: reply+<token>@REPLY_DOMAIN`); null: no Reply-To. */
   replyDomain: string | null;
 }
@@ -132,6 +134,7 @@ function parseEmailConfig(env: NodeJS.ProcessEnv) {
   const inboundSmtpPort = env.INBOUND_SMTP_PORT?.trim()
     ? wholeNumber(env, 'INBOUND_SMTP_PORT', '', 0, 65535)
     : null;
+  const inboundSmtpHost = env.INBOUND_SMTP_HOST?.trim() || '127.0.0.1';
   const replyDomain = env.REPLY_DOMAIN?.trim().toLowerCase() || null;
   if (
     replyDomain &&
@@ -151,6 +154,7 @@ function parseEmailConfig(env: NodeJS.ProcessEnv) {
     emailLeaseMs,
     reminderHours,
     inboundSmtpPort,
+    inboundSmtpHost,
     replyDomain,
   };
 }

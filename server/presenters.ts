@@ -9,7 +9,9 @@ export function presentUser(row: UserRow, opts: { withEmail: boolean; self?: boo
     name: row.name,
     handle: row.handle,
     ...(opts.withEmail ? { email: row.email } : {}),
-    ...(opts.self ? { emailNotifications: row.email_notifications } : {}),
+    ...(opts.self
+      ? { emailNotifications: row.email_notifications, emailVerified: row.email_verified_at !== null }
+      : {}),
   };
 }
 
@@ -57,5 +59,6 @@ export function presentInvitation(
     maxUses: row.max_uses,
     uses: row.uses,
     ...standing,
+    ...(row.email && row.emailed_at ? { sentAt: row.emailed_at.toISOString() } : {}),
   };
 }

@@ -123,12 +123,33 @@ export class PlAppBar extends LitElement {
         gap: var(--pl-space-1);
         min-width: 0;
       }
+      .settings {
+        display: inline-grid;
+        place-items: center;
+        width: 40px;
+        height: 40px;
+        border-radius: var(--pl-radius-sm);
+        color: var(--pl-color-text);
+      }
+      .settings:hover {
+        background: var(--pl-color-surface-muted);
+        color: var(--pl-color-text);
+      }
+      .settings svg {
+        width: 22px;
+        height: 22px;
+      }
       .name {
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
         max-width: 24ch;
         color: var(--pl-color-text-muted);
+        text-decoration: none;
+      }
+      a.name:hover {
+        color: var(--pl-color-text);
+        text-decoration: underline;
       }
       @media (max-width: 480px) {
         .name {
@@ -164,7 +185,14 @@ export class PlAppBar extends LitElement {
           this.user
             ? html`<span class="user">
               <pl-notifications .userId=${this.user.id}></pl-notifications>
-              <span class="name" title=${this.user.email ?? this.user.name}>${this.user.name}</span>
+              <a class="settings" href="/settings/email" aria-label="Email settings" title="Email settings"
+                ><svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+                  <rect x="3" y="5" width="18" height="14" rx="2" />
+                  <path d="m3 7 9 6 9-6" stroke-linejoin="round" /></svg
+              ></a>
+              <a class="name" href="/settings/account" title="Account settings (${this.user.email ?? this.user.name})"
+                >${this.user.name}</a
+              >
               <button class="secondary small" type="button" @click=${this.#signOut}>Sign out</button>
             </span>`
             : nothing

@@ -21,6 +21,12 @@ const pages: Record<Exclude<Route['name'], 'not-found'>, () => Promise<unknown>>
   invite: () => import('./pl-invite-page'),
   thread: () => import('./pl-thread-page'),
   search: () => import('./pl-search-page'),
+  'forgot-password': () => import('./pl-forgot-password-page'),
+  'reset-password': () => import('./pl-reset-password-page'),
+  'verify-email': () => import('./pl-verify-email-page'),
+  'confirm-email': () => import('./pl-confirm-email-page'),
+  'account-settings': () => import('./pl-account-settings-page'),
+  'email-settings': () => import('./pl-email-settings-page'),
 };
 
 const TITLES: Record<Route['name'], string> = {
@@ -33,6 +39,12 @@ const TITLES: Record<Route['name'], string> = {
   invite: 'Invitation',
   thread: 'Thread',
   search: 'Search',
+  'forgot-password': 'Forgot password',
+  'reset-password': 'Choose a new password',
+  'verify-email': 'Confirm your email address',
+  'confirm-email': 'Confirm your new email address',
+  'account-settings': 'Account',
+  'email-settings': 'Email settings',
   'not-found': 'Page not found',
 };
 
@@ -192,6 +204,18 @@ export class PlApp extends LitElement {
         return html`<pl-thread-page .threadId=${route.threadId}></pl-thread-page>`;
       case 'search':
         return html`<pl-search-page .q=${route.q}></pl-search-page>`;
+      case 'forgot-password':
+        return html`<pl-forgot-password-page></pl-forgot-password-page>`;
+      case 'reset-password':
+        return html`<pl-reset-password-page .token=${route.token}></pl-reset-password-page>`;
+      case 'verify-email':
+        return html`<pl-verify-email-page .token=${route.token}></pl-verify-email-page>`;
+      case 'confirm-email':
+        return html`<pl-confirm-email-page .token=${route.token}></pl-confirm-email-page>`;
+      case 'account-settings':
+        return html`<pl-account-settings-page></pl-account-settings-page>`;
+      case 'email-settings':
+        return html`<pl-email-settings-page></pl-email-settings-page>`;
       default:
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to your groups</a>.</p>`;

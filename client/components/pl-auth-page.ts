@@ -49,6 +49,10 @@ export class PlAuthPage extends LitElement {
         margin-top: var(--pl-space-3);
         text-align: center;
       }
+      .forgot {
+        margin-top: var(--pl-space-2);
+        text-align: center;
+      }
     `,
   ];
 
@@ -124,6 +128,7 @@ export class PlAuthPage extends LitElement {
             ${signup ? (this.busy ? 'Creating account…' : 'Create account') : this.busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
+        ${signup ? nothing : html`<p class="forgot"><a href="/forgot-password">Forgot password?</a></p>`}
       </div>
       <p class="switch">
         ${

@@ -10,9 +10,15 @@ import { StoreController } from '../data/store-controller';
 import { authPath, navigate } from '../router';
 import { sharedStyles } from '../ui/styles';
 
+/** Where the page remembers, across sign-up or sign-in, that the visitor chose to join through a link. */
+const JOINING_KEY = 'plenary:joining-invitation';
+
 /**
  * An invitation link: which group, which role, and a Join button. Visitors
- * who are not signed in are offered sign-up or sign-in, and come back here.
+ * who are not signed in are offered sign-up or sign-in, come back here and
+ * join at once: signing up through an invitation continues into the group.
+ * Only a choice made on this page, remembered for this tab, joins without
+ * the button: a link alone (which anyone can send) never does.
  */
 @customElement('pl-invite-page')
 export class PlInvitePage extends LitElement {
@@ -71,6 +77,7 @@ export class PlInvitePage extends LitElement {
   @state() private busy = false;
   @state() private error: string | null = null;
   @state() private alreadyMember = false;
+  #autoJoinTried = false;
 
   readonly #signedIn = new StoreController(this, () => this.session);
   readonly #preview = new Task(this, {
@@ -126,8 +133,8 @@ export class PlInvitePage extends LitElement {
             <p class="muted small signed-as">Signed in as ${session.user.name}.</p>`
           : html`<p class="small">Create an account or sign in to accept.</p>
             <div class="actions spaced">
-              <a class="button" href=${authPath('signup', here)}>Sign up to join</a>
-              <a class="button secondary" href=${authPath('login', here)}>Sign in</a>
+              <a class="button" href=${authPath('signup', here)} @click=${this.#rememberJoining}>Sign up to join</a>
+              <a class="button secondary" href=${authPath('login', here)} @click=${this.#rememberJoining}>Sign in</a>
             </div>`
       }
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
@@ -140,6 +147,24 @@ export class PlInvitePage extends LitElement {
       }`;
   }
 
+  override updated() {
+    // Back from signing up or in, having chosen to join here: join now rather than ask again.
+    const inv = this.#preview.value;
+    if (this.#autoJoinTried || !inv?.valid || this.#signedIn.value?.status !== 'signed-in') return;
+    this.#autoJoinTried = true;
+    if (readJoining() !== this.token) return;
+    forgetJoining();
+    void this.#join(inv);
+  }
+
+  readonly #rememberJoining = () => {
+    try {
+      sessionStorage.setItem(JOINING_KEY, this.token);
+    } catch {
+      // Storage refused (private mode): the Join button still works.
+    }
+  };
+
   async #join(inv: InvitationSummary) {
     if (this.busy) return;
     this.busy = true;
@@ -150,12 +175,33 @@ export class PlInvitePage extends LitElement {
       navigate(`/groups/${encodeURIComponent(groupId)}`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) this.alreadyMember = true;
-      else if (err instanceof ApiError && err.status === 404) {
+      else if (err instanceof ApiError && err.status === 403) {
+        // An invitation emailed to someone admits the account with that address only.
+        this.error =
+          'This invitation was emailed to another address than your account’s. Sign out, then sign in or ' +
+          'create an account with the address it was sent to.';
+      } else if (err instanceof ApiError && err.status === 404) {
         this.error = `This invitation to ${inv.groupName} has expired or has been used up. Ask for a new link.`;
       } else this.error = splitErrors(err, []).form;
     } finally {
       this.busy = false;
     }
+  }
+}
+
+function readJoining(): string | null {
+  try {
+    return sessionStorage.getItem(JOINING_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function forgetJoining(): void {
+  try {
+    sessionStorage.removeItem(JOINING_KEY);
+  } catch {
+    // nothing kept
   }
 }
 

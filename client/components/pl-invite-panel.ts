@@ -1,13 +1,28 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { splitErrors } from '../data/api';
+import { ApiError, splitErrors } from '../data/api';
 import type { Role } from '../data/groups';
-import { createInvitation, type Invitation, listInvitations, reissueInvitation } from '../data/invitations';
+import {
+  createInvitation,
+  type Invitation,
+  invitationState,
+  inviteByEmail,
+  listInvitations,
+  looksLikeEmail,
+  MAX_INVITATION_EMAILS,
+  MAX_INVITATION_MESSAGE,
+  parseEmailList,
+  reissueInvitation,
+  resendInvitation,
+  revokeInvitation,
+  type SkippedInvitation,
+} from '../data/invitations';
 import { sharedStyles } from '../ui/styles';
 
 /**
- * Creates invitation links and copies them. Facilitators choose the role the
- * link grants and see the links already made.
+ * Invites people by email (up to 100 addresses at once, with a personal
+ * message) or with a link to copy. Facilitators choose the role, see the
+ * invitations sent by email (resend, revoke) and the links already made.
  */
 @customElement('pl-invite-panel')
 export class PlInvitePanel extends LitElement {
@@ -58,11 +73,51 @@ export class PlInvitePanel extends LitElement {
         flex-direction: column;
         gap: var(--pl-space-1);
       }
-      details li {
+      details li,
+      .sent li {
         display: flex;
         align-items: center;
         justify-content: space-between;
         gap: var(--pl-space-1);
+      }
+      form {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-2);
+      }
+      .or {
+        border-top: 1px solid var(--pl-color-border);
+        padding-top: var(--pl-space-2);
+      }
+      .sent ul {
+        list-style: none;
+        margin: var(--pl-space-1) 0 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-1);
+      }
+      .sent li {
+        flex-wrap: wrap;
+        align-items: flex-start;
+      }
+      .sent li .who {
+        flex: 1 1 12rem;
+        min-width: 0;
+        overflow-wrap: anywhere;
+      }
+      .sent li .address {
+        display: block;
+        font-weight: var(--pl-weight-medium);
+      }
+      .sent li .actions {
+        display: flex;
+        gap: var(--pl-space-half);
+        flex: none;
+      }
+      .skipped {
+        margin: var(--pl-space-half) 0 0;
+        padding-left: var(--pl-space-2);
       }
     `,
   ];
@@ -82,12 +137,26 @@ export class PlInvitePanel extends LitElement {
   @state() private busy = false;
   @state() private error: string | null = null;
   @state() private copied: string | null = null;
+  @state() private emailsText = '';
+  @state() private message = '';
+  @state() private emailsError: string | null = null;
+  @state() private sending = false;
+  @state() private sentStatus: string | null = null;
+  @state() private skipped: SkippedInvitation[] = [];
+  @state() private listError: string | null = null;
+  /** The invitation a Resend or Revoke is running for. */
+  @state() private acting: string | null = null;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('groupId')) {
       this.invitation = null;
       this.copied = null;
       this.error = null;
+      this.emailsText = '';
+      this.message = '';
+      this.emailsError = null;
+      this.sentStatus = null;
+      this.skipped = [];
     }
     if ((changed.has('groupId') || changed.has('facilitator')) && this.groupId && this.facilitator) {
       void this.#loadEarlier();
@@ -98,7 +167,6 @@ export class PlInvitePanel extends LitElement {
     const inv = this.invitation;
     return html`<section aria-labelledby="invite-heading">
       <h2 id="invite-heading">Invite people</h2>
-      <p class="muted small">Anyone with the link can join until it expires (in 14 days).</p>
       <div class="body">
         ${
           this.facilitator
@@ -111,32 +179,244 @@ export class PlInvitePanel extends LitElement {
             </div>`
             : nothing
         }
-        <button type="button" ?disabled=${this.busy} @click=${this.#create}>
-          ${this.busy ? 'Creating link…' : 'Create invitation link'}
-        </button>
-        ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
-        ${
-          inv
-            ? html`<div class="field">
-              <label for="invite-url">Invitation link (${inv.role === 'facilitator' ? 'facilitator' : 'member'})</label>
-              <div class="copy-row">
-                <input id="invite-url" type="text" readonly .value=${inv.url} @focus=${selectAll} />
-                <button class="secondary" type="button" @click=${() => this.#copy(inv.url, 'invite-url')}>Copy</button>
-              </div>
-            </div>`
-            : nothing
-        }
+        ${this.#emailForm()}
+        <div class="body or">
+          <h3>Or share a link</h3>
+          <p class="muted small">Anyone with the link can join until it expires (in 14 days).</p>
+          <button type="button" ?disabled=${this.busy} @click=${this.#create}>
+            ${this.busy ? 'Creating link…' : 'Create invitation link'}
+          </button>
+          ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
+          ${
+            inv
+              ? html`<div class="field">
+                <label for="invite-url">Invitation link (${inv.role === 'facilitator' ? 'facilitator' : 'member'})</label>
+                <div class="copy-row">
+                  <input id="invite-url" type="text" readonly .value=${inv.url} @focus=${selectAll} />
+                  <button class="secondary" type="button" @click=${() => this.#copy(inv.url, 'invite-url')}>Copy</button>
+                </div>
+              </div>`
+              : nothing
+          }
+        </div>
         <p class="copied small muted" role="status">${this.copied ?? ''}</p>
-        ${this.facilitator && this.earlier.length > 0 ? this.#earlierLinks() : nothing}
+        ${this.facilitator ? this.#sentList() : nothing}
+        ${this.facilitator && this.#openLinks().length > 0 ? this.#earlierLinks() : nothing}
       </div>
     </section>`;
   }
 
+  /** The addresses typed so far, and those among them that cannot be addresses. */
+  #addresses() {
+    const all = parseEmailList(this.emailsText);
+    return { all, bad: all.filter((e) => !looksLikeEmail(e)) };
+  }
+
+  #emailForm() {
+    const { all, bad } = this.#addresses();
+    const over = all.length > MAX_INVITATION_EMAILS;
+    const count =
+      all.length === 0
+        ? ''
+        : `${all.length} ${all.length === 1 ? 'address' : 'addresses'}${over ? ` (at most ${MAX_INVITATION_EMAILS} at a time)` : ''}`;
+    const error = this.emailsError;
+    const described = ['invite-emails-hint', 'invite-emails-count', error ? 'invite-emails-error' : '']
+      .filter(Boolean)
+      .join(' ');
+    return html`<form novalidate @submit=${this.#send} aria-labelledby="invite-email-heading">
+      <h3 id="invite-email-heading">By email</h3>
+      <div class="field">
+        <label for="invite-emails">Email addresses</label>
+        <textarea
+          id="invite-emails"
+          rows="3"
+          .value=${this.emailsText}
+          @input=${this.#emailsInput}
+          aria-invalid=${error || over || bad.length > 0 ? 'true' : 'false'}
+          aria-describedby=${described}
+        ></textarea>
+        <p class="hint" id="invite-emails-hint">
+          Separate them with commas, spaces or new lines; up to ${MAX_INVITATION_EMAILS} at a time. Each person gets their own link.
+        </p>
+        <p class=${over ? 'field-error' : 'hint'} id="invite-emails-count" aria-live="polite">${count}</p>
+        ${error ? html`<p class="field-error" id="invite-emails-error">${error}</p>` : nothing}
+      </div>
+      <div class="field">
+        <label for="invite-message">Personal message (optional)</label>
+        <textarea
+          id="invite-message"
+          rows="3"
+          maxlength=${MAX_INVITATION_MESSAGE}
+          .value=${this.message}
+          @input=${(e: Event) => {
+            this.message = (e.target as HTMLTextAreaElement).value;
+          }}
+          aria-describedby="invite-message-hint"
+        ></textarea>
+        <p class="hint" id="invite-message-hint">Shown in the email as your words.</p>
+      </div>
+      <button type="submit" ?disabled=${this.sending}>
+        ${this.sending ? 'Sending…' : all.length > 1 ? `Send ${all.length} invitations` : 'Send invitation'}
+      </button>
+      <div role="status">
+        ${this.sentStatus ? html`<p class="notice">${this.sentStatus}</p>` : nothing}
+        ${
+          this.skipped.length > 0
+            ? html`<ul class="skipped small">
+              ${this.skipped.map(
+                (s) =>
+                  html`<li>${s.email}: ${s.reason === 'already_member' ? 'already a member' : 'invited less than 10 minutes ago, not sent again'}</li>`,
+              )}
+            </ul>`
+            : nothing
+        }
+      </div>
+    </form>`;
+  }
+
+  /** Invitations sent by email that nobody has accepted yet: resend or revoke them. */
+  #sentList() {
+    const sent = this.earlier.filter((i) => i.email !== null && invitationState(i) !== 'accepted');
+    if (sent.length === 0 && !this.listError) return nothing;
+    return html`<div class="sent">
+      <h3 id="sent-heading">Sent by email, not yet accepted (${sent.length})</h3>
+      ${this.listError ? html`<p class="alert" role="alert">${this.listError}</p>` : nothing}
+      <ul aria-labelledby="sent-heading">
+        ${sent.map((inv) => {
+          const state = invitationState(inv);
+          const busy = this.acting === inv.id;
+          return html`<li>
+            <span class="small who">
+              <span class="address">${inv.email}</span>
+              <span class="muted">
+                ${
+                  state === 'expired'
+                    ? 'expired'
+                    : state === 'stopped'
+                      ? `stopped: ${inv.issuedBy?.name ?? 'its issuer'} may no longer invite`
+                      : `pending until ${formatDate(inv.expiresAt)}`
+                }${inv.role === 'facilitator' ? ' · facilitator' : ''}${inv.sentAt ? ` · sent ${formatDate(inv.sentAt)}` : ''}
+              </span>
+            </span>
+            <span class="actions">
+              <button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#resend(inv)}>
+                Resend<span class="sr-only"> the invitation to ${inv.email}</span>
+              </button>
+              <button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#revoke(inv)}>
+                Revoke<span class="sr-only"> the invitation to ${inv.email}</span>
+              </button>
+            </span>
+          </li>`;
+        })}
+      </ul>
+    </div>`;
+  }
+
+  /** Links (not sent to anyone) that still let people in, or stopped only because their issuer stepped down. */
+  #openLinks() {
+    const now = Date.now();
+    return this.earlier.filter(
+      (i) =>
+        i.email === null &&
+        (i.maxUses === null || i.uses < i.maxUses) &&
+        (!i.expiresAt || Date.parse(i.expiresAt) > now),
+    );
+  }
+
+  #emailsInput(event: Event) {
+    this.emailsText = (event.target as HTMLTextAreaElement).value;
+    this.emailsError = null;
+  }
+
+  async #send(event: SubmitEvent) {
+    event.preventDefault();
+    if (this.sending) return;
+    const { all, bad } = this.#addresses();
+    this.sentStatus = null;
+    this.skipped = [];
+    if (all.length === 0) this.emailsError = 'Enter at least one email address.';
+    else if (all.length > MAX_INVITATION_EMAILS) {
+      this.emailsError = `That is ${all.length} addresses: send at most ${MAX_INVITATION_EMAILS} at a time.`;
+    } else if (bad.length > 0) {
+      this.emailsError = `${bad.length === 1 ? 'This is not an email address' : 'These are not email addresses'}: ${bad.join(', ')}.`;
+    } else this.emailsError = null;
+    if (this.emailsError) {
+      this.renderRoot.querySelector<HTMLTextAreaElement>('#invite-emails')?.focus();
+      return;
+    }
+    this.sending = true;
+    try {
+      const message = this.message.trim();
+      const { items, skipped } = await inviteByEmail(this.groupId, {
+        emails: all,
+        ...(this.facilitator ? { role: this.inviteRole } : {}),
+        ...(message ? { message } : {}),
+      });
+      this.sentStatus =
+        items.length === 0
+          ? 'No invitation was sent.'
+          : items.length === 1
+            ? `Invitation sent to ${items[0]!.email}.`
+            : `${items.length} invitations sent.`;
+      this.skipped = skipped;
+      this.emailsText = '';
+      this.message = '';
+      if (this.facilitator) void this.#loadEarlier();
+    } catch (err) {
+      this.emailsError = this.#emailsProblem(err, all);
+      this.renderRoot.querySelector<HTMLTextAreaElement>('#invite-emails')?.focus();
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The server's refusal in words, naming the addresses it pointed at (`/emails/3`). */
+  #emailsProblem(err: unknown, sent: string[]): string {
+    if (err instanceof ApiError) {
+      const named = err.details.flatMap((d) => {
+        const m = d.path.match(/^\/emails\/(\d+)$/);
+        return m ? [sent[Number(m[1])] ?? ''] : [];
+      });
+      if (named.length > 0) {
+        return `${named.length === 1 ? 'This is not an email address' : 'These are not email addresses'}: ${named.join(', ')}.`;
+      }
+    }
+    return splitErrors(err, []).form ?? 'The invitations could not be sent.';
+  }
+
+  async #resend(inv: Invitation) {
+    this.acting = inv.id;
+    this.listError = null;
+    try {
+      await resendInvitation(this.groupId, inv.id);
+      this.copied = `Invitation sent again to ${inv.email}.`;
+      await this.#loadEarlier();
+    } catch (err) {
+      this.listError = splitErrors(err, []).form;
+    } finally {
+      this.acting = null;
+    }
+  }
+
+  async #revoke(inv: Invitation) {
+    this.acting = inv.id;
+    this.listError = null;
+    try {
+      await revokeInvitation(this.groupId, inv.id);
+      this.copied = `Invitation to ${inv.email} revoked: its link no longer works.`;
+      await this.#loadEarlier();
+    } catch (err) {
+      this.listError = splitErrors(err, []).form;
+    } finally {
+      this.acting = null;
+    }
+  }
+
   #earlierLinks() {
     return html`<details>
-      <summary>Open links (${this.earlier.length})</summary>
+      <summary>Open links (${this.#openLinks().length})</summary>
       <ul>
-        ${this.earlier.map(
+        ${this.#openLinks().map(
           (inv) => html`<li>
             <span class="small">
               ${inv.role === 'facilitator' ? 'Facilitator' : 'Member'} link · used ${inv.uses}${inv.maxUses ? ` of ${inv.maxUses}` : ''}
@@ -197,10 +477,7 @@ export class PlInvitePanel extends LitElement {
 
   async #loadEarlier() {
     try {
-      const now = Date.now();
-      this.earlier = (await listInvitations(this.groupId)).filter(
-        (i) => (i.maxUses === null || i.uses < i.maxUses) && (!i.expiresAt || Date.parse(i.expiresAt) > now),
-      );
+      this.earlier = await listInvitations(this.groupId);
     } catch {
       this.earlier = []; // a convenience list; the panel works without it
     }

@@ -1,19 +1,72 @@
 import { consume } from '@lit/context';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { AsyncDirective, directive } from 'lit/async-directive.js';
 import { customElement, property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { streamContext } from '../data/context';
-import { type Notification, NotificationStore, notificationHref } from '../data/notifications';
+import { groupNotifications, type NotificationEntry } from '../data/notification-groups';
+import { NotificationStore, notificationHref } from '../data/notifications';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { TopicController } from '../data/topic-controller';
 import { navigate } from '../router';
 import { absoluteTime, relativeTime } from '../ui/format';
+import { loadMarkdown } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
+
+type MarkdownEngine = Awaited<ReturnType<typeof loadMarkdown>>;
+let engine: MarkdownEngine | null = null;
+
+/** What inline Markdown makes; links and images are dropped (their text stays): the entry is the link. */
+const INLINE_TAGS = ['strong', 'em', 'del', 's', 'code', 'span'];
+
+/**
+ * A notification's text as sanitised inline HTML, or null until the renderer
+ * has loaded. The text comes from the server but carries names, titles and
+ * outcome statements people typed, so it goes through the same marked +
+ * DOMPurify gates as any Markdown (client/ui/markdown.ts), then an allow-list
+ * of inline tags only.
+ */
+function inlineNow(source: string): string | null {
+  if (!engine) return null;
+  const raw = engine.marked.parseInline(source, { async: false }) as string;
+  return engine.purify.sanitize(raw, {
+    ALLOWED_TAGS: INLINE_TAGS,
+    ALLOWED_ATTR: ['class'],
+    ALLOW_DATA_ATTR: false,
+    ALLOW_ARIA_ATTR: false,
+    KEEP_CONTENT: true,
+  }) as unknown as string;
+}
+
+/** `${inlineMarkdown(text)}`: plain text (escaped by Lit) until the renderer is here, then the HTML. */
+class InlineMarkdownDirective extends AsyncDirective {
+  #source: string | null = null;
+
+  render(source: string): unknown {
+    this.#source = source;
+    const now = inlineNow(source);
+    if (now !== null) return unsafeHTML(now);
+    loadMarkdown().then(
+      (loaded) => {
+        engine = loaded;
+        if (this.#source === source && this.isConnected) this.setValue(unsafeHTML(inlineNow(source)!));
+      },
+      () => {}, // the plain text stays
+    );
+    // The class tells tests (test/helpers/xss.ts `settle`) that rendering is still to come.
+    return html`<span class="markdown-pending">${source}</span>`;
+  }
+}
+const inlineMarkdown = directive(InlineMarkdownDirective);
 
 /**
  * The notifications bell: the unread count on the button, and a panel with
  * the newest notifications (each a link to where it happened), "Mark all
- * read", and more on request. Live from the `me` topic.
+ * read", and more on request. Live from the `me` topic. Notifications about
+ * one thing share a line (client/data/notification-groups.ts); the count is
+ * the server's, of notifications.
  */
 @customElement('pl-notifications')
 export class PlNotifications extends LitElement {
@@ -126,6 +179,15 @@ export class PlNotifications extends LitElement {
       .text {
         overflow-wrap: anywhere;
       }
+      .text code {
+        font-family: var(--pl-font-mono);
+        font-size: 0.9em;
+      }
+      .summary {
+        grid-column: 2;
+        font-size: var(--pl-text-sm);
+        color: var(--pl-color-text);
+      }
       .when {
         grid-column: 2;
         font-size: var(--pl-text-sm);
@@ -227,7 +289,11 @@ export class PlNotifications extends LitElement {
                   : s.items.length === 0
                     ? html`<p class="muted empty">Nothing yet. Mentions, replies and decisions will show here.</p>`
                     : html`<ul aria-label="Notifications">
-                      ${s.items.map((n) => this.#item(n))}
+                      ${repeat(
+                        groupNotifications(s.items),
+                        (e) => e.key,
+                        (e) => this.#entry(e),
+                      )}
                     </ul>`
             }
             ${
@@ -242,15 +308,18 @@ export class PlNotifications extends LitElement {
       }`;
   }
 
-  #item(n: Notification) {
-    const href = notificationHref(n);
+  /** One line: a notification, or several about one thing (client/data/notification-groups.ts). */
+  #entry(entry: NotificationEntry) {
+    const unread = entry.unreadIds.length > 0;
+    const href = notificationHref(entry.target);
     const content = html`<span class="dot" aria-hidden="true"></span>
-      <span class="text">${n.readAt ? nothing : html`<span class="sr-only">Unread: </span>`}${n.text}</span>
-      <time class="when" datetime=${n.at} title=${absoluteTime(n.at)}>${relativeTime(n.at)}</time>`;
-    return html`<li class=${n.readAt ? '' : 'unread'}>
+      <span class="text">${unread ? html`<span class="sr-only">Unread: </span>` : nothing}${inlineMarkdown(entry.shown.text)}</span>
+      ${entry.summary ? html`<span class="summary">${entry.summary}</span>` : nothing}
+      <time class="when" datetime=${entry.at} title=${absoluteTime(entry.at)}>${relativeTime(entry.at)}</time>`;
+    return html`<li class=${unread ? 'unread' : ''}>
       ${
         href
-          ? html`<a href=${href} @click=${(e: MouseEvent) => this.#follow(e, n, href)}>${content}</a>`
+          ? html`<a href=${href} @click=${(e: MouseEvent) => this.#follow(e, entry, href)}>${content}</a>`
           : html`<div class="item">${content}</div>`
       }
     </li>`;
@@ -274,11 +343,12 @@ export class PlNotifications extends LitElement {
     }
   }
 
-  #follow(event: MouseEvent, n: Notification, href: string) {
+  #follow(event: MouseEvent, entry: NotificationEntry, href: string) {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     this.open = false;
-    if (!n.readAt) void this.#markRead([n.id]);
+    // Opening the entry marks all it stands for: the thread or proposal is being looked at now.
+    if (entry.unreadIds.length > 0) void this.#markRead(entry.unreadIds);
     const url = new URL(href, location.href);
     // Another comment of the thread being read: a hash change, which the thread page follows.
     if (url.pathname !== location.pathname || !url.hash) navigate(href);

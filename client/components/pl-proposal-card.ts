@@ -26,6 +26,7 @@ import { sharedStyles } from '../ui/styles';
 import './pl-irv-rounds';
 import './pl-outcome';
 import './pl-results-bars';
+import './pl-remind-button';
 import './pl-results-pie';
 import './pl-vote-form';
 
@@ -486,7 +487,8 @@ export class PlProposalCard extends LitElement {
               }`
             : html`<button class="secondary" type="button" aria-expanded=${this.panel === 'close'} @click=${() => this.#open('close')}>
               Close voting…
-            </button>`
+            </button>
+            <pl-remind-button .proposalId=${p.id}></pl-remind-button>`
         }
       </div>
       ${this.#panel(p)}

@@ -113,6 +113,15 @@ export async function closeProposal(proposalId: string, outcome?: OutcomeBody): 
     .proposal;
 }
 
+/**
+ * Notifies the members who have not voted yet, now (facilitators and the
+ * author, while open); resolves with how many. At most once an hour per
+ * proposal: sooner rejects with a 429 ApiError whose message says when.
+ */
+export async function remindNonVoters(proposalId: string): Promise<number> {
+  return (await api<{ notified: number }>('POST', `/proposals/${enc(proposalId)}/remind`)).notified;
+}
+
 /** States (or restates) the outcome of a closed proposal. */
 export async function stateOutcome(proposalId: string, body: OutcomeBody): Promise<Proposal> {
   return (await api<{ proposal: Proposal }>('POST', `/proposals/${enc(proposalId)}/outcome`, { body }))

@@ -17,6 +17,8 @@ export interface UsersTable {
   password_hash: string;
   email_notifications: ColumnType<EmailNotifications, EmailNotifications | undefined, EmailNotifications>;
   created_at: Timestamp;
+  /** When the owner last proved the address is theirs (migration 0011); null: not yet. */
+  email_verified_at: NullableTimestamp;
 }
 
 export interface SessionsTable {
@@ -70,6 +72,10 @@ export interface InvitationsTable {
   /** The issuer's role when they issued (or re-issued) it (migration 0008). */
   issued_as: Role | null;
   created_at: Timestamp;
+  /** The inviter's personal message, for an invitation sent by email (migration 0012). */
+  message: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When its email last went out; resends are throttled by it (migration 0012). */
+  emailed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /** Who joined through which invitation (migration 0008): a link admits each person once. */
@@ -186,6 +192,8 @@ export interface ProposalsTable {
   eligible_count_at_close: ColumnType<number | null, number | null | undefined, number | null>;
   final_results: ColumnType<unknown | null, string | null | undefined, string | null>;
   closing_soon_notified: ColumnType<boolean, boolean | undefined, boolean>;
+  /** When non-voters were last reminded by hand (migration 0013): at most once an hour. */
+  last_reminded_at: NullableTimestamp;
   /** Keys anonymous ballots while open; deleted (null) when an anonymous proposal closes. */
   ballot_salt: ColumnType<string | null, string | undefined, string | null>;
   /** Names the server key anonymous ballots are keyed with; null: sha256(salt:voter), before migration 0007. */
@@ -272,12 +280,37 @@ export interface UserPreferencesTable {
   digest: ColumnType<'off' | 'daily' | 'weekly', 'off' | 'daily' | 'weekly' | undefined>;
   digest_hour: ColumnType<number, number | undefined, number>;
   time_zone: ColumnType<string, string | undefined, string>;
+  /** What the member's last digest covered activity up to (migration 0013); null: none sent yet. */
+  digest_sent_at: NullableTimestamp;
 }
 
 export interface GroupEmailPreferencesTable {
   user_id: string;
   group_id: string;
   email: EmailNotifications;
+}
+
+export type AccountTokenPurpose = 'password_reset' | 'verify_email' | 'change_email';
+
+/** A single-use link sent by email, kept as a SHA-256 of its token (migration 0011). */
+export interface AccountTokensTable {
+  id: Generated<string>;
+  purpose: AccountTokenPurpose;
+  token_hash: string;
+  user_id: string;
+  /** The address the link went to: the one to verify, or the one to change to. */
+  new_email: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+/** An emailed reply that became a comment (migration 0014): a second delivery of it posts nothing. */
+export interface InboundEmailsTable {
+  message_key: string;
+  notification_id: string;
+  comment_id: string;
+  received_at: Timestamp;
 }
 
 /** The database as Kysely sees it. */
@@ -306,6 +339,8 @@ export interface DB {
   email_outbox: EmailOutboxTable;
   user_preferences: UserPreferencesTable;
   group_email_preferences: GroupEmailPreferencesTable;
+  inbound_emails: InboundEmailsTable;
+  account_tokens: AccountTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

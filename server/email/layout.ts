@@ -9,12 +9,20 @@ export interface EmailContent {
   paragraphs: string[];
   /** A quoted passage (the comment or proposal itself), shown set apart. */
   quote?: string;
+  /** Lists under headings, after the paragraphs: a digest's groups and what happened in each. */
+  sections?: EmailSection[];
   /** The one call to action: straight to the item. */
   button?: { label: string; url: string };
   /** Why the member got this and how to change that. */
   footer?: string;
   /** A link in the footer (email preferences), shown after it. */
   footerLink?: { label: string; url: string };
+}
+
+/** One heading and its items, each a line of text linking to the item. */
+export interface EmailSection {
+  heading: string;
+  items: { text: string; url: string; detail?: string }[];
 }
 
 /** Absolute base of every link in an email. */
@@ -57,6 +65,12 @@ export function renderEmail(content: EmailContent): { text: string; html: string
     content.heading,
     '',
     ...content.paragraphs.flatMap((p) => [p, '']),
+    ...(content.sections ?? []).flatMap((s) => [
+      s.heading,
+      '='.repeat(Math.min(s.heading.length, 60)),
+      ...s.items.flatMap((i) => [`- ${i.text}`, ...(i.detail ? [`  ${i.detail}`] : []), `  ${i.url}`]),
+      '',
+    ]),
     ...(content.quote ? [...content.quote.split('\n').map((l) => `> ${l}`), ''] : []),
     ...(content.button ? [`${content.button.label}: ${content.button.url}`, ''] : []),
     ...(content.footer || content.footerLink ? ['--'] : []),
@@ -70,6 +84,21 @@ export function renderEmail(content: EmailContent): { text: string; html: string
     .map(
       (p) =>
         `<p style="margin:0 0 16px;${FONT};font-size:16px;line-height:24px;color:#1f2328">${multiline(p)}</p>`,
+    )
+    .join('');
+  const sections = (content.sections ?? [])
+    .map(
+      (s) =>
+        `<h2 style="margin:8px 0 8px;${FONT};font-size:17px;line-height:24px;font-weight:600;color:#1f2328">${escapeHtml(s.heading)}</h2>` +
+        `<ul style="margin:0 0 20px;padding:0 0 0 20px;${FONT};font-size:15px;line-height:22px;color:#1f2328">` +
+        s.items
+          .map(
+            (i) =>
+              `<li style="margin:0 0 8px"><a href="${safeHref(i.url)}" target="_blank" style="color:#0969da;text-decoration:underline">${escapeHtml(i.text)}</a>` +
+              `${i.detail ? `<br><span style="color:#57606a">${multiline(i.detail)}</span>` : ''}</li>`,
+          )
+          .join('') +
+        '</ul>',
     )
     .join('');
   const quote = content.quote
@@ -103,7 +132,7 @@ export function renderEmail(content: EmailContent): { text: string; html: string
     `<table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="width:100%;max-width:600px;background:#ffffff;border:1px solid #d8dee4;border-radius:8px">` +
     `<tr><td style="padding:28px 32px 8px">` +
     `<h1 style="margin:0 0 16px;${FONT};font-size:20px;line-height:28px;font-weight:600;color:#1f2328">${escapeHtml(content.heading)}</h1>` +
-    `${paragraphs}${quote}${button}</td></tr>${footer}</table></td></tr></table></body></html>`;
+    `${paragraphs}${sections}${quote}${button}</td></tr>${footer}</table></td></tr></table></body></html>`;
   return { text, html };
 }
 
@@ -148,6 +177,17 @@ export function readUnsubscribeToken(
 
 export function unsubscribeUrl(config: Config, userId: string, groupId: string): string {
   return `${baseUrl(config)}/api/v1/unsubscribe?token=${encodeURIComponent(unsubscribeToken(config, userId, groupId))}`;
+}
+
+/**
+ * What an unsubscribe token names in place of a group when it stops the
+ * member's digest (which covers all their groups): never a uuid, so never a group.
+ */
+export const DIGEST_UNSUBSCRIBE = 'digest';
+
+/** One-click unsubscribe headers for a digest: the link turns the member's digest off. */
+export function digestUnsubscribeHeaders(config: Config, userId: string): Record<string, string> {
+  return unsubscribeHeaders(config, userId, DIGEST_UNSUBSCRIBE);
 }
 
 /** RFC 8058 one-click unsubscribe headers: mail clients show an "Unsubscribe" button that POSTs the URL. */

@@ -4,6 +4,7 @@ import type { NotificationRow } from '../db/notifications';
 import type { DB, EmailNotifications } from '../db/schema';
 import { baseUrl, preferencesUrl, renderEmail, unsubscribeHeaders } from './layout';
 import { enqueueEmails, type OutgoingEmail } from './outbox';
+import { replyAddress } from './reply-address';
 
 /** What `important` members still get: what concerns them directly, and decisions. */
 export const IMPORTANT_KINDS: ReadonlySet<string> = new Set([
@@ -108,6 +109,9 @@ export async function queueNotificationEmails(
   const proposalById = new Map(proposals.map((p) => [p.id, p]));
   const base = baseUrl(config);
   const footerLink = { label: 'Change what email you get', url: preferencesUrl(config) };
+  // Emails about a thread, a comment or a proposal take replies, which become comments (server/email/inbound.ts).
+  const threadOf = (n: NotificationRow) =>
+    n.thread_id ?? (n.proposal_id ? proposalById.get(n.proposal_id)?.thread_id : null) ?? null;
 
   // Everyone told of one thing in the same zone at the same level reads the same message: rendered once.
   const rendered = new Map<string, { text: string; html: string }>();
@@ -129,13 +133,18 @@ export async function queueNotificationEmails(
       body = renderNotification(n, level, group, timeZone);
       rendered.set(key, body);
     }
+    // Per recipient (it names their notification); the body stays shared.
+    const replyTo = threadOf(n) ? replyAddress(config, n.id) : null;
     emails.push({
       kind: 'notification',
       userId: n.user_id,
       to: user.email,
       subject,
       ...body,
-      headers: unsubscribeHeaders(config, n.user_id, groupId),
+      headers: {
+        ...unsubscribeHeaders(config, n.user_id, groupId),
+        ...(replyTo ? { 'Reply-To': replyTo } : {}),
+      },
     });
   }
   await enqueueEmails(trx, emails);
@@ -167,6 +176,13 @@ export async function queueNotificationEmails(
     }
     if (proposal && n.kind !== 'proposal_closed' && n.kind !== 'outcome_created') {
       paragraphs.push(`Voting closes ${closingTime(proposal.closes_at, timeZone)}.`);
+    }
+    if (config.replyDomain && threadId) {
+      paragraphs.push(
+        n.comment_id
+          ? 'Reply to this email to answer in the thread: what you write above the quoted message is posted as your reply.'
+          : 'Reply to this email to comment in the thread: what you write above the quoted message is posted as your comment.',
+      );
     }
     const why =
       level === 'all'

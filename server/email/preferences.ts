@@ -4,7 +4,7 @@ import type { DB, EmailNotifications } from '../db/schema';
 import { invalid, notFound } from '../errors';
 import type { Ctx } from '../services/context';
 import { isUuid } from '../services/text';
-import { readUnsubscribeToken } from './layout';
+import { DIGEST_UNSUBSCRIBE, readUnsubscribeToken } from './layout';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 
@@ -125,6 +125,11 @@ export async function updatePreferences(
  */
 export async function unsubscribe(ctx: Ctx, token: string): Promise<boolean> {
   const target = readUnsubscribeToken(ctx.config, token);
+  // A digest's link (it covers every group) turns the digest off.
+  if (target?.groupId === DIGEST_UNSUBSCRIBE && isUuid(target.userId)) {
+    await sql`update user_preferences set digest = 'off' where user_id = ${target.userId}`.execute(ctx.db);
+    return true;
+  }
   if (!target || !isUuid(target.userId) || !isUuid(target.groupId)) return false;
   // The account or group may be gone since the mail left: then there is nothing left to stop.
   await sql`

@@ -1,9 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LoginBody, RegisterBody, UserReply } from '../../shared/schemas/accounts';
+import {
+  AccountLinkBody,
+  LoginBody,
+  PasswordResetBody,
+  PasswordResetConfirmBody,
+  RegisterBody,
+  UserReply,
+} from '../../shared/schemas/accounts';
 import { ErrorBody } from '../../shared/schemas/common';
 import { clearSessionCookie, requireUser, setSessionCookie, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters';
 import { login, logout, register } from '../services/accounts';
+import {
+  confirmEmailChange,
+  requestPasswordReset,
+  resetPassword,
+  verifyEmail,
+} from '../services/account-recovery';
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -34,6 +47,45 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await logout(ctx, requireUser(request));
       clearSessionCookie(reply);
+      return reply.status(204).send();
+    },
+  );
+
+  // The links emailed about an account: whoever holds one may use it, signed in or not.
+  app.post(
+    '/auth/password-reset',
+    { schema: { tags: ['accounts'], body: PasswordResetBody } },
+    async (request, reply) => {
+      await requestPasswordReset(ctx, request.body.email, request.ip);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/auth/password-reset/confirm',
+    { schema: { tags: ['accounts'], body: PasswordResetConfirmBody } },
+    async (request, reply) => {
+      // Every other session is gone: the one who chose the password gets a new one.
+      const { sessionToken } = await resetPassword(ctx, request.body.token, request.body.password);
+      setSessionCookie(reply, sessionToken, ctx.config.publicUrl);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/auth/verify-email',
+    { schema: { tags: ['accounts'], body: AccountLinkBody } },
+    async (request, reply) => {
+      await verifyEmail(ctx, request.body.token);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/auth/email-change/confirm',
+    { schema: { tags: ['accounts'], body: AccountLinkBody } },
+    async (request, reply) => {
+      await confirmEmailChange(ctx, request.body.token);
       return reply.status(204).send();
     },
   );

@@ -3,16 +3,13 @@ import Type from 'typebox';
 import { ErrorBody, IdParams, ListQuery, Page } from '../../shared/schemas/common';
 import {
   CreateGroupBody,
-  CreateInvitationBody,
   Group,
-  Invitation,
-  InvitationParams,
   MemberParams,
   Membership,
   PatchGroupBody,
   PatchMemberBody,
 } from '../../shared/schemas/groups';
-import { requestOrigin, requireUser, signedIn } from '../plugins/auth';
+import { requireUser, signedIn } from '../plugins/auth';
 import * as groups from '../services/groups';
 
 const GroupReply = Type.Object({ group: Group });
@@ -101,88 +98,6 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, params: MemberParams } },
     async (request, reply) => {
       await groups.removeMember(ctx, request.params.id, requireUser(request).user, request.params.userId);
-      return reply.status(204).send();
-    },
-  );
-
-  app.post(
-    '/groups/:id/invitations',
-    {
-      schema: {
-        tags,
-        params: IdParams,
-        body: CreateInvitationBody,
-        response: { 201: Type.Object({ invitation: Invitation }), '4xx': ErrorBody },
-      },
-    },
-    async (request, reply) => {
-      const invitation = await groups.createInvitation(
-        ctx,
-        request.params.id,
-        requireUser(request).user,
-        request.body ?? {},
-        requestOrigin(request, ctx.config.publicUrl),
-      );
-      return reply.status(201).send({ invitation });
-    },
-  );
-
-  app.get(
-    '/groups/:id/invitations',
-    {
-      schema: {
-        tags,
-        description:
-          'The group’s invitations; `valid` is false once a link is used up, expired, or its issuer may no ' +
-          'longer issue it (demoted, left, or a member after `membersCanInvite` was turned off).',
-        params: IdParams,
-        response: { 200: Page(Invitation), '4xx': ErrorBody },
-      },
-    },
-    async (request) => ({
-      items: await groups.listInvitations(
-        ctx,
-        request.params.id,
-        requireUser(request).user.id,
-        requestOrigin(request, ctx.config.publicUrl),
-      ),
-      nextCursor: null,
-    }),
-  );
-
-  app.post(
-    '/groups/:id/invitations/:invitationId/reissue',
-    {
-      schema: {
-        tags,
-        description:
-          'A facilitator becomes the issuer of an invitation: a link that stopped working when its issuer ' +
-          'was demoted or left works again (while not used up or expired).',
-        params: InvitationParams,
-        response: { 200: Type.Object({ invitation: Invitation }), '4xx': ErrorBody },
-      },
-    },
-    async (request) => ({
-      invitation: await groups.reissueInvitation(
-        ctx,
-        request.params.id,
-        requireUser(request).user,
-        request.params.invitationId,
-        requestOrigin(request, ctx.config.publicUrl),
-      ),
-    }),
-  );
-
-  app.delete(
-    '/groups/:id/invitations/:invitationId',
-    { schema: { tags, params: InvitationParams } },
-    async (request, reply) => {
-      await groups.revokeInvitation(
-        ctx,
-        request.params.id,
-        requireUser(request).user.id,
-        request.params.invitationId,
-      );
       return reply.status(204).send();
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
   ApiToken,
+  ChangeEmailBody,
   CreatedToken,
   CreateTokenBody,
   PatchMeBody,
@@ -12,6 +13,7 @@ import { listApiTokens } from '../db/sessions';
 import { requireUser, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters';
 import { createApiToken, revokeApiToken, updateMe } from '../services/accounts';
+import { requestEmailChange, resendVerification } from '../services/account-recovery';
 
 const me: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -35,6 +37,17 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       return { user: presentUser(user, { withEmail: true, self: true }) };
     },
   );
+
+  // 202: the address changes only once the link sent to the new one is followed.
+  app.post('/me/email', { schema: { tags: ['accounts'], body: ChangeEmailBody } }, async (request, reply) => {
+    await requestEmailChange(ctx, requireUser(request), request.body);
+    return reply.status(202).send();
+  });
+
+  app.post('/me/email/verification', { schema: { tags: ['accounts'] } }, async (request, reply) => {
+    await resendVerification(ctx, requireUser(request));
+    return reply.status(202).send();
+  });
 
   app.get(
     '/tokens',

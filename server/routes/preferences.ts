@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../../shared/schemas/common';
 import { PatchPreferencesBody, PreferencesReply, UnsubscribeQuery } from '../../shared/schemas/email';
-import { escapeHtml, readUnsubscribeToken } from '../email/layout';
+import { DIGEST_UNSUBSCRIBE, escapeHtml, readUnsubscribeToken } from '../email/layout';
 import { getPreferences, unsubscribe, updatePreferences } from '../email/preferences';
 import { invalid } from '../errors';
 import { requireUser, signedIn } from '../plugins/auth';
+import { isUuid } from '../services/text';
 
 const preferences: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -75,9 +76,16 @@ const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (forms) => {
     async (request, reply) => {
       const token = request.query.token;
       const target = readUnsubscribeToken(ctx.config, token);
-      const group = target
-        ? await ctx.db.selectFrom('groups').select('name').where('id', '=', target.groupId).executeTakeFirst()
-        : undefined;
+      const group =
+        target?.groupId === DIGEST_UNSUBSCRIBE
+          ? { name: 'the email digest' }
+          : target && isUuid(target.groupId)
+            ? await ctx.db
+                .selectFrom('groups')
+                .select('name')
+                .where('id', '=', target.groupId)
+                .executeTakeFirst()
+            : undefined;
       if (!target || !group) {
         return reply
           .status(400)

@@ -9,6 +9,7 @@ import {
   PatchProposalBody,
   Proposal,
   ProposalListQuery,
+  RemindReply,
   ReopenBody,
   UndecidedPage,
   Vote,
@@ -18,6 +19,7 @@ import { requireUser, signedIn } from '../plugins/auth';
 import { decisionLog, decisionsCsv, decisionsMarkdown } from '../services/decisions';
 import { getGroup } from '../services/groups';
 import * as proposals from '../services/proposals';
+import { remindNonVoters } from '../services/reminders';
 
 const ProposalReply = Type.Object({ proposal: Proposal });
 const tags = ['proposals'];
@@ -178,6 +180,15 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body.closesAt,
       ),
     }),
+  );
+
+  app.post(
+    '/proposals/:id/remind',
+    { schema: { tags, params: IdParams, response: { 202: RemindReply, ...errors } } },
+    async (request, reply) => {
+      const notified = await remindNonVoters(ctx, request.params.id, requireUser(request).user);
+      return reply.status(202).send({ notified });
+    },
   );
 
   app.get(

@@ -12,9 +12,11 @@ import {
   userForSession,
 } from '../db/sessions';
 import { findUserByEmail, handlesLike, insertUser, updateUser } from '../db/users';
+import { dropAccountTokens } from '../db/account-tokens';
 import { passwordProblem } from '../domain/passwords';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors';
-import type { Ctx } from './context';
+import { queueVerification } from './account-recovery';
+import { type Ctx, writeTransaction } from './context';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
 import { LIMITS, THROTTLES, type Taken } from './rate-limiter';
 import { hashApiToken, hashSessionToken, newSecret } from './tokens';
@@ -61,7 +63,12 @@ export async function register(
       handle = uniqueHandle(base, await handlesLike(ctx.db, base));
     }
     try {
-      const user = await insertUser(ctx.db, { email, name, handle, passwordHash });
+      const user = await writeTransaction(ctx, async (trx) => {
+        const created = await insertUser(trx, { email, name, handle, passwordHash });
+        await queueVerification(trx, ctx.config, created);
+        return created;
+      });
+      ctx.email.wake();
       const { token } = await startSession(ctx, user.id);
       return { user, token };
     } catch (err) {
@@ -147,7 +154,7 @@ export async function authenticate(
 }
 
 /** After a credential is revoked or a user changes: no process may keep trusting what it cached. */
-async function forgetUser(ctx: Ctx, userId: string): Promise<void> {
+export async function forgetUser(ctx: Ctx, userId: string): Promise<void> {
   ctx.auth.evictUser(userId);
   ctx.timelines.evictUser(userId);
   await ctx.bus.publishAuthChange(userId).catch(() => {});
@@ -182,6 +189,8 @@ export async function updateMe(ctx: Ctx, principal: Principal, patch: PatchMeBod
       // Whoever learnt the old password may have made sessions or tokens with it: none survive.
       await revokeOtherSessions(trx, user.id, principal.sessionId);
       await deleteApiTokensOf(trx, user.id);
+      // An address change asked with the old password must not complete after it is replaced.
+      await dropAccountTokens(trx, user.id, ['change_email']);
     }
     return user;
   });

@@ -144,6 +144,8 @@ export async function createComment(
   threadId: string,
   user: { id: string; name: string },
   input: CreateCommentBody,
+  /** Runs in the comment's own transaction once it is stored (an emailed reply records its Message-ID). */
+  options: { withComment?: (trx: Transaction<DB>, commentId: string) => Promise<void> } = {},
 ): Promise<Comment> {
   const access = isUuid(threadId) ? await threadForMember(ctx.db, threadId, user.id) : undefined;
   if (!access) throw notFound('thread');
@@ -180,6 +182,7 @@ export async function createComment(
       body,
     });
     await adjustCommentCount(trx, threadId, +1, true);
+    await options.withComment?.(trx, id);
     const comment = await loadSharedComment(trx, id);
     emit({
       kind: 'comment.created',

@@ -1,12 +1,12 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import * as repo from '../db/proposals';
-import { type Ctx, writeTransaction } from './context';
-import { addNotifications } from './notifications';
+import type { DB } from '../db/schema';
 import { voterKey } from './ballots';
+import { type Ctx, type Emit, writeTransaction } from './context';
+import { addNotifications } from './notifications';
 import { announceClosed } from './proposals';
 
 const CLOSE_BATCH = 50;
-const CLOSING_SOON_HOURS = 24;
 
 /**
  * Closes every proposal whose closing time has passed. Any number of server
@@ -37,51 +37,103 @@ export async function closeDueProposals(ctx: Ctx): Promise<number> {
   }
 }
 
-/** Reminds members who have not voted, once, a day before a proposal closes. */
+/** "3 hours", "2 days", "40 minutes": how far off `closesAt` is, as a reminder says it. */
+export function timeLeft(closesAt: Date, now: Date): string {
+  const minutes = Math.max(1, Math.round((closesAt.getTime() - now.getTime()) / 60_000));
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (minutes < 60) return plural(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? plural(hours, 'hour') : plural(Math.round(hours / 24), 'day');
+}
+
+/** What a reminder needs of its proposal. */
+export interface ReminderProposal {
+  id: string;
+  group_id: string;
+  thread_id: string;
+  title: string;
+  closes_at: Date;
+  anonymous: boolean;
+  ballot_salt: string | null;
+  ballot_key_id: string | null;
+}
+
+/**
+ * Notifies every member of the proposal's group who has not voted (everyone
+ * in the group may vote, as the eligible count says), except `exceptUserId`;
+ * returns how many. On anonymous proposals "has voted" is found through the
+ * HMAC ballot keys, inside the server: who was reminded is never shown to
+ * anyone but each recipient, so no member learns who voted.
+ */
+export async function notifyNonVoters(
+  trx: Transaction<DB>,
+  emit: Emit,
+  secret: string,
+  p: ReminderProposal,
+  notice: { actorId: string | null; exceptUserId: string | null; text: string },
+): Promise<number> {
+  const [members, keys] = await Promise.all([
+    repo.groupMembers(trx, p.group_id),
+    repo.voterKeysOf(trx, p.id),
+  ]);
+  const voted = new Set(keys.map((k) => k.voter_key));
+  const recipients = members.filter(
+    (m) => m.id !== notice.exceptUserId && !voted.has(voterKey(secret, p, m.id) ?? ''),
+  );
+  await addNotifications(
+    trx,
+    emit,
+    recipients.map((m) => ({
+      userId: m.id,
+      kind: 'proposal_closing_soon' as const,
+      actorId: notice.actorId,
+      groupId: p.group_id,
+      threadId: p.thread_id,
+      proposalId: p.id,
+      text: notice.text,
+    })),
+  );
+  return recipients.length;
+}
+
+/**
+ * Reminds members who have not voted, once, when a proposal comes within
+ * REMINDER_HOURS of its close (not those put to a vote inside that window:
+ * their members were told just now). Exactly once across processes: each
+ * batch claims its proposals by flipping `closing_soon_notified` under
+ * `for update skip locked`, in the transaction that stores the notifications;
+ * a process that reaches a row another has just claimed re-reads it after the
+ * lock and finds it flipped. Returns how many proposals it reminded about.
+ */
 export async function remindClosingSoon(ctx: Ctx): Promise<number> {
-  return writeTransaction(ctx, async (trx, emit) => {
-    const due = await sql<{
-      id: string;
-      group_id: string;
-      thread_id: string;
-      title: string;
-      anonymous: boolean;
-      ballot_salt: string | null;
-      ballot_key_id: string | null;
-    }>`
-      update proposals set closing_soon_notified = true
-      where id in (
-        select id from proposals
-        where closed_at is null and not closing_soon_notified
-          and closes_at <= now() + ${`${CLOSING_SOON_HOURS} hours`}::interval
-          and closes_at > now()
-          and created_at < closes_at - ${`${CLOSING_SOON_HOURS} hours`}::interval
-        limit ${CLOSE_BATCH}
-        for update skip locked
-      )
-      returning id, group_id, thread_id, title, anonymous, ballot_salt, ballot_key_id`.execute(trx);
-    for (const p of due.rows) {
-      const [members, keys] = await Promise.all([
-        repo.groupMembers(trx, p.group_id),
-        repo.voterKeysOf(trx, p.id),
-      ]);
-      const voted = new Set(keys.map((k) => k.voter_key));
-      await addNotifications(
-        trx,
-        emit,
-        members
-          .filter((m) => !voted.has(voterKey(ctx.config.sessionSecret, p, m.id) ?? ''))
-          .map((m) => ({
-            userId: m.id,
-            kind: 'proposal_closing_soon' as const,
-            actorId: null,
-            groupId: p.group_id,
-            threadId: p.thread_id,
-            proposalId: p.id,
-            text: `"${p.title}" closes within a day and you have not voted yet`,
-          })),
-      );
-    }
-    return due.rows.length;
-  });
+  const window = `${ctx.config.reminderHours} hours`;
+  let total = 0;
+  for (;;) {
+    const reminded = await writeTransaction(ctx, async (trx, emit) => {
+      const due = await sql<ReminderProposal & { now: Date }>`
+        update proposals set closing_soon_notified = true
+        where id in (
+          select id from proposals
+          where closed_at is null and not closing_soon_notified
+            and closes_at <= now() + ${window}::interval
+            and closes_at > now()
+            and created_at < closes_at - ${window}::interval
+          order by closes_at
+          limit ${CLOSE_BATCH}
+          for update skip locked
+        ) and not closing_soon_notified
+        returning id, group_id, thread_id, title, closes_at, anonymous, ballot_salt, ballot_key_id,
+          now() as now`.execute(trx);
+      for (const p of due.rows) {
+        await notifyNonVoters(trx, emit, ctx.config.sessionSecret, p, {
+          actorId: null,
+          exceptUserId: null,
+          text: `"${p.title}" closes in ${timeLeft(p.closes_at, p.now)} and you have not voted yet`,
+        });
+      }
+      return due.rows.length;
+    });
+    total += reminded;
+    if (reminded < CLOSE_BATCH) return total;
+  }
 }

@@ -261,12 +261,14 @@ export async function createProposal(ctx: Ctx, threadId: string, user: UserRow, 
   if (thread.closed_at) throw new AppError(409, 'thread_closed', 'this thread is closed');
 
   const id = await writeTransaction(ctx, async (trx, emit) => {
-    // Re-checked under the transaction: a thread closed a moment ago takes no new proposal.
+    // Re-checked under the transaction: a thread closed a moment ago takes no new proposal. The lock
+    // is the one the thread's update below needs anyway: two creations holding a share lock each and
+    // then both updating the thread deadlocked.
     const locked = await trx
       .selectFrom('threads')
       .select('closed_at')
       .where('id', '=', threadId)
-      .forShare()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     if (!locked || locked.closed_at) throw new AppError(409, 'thread_closed', 'this thread is closed');
     const row = await repo.insertProposal(trx, {

@@ -14,6 +14,8 @@ export const User = Type.Object({
   handle: Type.String(),
   email: Type.Optional(Type.String()),
   emailNotifications: Type.Optional(EmailNotifications),
+  /** Only for the user themself: whether they have followed a link sent to `email`. */
+  emailVerified: Type.Optional(Type.Boolean()),
 });
 export type User = Type.Static<typeof User>;
 
@@ -50,6 +52,25 @@ export const PatchMeBody = Type.Object({
 export type PatchMeBody = Type.Static<typeof PatchMeBody>;
 
 export const UserReply = Type.Object({ user: User });
+
+/** The secret of a link sent by email (`?token=` of /reset-password, /verify-email, /confirm-email). */
+export const AccountLinkToken = Type.String({ pattern: '^[A-Za-z0-9_-]{20,200}$' });
+
+export const PasswordResetBody = Type.Object({ email: Email });
+export type PasswordResetBody = Type.Static<typeof PasswordResetBody>;
+
+export const PasswordResetConfirmBody = Type.Object({ token: AccountLinkToken, password: Password });
+export type PasswordResetConfirmBody = Type.Static<typeof PasswordResetConfirmBody>;
+
+/** Following a link: verifying an address, or confirming a new one. */
+export const AccountLinkBody = Type.Object({ token: AccountLinkToken });
+export type AccountLinkBody = Type.Static<typeof AccountLinkBody>;
+
+export const ChangeEmailBody = Type.Object({
+  email: Email,
+  currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+export type ChangeEmailBody = Type.Static<typeof ChangeEmailBody>;
 
 export const CreateTokenBody = Type.Object({ name: Name });
 export const ApiToken = Type.Object({

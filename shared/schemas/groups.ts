@@ -69,16 +69,51 @@ export const Invitation = Type.Object({
   valid: Type.Boolean(),
   /** Who issued (or last re-issued) the link; null once their account is gone. */
   issuedBy: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
+  /** When its email last went out; only on invitations sent by email. */
+  sentAt: Type.Optional(Timestamp),
 });
 export type Invitation = Type.Static<typeof Invitation>;
 
+/** How many addresses one request may invite. */
+export const MAX_INVITATION_EMAILS = 100;
+/** How long the inviter's personal message may be. */
+export const MAX_INVITATION_MESSAGE = 2000;
+
+/**
+ * A link (`email` left out), an invitation to one address (`email`), or one
+ * each to up to 100 addresses (`emails`, with an optional personal `message`).
+ */
 export const CreateInvitationBody = Type.Object({
   email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()])),
   role: Type.Optional(Role),
   maxUses: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
   expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+  /** Addresses as typed: case and surrounding spaces do not matter, repeats count once. */
+  emails: Type.Optional(
+    Type.Array(Type.String({ maxLength: 320 }), { minItems: 1, maxItems: MAX_INVITATION_EMAILS }),
+  ),
+  /** Shown in each email as the inviter's own words. */
+  message: Type.Optional(Type.String({ maxLength: MAX_INVITATION_MESSAGE })),
 });
 export type CreateInvitationBody = Type.Static<typeof CreateInvitationBody>;
+
+/** An address `emails` named that got no email, and why. */
+export const SkippedInvitation = Type.Object({
+  email: Type.String(),
+  /**
+   * `already_member`: that address's account is in the group (told to facilitators only);
+   * `recently_sent`: its invitation was emailed less than 10 minutes ago.
+   */
+  reason: Type.Union([Type.Literal('already_member'), Type.Literal('recently_sent')]),
+});
+export type SkippedInvitation = Type.Static<typeof SkippedInvitation>;
+
+/** The answer to `emails`: the invitations just emailed, one per address, and the addresses skipped. */
+export const InvitationsSent = Type.Object({
+  items: Type.Array(Invitation),
+  skipped: Type.Array(SkippedInvitation),
+});
+export type InvitationsSent = Type.Static<typeof InvitationsSent>;
 
 export const InvitationPreview = Type.Object({
   invitation: Type.Object({

@@ -159,6 +159,9 @@ export const OutcomeBody = Type.Object({
 export type OutcomeBody = Type.Static<typeof OutcomeBody>;
 
 export const CloseBody = Type.Object({ outcome: Type.Optional(OutcomeBody) });
+/** `POST /proposals/:id/remind`: how many members who had not voted were notified. */
+export const RemindReply = Type.Object({ notified: Type.Integer({ minimum: 0 }) });
+export type RemindReply = Type.Static<typeof RemindReply>;
 export const ReopenBody = Type.Object({ closesAt: Timestamp });
 
 export const ProposalListQuery = Type.Object({

@@ -16,6 +16,7 @@ import {
   signUpCast,
   stateDigest,
 } from '../helpers/authz';
+import { hashPassword } from '../../server/services/passwords';
 import { inSeconds } from '../helpers/factories';
 import { listenOn, openStream } from '../helpers/stream';
 
@@ -77,6 +78,20 @@ const setting = (name: string) => (d: Draft) =>
 const self = (fx: Fixture, who: PrincipalName) =>
   who === 'anonymous' || who === 'apiToken' ? fx.userIds.member : fx.userIds[who as keyof Cast];
 const THUMBS = encodeURIComponent('👍');
+const UNKNOWN_LINK = 'an-unknown-link-token-0000000000000000000';
+const CAST_PASSWORD = 'matrix pass phrase 2026';
+/** The cast is made without usable passwords (signUpCast): rows that check one give the principals this. */
+async function givePasswords(d: Draft) {
+  const passwordHash = await hashPassword(CAST_PASSWORD);
+  const ids = Object.entries(d.userIds).flatMap(([who, id]) => (who === 'bystander' ? [] : [id]));
+  await d.harness.db.database.db
+    .updateTable('users')
+    .set({ password_hash: passwordHash })
+    .where('id', 'in', ids)
+    .execute();
+  // Straight into the table: the principals the fixture already used are cached with their old hash.
+  for (const id of ids) d.harness.app.ctx.auth.evictUser(id);
+}
 
 let cast: Cast;
 
@@ -119,6 +134,38 @@ const MATRIX: Record<string, Case | Case[]> = {
   'GET /api/v1/unsubscribe': {
     request: () => ({ url: v1('/unsubscribe?token=forged.token') }),
     expect: anyone(400),
+  },
+  // Account recovery: the same answer for any address; a link's token is the credential, and an unknown one is refused.
+  'POST /api/v1/auth/password-reset': {
+    request: () => ({ url: v1('/auth/password-reset'), body: { email: `someone-${fresh()}@example.org` } }),
+    expect: anyone(204),
+  },
+  'POST /api/v1/auth/password-reset/confirm': {
+    request: () => ({
+      url: v1('/auth/password-reset/confirm'),
+      body: { token: UNKNOWN_LINK, password: 'plum orchard ladder 42' },
+    }),
+    expect: anyone(400),
+  },
+  'POST /api/v1/auth/verify-email': {
+    request: () => ({ url: v1('/auth/verify-email'), body: { token: UNKNOWN_LINK } }),
+    expect: anyone(400),
+  },
+  'POST /api/v1/auth/email-change/confirm': {
+    request: () => ({ url: v1('/auth/email-change/confirm'), body: { token: UNKNOWN_LINK } }),
+    expect: anyone(400),
+  },
+  'POST /api/v1/me/email': {
+    request: () => ({
+      url: v1('/me/email'),
+      body: { email: `moved-${fresh()}@example.org`, currentPassword: CAST_PASSWORD },
+    }),
+    setup: givePasswords,
+    expect: signedIn(202),
+  },
+  'POST /api/v1/me/email/verification': {
+    request: () => ({ url: v1('/me/email/verification') }),
+    expect: signedIn(202),
   },
   'GET /api/v1/tokens': { request: () => ({ url: v1('/tokens') }), expect: signedIn(200) },
   // A token that could mint tokens would leave copies of itself behind when revoked (services/accounts.ts).
@@ -195,6 +242,14 @@ const MATRIX: Record<string, Case | Case[]> = {
       request: (fx) => ({ url: v1(`/groups/${fx.groupId}/invitations`), body: {} }),
       expect: facilitators(201),
     },
+    {
+      label: 'by email',
+      request: (fx) => ({
+        url: v1(`/groups/${fx.groupId}/invitations`),
+        body: { emails: [`invitee-${fx.groupId}@example.net`], message: 'Join us' },
+      }),
+      expect: members(201),
+    },
   ],
   'GET /api/v1/groups/:id/invitations': {
     request: (fx) => ({ url: v1(`/groups/${fx.groupId}/invitations`) }),
@@ -207,6 +262,31 @@ const MATRIX: Record<string, Case | Case[]> = {
   'POST /api/v1/groups/:id/invitations/:invitationId/reissue': {
     label: "the demoted facilitator's link",
     request: (fx) => ({ url: v1(`/groups/${fx.groupId}/invitations/${fx.demotedLink.id}/reissue`) }),
+    expect: facilitators(200),
+  },
+  'POST /api/v1/groups/:id/invitations/:invitationId/resend': {
+    label: 'an invitation emailed 11 minutes ago',
+    setup: async (d) => {
+      const res = await send(
+        d.harness,
+        d.headers.facilitator,
+        'POST',
+        v1(`/groups/${d.groupId}/invitations`),
+        {
+          emails: [`resend-${d.groupId}@example.net`],
+        },
+      );
+      if (res.statusCode !== 201) throw new Error(`setup invitation: ${res.statusCode} ${res.body}`);
+      const id = res.json().items[0].id as string;
+      // Resends wait 10 minutes after the last email.
+      await d.harness.db.database.db
+        .updateTable('invitations')
+        .set({ emailed_at: new Date(Date.now() - 11 * 60_000) })
+        .where('id', '=', id)
+        .execute();
+      return { emailInvitationId: id };
+    },
+    request: (fx) => ({ url: v1(`/groups/${fx.groupId}/invitations/${fx.extra.emailInvitationId}/resend`) }),
     expect: facilitators(200),
   },
   'GET /api/v1/invitations/:token': {
@@ -402,6 +482,12 @@ const MATRIX: Record<string, Case | Case[]> = {
     isolate: true,
     request: (fx) => ({ url: v1(`/proposals/${fx.proposalId}/close`), body: {} }),
     expect: authorOrFacilitator(200),
+  },
+  'POST /api/v1/proposals/:id/remind': {
+    // A success takes the proposal's hourly reminder.
+    isolate: true,
+    request: (fx) => ({ url: v1(`/proposals/${fx.proposalId}/remind`) }),
+    expect: authorOrFacilitator(202),
   },
   'POST /api/v1/proposals/:id/outcome': {
     setup: closeProposal,

@@ -540,6 +540,26 @@ describe('closing, outcomes and reopening', () => {
 });
 
 describe('under load', () => {
+  test('six proposals created at once in one thread all succeed, each announced once', async () => {
+    // Each creation locked the thread for share and then updated it: two at once deadlocked (500).
+    const g = (await createGroup(h.app, facilitator, 'Busy co-op')).id;
+    const t = (await createThread(h.app, facilitator, g)).id;
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        api('POST', `/threads/${t}/proposals`, facilitator, {
+          kind: 'proposal',
+          title: `Proposal ${i + 1}`,
+          closesAt: inSeconds(3600),
+        }),
+      ),
+    );
+    expect(answers.map((r) => r.statusCode)).toEqual(answers.map(() => 201));
+    const created = await eventRows(h, { kind: 'proposal.created', groupId: g });
+    expect(created.map((e) => (e.data as { proposal: { title: string } }).proposal.title).sort()).toEqual(
+      ['1', '2', '3', '4', '5', '6'].map((n) => `Proposal ${n}`),
+    );
+  });
+
   test('200 members voting at once, 50 of them changing at once, give exactly the right tally', async () => {
     const g = (await createGroup(h.app, facilitator, 'Big co-op')).id;
     const t = (await createThread(h.app, facilitator, g)).id;

@@ -48,3 +48,35 @@ describe('safeNext: after signing in, only this site', () => {
     expect(authPath('signup', '/threads/1')).toBe('/signup?next=%2Fthreads%2F1');
   });
 });
+
+describe('parseRoute: email settings', () => {
+  test('/settings/email (every email links there) is a page for the signed in only', async () => {
+    const { PUBLIC_ROUTES } = await import('../../client/router');
+    expect(parseRoute('/settings/email')).toEqual({ name: 'email-settings' });
+    expect(parseRoute('/settings/email/')).toEqual({ name: 'email-settings' });
+    expect(parseRoute('/settings')).toEqual({ name: 'not-found' });
+    expect(parseRoute('/settings/email/x')).toEqual({ name: 'not-found' });
+    expect(PUBLIC_ROUTES.has('email-settings')).toBe(false);
+    // A signed-out visitor is sent to sign in, and comes back here.
+    expect(authPath('login', '/settings/email')).toBe('/login?next=%2Fsettings%2Femail');
+  });
+});
+
+describe('parseRoute: the pages emailed account links open', () => {
+  test.each([
+    ['/forgot-password', '', { name: 'forgot-password' }],
+    ['/reset-password', '?token=abc_DEF-123', { name: 'reset-password', token: 'abc_DEF-123' }],
+    ['/reset-password', '', { name: 'reset-password', token: '' }],
+    ['/verify-email', '?token=t0k3n', { name: 'verify-email', token: 't0k3n' }],
+    ['/confirm-email/', '?token=t0k3n', { name: 'confirm-email', token: 't0k3n' }],
+    ['/settings/account', '', { name: 'account-settings' }],
+    ['/reset-password/x', '?token=t', { name: 'not-found' }],
+  ])('%s%s', (path, search, route) => expect(parseRoute(path, search)).toEqual(route));
+
+  test('a signed-out visitor may open them, but not the account settings', async () => {
+    const { PUBLIC_ROUTES } = await import('../../client/router');
+    for (const name of ['forgot-password', 'reset-password', 'verify-email', 'confirm-email'] as const)
+      expect(PUBLIC_ROUTES.has(name)).toBe(true);
+    expect(PUBLIC_ROUTES.has('account-settings')).toBe(false);
+  });
+});

@@ -38,9 +38,14 @@ describe('email preferences and notification emails', () => {
       .preferences;
   const patch = (p: Person, payload: Record<string, unknown>) =>
     h.app.inject({ method: 'PATCH', url: '/api/v1/me/preferences', headers: p.headers, payload });
-  /** Emails queued (in the proposal's own transaction) for each person, by address. */
+  /** Notification emails queued (in the proposal's own transaction) for each person, by address. */
   const queuedFor = async (p: Person) =>
-    h.db.database.db.selectFrom('email_outbox').select('subject').where('recipient', '=', p.email).execute();
+    h.db.database.db
+      .selectFrom('email_outbox')
+      .select('subject')
+      .where('recipient', '=', p.email)
+      .where('kind', '=', 'notification')
+      .execute();
   const delivered = async (p: Person, subject: string): Promise<SinkMessage> => {
     h.app.ctx.email.wake();
     for (;;) {
@@ -132,8 +137,33 @@ describe('email preferences and notification emails', () => {
     await delivered(bea, 'Plant a garden');
   });
 
+  it('null takes a group back to the default (what the settings page sends); only for the caller’s groups', async () => {
+    expect((await patch(cy, { groups: { [group.id]: 'none' } })).json().preferences.groups).toEqual({
+      [group.id]: 'none',
+    });
+    // Cleared, then cleared again: the second changes nothing and is no error.
+    for (let i = 0; i < 2; i++) {
+      const res = await patch(cy, { groups: { [group.id]: null } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().preferences.groups).toEqual({});
+    }
+    // Setting one group and clearing another in one request.
+    expect((await patch(ann, { groups: { [group.id]: 'important', [other.id]: 'none' } })).statusCode).toBe(
+      200,
+    );
+    const both = await patch(ann, { groups: { [group.id]: null, [other.id]: 'all' } });
+    expect(both.json().preferences.groups).toEqual({ [other.id]: 'all' });
+    // A group Cy is not in cannot be cleared either: 400, nothing changed.
+    const notMine = await patch(cy, { groups: { [other.id]: null } });
+    expect(notMine.statusCode).toBe(400);
+    expect(notMine.json().error.details[0].path).toBe(`/groups/${other.id}`);
+    expect((await patch(ann, { groups: { [other.id]: null } })).statusCode).toBe(200);
+    expect((await prefs(ann)).groups).toEqual({});
+  });
+
   it('one-click unsubscribe works without signing in; GET only shows a button', async () => {
-    const m = sink.messages.find((x) => x.to.includes(bea.email))!;
+    // A notification email (the first mail each person got confirms their address, and has no such link).
+    const m = sink.messages.find((x) => x.to.includes(bea.email) && x.headers['list-unsubscribe'])!;
     const url = new URL(m.headers['list-unsubscribe']!.slice(1, -1));
     const path = url.pathname + url.search;
 

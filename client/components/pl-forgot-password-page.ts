@@ -1,0 +1,110 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { requestPasswordReset } from '../data/accounts';
+import { type FieldErrors, splitErrors } from '../data/api';
+import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
+import { sharedStyles } from '../ui/styles';
+
+/**
+ * "Forgot password?": asks for an address and says the same thing whether or
+ * not it has an account, as the server does.
+ */
+@customElement('pl-forgot-password-page')
+export class PlForgotPasswordPage extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      .wrap {
+        max-width: var(--pl-form-width);
+        margin: var(--pl-space-4) auto 0;
+      }
+      @media (max-width: 600px) {
+        .wrap {
+          margin-top: var(--pl-space-1);
+        }
+      }
+      h1 {
+        margin-bottom: var(--pl-space-1);
+      }
+      .lede {
+        margin-bottom: var(--pl-space-3);
+      }
+      form {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-2);
+      }
+      button[type='submit'] {
+        width: 100%;
+      }
+      .switch {
+        margin-top: var(--pl-space-3);
+        text-align: center;
+      }
+    `,
+  ];
+
+  @state() private errors: FieldErrors = {};
+  @state() private formError: string | null = null;
+  @state() private busy = false;
+  /** The address a link was asked for, once the server has answered. */
+  @state() private sentTo: string | null = null;
+
+  override render() {
+    return html`<div class="wrap">
+      <div class="card">
+        <h1 tabindex="-1">Forgot your password?</h1>
+        ${
+          this.sentTo
+            ? html`<p class="notice" role="status">
+                If an account exists for ${this.sentTo}, we've sent a link to choose a new password. It works
+                for one hour. Check your spam folder if it does not arrive within a few minutes.
+              </p>`
+            : html`<p class="lede muted">Enter the email address of your account and we'll send you a link to choose a new password.</p>
+              <form novalidate @submit=${this.#submit} aria-describedby=${this.formError ? 'form-error' : nothing}>
+                ${formAlert(this.formError, 'form-error')}
+                ${field({
+                  name: 'email',
+                  label: 'Email',
+                  type: 'email',
+                  autocomplete: 'email',
+                  required: true,
+                  maxlength: 254,
+                  error: this.errors.email,
+                })}
+                <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Sending…' : 'Send me a link'}</button>
+              </form>`
+        }
+      </div>
+      <p class="switch">Remembered it? <a href="/login">Sign in</a></p>
+    </div>`;
+  }
+
+  async #submit(event: SubmitEvent) {
+    event.preventDefault();
+    if (this.busy) return;
+    const form = event.target as HTMLFormElement;
+    this.formError = null;
+    this.errors = checkFields(form);
+    if (await revealErrors(this, this.errors)) return;
+    const email = formValues(form).email!.trim();
+    this.busy = true;
+    try {
+      await requestPasswordReset(email);
+      this.sentTo = email;
+    } catch (err) {
+      const split = splitErrors(err, ['email']);
+      this.errors = split.fields;
+      this.formError = split.form;
+      await revealErrors(this, split.fields, this.formError);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-forgot-password-page': PlForgotPasswordPage;
+  }
+}

@@ -1,0 +1,108 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type ApiPerson,
+  browserRequired,
+  callApi,
+  chromiumPath,
+  launchBrowser,
+  registerThroughApi,
+  startServer,
+  type TestServer,
+} from '../helpers/browser';
+
+if (!chromiumPath && browserRequired) {
+  throw new Error(
+    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
+      'Install the chromium package or set CHROMIUM_PATH.',
+  );
+}
+
+describe.runIf(chromiumPath)('reminding those who have not voted, in the browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function pageFor(person: ApiPerson, path: string): Promise<Page> {
+    const context = await browser.newContext({ baseURL: server.url });
+    contexts.push(context);
+    context.setDefaultTimeout(10_000);
+    await context.addCookies([{ ...person.cookie, url: server.url }]);
+    const page = await context.newPage();
+    await page.goto(path);
+    return page;
+  }
+
+  test('a facilitator reminds, sees how many, and is told to wait when trying again; members see no button', async () => {
+    const ann = await registerThroughApi(server, 'Ann Facilitator');
+    const bea = await registerThroughApi(server, 'Bea Member');
+    const cy = await registerThroughApi(server, 'Cy Member');
+    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+      name: 'Commons Circle',
+    });
+    for (const member of [bea, cy]) {
+      const { invitation } = await callApi<{ invitation: { token: string } }>(
+        server,
+        ann,
+        'POST',
+        `/groups/${group.id}/invitations`,
+        {},
+      );
+      await callApi(server, member, 'POST', `/invitations/${invitation.token}/accept`);
+    }
+    const { thread } = await callApi<{ thread: { id: string } }>(
+      server,
+      ann,
+      'POST',
+      `/groups/${group.id}/threads`,
+      { title: 'Transport', body: 'Vans or bikes?' },
+    );
+    const { proposal } = await callApi<{ proposal: { id: string } }>(
+      server,
+      ann,
+      'POST',
+      `/threads/${thread.id}/proposals`,
+      {
+        kind: 'proposal',
+        title: 'Buy a cargo bike',
+        closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    );
+    await callApi(server, bea, 'PUT', `/proposals/${proposal.id}/vote`, { choices: [{ optionId: 'agree' }] });
+
+    const a = await pageFor(ann, `/threads/${thread.id}`);
+    const card = a.locator('pl-proposal-card').filter({ hasText: 'Buy a cargo bike' });
+    const button = card.getByRole('button', { name: 'Remind those who have not voted' });
+    await button.click();
+    // Cy alone: Bea voted, and Ann sent it.
+    await card.getByRole('status').filter({ hasText: 'Reminded 1 member.' }).waitFor();
+    await button.click();
+    await card
+      .getByRole('alert')
+      .filter({ hasText: /less than an hour ago/ })
+      .waitFor();
+
+    const c = await pageFor(cy, `/threads/${thread.id}`);
+    const cyCard = c.locator('pl-proposal-card').filter({ hasText: 'Buy a cargo bike' });
+    await cyCard.getByText('1 of 3 members have voted').waitFor();
+    expect(await cyCard.getByRole('button', { name: 'Remind those who have not voted' }).count()).toBe(0);
+    const { items } = await callApi<{ items: { kind: string; text: string }[] }>(
+      server,
+      cy,
+      'GET',
+      '/notifications',
+    );
+    expect(items.filter((n) => n.kind === 'proposal_closing_soon').map((n) => n.text)).toEqual([
+      'Ann Facilitator reminds you to vote on "Buy a cargo bike", which closes in 24 hours',
+    ]);
+  });
+});
