@@ -139,6 +139,8 @@ export interface EmailBenchResult {
 export async function measureEmail(options: {
   serverEnv: Record<string, string>;
   logFile: string;
+  /** --profile: the server delivering the emails writes its V8 CPU profile here. */
+  profileDir?: string;
   seed: Seed;
   openDatabase: () => Promise<Database>;
   rounds: number;
@@ -168,7 +170,7 @@ export async function measureEmail(options: {
     result.bareRates.push(await bareSends(sink, recipients));
     // Poll slowly: the wake after commit must be what sends, not the timer.
     const env = { ...options.serverEnv, SMTP_URL: sink.url, EMAIL_POLL_MS: '60000' };
-    let server = await startAppServer(env, options.logFile);
+    let server = await startAppServer(env, options.logFile, { profileDir: options.profileDir });
     try {
       for (let round = 0; round < rounds; round++) {
         const before = sink.received;

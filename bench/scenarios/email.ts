@@ -1,5 +1,6 @@
 import type { BenchContext } from '../lib/context';
 import { measureEmail } from '../lib/email';
+import { summarizeProfile } from '../lib/profile';
 import { fmt } from '../lib/util';
 
 /**
@@ -17,7 +18,9 @@ export async function email(ctx: BenchContext): Promise<void> {
       seed: ctx.seed,
       openDatabase: () => ctx.bench.open(),
       rounds: ctx.settings.emailRounds,
+      profileDir: ctx.profileDir,
     });
+    if (ctx.profileDir) ctx.profiles.push(summarizeProfile(ctx.profileDir));
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const app = median(e.appRates);
     const bare = Math.max(...e.bareRates);

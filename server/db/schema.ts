@@ -261,9 +261,14 @@ export interface EmailOutboxTable {
   user_id: string | null;
   recipient: string;
   subject: string;
-  text_body: string;
-  html_body: string;
+  /** Inline when no other email shares the body; else null and `body_id` names it (migration 0015). */
+  text_body: string | null;
+  html_body: string | null;
+  body_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   headers: ColumnType<Record<string, string>, string | undefined, string>;
+  /** A notification email's group and notification: the worker adds List-Unsubscribe and Reply-To from them. */
+  group_id: string | null;
+  notification_id: string | null;
   dedupe_key: string | null;
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: Timestamp;
@@ -273,6 +278,13 @@ export interface EmailOutboxTable {
   logged_at: NullableTimestamp;
   last_error: string | null;
   message_id: string | null;
+}
+
+/** A body several outbox rows share (migration 0015). */
+export interface EmailBodiesTable {
+  id: Generated<string>;
+  text_body: string;
+  html_body: string;
 }
 
 export interface UserPreferencesTable {
@@ -337,6 +349,7 @@ export interface DB {
   ballot_counts: BallotCountsTable;
   outcomes: OutcomesTable;
   email_outbox: EmailOutboxTable;
+  email_bodies: EmailBodiesTable;
   user_preferences: UserPreferencesTable;
   group_email_preferences: GroupEmailPreferencesTable;
   inbound_emails: InboundEmailsTable;

@@ -2,9 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Config } from '../config';
 import type { NotificationRow } from '../db/notifications';
 import type { DB, EmailNotifications } from '../db/schema';
-import { baseUrl, preferencesUrl, renderEmail, unsubscribeHeaders } from './layout';
+import { baseUrl, preferencesUrl, renderEmail } from './layout';
 import { enqueueEmails, type OutgoingEmail } from './outbox';
-import { replyAddress } from './reply-address';
 
 /** What `important` members still get: what concerns them directly, and decisions. */
 export const IMPORTANT_KINDS: ReadonlySet<string> = new Set([
@@ -133,18 +132,16 @@ export async function queueNotificationEmails(
       body = renderNotification(n, level, group, timeZone);
       rendered.set(key, body);
     }
-    // Per recipient (it names their notification); the body stays shared.
-    const replyTo = threadOf(n) ? replyAddress(config, n.id) : null;
     emails.push({
       kind: 'notification',
       userId: n.user_id,
       to: user.email,
       subject,
       ...body,
-      headers: {
-        ...unsubscribeHeaders(config, n.user_id, groupId),
-        ...(replyTo ? { 'Reply-To': replyTo } : {}),
-      },
+      // The worker makes these per-recipient headers as it sends (one-click unsubscribe, and a
+      // Reply-To naming the notification when REPLY_DOMAIN is set), so the body stays shared.
+      unsubscribeGroupId: groupId,
+      replyNotificationId: config.replyDomain && threadOf(n) ? n.id : null,
     });
   }
   await enqueueEmails(trx, emails);

@@ -2,7 +2,9 @@ import { type Kysely, sql } from 'kysely';
 import nodemailer, { type Mail } from 'nodemailer';
 import type { Config } from '../config';
 import type { DB } from '../db/schema';
+import { unsubscribeHeaders } from './layout';
 import { type EmailWaker, SENT_KEPT_DAYS } from './outbox';
+import { replyAddress } from './reply-address';
 
 interface Logger {
   info(obj: object, msg: string): void;
@@ -12,19 +14,36 @@ interface Logger {
 interface OutboxRow {
   id: string;
   kind: string;
+  user_id: string | null;
   recipient: string;
   subject: string;
   text_body: string;
   html_body: string;
   headers: Record<string, string> | string;
+  group_id: string | null;
+  notification_id: string | null;
   attempts: number;
 }
+
+/** A claimed row with its body, inline or shared (`c` the outbox row, `b` the shared body). */
+const OUTBOX_COLUMNS = sql.raw(`c.id, c.kind, c.user_id, c.recipient, c.subject,
+  coalesce(c.text_body, b.text_body) as text_body, coalesce(c.html_body, b.html_body) as html_body,
+  c.headers, c.group_id, c.notification_id, c.attempts`);
 
 /** Messages claimed per round; each round's lease must outlast sending them all. */
 const BATCH = 50;
 /** Retries back off from twice the poll interval up to this. */
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * The embedded database has no autovacuum: every claim and every mark leaves
+ * a dead row version, and the claim's index scan wades through them (seen:
+ * 300 ms a claim after a few thousand messages). The worker vacuums the
+ * outbox itself after this many changed rows.
+ */
+const VACUUM_AFTER_ROWS = 1000;
+/** How long a wake waits before its round (see wake()). */
+const WAKE_DELAY_MS = 25;
 
 /**
  * Sends the outbox. Each round claims due messages with one statement
@@ -43,10 +62,13 @@ export class EmailWorker implements EmailWaker {
   readonly #transport: Mail | null;
   readonly #domain: string;
   #timer: NodeJS.Timeout | null = null;
+  #wakeTimer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
   #lastPrune = 0;
+  /** Outbox rows changed since the last vacuum (embedded database only). */
+  #changedRows = 0;
 
   constructor(db: Kysely<DB>, config: Config, log: Logger) {
     this.#db = db;
@@ -70,13 +92,27 @@ export class EmailWorker implements EmailWaker {
     if (this.#timer) return;
     // Jitter, so processes started together do not all poll at once.
     const every = this.#config.emailPollMs + Math.floor(Math.random() * (this.#config.emailPollMs / 4));
-    this.#timer = setInterval(() => this.wake(), every);
+    this.#timer = setInterval(() => this.#runRound(), every);
     this.#timer.unref();
-    this.wake();
+    this.#runRound();
   }
 
-  /** Sends what is due now; a wake during a round runs one more round after it. */
+  /**
+   * Sends what is due, shortly: wakes within WAKE_DELAY_MS fold into one
+   * round, and the request whose commit queued the mail answers before the
+   * worker competes with it for the database. A wake during a round runs
+   * one more round after it.
+   */
   wake(): void {
+    if (this.#stopped || this.#wakeTimer) return;
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = null;
+      this.#runRound();
+    }, WAKE_DELAY_MS);
+    this.#wakeTimer.unref();
+  }
+
+  #runRound(): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
@@ -98,13 +134,17 @@ export class EmailWorker implements EmailWaker {
 
   /** Resolves when the round in progress (if any) is over: tests and shutdown. */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#running || this.#wakeTimer) {
+      await (this.#running ?? new Promise((resolve) => setTimeout(resolve, WAKE_DELAY_MS)));
+    }
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
     this.#timer = null;
+    this.#wakeTimer = null;
     await this.idle();
     this.#transport?.close();
   }
@@ -117,7 +157,10 @@ export class EmailWorker implements EmailWaker {
     for (;;) {
       if (this.#stopped) return;
       const rows = await this.#claim();
-      await Promise.all(rows.map((row) => this.#send(row)));
+      const sent = await Promise.all(rows.map((row) => this.#send(row)));
+      await this.#markSent(rows.filter((_, i) => sent[i]).map((row) => row.id));
+      this.#changedRows += 2 * rows.length;
+      await this.#vacuumIfEmbedded();
       if (rows.length < BATCH) break;
     }
     await this.#prune();
@@ -126,22 +169,26 @@ export class EmailWorker implements EmailWaker {
   #claim(): Promise<OutboxRow[]> {
     const lease = `${this.#config.emailLeaseMs} milliseconds`;
     return sql<OutboxRow>`
-      update email_outbox
-         set next_attempt_at = now() + ${lease}::interval,
-             locked_until = now() + ${lease}::interval,
-             attempts = attempts + 1
-       where id in (select id from email_outbox
-                     where sent_at is null and failed_at is null and next_attempt_at <= now()
-                     order by next_attempt_at
-                     limit ${BATCH}
-                     for update skip locked)
-      returning id, kind, recipient, subject, text_body, html_body, headers, attempts`
+      with claimed as (
+        update email_outbox
+           set next_attempt_at = now() + ${lease}::interval,
+               locked_until = now() + ${lease}::interval,
+               attempts = attempts + 1
+         where id in (select id from email_outbox
+                       where sent_at is null and failed_at is null and next_attempt_at <= now()
+                       order by next_attempt_at
+                       limit ${BATCH}
+                       for update skip locked)
+        returning *
+      )
+      select ${OUTBOX_COLUMNS} from claimed c left join email_bodies b on b.id = c.body_id`
       .execute(this.#db)
       .then((r) => r.rows);
   }
 
-  async #send(row: OutboxRow): Promise<void> {
-    const messageId = `<outbox-${row.id}@${this.#domain}>`;
+  /** Sends one message; false when it failed (and was rescheduled or given up). */
+  async #send(row: OutboxRow): Promise<boolean> {
+    const messageId = this.#messageId(row.id);
     try {
       await this.#transport!.sendMail({
         from: this.#config.emailFrom,
@@ -149,18 +196,45 @@ export class EmailWorker implements EmailWaker {
         subject: row.subject,
         text: row.text_body,
         html: row.html_body,
-        headers: headersOf(row),
+        headers: this.#headersOf(row),
         messageId,
       });
     } catch (err) {
       await this.#failed(row, err);
-      return;
+      return false;
     }
-    await this.#db
-      .updateTable('email_outbox')
-      .set({ sent_at: sql`now()`, locked_until: null, message_id: messageId, last_error: null })
-      .where('id', '=', row.id)
-      .execute();
+    return true;
+  }
+
+  /** The row's own headers, and the per-recipient ones a notification email gets as it leaves. */
+  #headersOf(row: OutboxRow): Record<string, string> {
+    const own = typeof row.headers === 'string' ? JSON.parse(row.headers) : (row.headers ?? {});
+    const reply = row.notification_id ? replyAddress(this.#config, row.notification_id) : null;
+    return {
+      ...own,
+      ...(row.group_id && row.user_id ? unsubscribeHeaders(this.#config, row.user_id, row.group_id) : {}),
+      ...(reply ? { 'Reply-To': reply } : {}),
+    };
+  }
+
+  #messageId(id: string): string {
+    return `<outbox-${id}@${this.#domain}>`;
+  }
+
+  /**
+   * One statement for a round's sent messages, not one each: the database
+   * would otherwise be busier recording sends than the SMTP pool is making
+   * them. A process killed between the sends and this leaves the round's
+   * messages to be sent again when their lease ends, each with the same
+   * Message-ID, by which receivers drop the copy.
+   */
+  async #markSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await sql`
+      update email_outbox
+         set sent_at = now(), locked_until = null, last_error = null,
+             message_id = '<outbox-' || id || ${`@${this.#domain}>`}
+       where id = any(${ids}::uuid[])`.execute(this.#db);
   }
 
   async #failed(row: OutboxRow, err: unknown): Promise<void> {
@@ -192,13 +266,18 @@ export class EmailWorker implements EmailWaker {
   async #logUnsent(): Promise<void> {
     for (;;) {
       const { rows } = await sql<OutboxRow>`
-        update email_outbox set logged_at = now()
-         where id in (select id from email_outbox
-                       where sent_at is null and failed_at is null and logged_at is null
-                       order by created_at
-                       limit ${BATCH}
-                       for update skip locked)
-        returning id, kind, recipient, subject, text_body, html_body, headers, attempts`.execute(this.#db);
+        with logged as (
+          update email_outbox set logged_at = now()
+           where id in (select id from email_outbox
+                         where sent_at is null and failed_at is null and logged_at is null
+                         order by created_at
+                         limit ${BATCH}
+                         for update skip locked)
+          returning *
+        )
+        select ${OUTBOX_COLUMNS} from logged c left join email_bodies b on b.id = c.body_id`.execute(
+        this.#db,
+      );
       for (const row of rows) {
         this.#log.info(
           {
@@ -213,8 +292,16 @@ export class EmailWorker implements EmailWaker {
           `email not sent (no SMTP_URL): "${row.subject}" to ${row.recipient}`,
         );
       }
+      this.#changedRows += rows.length;
+      await this.#vacuumIfEmbedded();
       if (rows.length < BATCH) return;
     }
+  }
+
+  async #vacuumIfEmbedded(): Promise<void> {
+    if (this.#config.databaseUrl !== null || this.#changedRows < VACUUM_AFTER_ROWS) return;
+    this.#changedRows = 0;
+    await sql`vacuum email_outbox`.execute(this.#db);
   }
 
   async #prune(): Promise<void> {
@@ -222,11 +309,9 @@ export class EmailWorker implements EmailWaker {
     this.#lastPrune = Date.now();
     await sql`delete from email_outbox
                where sent_at < now() - ${`${SENT_KEPT_DAYS} days`}::interval`.execute(this.#db);
+    await sql`delete from email_bodies b
+               where not exists (select 1 from email_outbox o where o.body_id = b.id)`.execute(this.#db);
   }
-}
-
-function headersOf(row: OutboxRow): Record<string, string> {
-  return typeof row.headers === 'string' ? JSON.parse(row.headers) : (row.headers ?? {});
 }
 
 /** Every http(s) link in a text, in order, once each. */

@@ -8,7 +8,7 @@ import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { renderEmail, unsubscribeHeaders } from '../../server/email/layout';
 import { enqueueEmails, type OutgoingEmail } from '../../server/email/outbox';
-import { type Harness, startApp } from '../helpers/app';
+import { type Harness, signUp, startApp } from '../helpers/app';
 import { freshDatabase, TEST_DB_KIND } from '../helpers/database';
 import { type ServerProcess, spawnServer } from '../helpers/server-process';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
@@ -109,6 +109,60 @@ describe('email outbox', () => {
     expect(m!.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     expect(m!.messageId).toMatch(/^<outbox-[0-9a-f-]{36}@plenary\.test>$/);
     await until(async () => (await unsent()) === 0, 5_000, 'the message marked sent');
+  });
+
+  it('stores a body many emails share once, and gives each recipient their own unsubscribe link as it sends', async () => {
+    sink.messages.length = 0;
+    const shared = renderEmail({ heading: 'One body for the whole group', paragraphs: ['Same for all.'] });
+    const bodiesBefore = (await db().selectFrom('email_bodies').select('id').execute()).length;
+    const people = [await signUp(h.app), await signUp(h.app), await signUp(h.app)];
+    const others = people.map((p) => p.email).sort();
+    const byEmail = new Map(people.map((p) => [p.email, p.id]));
+    await db()
+      .transaction()
+      .execute((trx) =>
+        enqueueEmails(trx, [
+          ...others.map((to) => ({
+            to,
+            subject: 'Shared',
+            ...shared,
+            kind: 'notification',
+            userId: byEmail.get(to)!,
+            unsubscribeGroupId: GROUP,
+          })),
+          mail('alone'),
+        ]),
+      );
+    const rows = await db()
+      .selectFrom('email_outbox')
+      .select(['recipient', 'text_body', 'body_id'])
+      .where('subject', 'in', ['Shared', 'Message alone'])
+      .execute();
+    expect((await db().selectFrom('email_bodies').select('id').execute()).length).toBe(bodiesBefore + 1);
+    const sharedRows = rows.filter((r) => r.recipient !== 'member-alone@example.org');
+    expect(sharedRows).toHaveLength(3);
+    expect(new Set(sharedRows.map((r) => r.body_id)).size).toBe(1);
+    expect(sharedRows.every((r) => r.body_id !== null && r.text_body === null)).toBe(true);
+    // The body of one email stays in its row.
+    expect(rows.filter((r) => r.text_body !== null).map((r) => r.recipient)).toEqual([
+      'member-alone@example.org',
+    ]);
+    h.app.ctx.email.wake();
+    // Signing up mailed each person a verification link too: those are not counted here.
+    const ours = () => sink.messages.filter((m) => m.subject === 'Shared' || m.subject === 'Message alone');
+    while (ours().length < 4) await sink.waitFor(sink.messages.length + 1);
+    const sharedMails = ours().filter((m) => m.subject === 'Shared');
+    expect(sharedMails.map((m) => m.to[0]).sort()).toEqual(others);
+    for (const m of sharedMails) expect(m.text).toContain('Same for all.');
+    const links = new Set(sharedMails.map((m) => m.headers['list-unsubscribe']));
+    expect(links.size).toBe(3);
+    for (const m of sharedMails) {
+      const userId = byEmail.get(m.to[0]!)!;
+      expect(m.headers['list-unsubscribe']).toBe(
+        unsubscribeHeaders(h.app.ctx.config, userId, GROUP)['List-Unsubscribe'],
+      );
+    }
+    await until(async () => (await unsent()) === 0, 5_000, 'the outbox drained');
   });
 
   it('sends nothing from a rolled-back transaction, and a dedupe key queues once', async () => {
