@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { User } from '../data/accounts';
 import type { ConnectionState } from '../data/stream';
+import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import './pl-notifications';
 import './pl-search-box';
@@ -202,12 +203,15 @@ export class PlAppBar extends LitElement {
   }
 
   #signOut() {
-    this.dispatchEvent(new CustomEvent('pl-sign-out', { bubbles: true, composed: true }));
+    fireEvent(this, 'pl-sign-out');
   }
 }
 
 declare global {
   interface HTMLElementTagNameMap {
     'pl-app-bar': PlAppBar;
+  }
+  interface PlEvents {
+    'pl-sign-out': undefined;
   }
 }

@@ -1,11 +1,12 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { splitErrors } from '../data/api';
-import { type Comment, type CommentVersion, editComment, listVersions } from '../data/comments';
+import { type Comment, type CommentVersion, listVersions } from '../data/comments';
+import type { ThreadStore } from '../data/thread-store';
+import { fireEvent } from '../ui/fire-event';
 import { absoluteTime, initials, relativeTime } from '../ui/format';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
-import type { CommentChangedDetail } from './pl-reactions';
 import './pl-reactions';
 
 /** Detail of `pl-reply`: the comment replied to, and the conversation it belongs to. */
@@ -23,14 +24,18 @@ export interface DeleteCommentDetail {
   comment: Comment;
 }
 
+/** What a comment needs to save an edit: the thread's store, which then shows the server's answer. */
+export type CommentEditor = Pick<ThreadStore, 'editComment'>;
+
 /**
  * One comment: author, time, Markdown body, "edited" (with earlier versions
  * on request), reactions, and Reply / Edit / Delete for whoever may.
- * Editing happens in place; replying and deleting are asked of the page.
+ * Editing happens in place, saved through `store`; replying and deleting are
+ * asked of the page.
  *
  * @fires pl-reply - {@link ReplyDetail}: open a reply composer
  * @fires pl-comment-delete - {@link DeleteCommentDetail}: the person asked to delete it (the page confirms)
- * @fires pl-comment-changed - {@link CommentChangedDetail}: edited or reacted to; the server's answer
+ * @fires pl-comment-changed - (from its `pl-reactions`) reacted to; the server's answer
  */
 @customElement('pl-comment')
 export class PlComment extends LitElement {
@@ -196,6 +201,9 @@ export class PlComment extends LitElement {
   /** Briefly set when the page scrolls to this comment (a link to it). */
   @property({ type: Boolean, reflect: true }) highlighted = false;
 
+  /** Saves edits (the thread's store); without it the comment cannot be edited. */
+  @property({ attribute: false }) store: CommentEditor | null = null;
+
   @state() private editing = false;
   @state() private editError: string | null = null;
   @state() private saving = false;
@@ -260,12 +268,12 @@ export class PlComment extends LitElement {
               ${
                 this.closed
                   ? nothing
-                  : html`<button class="ghost" type="button" @click=${this.#reply}>
+                  : html`<button class="ghost" type="button" data-action="reply" @click=${this.#reply}>
                     Reply<span class="sr-only"> to ${name}</span>
                   </button>`
               }
               ${
-                mine
+                mine && this.store
                   ? html`<button class="ghost" type="button" data-action="edit" @click=${this.#startEdit}>
                     Edit<span class="sr-only"> your comment</span>
                   </button>`
@@ -361,32 +369,25 @@ export class PlComment extends LitElement {
     }
   }
 
+  /** Moves focus to the Reply button, if shown (back from a reply composer that was closed). */
+  async focusReply(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-action="reply"]')?.focus();
+  }
+
   #reply() {
     const c = this.comment;
     if (!c) return;
-    this.dispatchEvent(
-      new CustomEvent<ReplyDetail>('pl-reply', {
-        detail: {
-          commentId: c.id,
-          topLevelId: c.parentId ?? c.id,
-          handle: c.parentId && c.author && c.author.id !== this.viewerId ? c.author.handle : null,
-        },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    fireEvent(this, 'pl-reply', {
+      commentId: c.id,
+      topLevelId: c.parentId ?? c.id,
+      handle: c.parentId && c.author && c.author.id !== this.viewerId ? c.author.handle : null,
+    });
   }
 
   #delete() {
     const c = this.comment;
-    if (!c) return;
-    this.dispatchEvent(
-      new CustomEvent<DeleteCommentDetail>('pl-comment-delete', {
-        detail: { comment: c },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    if (c) fireEvent(this, 'pl-comment-delete', { comment: c });
   }
 
   async #startEdit() {
@@ -418,7 +419,7 @@ export class PlComment extends LitElement {
   async #save(event: SubmitEvent) {
     event.preventDefault();
     const c = this.comment;
-    if (!c || this.saving) return;
+    if (!c || !this.store || this.saving) return;
     const textarea = (event.target as HTMLFormElement).querySelector('textarea')!;
     const body = textarea.value;
     if (!body.trim()) {
@@ -429,15 +430,8 @@ export class PlComment extends LitElement {
     this.saving = true;
     this.editError = null;
     try {
-      const comment = await editComment(c.id, body);
+      await this.store.editComment(c.id, body);
       this.editing = false;
-      this.dispatchEvent(
-        new CustomEvent<CommentChangedDetail>('pl-comment-changed', {
-          detail: { comment },
-          bubbles: true,
-          composed: true,
-        }),
-      );
     } catch (err) {
       this.editError = splitErrors(err, ['body']).fields.body ?? splitErrors(err, ['body']).form;
       textarea.focus();
@@ -451,8 +445,8 @@ declare global {
   interface HTMLElementTagNameMap {
     'pl-comment': PlComment;
   }
-  interface HTMLElementEventMap {
-    'pl-reply': CustomEvent<ReplyDetail>;
-    'pl-comment-delete': CustomEvent<DeleteCommentDetail>;
+  interface PlEvents {
+    'pl-reply': ReplyDetail;
+    'pl-comment-delete': DeleteCommentDetail;
   }
 }

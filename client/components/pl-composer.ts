@@ -14,6 +14,7 @@ import {
   mentionAt,
   saveDraft,
 } from '../data/comments';
+import { fireEvent } from '../ui/fire-event';
 import { initials } from '../ui/format';
 import { loadMarkdown, markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
@@ -485,7 +486,7 @@ export class PlComposer extends LitElement {
   }
 
   #cancel() {
-    this.dispatchEvent(new CustomEvent('pl-cancel', { bubbles: true, composed: true }));
+    fireEvent(this, 'pl-cancel');
   }
 
   async #post() {
@@ -506,17 +507,11 @@ export class PlComposer extends LitElement {
       clearDraft(this.#key);
       this.text = '';
       this.tab = 'write';
-      this.dispatchEvent(
-        new CustomEvent<CommentPostedDetail>('pl-comment-posted', {
-          detail: { comment },
-          bubbles: true,
-          composed: true,
-        }),
-      );
+      fireEvent(this, 'pl-comment-posted', { comment });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'thread_closed') {
         this.closedByServer = true;
-        this.dispatchEvent(new CustomEvent('pl-thread-closed', { bubbles: true, composed: true }));
+        fireEvent(this, 'pl-thread-closed');
       } else {
         const split = splitErrors(err, ['body', 'parentId']);
         this.error = split.fields.body ?? split.fields.parentId ?? split.form;
@@ -534,7 +529,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'pl-composer': PlComposer;
   }
-  interface HTMLElementEventMap {
-    'pl-comment-posted': CustomEvent<CommentPostedDetail>;
+  interface PlEvents {
+    'pl-comment-posted': CommentPostedDetail;
+    'pl-thread-closed': undefined;
+    'pl-cancel': undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Membership, Role } from '../data/groups';
+import { fireEvent } from '../ui/fire-event';
 import { initials } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
@@ -133,7 +134,7 @@ export class PlMemberList extends LitElement {
               type="button"
               aria-label="${roleAction}: ${m.user.name}"
               ?disabled=${busy}
-              @click=${() => this.#emit('pl-role-change', { userId: m.user.id, name: m.user.name, role: roleTarget })}
+              @click=${() => fireEvent(this, 'pl-role-change', { userId: m.user.id, name: m.user.name, role: roleTarget })}
             >
               ${roleAction}
             </button>
@@ -145,7 +146,7 @@ export class PlMemberList extends LitElement {
                   type="button"
                   aria-label="Remove: ${m.user.name}"
                   ?disabled=${busy}
-                  @click=${() => this.#emit('pl-remove-member', { userId: m.user.id, name: m.user.name })}
+                  @click=${() => fireEvent(this, 'pl-remove-member', { userId: m.user.id, name: m.user.name })}
                 >
                   Remove
                 </button>`
@@ -155,14 +156,14 @@ export class PlMemberList extends LitElement {
       }
     </li>`;
   }
-
-  #emit(type: 'pl-role-change' | 'pl-remove-member', detail: RoleChangeDetail | RemoveMemberDetail) {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  }
 }
 
 declare global {
   interface HTMLElementTagNameMap {
     'pl-member-list': PlMemberList;
+  }
+  interface PlEvents {
+    'pl-role-change': RoleChangeDetail;
+    'pl-remove-member': RemoveMemberDetail;
   }
 }

@@ -11,6 +11,7 @@ import {
   type ProposalDraft,
 } from '../data/proposal-view';
 import { createProposal, type Proposal } from '../data/proposals';
+import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 
 /** Sent (bubbling, composed) once a proposal was created. */
@@ -473,13 +474,7 @@ export class PlProposalForm extends LitElement {
       const proposal = await createProposal(this.threadId, body);
       this.draft = { ...emptyProposalDraft(Date.now()), kind: this.draft.kind };
       this.status = `“${proposal.title}” is open for votes.`;
-      this.dispatchEvent(
-        new CustomEvent<ProposalCreatedDetail>('proposal-created', {
-          detail: { proposal },
-          bubbles: true,
-          composed: true,
-        }),
-      );
+      fireEvent(this, 'proposal-created', { proposal });
     } catch (err) {
       const optionFields = this.draft.options.flatMap((_, i) => [
         `options.${i}.label`,
@@ -509,7 +504,7 @@ declare global {
   interface HTMLElementTagNameMap {
     'pl-proposal-form': PlProposalForm;
   }
-  interface HTMLElementEventMap {
-    'proposal-created': CustomEvent<ProposalCreatedDetail>;
+  interface PlEvents {
+    'proposal-created': ProposalCreatedDetail;
   }
 }

@@ -10,6 +10,7 @@ import {
   sameEmoji,
   setReaction,
 } from '../data/comments';
+import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 
 /** Detail of `pl-comment-changed`: the comment as the server now has it. */
@@ -213,13 +214,7 @@ export class PlReactions extends LitElement {
     this.optimistic = applyToggle(this.optimistic ?? comment.reactions, emoji, on);
     try {
       const updated = await setReaction(comment.id, emoji, on);
-      this.dispatchEvent(
-        new CustomEvent<CommentChangedDetail>('pl-comment-changed', {
-          detail: { comment: updated },
-          bubbles: true,
-          composed: true,
-        }),
-      );
+      fireEvent(this, 'pl-comment-changed', { comment: updated });
     } catch (err) {
       this.error = splitErrors(err, []).form;
     } finally {
@@ -232,7 +227,7 @@ declare global {
   interface HTMLElementTagNameMap {
     'pl-reactions': PlReactions;
   }
-  interface HTMLElementEventMap {
-    'pl-comment-changed': CustomEvent<CommentChangedDetail>;
+  interface PlEvents {
+    'pl-comment-changed': CommentChangedDetail;
   }
 }

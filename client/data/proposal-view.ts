@@ -1,9 +1,10 @@
 /**
  * Pure helpers for showing proposals and building ballots: labels, the
  * countdown, pie geometry, result rows, the instant-runoff table, ballot
- * drafts and the client-side checks that mirror the server's. No DOM, no I/O,
+ * drafts and their check by the server's own rules (shared/ballot.ts). No DOM, no I/O,
  * no clock (callers pass `now`): unit-tested in test/client/proposal-view.test.ts.
  */
+import { CONSENT_POSITIONS, type ConsentPosition, validateVote } from '../../shared/ballot';
 import type { ErrorDetail, FieldErrors } from './api';
 import type {
   Choice,
@@ -49,8 +50,8 @@ export const KIND_HINTS: Record<ProposalKind, string> = {
 };
 
 /** The fixed positions of a consent proposal, in the order they are shown. */
-export const CONSENT_IDS = ['agree', 'abstain', 'disagree', 'block'] as const;
-export type ConsentId = (typeof CONSENT_IDS)[number];
+export const CONSENT_IDS = CONSENT_POSITIONS;
+export type ConsentId = ConsentPosition;
 
 export const CONSENT_LABELS: Record<ConsentId, string> = {
   agree: 'Agree',
@@ -465,86 +466,77 @@ export function pollInstruction(min: number, max: number): string {
   return `Choose ${min} to ${max} options.`;
 }
 
+/** What checking a ballot needs to know of its proposal. */
+export type BallotProposal = Pick<
+  Proposal,
+  'kind' | 'options' | 'minChoices' | 'maxChoices' | 'maxScore' | 'dotsPerVoter' | 'reasonRequired'
+>;
+
 /**
- * Turns a draft into the request body, checking it as the server will (see
- * server/domain/ballot.ts) so slips are shown beside the field before any
- * request. `errors` is keyed `choices` (the ballot as a whole), `reason`, or
- * {@link optionKey}; `warning` flags a block without a reason (allowed, but
- * a block should say why).
+ * The server's own check of a vote body (`validateVote`, shared/ballot.ts): the problems as the
+ * API's 400 `details` would list them, with the same paths and words; empty when the server would
+ * take the ballot. The vote form runs it (through {@link buildBallot}) before sending anything.
+ */
+export function checkBallot(p: BallotProposal, body: VoteBody): ErrorDetail[] {
+  const checked = validateVote(p, body);
+  return checked.ok ? [] : checked.details;
+}
+
+/**
+ * Turns a draft into the request body and checks it with the server's rules ({@link checkBallot}),
+ * so slips are shown beside the field before any request, in the words the server would use.
+ * `errors` is keyed `choices` (the ballot as a whole), `reason`, or {@link optionKey}; `warning`
+ * flags a block without a reason (allowed, but a block should say why).
  */
 export function buildBallot(
-  p: Pick<
-    Proposal,
-    'kind' | 'options' | 'minChoices' | 'maxChoices' | 'maxScore' | 'dotsPerVoter' | 'reasonRequired'
-  >,
+  p: BallotProposal,
   draft: BallotDraft,
 ): { body: VoteBody; errors: FieldErrors; warning: string | null } {
-  const errors: FieldErrors = {};
-  let choices: Choice[] = [];
   const ids = new Set(p.options.map((o) => o.id));
+  // Whatever the voter entered goes into the body, out-of-range numbers included: the check
+  // then names each slip exactly as the server would.
+  const answered = p.options.flatMap((o) => {
+    const v = draft.values[o.id];
+    return v === null || v === undefined || Number.isNaN(v) ? [] : [{ optionId: o.id, score: v }];
+  });
+  let choices: Choice[];
   switch (p.kind) {
-    case 'proposal': {
-      const picked = draft.selected.filter((id) => ids.has(id));
-      if (picked.length !== 1) errors.choices = 'Choose one position.';
-      choices = picked.slice(0, 1).map((optionId) => ({ optionId }));
+    case 'proposal':
+      choices = draft.selected.filter((id) => ids.has(id)).map((optionId) => ({ optionId }));
       break;
-    }
-    case 'poll': {
-      const picked = p.options.map((o) => o.id).filter((id) => draft.selected.includes(id));
-      const n = picked.length;
-      const { minChoices: min, maxChoices: max } = p;
-      if (min === max && n !== min) {
-        errors.choices = min === 1 ? 'Choose one option.' : `Choose exactly ${min} options, not ${n}.`;
-      } else if (n < min) errors.choices = `Choose at least ${plural(min, 'option')}, not ${n}.`;
-      else if (n > max) errors.choices = `Choose at most ${plural(max, 'option')}, not ${n}.`;
-      choices = picked.map((optionId) => ({ optionId }));
+    case 'poll':
+      choices = p.options.filter((o) => draft.selected.includes(o.id)).map((o) => ({ optionId: o.id }));
       break;
-    }
-    case 'score': {
-      for (const o of p.options) {
-        const v = draft.values[o.id];
-        if (v === null || v === undefined || Number.isNaN(v))
-          errors[optionKey(o.id)] = 'Give this option a score.';
-        else if (!Number.isInteger(v) || v < 0 || v > p.maxScore) {
-          errors[optionKey(o.id)] = `Use a whole number from 0 to ${p.maxScore}.`;
-        } else choices.push({ optionId: o.id, score: v });
-      }
+    case 'ranked_choice':
+      choices = draft.order
+        .filter((id, i) => ids.has(id) && draft.order.indexOf(id) === i)
+        .map((optionId, i) => ({ optionId, rank: i + 1 }));
       break;
-    }
-    case 'dot_vote': {
-      for (const o of p.options) {
-        const v = draft.values[o.id] ?? 0;
-        if (Number.isNaN(v) || !Number.isInteger(v) || v < 0)
-          errors[optionKey(o.id)] = 'Use a whole number of dots, 0 or more.';
-        else if (v > 0) choices.push({ optionId: o.id, score: v });
-      }
-      const used = dotsUsed(draft);
-      if (used > p.dotsPerVoter) errors.choices = `You placed ${used} dots but have only ${p.dotsPerVoter}.`;
-      else if (used === 0 && !Object.keys(errors).length) errors.choices = 'Place at least one dot.';
+    case 'dot_vote':
+      // An empty dot field is no dots, and an option with no dots is left out of the ballot.
+      choices = answered.filter((c) => c.score !== 0);
       break;
-    }
-    case 'ranked_choice': {
-      const order = draft.order.filter((id, i) => ids.has(id) && draft.order.indexOf(id) === i);
-      if (order.length === 0) errors.choices = 'Rank at least one option.';
-      choices = order.map((optionId, i) => ({ optionId, rank: i + 1 }));
+    case 'score':
+    case 'meeting':
+      // An empty field is no answer: the check names the options still missing one.
+      choices = answered;
       break;
-    }
-    case 'meeting': {
-      for (const o of p.options) {
-        const v = draft.values[o.id];
-        if (v !== 0 && v !== 1 && v !== 2) errors[optionKey(o.id)] = 'Answer yes, if need be, or no.';
-        else choices.push({ optionId: o.id, score: v });
-      }
-      break;
-    }
   }
   const reason = draft.reason.trim();
-  if (p.reasonRequired && !reason) errors.reason = 'Give a reason: this proposal asks for one.';
+  const body: VoteBody = { choices, reason: reason ? draft.reason : null };
+  const errors = ballotErrors(checkBallot(p, body), choices);
+  // On score and meeting ballots the only whole-ballot problem is an option left without an answer:
+  // show it beside each empty field, where the voter has to act.
+  const unanswered = p.options.filter((o) => !answered.some((c) => c.optionId === o.id));
+  if ((p.kind === 'score' || p.kind === 'meeting') && errors.choices && unanswered.length > 0) {
+    for (const o of unanswered) errors[optionKey(o.id)] = errors.choices;
+    delete errors.choices;
+  }
   const warning =
     p.kind === 'proposal' && draft.selected.includes('block') && !reason
       ? 'A block stops the proposal. Please say why, so the group can address it.'
       : null;
-  return { body: { choices, reason: reason ? draft.reason : null }, errors, warning };
+  return { body, errors, warning };
 }
 
 /**

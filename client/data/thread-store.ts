@@ -184,6 +184,13 @@ export class ThreadStore extends Store<ThreadState> {
     this.#bumpProposals(+1, proposal.createdAt);
   }
 
+  /** Replaces the text of one's own comment and shows the server's answer at once. */
+  async editComment(commentId: string, body: string): Promise<Comment> {
+    const comment = await comments.editComment(commentId, body);
+    this.applyComment(comment);
+    return comment;
+  }
+
   /** Deletes a comment and shows it deleted at once. */
   async deleteComment(commentId: string): Promise<void> {
     await comments.deleteComment(commentId);

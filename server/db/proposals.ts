@@ -1,30 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { exactTime } from './cursors';
+import { type Keyset, keysetPage } from './keyset';
 import type { DB, ProposalKind } from './schema';
 
 type Handle = Kysely<DB> | Transaction<DB>;
-
-/** A thread the user can see, with their role in its group and the group's settings. */
-export function threadForMember(db: Handle, threadId: string, userId: string) {
-  return db
-    .selectFrom('threads')
-    .innerJoin('groups', 'groups.id', 'threads.group_id')
-    .innerJoin('memberships', (j) =>
-      j.onRef('memberships.group_id', '=', 'threads.group_id').on('memberships.user_id', '=', userId),
-    )
-    .select([
-      'threads.id',
-      'threads.group_id',
-      'threads.closed_at',
-      'memberships.role',
-      'groups.name as group_name',
-      'groups.members_can_start_threads',
-      'groups.members_can_create_proposals',
-      'groups.members_can_invite',
-    ])
-    .where('threads.id', '=', threadId)
-    .executeTakeFirst();
-}
 
 /** A proposal the user can see (they are a member of its group), with their role. */
 export function proposalForMember(db: Handle, proposalId: string, userId: string) {
@@ -116,6 +95,9 @@ export function proposalRows(db: Handle, ids: string[]) {
     .execute();
 }
 
+/** A proposal row with its author's name. */
+export type ProposalWithAuthor = Awaited<ReturnType<typeof proposalRows>>[number];
+
 export function optionsOf(db: Handle, proposalIds: string[]) {
   if (proposalIds.length === 0) return Promise.resolve([]);
   return db
@@ -126,6 +108,9 @@ export function optionsOf(db: Handle, proposalIds: string[]) {
     .orderBy('position')
     .execute();
 }
+
+/** A proposal's option row. */
+export type OptionRow = Awaited<ReturnType<typeof optionsOf>>[number];
 
 /** The current outcome of each proposal, with its author's name. */
 export function currentOutcomes(db: Handle, proposalIds: string[]) {
@@ -143,6 +128,9 @@ export function currentOutcomes(db: Handle, proposalIds: string[]) {
       .execute()
   );
 }
+
+/** An outcome row with its author's name and its review date as text. */
+export type OutcomeRow = Awaited<ReturnType<typeof currentOutcomes>>[number];
 
 /**
  * Every current ballot of the given proposals (choices only: what a tally
@@ -252,16 +240,6 @@ export function groupMembers(db: Handle, groupId: string) {
     .execute();
 }
 
-/** The keys of the members who have voted (ballots of members who left are not theirs any more). */
-export function voterKeysOf(db: Handle, proposalId: string) {
-  return db
-    .selectFrom('votes')
-    .select('voter_key')
-    .where('proposal_id', '=', proposalId)
-    .where('departed', '=', false)
-    .execute();
-}
-
 /**
  * Locks proposals for writing votes, with what a vote writer checks under the
  * lock: whether each of `voterIds` is a member, and how many members may
@@ -351,48 +329,6 @@ export async function voteBatchState(
   }));
 }
 
-/**
- * Unlinks an anonymous proposal's ballots from its voters, at its close: the
- * ballots are written again under random ids, in random order, with no time,
- * and their running counts again in ballot order; the salt goes, and the vote
- * events keep their counts but no longer the results each vote left behind
- * (with those and a time anyone can be placed at, each ballot could be read
- * off). Whoever holds the database afterwards holds no link.
- */
-export async function eraseVoterLinks(
-  trx: Transaction<DB>,
-  p: { id: string; thread_id: string; event_id: string | number | null },
-): Promise<void> {
-  const ballots = await trx
-    .deleteFrom('votes')
-    .where('proposal_id', '=', p.id)
-    .returning(['choices', 'reason'])
-    .execute();
-  await trx.deleteFrom('ballot_counts').where('proposal_id', '=', p.id).execute();
-  await trx.deleteFrom('vote_history').where('proposal_id', '=', p.id).execute();
-  if (ballots.length > 0) {
-    const rows = ballots.map((b) => ({ key: randomUUID(), choices: b.choices, reason: b.reason }));
-    await sql`
-      insert into votes (proposal_id, voter_key, voter_id, choices, reason, created_at, updated_at)
-      select ${p.id}, b.key, null, b.choices, b.reason, null, null
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as b(key text, choices jsonb, reason text)
-       order by b.key`.execute(trx);
-  }
-  await trx
-    .updateTable('proposals')
-    .set({ ballot_salt: null, departed_ballots: 0 })
-    .where('id', '=', p.id)
-    .execute();
-  // Through the thread's index, from the proposal's own event on: the log may be long.
-  await sql`
-    update events set actor_id = null,
-      data = data || '{"results": null}'::jsonb
-                  || case when data ? 'vote' then '{"vote": null}'::jsonb else '{}'::jsonb end
-     where thread_id = ${p.thread_id} and recipient_id is null
-       and id >= ${String(p.event_id ?? 0)}::bigint
-       and subject_id = ${p.id} and kind in ('vote.cast', 'vote.retracted')`.execute(trx);
-}
-
 /** What writing or withdrawing a ballot needs to know of its proposal: its kind, rules and keys. */
 const BALLOT_COLUMNS = [
   'anonymous',
@@ -426,4 +362,174 @@ export async function countDeparted(trx: Transaction<DB>, proposalId: string, by
     .set((eb) => ({ departed_ballots: eb('departed_ballots', '+', by) }))
     .where('id', '=', proposalId)
     .execute();
+}
+
+/** Where the previous page of a group's proposals stopped. */
+export interface ProposalCursor {
+  createdAt: string;
+  id: string;
+}
+
+const NEWEST_FIRST: Keyset<{ id: string; cursor_time: string }, ProposalCursor> = {
+  columns: [
+    ['proposals.created_at', 'timestamptz'],
+    ['proposals.id', 'uuid'],
+  ],
+  direction: 'desc',
+  values: (c) => [c.createdAt, c.id],
+  cursorOf: (row) => ({ createdAt: row.cursor_time, id: row.id }),
+};
+
+/** A page of a group's proposal ids, newest first, keyed by (created_at, id). */
+export function proposalsPage(
+  db: Handle,
+  groupId: string,
+  options: {
+    status?: 'open' | 'closed';
+    threadId?: string;
+    after: ProposalCursor | null;
+    limit: number;
+  },
+) {
+  let q = db
+    .selectFrom('proposals')
+    .select(['proposals.id', exactTime('proposals.created_at').as('cursor_time')])
+    .where('proposals.group_id', '=', groupId);
+  if (options.threadId) q = q.where('proposals.thread_id', '=', options.threadId);
+  if (options.status === 'open') q = q.where('proposals.closed_at', 'is', null);
+  if (options.status === 'closed') q = q.where('proposals.closed_at', 'is not', null);
+  return keysetPage(q, NEWEST_FIRST, options);
+}
+
+/** A group's closed proposals with their threads, the latest decision first. */
+export function closedProposalsOfGroup(db: Handle, groupId: string, limit: number) {
+  return db
+    .selectFrom('proposals')
+    .innerJoin('threads', 'threads.id', 'proposals.thread_id')
+    .select(['proposals.id', 'threads.id as thread_id', 'threads.title as thread_title'])
+    .where('proposals.group_id', '=', groupId)
+    .where('proposals.closed_at', 'is not', null)
+    .orderBy('proposals.closed_at', 'desc')
+    .orderBy('proposals.id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Locks the thread a proposal is being added to, and says whether it is
+ * closed. The lock is the one `touchThread` needs anyway: two creations each
+ * holding a share lock and then both updating the thread deadlocked.
+ */
+export function lockThreadForProposal(trx: Transaction<DB>, threadId: string) {
+  return trx
+    .selectFrom('threads')
+    .select('closed_at')
+    .where('id', '=', threadId)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
+}
+
+/** Marks the thread as active now. */
+export async function touchThread(trx: Transaction<DB>, threadId: string): Promise<void> {
+  await trx.updateTable('threads').set({ last_activity_at: new Date() }).where('id', '=', threadId).execute();
+}
+
+/** Locks a proposal row for a change to its state (edit, outcome, reopening), with what those check. */
+export function lockProposal(trx: Transaction<DB>, proposalId: string) {
+  return trx
+    .selectFrom('proposals')
+    .select(['closed_at', 'closes_at', 'anonymous'])
+    .where('id', '=', proposalId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
+ * Closes a proposal now, unless it is closed already (then undefined). Waits
+ * for votes being written (they hold a share lock), so the close counts them.
+ */
+export function markClosed(trx: Transaction<DB>, proposalId: string) {
+  return trx
+    .updateTable('proposals')
+    .set({ closed_at: new Date() })
+    .where('id', '=', proposalId)
+    .where('closed_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/** Stores who could vote and the results, as they stand at the close. */
+export async function freezeResults(
+  trx: Transaction<DB>,
+  proposalId: string,
+  eligibleCount: number,
+  results: unknown,
+): Promise<void> {
+  await trx
+    .updateTable('proposals')
+    .set({ eligible_count_at_close: eligibleCount, final_results: JSON.stringify(results) })
+    .where('id', '=', proposalId)
+    .execute();
+}
+
+/** Opens a closed proposal again; `keys` are new ballot keys for an anonymous one. */
+export async function reopenProposal(
+  trx: Transaction<DB>,
+  proposalId: string,
+  closesAt: Date,
+  keys: { ballot_salt: string; ballot_key_id: string } | null,
+): Promise<void> {
+  await trx
+    .updateTable('proposals')
+    .set({
+      closed_at: null,
+      closes_at: closesAt,
+      eligible_count_at_close: null,
+      final_results: null,
+      closing_soon_notified: false,
+      ...(keys ?? {}),
+    })
+    .where('id', '=', proposalId)
+    .execute();
+}
+
+/** Applies an edit; a new closing time may bring its reminder again. */
+export async function updateProposal(
+  trx: Transaction<DB>,
+  proposalId: string,
+  patch: { title?: string; details?: string; closesAt?: Date },
+): Promise<void> {
+  const set = {
+    ...(patch.title !== undefined ? { title: patch.title } : {}),
+    ...(patch.details !== undefined ? { details: patch.details } : {}),
+    ...(patch.closesAt !== undefined ? { closes_at: patch.closesAt, closing_soon_notified: false } : {}),
+  };
+  if (Object.keys(set).length === 0) return;
+  await trx.updateTable('proposals').set(set).where('id', '=', proposalId).execute();
+}
+
+/** Retires the current outcome, which stays in history. */
+export async function supersedeOutcome(trx: Transaction<DB>, proposalId: string): Promise<void> {
+  await trx
+    .updateTable('outcomes')
+    .set({ superseded_at: new Date() })
+    .where('proposal_id', '=', proposalId)
+    .where('superseded_at', 'is', null)
+    .execute();
+}
+
+export function insertOutcome(
+  trx: Transaction<DB>,
+  outcome: { proposalId: string; authorId: string; statement: string; reviewOn: string | null },
+) {
+  return trx
+    .insertInto('outcomes')
+    .values({
+      proposal_id: outcome.proposalId,
+      author_id: outcome.authorId,
+      statement: outcome.statement,
+      review_on: outcome.reviewOn,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
 }

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ProposalKind } from '../../shared/schemas/proposals';
 
 /** A timestamp: read as a Date, written as a Date or an ISO string. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -170,7 +171,8 @@ export interface ThreadReadsTable {
   read_at: Timestamp;
 }
 
-export type ProposalKind = 'proposal' | 'poll' | 'score' | 'dot_vote' | 'ranked_choice' | 'meeting';
+// Defined once, by the API schema; re-exported for the repositories that import it from here.
+export type { ProposalKind };
 
 export interface ProposalsTable {
   id: Generated<string>;

@@ -20,74 +20,34 @@
  * and an option repeated within one ballot counts once, at its first or best-ranked entry.
  */
 
-/** The kinds of proposal Plenary puts to a vote. */
-export type ProposalKind = 'proposal' | 'poll' | 'score' | 'dot_vote' | 'ranked_choice' | 'meeting';
+import type { BallotRules, TallyOption } from '../../shared/ballot';
+import type { Choice, OptionResult, Results, RunoffRound } from '../../shared/schemas/proposals';
 
-/** The fixed positions of a consent `proposal`, in the order they are shown. */
-export const CONSENT_POSITIONS = ['agree', 'abstain', 'disagree', 'block'] as const;
-
-/** One of the fixed positions of a consent `proposal`. */
-export type ConsentPosition = (typeof CONSENT_POSITIONS)[number];
-
-/** The API's defaults for the ballot settings a proposal may leave out. */
-export const BALLOT_DEFAULTS = { minChoices: 1, maxChoices: 1, maxScore: 5, dotsPerVoter: 10 } as const;
-
-/** An option as the tally needs it; `startsAt` (ISO 8601) only matters for `meeting` slots. */
-export interface TallyOption {
-  id: string;
-  label: string;
-  startsAt?: string | null;
-}
-
-/** One entry of a ballot's `choices`, as stored after `validateBallot`. */
-export interface Choice {
-  optionId: string;
-  score?: number;
-  rank?: number;
-}
-
-/** What a ballot is checked against and tallied by: the proposal's kind, options and settings. */
-export interface BallotRules {
-  kind: ProposalKind;
-  options: TallyOption[];
-  minChoices: number;
-  maxChoices: number;
-  maxScore: number;
-  dotsPerVoter: number;
-}
-
-/** Per-option line of `results.options`. */
-export interface OptionResult {
-  optionId: string;
-  count: number;
-  score: number;
-  percent: number;
-  mean?: number;
-  yesCount?: number;
-  maybeCount?: number;
-}
+// The ballot and result types are defined once, in shared/, and re-exported for the server's
+// existing `domain/tally` imports.
+export {
+  BALLOT_DEFAULTS,
+  type BallotRules,
+  CONSENT_POSITIONS,
+  type ConsentPosition,
+  type TallyOption,
+} from '../../shared/ballot';
+export type {
+  Choice,
+  OptionResult,
+  ProposalKind,
+  Results,
+  RunoffRound,
+} from '../../shared/schemas/proposals';
 
 /**
- * One instant-runoff round: the votes of each option still in the count, the options eliminated at
- * the end of the round (none in the last round), and the ballots with no continuing option left.
+ * A runoff round as these tallies write it: `exhaustedCount` is always set (the API's `RunoffRound`
+ * leaves it optional, for results stored before it existed).
  */
-export interface RunoffRound {
-  counts: Record<string, number>;
-  eliminatedIds: string[];
-  exhaustedCount: number;
-}
+export type TalliedRound = Required<RunoffRound>;
 
-/** The `results` object of a proposal (shared/API.md). */
-export interface Results {
-  options: OptionResult[];
-  winnerIds: string[];
-  blocked?: boolean;
-  rounds?: RunoffRound[];
-  bordaPoints?: Record<string, number>;
-  condorcetWinnerId?: string | null;
-  bestSlotId?: string | null;
-  undecidedCount: number;
-}
+/** `Results` as these tallies return them, every runoff round complete. */
+export type TalliedResults = Omit<Results, 'rounds'> & { rounds?: TalliedRound[] };
 
 /** A ranking (option ids, best first) and how many ballots cast it. */
 export interface WeightedRanking {
@@ -97,12 +57,16 @@ export interface WeightedRanking {
 
 /** What an instant-runoff count produced: every round, and the winner (several on a final tie). */
 export interface InstantRunoffResult {
-  rounds: RunoffRound[];
+  rounds: TalliedRound[];
   winnerIds: string[];
 }
 
 /** Tallies ballots of any kind; `eligibleCount` is how many members may vote. */
-export function tallyProposal(rules: BallotRules, ballots: Choice[][], eligibleCount: number): Results {
+export function tallyProposal(
+  rules: BallotRules,
+  ballots: Choice[][],
+  eligibleCount: number,
+): TalliedResults {
   switch (rules.kind) {
     case 'proposal':
       return tallyConsent(rules.options, ballots, eligibleCount);
@@ -132,7 +96,11 @@ export function isBlockPosition(option: TallyOption): boolean {
 }
 
 /** Consent proposal: count and percent per position, the most-chosen position(s), any block flagged. */
-export function tallyConsent(options: TallyOption[], ballots: Choice[][], eligibleCount: number): Results {
+export function tallyConsent(
+  options: TallyOption[],
+  ballots: Choice[][],
+  eligibleCount: number,
+): TalliedResults {
   const counts = countChosenOptions(options, ballots);
   return {
     options: options.map((option, i) => countLine(option, counts[i], ballots.length)),
@@ -143,7 +111,11 @@ export function tallyConsent(options: TallyOption[], ballots: Choice[][], eligib
 }
 
 /** Poll (single or multiple choice): count and percent per option, the most-chosen option(s). */
-export function tallyPoll(options: TallyOption[], ballots: Choice[][], eligibleCount: number): Results {
+export function tallyPoll(
+  options: TallyOption[],
+  ballots: Choice[][],
+  eligibleCount: number,
+): TalliedResults {
   const counts = countChosenOptions(options, ballots);
   return {
     options: options.map((option, i) => countLine(option, counts[i], ballots.length)),
@@ -153,7 +125,11 @@ export function tallyPoll(options: TallyOption[], ballots: Choice[][], eligibleC
 }
 
 /** Score vote: total and mean per option; the highest total wins. */
-export function tallyScore(options: TallyOption[], ballots: Choice[][], eligibleCount: number): Results {
+export function tallyScore(
+  options: TallyOption[],
+  ballots: Choice[][],
+  eligibleCount: number,
+): TalliedResults {
   const sums = sumScores(options, ballots);
   const cast = ballots.length;
   return {
@@ -170,7 +146,11 @@ export function tallyScore(options: TallyOption[], ballots: Choice[][], eligible
 }
 
 /** Dot vote: total dots per option; the most dots wins. */
-export function tallyDotVote(options: TallyOption[], ballots: Choice[][], eligibleCount: number): Results {
+export function tallyDotVote(
+  options: TallyOption[],
+  ballots: Choice[][],
+  eligibleCount: number,
+): TalliedResults {
   const sums = sumScores(options, ballots);
   return {
     options: options.map((option, i) => ({
@@ -189,7 +169,11 @@ export function tallyDotVote(options: TallyOption[], ballots: Choice[][], eligib
  * best slot: most yes, then most if-need-be, then earliest `startsAt`, then option order. A slot
  * nobody can make (no yes, no if-need-be) is never the best.
  */
-export function tallyMeeting(options: TallyOption[], ballots: Choice[][], eligibleCount: number): Results {
+export function tallyMeeting(
+  options: TallyOption[],
+  ballots: Choice[][],
+  eligibleCount: number,
+): TalliedResults {
   const sums = sumScores(options, ballots);
   const best = bestSlotIndex(options, sums.yes, sums.maybe);
   return {
@@ -216,7 +200,7 @@ export function tallyRankedChoice(
   options: TallyOption[],
   ballots: Choice[][],
   eligibleCount: number,
-): Results {
+): TalliedResults {
   const optionIds = options.map((option) => option.id);
   const n = optionIds.length;
   const groups = groupRankedBallots(options, ballots);
@@ -482,7 +466,7 @@ function indexRankings(optionIds: string[], rankings: WeightedRanking[]): Indexe
   return groups;
 }
 
-function publicRound(optionIds: string[], round: IndexedRound): RunoffRound {
+function publicRound(optionIds: string[], round: IndexedRound): TalliedRound {
   const counts: Record<string, number> = {};
   for (const i of round.continuing) counts[optionIds[i]] = round.counts[i];
   return {

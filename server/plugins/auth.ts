@@ -2,7 +2,9 @@ import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, unauthenticated } from '../errors';
-import { authenticate, type Principal, SESSION_DAYS } from '../services/accounts';
+import { authenticate } from '../services/accounts';
+import { SESSION_DAYS } from '../services/sessions';
+import type { Principal } from '../services/types';
 
 export const SESSION_COOKIE = 'plenary_session';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

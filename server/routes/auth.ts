@@ -9,7 +9,7 @@ import {
 } from '../../shared/schemas/accounts';
 import { ErrorBody } from '../../shared/schemas/common';
 import { clearSessionCookie, requireUser, setSessionCookie, signedIn } from '../plugins/auth';
-import { presentUser } from '../presenters';
+import { presentUser } from '../presenters/user';
 import { login, logout, register } from '../services/accounts';
 import {
   confirmEmailChange,

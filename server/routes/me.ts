@@ -11,7 +11,7 @@ import {
 import { ErrorBody, IdParams } from '../../shared/schemas/common';
 import { listApiTokens } from '../db/sessions';
 import { requireUser, signedIn } from '../plugins/auth';
-import { presentUser } from '../presenters';
+import { presentUser } from '../presenters/user';
 import { createApiToken, revokeApiToken, updateMe } from '../services/accounts';
 import { requestEmailChange, resendVerification } from '../services/account-recovery';
 

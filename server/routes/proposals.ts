@@ -16,9 +16,12 @@ import {
   VoteBody,
 } from '../../shared/schemas/proposals';
 import { requireUser, signedIn } from '../plugins/auth';
-import { decisionLog, decisionsCsv, decisionsMarkdown } from '../services/decisions';
-import { getGroup } from '../services/groups';
-import * as proposals from '../services/proposals';
+import { exportDecisions } from '../services/decisions';
+import { closeProposal, reopenProposal, setOutcome } from '../services/proposals/closing';
+import { createProposal } from '../services/proposals/create';
+import { getProposal, listGroupProposals, listUndecided, listVotes } from '../services/proposals/lists';
+import { updateProposal } from '../services/proposals/update';
+import { castVote, retractVote } from '../services/proposals/voting';
 import { remindNonVoters } from '../services/reminders';
 
 const ProposalReply = Type.Object({ proposal: Proposal });
@@ -41,12 +44,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const proposal = await proposals.createProposal(
-        ctx,
-        request.params.id,
-        requireUser(request).user,
-        request.body,
-      );
+      const proposal = await createProposal(ctx, request.params.id, requireUser(request).user, request.body);
       return reply.status(201).send({ proposal });
     },
   );
@@ -55,7 +53,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/proposals/:id',
     { schema: { tags, params: IdParams, response: { 200: ProposalReply, ...errors } } },
     async (request) => ({
-      proposal: await proposals.getProposal(ctx, request.params.id, requireUser(request).user.id),
+      proposal: await getProposal(ctx, request.params.id, requireUser(request).user.id),
     }),
   );
 
@@ -70,12 +68,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      proposal: await proposals.updateProposal(
-        ctx,
-        request.params.id,
-        requireUser(request).user,
-        request.body,
-      ),
+      proposal: await updateProposal(ctx, request.params.id, requireUser(request).user, request.body),
     }),
   );
 
@@ -89,11 +82,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Page(Proposal), ...errors },
       },
     },
-    async (request) => {
-      const userId = requireUser(request).user.id;
-      await getGroup(ctx, request.params.id, userId);
-      return proposals.listGroupProposals(ctx, request.params.id, userId, request.query);
-    },
+    async (request) =>
+      listGroupProposals(ctx, request.params.id, requireUser(request).user.id, request.query),
   );
 
   app.put(
@@ -107,20 +97,19 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      vote: await proposals.castVote(ctx, request.params.id, requireUser(request).user, request.body),
+      vote: await castVote(ctx, request.params.id, requireUser(request).user, request.body),
     }),
   );
 
   app.delete('/proposals/:id/vote', { schema: { tags, params: IdParams } }, async (request, reply) => {
-    await proposals.retractVote(ctx, request.params.id, requireUser(request).user);
+    await retractVote(ctx, request.params.id, requireUser(request).user);
     return reply.status(204).send();
   });
 
   app.get(
     '/proposals/:id/votes',
     { schema: { tags, params: IdParams, querystring: ListQuery, response: { 200: Page(Vote), ...errors } } },
-    async (request) =>
-      proposals.listVotes(ctx, request.params.id, requireUser(request).user.id, request.query),
+    async (request) => listVotes(ctx, request.params.id, requireUser(request).user.id, request.query),
   );
 
   app.get(
@@ -132,7 +121,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: UndecidedPage, ...errors },
       },
     },
-    async (request) => proposals.listUndecided(ctx, request.params.id, requireUser(request).user.id),
+    async (request) => listUndecided(ctx, request.params.id, requireUser(request).user.id),
   );
 
   app.post(
@@ -146,12 +135,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      proposal: await proposals.closeProposal(
-        ctx,
-        request.params.id,
-        requireUser(request).user,
-        request.body?.outcome,
-      ),
+      proposal: await closeProposal(ctx, request.params.id, requireUser(request).user, request.body?.outcome),
     }),
   );
 
@@ -159,12 +143,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/proposals/:id/outcome',
     { schema: { tags, params: IdParams, body: OutcomeBody, response: { 201: ProposalReply, ...errors } } },
     async (request, reply) => {
-      const proposal = await proposals.setOutcome(
-        ctx,
-        request.params.id,
-        requireUser(request).user,
-        request.body,
-      );
+      const proposal = await setOutcome(ctx, request.params.id, requireUser(request).user, request.body);
       return reply.status(201).send({ proposal });
     },
   );
@@ -173,7 +152,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/proposals/:id/reopen',
     { schema: { tags, params: IdParams, body: ReopenBody, response: { 200: ProposalReply, ...errors } } },
     async (request) => ({
-      proposal: await proposals.reopenProposal(
+      proposal: await reopenProposal(
         ctx,
         request.params.id,
         requireUser(request).user,
@@ -195,26 +174,18 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/groups/:id/decisions',
     { schema: { tags, params: IdParams, querystring: DecisionsQuery } },
     async (request, reply) => {
-      const userId = requireUser(request).user.id;
-      const decisions = await decisionLog(ctx, request.params.id, userId);
-      const format = request.query.format ?? 'json';
-      if (format === 'json') return { items: decisions, nextCursor: null };
-      const group = await getGroup(ctx, request.params.id, userId);
-      const slug =
-        group.name
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-')
-          .replace(/^-|-$/g, '') || 'group';
-      if (format === 'csv') {
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${slug}-decisions.csv"`)
-          .send(decisionsCsv(decisions));
-      }
+      const exported = await exportDecisions(
+        ctx,
+        request.params.id,
+        requireUser(request).user.id,
+        request.query.format,
+      );
+      if ('page' in exported) return exported.page;
+      const { contentType, filename, body } = exported.file;
       return reply
-        .type('text/markdown; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${slug}-decisions.md"`)
-        .send(decisionsMarkdown(group.name, decisions));
+        .type(contentType)
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .send(body);
     },
   );
 };

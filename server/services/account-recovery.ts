@@ -24,12 +24,13 @@ import {
 import { enqueueEmails } from '../email/outbox';
 import type { Config } from '../config';
 import { conflict, invalid } from '../errors';
-import { forgetUser, type Principal, SESSION_DAYS } from './accounts';
 import { type Ctx, writeTransaction } from './context';
 import { hashPassword, verifyPassword } from './passwords';
 import { type Limit, THROTTLES } from './rate-limiter';
+import { forgetUser, SESSION_DAYS } from './sessions';
 import { hashSessionToken, newSecret } from './tokens';
 import { isUniqueViolation } from './text';
+import type { Principal } from './types';
 
 const HOUR_MS = 3_600_000;
 /** How long each kind of link works. */

@@ -19,17 +19,10 @@ import { queueVerification } from './account-recovery';
 import { type Ctx, writeTransaction } from './context';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
 import { LIMITS, THROTTLES, type Taken } from './rate-limiter';
+import { forgetUser, SESSION_DAYS } from './sessions';
 import { hashApiToken, hashSessionToken, newSecret } from './tokens';
 import { isUniqueViolation, isUuid, trimmed } from './text';
-
-export const SESSION_DAYS = 30;
-
-/** Who is making a request, and how they proved it. */
-export interface Principal {
-  user: UserRow;
-  via: 'cookie' | 'token';
-  sessionId: string | null;
-}
+import type { Principal } from './types';
 
 async function startSession(ctx: Ctx, userId: string): Promise<{ token: string; sessionId: string }> {
   const token = newSecret();
@@ -151,13 +144,6 @@ export async function authenticate(
   }
   if (principal) ctx.auth.set(key, principal);
   return principal;
-}
-
-/** After a credential is revoked or a user changes: no process may keep trusting what it cached. */
-export async function forgetUser(ctx: Ctx, userId: string): Promise<void> {
-  ctx.auth.evictUser(userId);
-  ctx.timelines.evictUser(userId);
-  await ctx.bus.publishAuthChange(userId).catch(() => {});
 }
 
 /**

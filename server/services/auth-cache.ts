@@ -1,4 +1,5 @@
-import type { Principal } from './accounts';
+import type { CredentialCache } from './context';
+import type { Principal } from './types';
 
 /** How long a looked-up session or token is trusted without asking the database again. */
 const TTL_MS = 10_000;
@@ -10,7 +11,7 @@ const MAX_ENTRIES = 50_000;
  * request. Anything that revokes a credential or changes a user evicts that
  * user's entries here and, through the bus, in every other process.
  */
-export class AuthCache {
+export class AuthCache implements CredentialCache {
   private readonly entries = new Map<string, { principal: Principal; expires: number }>();
 
   get(key: string): Principal | undefined {

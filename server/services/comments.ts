@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Comment, CreateCommentBody, Reaction } from '../../shared/schemas/threads';
+import type { Comment, CreateCommentBody } from '../../shared/schemas/threads';
 import * as comments from '../db/comments';
 import type { CommentWithAuthor } from '../db/comments';
 import { redactCommentEvents } from '../db/events';
@@ -10,13 +10,9 @@ import { type Ctx, writeTransaction } from './context';
 import { notifyMentions } from './mentions';
 import { addNotifications } from './notifications';
 import { isUuid } from './text';
+import type { SharedComment, SharedReaction } from './types';
 
 type Handle = Kysely<DB> | Transaction<DB>;
-
-/** A reaction as every viewer sees it alike: `mine` is added per viewer. */
-export type SharedReaction = Omit<Reaction, 'mine'>;
-/** A comment as stream events store it, the same for every subscriber; `commentForViewer` finishes it. */
-export type SharedComment = Omit<Comment, 'reactions'> & { reactions: SharedReaction[] };
 
 /** The contract's 409 for writing into a closed thread. */
 export const threadClosed = () =>

@@ -4,9 +4,8 @@ import { appendEvents, type EventInput } from '../db/events';
 import type { DB } from '../db/schema';
 import type { EmailWaker } from '../email/outbox';
 import type { EventBus } from '../stream/bus';
-import type { AuthCache } from './auth-cache';
 import type { RateLimiter } from './rate-limiter';
-import type { CommittedEvent, TimelineCache } from './timeline-cache';
+import type { CachedTimelinePage, CommittedEvent, Principal, SharedTimelinePage } from './types';
 
 /** What domain services need: the database, the bus, the configuration and the limits. */
 export interface Ctx {
@@ -15,11 +14,40 @@ export interface Ctx {
   config: Config;
   limiter: RateLimiter;
   /** Recently checked sessions and tokens. */
-  auth: AuthCache;
+  auth: CredentialCache;
   /** Recently read timeline pages. */
-  timelines: TimelineCache;
+  timelines: TimelinePages;
   /** Wake the email worker after a commit that queued mail (a no-op where this process sends none). */
   email: EmailWaker;
+}
+
+// The caches are declared here, as what services may ask of them, and built by the context plugin
+// (`auth-cache.ts`, `timeline-cache.ts`): this module imports none of the services that import it.
+
+/** Who a session or API token belongs to, for a few seconds (`AuthCache`). */
+export interface CredentialCache {
+  get(key: string): Principal | undefined;
+  set(key: string, principal: Principal): void;
+  /** Forgets every credential of a user. */
+  evictUser(userId: string): void;
+}
+
+/** Timeline pages and thread access, trusted while the thread has no newer event (`TimelineCache`). */
+export interface TimelinePages {
+  /** The thread's newest event id if known, with `userId` allowed to read it; undefined: ask the database. */
+  knownAccess(threadId: string, userId: string): number | undefined;
+  /** Call before an access check reads the database; hand the answer to `learnAccess`. */
+  accessEpoch(): number;
+  /** What the database answered to an access check that began at `epoch`. */
+  learnAccess(threadId: string, groupId: string, userId: string, lastEventId: number, epoch: number): void;
+  /** Call before reading a page from the database; hand the answer to `put`. */
+  epoch(): number;
+  get(key: string, version: number): CachedTimelinePage | undefined;
+  put(key: string, version: number, epoch: number, page: SharedTimelinePage): CachedTimelinePage;
+  /** Called after every commit that appended events, before its writer is answered. */
+  committed(events: CommittedEvent[]): void;
+  /** A user changed (a new name): forget every page that shows them. */
+  evictUser(userId: string): void;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Proposal } from '../../shared/schemas/proposals';
+import { closedProposalsOfGroup } from '../db/proposals';
 import type { Ctx } from './context';
 import { groupAccess } from './groups';
-import { loadProposalsForViewer } from './proposals';
+import { loadProposalsForViewer } from './proposals/view';
 
 export interface Decision {
   proposal: Proposal;
@@ -11,18 +12,8 @@ export interface Decision {
 const MAX_DECISIONS = 5_000;
 
 /** Every closed proposal of a group, newest decision first, with its final results and outcome. */
-export async function decisionLog(ctx: Ctx, groupId: string, userId: string): Promise<Decision[]> {
-  await groupAccess(ctx, groupId, userId);
-  const rows = await ctx.db
-    .selectFrom('proposals')
-    .innerJoin('threads', 'threads.id', 'proposals.thread_id')
-    .select(['proposals.id', 'threads.id as thread_id', 'threads.title as thread_title'])
-    .where('proposals.group_id', '=', groupId)
-    .where('proposals.closed_at', 'is not', null)
-    .orderBy('proposals.closed_at', 'desc')
-    .orderBy('proposals.id')
-    .limit(MAX_DECISIONS)
-    .execute();
+async function decisionsOf(ctx: Ctx, groupId: string): Promise<Decision[]> {
+  const rows = await closedProposalsOfGroup(ctx.db, groupId, MAX_DECISIONS);
   const proposals = await loadProposalsForViewer(
     ctx.db,
     null,
@@ -32,6 +23,44 @@ export async function decisionLog(ctx: Ctx, groupId: string, userId: string): Pr
     proposal: proposals.get(r.id)!,
     thread: { id: r.thread_id, title: r.thread_title },
   }));
+}
+
+/** The decision log as one page, or as a file to download (`content-disposition` names it). */
+export type DecisionExport =
+  | { page: { items: Decision[]; nextCursor: null } }
+  | { file: { contentType: string; filename: string; body: string } };
+
+/** A group's decision log in `format`, for its members; 404 for outsiders. */
+export async function exportDecisions(
+  ctx: Ctx,
+  groupId: string,
+  userId: string,
+  format: 'json' | 'csv' | 'md' = 'json',
+): Promise<DecisionExport> {
+  const { group } = await groupAccess(ctx, groupId, userId);
+  const decisions = await decisionsOf(ctx, groupId);
+  if (format === 'json') return { page: { items: decisions, nextCursor: null } };
+  const slug =
+    group.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'group';
+  if (format === 'csv') {
+    return {
+      file: {
+        contentType: 'text/csv; charset=utf-8',
+        filename: `${slug}-decisions.csv`,
+        body: decisionsCsv(decisions),
+      },
+    };
+  }
+  return {
+    file: {
+      contentType: 'text/markdown; charset=utf-8',
+      filename: `${slug}-decisions.md`,
+      body: decisionsMarkdown(group.name, decisions),
+    },
+  };
 }
 
 /** "Agree 12 (60%); Block 1 (5%)": the results in one line, labels not colours. */

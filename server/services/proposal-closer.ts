@@ -1,10 +1,10 @@
-import { sql, type Transaction } from 'kysely';
-import * as repo from '../db/proposals';
+import type { Transaction } from 'kysely';
+import { type ClaimedProposal, claimClosingSoon, closeDue } from '../db/deadlines';
 import type { DB } from '../db/schema';
-import { voterKey } from './ballots';
 import { type Ctx, type Emit, writeTransaction } from './context';
 import { addNotifications } from './notifications';
-import { announceClosed } from './proposals';
+import { nonVoters } from './proposals/audience';
+import { announceClosed } from './proposals/closing';
 
 const CLOSE_BATCH = 50;
 
@@ -19,18 +19,9 @@ export async function closeDueProposals(ctx: Ctx): Promise<number> {
   let total = 0;
   for (;;) {
     const closed = await writeTransaction(ctx, async (trx, emit) => {
-      const rows = await sql<{ id: string }>`
-        update proposals set closed_at = closes_at
-        where id in (
-          select id from proposals
-          where closed_at is null and closes_at <= now()
-          order by closes_at
-          limit ${CLOSE_BATCH}
-          for update skip locked
-        ) and closed_at is null
-        returning id`.execute(trx);
-      for (const { id } of rows.rows) await announceClosed(trx, emit, id, null);
-      return rows.rows.length;
+      const ids = await closeDue(trx, CLOSE_BATCH);
+      for (const id of ids) await announceClosed(trx, emit, id, null);
+      return ids.length;
     });
     total += closed;
     if (closed < CLOSE_BATCH) return total;
@@ -46,17 +37,8 @@ export function timeLeft(closesAt: Date, now: Date): string {
   return hours < 48 ? plural(hours, 'hour') : plural(Math.round(hours / 24), 'day');
 }
 
-/** What a reminder needs of its proposal. */
-export interface ReminderProposal {
-  id: string;
-  group_id: string;
-  thread_id: string;
-  title: string;
-  closes_at: Date;
-  anonymous: boolean;
-  ballot_salt: string | null;
-  ballot_key_id: string | null;
-}
+/** What a reminder needs of its proposal: what a claim returns, whichever made it. */
+export type ReminderProposal = Omit<ClaimedProposal, 'now'>;
 
 /**
  * Notifies every member of the proposal's group who has not voted (everyone
@@ -72,14 +54,7 @@ export async function notifyNonVoters(
   p: ReminderProposal,
   notice: { actorId: string | null; exceptUserId: string | null; text: string },
 ): Promise<number> {
-  const [members, keys] = await Promise.all([
-    repo.groupMembers(trx, p.group_id),
-    repo.voterKeysOf(trx, p.id),
-  ]);
-  const voted = new Set(keys.map((k) => k.voter_key));
-  const recipients = members.filter(
-    (m) => m.id !== notice.exceptUserId && !voted.has(voterKey(secret, p, m.id) ?? ''),
-  );
+  const recipients = (await nonVoters(trx, secret, p)).filter((m) => m.id !== notice.exceptUserId);
   await addNotifications(
     trx,
     emit,
@@ -106,32 +81,18 @@ export async function notifyNonVoters(
  * lock and finds it flipped. Returns how many proposals it reminded about.
  */
 export async function remindClosingSoon(ctx: Ctx): Promise<number> {
-  const window = `${ctx.config.reminderHours} hours`;
   let total = 0;
   for (;;) {
     const reminded = await writeTransaction(ctx, async (trx, emit) => {
-      const due = await sql<ReminderProposal & { now: Date }>`
-        update proposals set closing_soon_notified = true
-        where id in (
-          select id from proposals
-          where closed_at is null and not closing_soon_notified
-            and closes_at <= now() + ${window}::interval
-            and closes_at > now()
-            and created_at < closes_at - ${window}::interval
-          order by closes_at
-          limit ${CLOSE_BATCH}
-          for update skip locked
-        ) and not closing_soon_notified
-        returning id, group_id, thread_id, title, closes_at, anonymous, ballot_salt, ballot_key_id,
-          now() as now`.execute(trx);
-      for (const p of due.rows) {
+      const due = await claimClosingSoon(trx, ctx.config.reminderHours, CLOSE_BATCH);
+      for (const p of due) {
         await notifyNonVoters(trx, emit, ctx.config.sessionSecret, p, {
           actorId: null,
           exceptUserId: null,
           text: `"${p.title}" closes in ${timeLeft(p.closes_at, p.now)} and you have not voted yet`,
         });
       }
-      return due.rows.length;
+      return due.length;
     });
     total += reminded;
     if (reminded < CLOSE_BATCH) return total;

@@ -1,11 +1,10 @@
-import { sql } from 'kysely';
-import * as repo from '../db/proposals';
+import { claimReminder, reminderRefusal } from '../db/deadlines';
 import type { UserRow } from '../db/schema';
-import { AppError, forbidden, notFound } from '../errors';
+import { AppError, forbidden } from '../errors';
 import { proposalClosed } from './ballots';
 import { type Ctx, writeTransaction } from './context';
-import { notifyNonVoters, type ReminderProposal, timeLeft } from './proposal-closer';
-import { isUuid } from './text';
+import { notifyNonVoters, timeLeft } from './proposal-closer';
+import { mayManage, proposalAccess } from './proposals/view';
 
 /** A proposal's members may be reminded by hand this often. */
 const REMIND_EVERY_SECONDS = 3600;
@@ -22,27 +21,15 @@ const REMIND_EVERY_SECONDS = 3600;
  * Returns how many members were notified.
  */
 export async function remindNonVoters(ctx: Ctx, proposalId: string, user: UserRow): Promise<number> {
-  const p = isUuid(proposalId) ? await repo.proposalForMember(ctx.db, proposalId, user.id) : undefined;
-  if (!p) throw notFound('proposal');
-  if (p.role !== 'facilitator' && p.author_id !== user.id) {
+  const p = await proposalAccess(ctx, proposalId, user.id);
+  if (!mayManage(p, user.id)) {
     throw forbidden('only facilitators and the author may remind members to vote');
   }
   if (p.closed_at || p.closes_at.getTime() <= Date.now()) throw proposalClosed();
   return writeTransaction(ctx, async (trx, emit) => {
-    const taken = await sql<ReminderProposal & { now: Date }>`
-      update proposals set last_reminded_at = now()
-      where id = ${proposalId} and closed_at is null and closes_at > now()
-        and (last_reminded_at is null
-          or last_reminded_at <= now() - ${`${REMIND_EVERY_SECONDS} seconds`}::interval)
-      returning id, group_id, thread_id, title, closes_at, anonymous, ballot_salt, ballot_key_id,
-        now() as now`.execute(trx);
-    const row = taken.rows[0];
+    const row = await claimReminder(trx, proposalId, REMIND_EVERY_SECONDS);
     if (!row) {
-      const now = await sql<{ closed: boolean; wait: number | string | null }>`
-        select closed_at is not null or closes_at <= now() as closed,
-          ceil(extract(epoch from last_reminded_at + ${`${REMIND_EVERY_SECONDS} seconds`}::interval - now())) as wait
-        from proposals where id = ${proposalId}`.execute(trx);
-      const state = now.rows[0];
+      const state = await reminderRefusal(trx, proposalId, REMIND_EVERY_SECONDS);
       if (!state || state.closed) throw proposalClosed();
       throw remindedRecently(Math.max(1, Number(state.wait ?? REMIND_EVERY_SECONDS)));
     }

@@ -26,9 +26,9 @@ import { type Ctx, writeTransaction } from './context';
 import { groupAccess } from './groups';
 import { notifyMentions } from './mentions';
 import { decodeCursor, encodeCursor, isExactTime, pageLimit } from './pagination';
-import { loadProposalsForViewer } from './proposals';
+import { loadProposalsForViewer } from './proposals/view';
 import { isUuid, trimmed } from './text';
-import type { SharedTimelineItem, SharedTimelinePage } from './timeline-cache';
+import type { SharedTimelineItem, SharedTimelinePage } from './types';
 
 type Handle = Kysely<DB> | Transaction<DB>;
 

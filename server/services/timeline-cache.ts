@@ -1,49 +1,11 @@
-import type { Outcome } from '../../shared/schemas/proposals';
-import type { TimelineItem } from '../../shared/schemas/threads';
-import type { SharedComment } from './comments';
+import type { TimelinePages } from './context';
+import type { CachedTimelinePage, CommittedEvent, SharedTimelinePage } from './types';
 
-/** A timeline item as every member sees it alike: comments without `mine`, proposals not yet loaded. */
-export interface SharedTimelineItem {
-  eventId: number;
-  kind: TimelineItem['kind'];
-  at: string;
-  comment?: SharedComment;
-  /** Proposals carry the reader's own vote, so they are loaded per request. */
-  proposalId?: string;
-  outcome?: Outcome;
-}
-
-/** A timeline page before anything reader-specific is added. */
-export interface SharedTimelinePage {
-  items: SharedTimelineItem[];
-  nextCursor: string | null;
-  prevCursor: string | null;
-  lastEventId: number;
-}
-
-interface Entry {
-  page: SharedTimelinePage;
-  /** The thread's newest event when the page was read: the page is current while it still is. */
-  version: number;
-  /** Everyone whose name the page shows (authors, reactors): a rename makes it stale. */
-  userIds: Set<string>;
-  /** Who reacted to anything on the page: they see `mine: true` somewhere, so they get a page of their own. */
-  reactorIds: Set<string>;
-  /** The page as JSON for everyone else, once someone needed it. */
-  json: string | null;
-}
+// What `put` takes, for whoever builds pages to cache.
+export type { SharedTimelinePage } from './types';
 
 const MAX_PAGES = 500;
 const MAX_KNOWN = 200_000;
-
-/** What `writeTransaction` tells the cache about each event it committed. */
-export interface CommittedEvent {
-  id: number;
-  kind: string;
-  groupId?: string | null;
-  threadId?: string | null;
-  subjectId?: string | null;
-}
 
 /**
  * Recently read timeline pages, per process. Every change to anything a
@@ -54,8 +16,8 @@ export interface CommittedEvent {
  * The one thing a timeline shows that is not a thread event is people's
  * names; a rename evicts here and, through the bus, in every process.
  */
-export class TimelineCache {
-  private readonly pages = new Map<string, Entry>();
+export class TimelineCache implements TimelinePages {
+  private readonly pages = new Map<string, CachedTimelinePage>();
   /** Counts evictions by user, so a page read before a rename is not stored after it. */
   private userEpoch = 0;
   // Only with `soleWriter`: what the access check would read, learned from it once and kept
@@ -125,7 +87,7 @@ export class TimelineCache {
     return this.userEpoch;
   }
 
-  get(key: string, version: number): Entry | undefined {
+  get(key: string, version: number): CachedTimelinePage | undefined {
     const entry = this.pages.get(key);
     if (!entry) return undefined;
     if (entry.version !== version) {
@@ -138,7 +100,7 @@ export class TimelineCache {
     return entry;
   }
 
-  put(key: string, version: number, epoch: number, page: SharedTimelinePage): Entry {
+  put(key: string, version: number, epoch: number, page: SharedTimelinePage): CachedTimelinePage {
     const userIds = new Set<string>();
     const reactorIds = new Set<string>();
     for (const item of page.items) {
@@ -151,7 +113,7 @@ export class TimelineCache {
         }
       }
     }
-    const entry: Entry = { page, version, userIds, reactorIds, json: null };
+    const entry: CachedTimelinePage = { page, version, userIds, reactorIds, json: null };
     if (epoch !== this.userEpoch) return entry;
     if (this.pages.size >= MAX_PAGES) {
       const oldest = this.pages.keys().next().value;

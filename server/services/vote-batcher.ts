@@ -6,7 +6,7 @@ import { appendEvents, type EventInput } from '../db/events';
 import { type AppError, conflict, notFound } from '../errors';
 import { validateBallot } from '../domain/ballot';
 import { type Ctx, eventsCommitted } from './context';
-import type { CommittedEvent } from './timeline-cache';
+import type { CommittedEvent } from './types';
 import { ballotRules, presentVote, proposalClosed, summariseBallots, voterKey } from './ballots';
 
 export interface VoteRequest {

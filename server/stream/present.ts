@@ -1,6 +1,7 @@
 import type { StreamEvent } from '../../shared/schemas/stream';
 import type { LoggedEvent } from '../db/events';
-import { commentForViewer, type SharedComment } from '../services/comments';
+import { commentForViewer } from '../services/comments';
+import type { SharedComment } from '../services/types';
 
 /** Events whose data is `{comment}`: its reactions carry `mine`, which depends on who looks. */
 const COMMENT_EVENTS: ReadonlySet<string> = new Set([

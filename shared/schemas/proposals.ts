@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { LongText, Name, Timestamp } from './common';
 
+/** The kinds of proposal Plenary puts to a vote. */
 export const ProposalKind = Type.Union([
   Type.Literal('proposal'),
   Type.Literal('poll'),
@@ -18,6 +19,7 @@ export const ProposalOption = Type.Object({
 });
 export type ProposalOption = Type.Static<typeof ProposalOption>;
 
+/** One entry of a ballot's `choices` (stored as `validateBallot` in shared/ballot.ts normalised it). */
 export const Choice = Type.Object({
   optionId: Type.String({ maxLength: 100 }),
   score: Type.Optional(Type.Integer()),
@@ -36,20 +38,26 @@ export const OptionResult = Type.Object({
   yesCount: Type.Optional(Type.Number()),
   maybeCount: Type.Optional(Type.Number()),
 });
+/** Per-option line of `results.options`. */
+export type OptionResult = Type.Static<typeof OptionResult>;
 
+/**
+ * One instant-runoff round: the votes of each option still in the count, the options eliminated at
+ * the end of the round (none in the last round), and the ballots with no continuing option left.
+ */
+export const RunoffRound = Type.Object({
+  counts: Type.Record(Type.String(), Type.Number()),
+  eliminatedIds: Type.Array(Type.String()),
+  exhaustedCount: Type.Optional(Type.Number()),
+});
+export type RunoffRound = Type.Static<typeof RunoffRound>;
+
+/** The `results` object of a proposal (docs/api.md), as `server/domain/tally.ts` computes it. */
 export const Results = Type.Object({
   options: Type.Array(OptionResult),
   winnerIds: Type.Array(Type.String()),
   blocked: Type.Optional(Type.Boolean()),
-  rounds: Type.Optional(
-    Type.Array(
-      Type.Object({
-        counts: Type.Record(Type.String(), Type.Number()),
-        eliminatedIds: Type.Array(Type.String()),
-        exhaustedCount: Type.Optional(Type.Number()),
-      }),
-    ),
-  ),
+  rounds: Type.Optional(Type.Array(RunoffRound)),
   bordaPoints: Type.Optional(Type.Record(Type.String(), Type.Number())),
   condorcetWinnerId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   bestSlotId: Type.Optional(Type.Union([Type.String(), Type.Null()])),

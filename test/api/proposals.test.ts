@@ -5,6 +5,7 @@ import {
   expectError,
   type Harness,
   join,
+  ORIGIN,
   type Person,
   rowCounts,
   signUp,
@@ -662,5 +663,45 @@ describe('under load', () => {
     const accepted = statuses.filter((s) => s === 200).length;
     expect(final.voterCount).toBe(accepted);
     expect(final.results.options[0].count).toBe(accepted);
+  });
+});
+
+describe('authentication', () => {
+  test('every proposal route is 401 without a session, before looking at the body; nothing is written', async () => {
+    const p = await createProposal(h.app, facilitator, threadId, {
+      kind: 'proposal',
+      title: 'Anonymous callers',
+    });
+    const calls: [string, string, unknown?][] = [
+      ['POST', `/threads/${threadId}/proposals`, { kind: 'nonsense', title: 3 }],
+      ['GET', `/proposals/${p.id}`],
+      ['PATCH', `/proposals/${p.id}`, { title: 3, closesAt: 'never' }],
+      ['GET', `/groups/${groupId}/proposals?status=maybe&limit=abc`],
+      ['PUT', `/proposals/${p.id}/vote`, { choices: 'all of them' }],
+      ['DELETE', `/proposals/${p.id}/vote`],
+      ['GET', `/proposals/${p.id}/votes?limit=abc`],
+      ['GET', `/proposals/${p.id}/undecided`],
+      ['POST', `/proposals/${p.id}/close`, { outcome: { statement: 3 } }],
+      ['POST', `/proposals/${p.id}/outcome`, { statement: [] }],
+      ['POST', `/proposals/${p.id}/reopen`, { closesAt: 3 }],
+      ['POST', `/proposals/${p.id}/remind`, { surprise: true }],
+      ['GET', `/groups/${groupId}/decisions?format=pdf`],
+    ];
+    const before = await rowCounts(h);
+    for (const [method, url, payload] of calls) {
+      const res = await h.app.inject({
+        method: method as 'GET',
+        url: `/api/v1${url}`,
+        headers: { origin: ORIGIN },
+        ...(payload ? { payload: payload as object } : {}),
+      });
+      expect({ method, url, status: res.statusCode, code: res.json().error?.code }).toEqual({
+        method,
+        url,
+        status: 401,
+        code: 'unauthenticated',
+      });
+    }
+    expect(await rowCounts(h)).toEqual(before);
   });
 });

@@ -328,7 +328,7 @@ describe('ballots', () => {
   test('a required reason', () => {
     const p = consent({ reasonRequired: true });
     const out = buildBallot(p, { ...draftFromVote(p, null), selected: ['agree'], reason: '   ' });
-    expect(out.errors.reason).toMatch(/Give a reason/);
+    expect(out.errors.reason).toBe('Is required on this proposal.');
   });
   test('poll: minChoices..maxChoices, in option order', () => {
     const p = proposal({ minChoices: 1, maxChoices: 2 });
@@ -350,8 +350,8 @@ describe('ballots', () => {
     const draft = draftFromVote(p, null);
     const out = buildBallot(p, { ...draft, values: { a: 3, b: 4, c: null } });
     expect(out.errors).toEqual({
-      [optionKey('b')]: 'Use a whole number from 0 to 3.',
-      [optionKey('c')]: 'Give this option a score.',
+      [optionKey('b')]: 'Score must be between 0 and 3.',
+      [optionKey('c')]: 'Every option needs a score: missing for "Park".',
     });
     const ok = buildBallot(p, { ...draft, values: { a: 3, b: 0, c: 1 } });
     expect(ok.body.choices).toEqual([
@@ -364,9 +364,9 @@ describe('ballots', () => {
     const p = proposal({ kind: 'dot_vote', dotsPerVoter: 5 });
     const draft = draftFromVote(p, null);
     expect(draft.values).toEqual({ a: 0, b: 0, c: 0 });
-    expect(buildBallot(p, draft).errors.choices).toBe('Place at least one dot.');
+    expect(buildBallot(p, draft).errors.choices).toBe('Place your dots on at least one option.');
     expect(buildBallot(p, { ...draft, values: { a: 4, b: 2, c: 0 } }).errors.choices).toBe(
-      'You placed 6 dots but have only 5.',
+      'These dots add up to 6, but each voter has only 5.',
     );
     expect(buildBallot(p, { ...draft, values: { a: 1.5, b: 0, c: 0 } }).errors[optionKey('a')]).toMatch(
       /whole number/,

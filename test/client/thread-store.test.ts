@@ -199,6 +199,31 @@ describe('ThreadStore', () => {
     expect(store.value.thread!.commentCount).toBe(3); // from the thread.updated event, the server's count
   });
 
+  test('an edit shows the server’s answer at once, for this viewer, and its event changes nothing more', async () => {
+    const mine = { id: ME, name: 'Me', handle: 'me' };
+    const answer = comment('a', {
+      author: mine,
+      body: 'better',
+      editedAt: at(5),
+      reactions: [{ emoji: '👍', count: 1, mine: false, users: [{ id: ME, name: 'Me' }] }],
+    });
+    const calls = fakeApi({
+      [`GET /api/v1/threads/${T}/timeline`]: () => page([item(2, comment('a', { author: mine }))], 2),
+      [`GET /api/v1/threads/${T}`]: () => ({ thread }),
+      'PATCH /api/v1/comments/a': () => ({ comment: answer }),
+    });
+    await store.beginVisit();
+    const edited = await store.editComment('a', 'better');
+    expect(edited.body).toBe('better');
+    expect(calls).toContain('PATCH /api/v1/comments/a');
+    const shown = () => store.value.items[0]!.comment!;
+    expect(shown()).toMatchObject({ body: 'better', editedAt: at(5) });
+    expect(shown().reactions[0]!.mine).toBe(true);
+    store.absorb(event(5, 'comment.updated', { comment: answer }));
+    expect(store.value.items).toHaveLength(1);
+    expect(shown()).toMatchObject({ body: 'better', editedAt: at(5) });
+  });
+
   test('loads older pages before the oldest shown, without duplicates', async () => {
     const calls = fakeApi({
       [`GET /api/v1/threads/${T}/timeline`]: (url) =>

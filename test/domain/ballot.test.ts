@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateBallot } from '../../server/domain/ballot';
-import {
-  type BallotRules,
-  type ProposalKind,
-  BALLOT_DEFAULTS,
-  CONSENT_POSITIONS,
-} from '../../server/domain/tally';
+import { BALLOT_DEFAULTS, type BallotRules, CONSENT_POSITIONS, validateBallot } from '../../shared/ballot';
+import type { ProposalKind } from '../../shared/schemas/proposals';
 
 function rules(kind: ProposalKind, labels: string[], overrides: Partial<BallotRules> = {}): BallotRules {
   return {

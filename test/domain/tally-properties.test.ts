@@ -1,18 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateBallot } from '../../server/domain/ballot';
 import {
-  type BallotRules,
-  type Choice,
-  type TallyOption,
-  BALLOT_DEFAULTS,
-  CONSENT_POSITIONS,
   pairwisePreferences,
   rankingsFromBallots,
   schulzeRanking,
   tallyProposal,
   tallyRankedChoice,
 } from '../../server/domain/tally';
+import {
+  BALLOT_DEFAULTS,
+  type BallotRules,
+  CONSENT_POSITIONS,
+  type TallyOption,
+  validateBallot,
+} from '../../shared/ballot';
+import type { Choice } from '../../shared/schemas/proposals';
 
 const RUNS = { numRuns: 300 };
 

@@ -1,11 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateBallot } from '../../server/domain/ballot';
 import {
-  type BallotRules,
-  type Choice,
-  type ProposalKind,
-  type Results,
   type WeightedRanking,
   bordaPoints,
   instantRunoff,
@@ -15,6 +10,8 @@ import {
   schulzeWinner,
   tallyProposal,
 } from '../../server/domain/tally';
+import { type BallotRules, validateBallot } from '../../shared/ballot';
+import type { Choice, ProposalKind, Results } from '../../shared/schemas/proposals';
 
 /**
  * Reproduces test/data/tally-vectors.json (cases from abiftool, icelect, Loomio, CitizenOS and

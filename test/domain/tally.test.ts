@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type BallotRules,
-  type Choice,
-  type ProposalKind,
-  type TallyOption,
-  BALLOT_DEFAULTS,
-  CONSENT_POSITIONS,
   bordaPoints,
   instantRunoff,
   pairwisePreferences,
@@ -21,6 +15,8 @@ import {
   tallyRankedChoice,
   tallyScore,
 } from '../../server/domain/tally';
+import { BALLOT_DEFAULTS, type BallotRules, CONSENT_POSITIONS, type TallyOption } from '../../shared/ballot';
+import type { Choice, ProposalKind } from '../../shared/schemas/proposals';
 
 function options(...ids: string[]): TallyOption[] {
   return ids.map((id) => ({ id, label: id.toUpperCase() }));

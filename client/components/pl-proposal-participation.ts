@@ -1,0 +1,81 @@
+import { html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { ProposalStore } from '../data/proposal-store';
+import { participationText } from '../data/proposal-view';
+import type { PersonRef, Proposal } from '../data/proposals';
+import { cssProps } from '../ui/css-props';
+import { sharedStyles } from '../ui/styles';
+import { linklikeStyles, participationStyles, sectionStyles } from './pl-proposal-card.styles';
+
+/**
+ * The "Participation" section of a proposal card: how many have voted, as
+ * text and a meter, and (while open, unless anonymous) who has not voted yet,
+ * loaded through the store when first asked for.
+ */
+@customElement('pl-proposal-participation')
+export class PlProposalParticipation extends LitElement {
+  static override styles = [sharedStyles, sectionStyles, linklikeStyles, participationStyles];
+
+  /** The proposal whose participation to show. */
+  @property({ attribute: false }) proposal: Proposal | null = null;
+
+  /** The proposal's store, asked for the members who have not voted. */
+  @property({ attribute: false }) store: ProposalStore | null = null;
+
+  /** The members who have not voted, from the store; null until loaded. */
+  @property({ attribute: false }) undecided: PersonRef[] | null = null;
+
+  @state() private showUndecided = false;
+
+  override render() {
+    const p = this.proposal;
+    if (!p) return nothing;
+    const closed = Boolean(p.closedAt);
+    const share = p.eligibleCount > 0 ? Math.min(1, p.voterCount / p.eligibleCount) : 0;
+    const undecided = this.undecided;
+    const missing = Math.max(0, p.eligibleCount - p.voterCount);
+    return html`<section aria-label="Participation">
+      <div class="participation">
+        <p class="participation-text"><strong>${participationText(p.voterCount, p.eligibleCount, closed)}</strong></p>
+        ${
+          // Anonymous proposals name nobody: who has voted, read as votes arrive, would say whose ballot was whose.
+          !closed && missing > 0 && !p.anonymous
+            ? html`<button
+              class="linklike"
+              type="button"
+              aria-expanded=${this.showUndecided ? 'true' : 'false'}
+              aria-controls="undecided"
+              @click=${this.#toggleUndecided}
+            >
+              ${this.showUndecided ? 'Hide who has not voted' : 'Who has not voted?'}
+            </button>`
+            : nothing
+        }
+      </div>
+      <div class="meter" aria-hidden="true"><span style=${cssProps({ width: `${share * 100}%` })}></span></div>
+      <div id="undecided" ?hidden=${!this.showUndecided || closed}>
+        ${
+          undecided === null
+            ? html`<p class="small muted" aria-busy="true">Loading…</p>`
+            : undecided.length === 0
+              ? html`<p class="small muted">Everyone has voted.</p>`
+              : html`<p class="small muted" id="undecided-label">Not voted yet:</p>
+                <ul class="names" aria-labelledby="undecided-label">
+                  ${undecided.map((m) => html`<li class="badge">${m.name}</li>`)}
+                </ul>`
+        }
+      </div>
+    </section>`;
+  }
+
+  #toggleUndecided() {
+    this.showUndecided = !this.showUndecided;
+    if (this.showUndecided) void this.store?.loadUndecided();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-proposal-participation': PlProposalParticipation;
+  }
+}

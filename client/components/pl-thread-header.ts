@@ -1,0 +1,193 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Group } from '../data/groups';
+import type { Thread } from '../data/threads';
+import { fireEvent } from '../ui/fire-event';
+import { absoluteTime, plural, relativeTime } from '../ui/format';
+import { markdown, markdownStyles } from '../ui/markdown';
+import { sharedStyles } from '../ui/styles';
+import './pl-presence';
+
+/** What a thread's controls ask of the page. */
+export type ThreadAction = 'propose' | 'edit' | 'pin' | 'unpin' | 'close' | 'reopen';
+
+/** Detail of `pl-thread-action`. */
+export interface ThreadActionDetail {
+  action: ThreadAction;
+}
+
+/**
+ * The top of a thread page: the group it is in, the title (the page's `h1`)
+ * with Pinned / Closed badges, who started it and when, counts, who is here
+ * now, the Markdown context, and the controls the viewer may use (New
+ * proposal; Edit; Pin, Unpin and Reopen for facilitators; Close for them and
+ * the author). It only asks: the page acts, confirms and reports.
+ *
+ * @fires pl-thread-action - {@link ThreadActionDetail}: a control was used
+ */
+@customElement('pl-thread-header')
+export class PlThreadHeader extends LitElement {
+  static override styles = [
+    sharedStyles,
+    markdownStyles,
+    css`
+      :host {
+        display: block;
+        margin-bottom: var(--pl-space-3);
+      }
+      .crumb {
+        margin-bottom: var(--pl-space-half);
+        font-size: var(--pl-text-sm);
+      }
+      .title-row {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: var(--pl-space-1);
+      }
+      h1 {
+        overflow-wrap: anywhere;
+        margin-right: var(--pl-space-1);
+      }
+      .badge.closed {
+        background: var(--pl-color-surface-muted);
+        color: var(--pl-color-text);
+      }
+      .byline {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: var(--pl-space-1) var(--pl-space-2);
+        margin-top: var(--pl-space-1);
+      }
+      .context {
+        margin-top: var(--pl-space-2);
+        max-width: 72ch;
+      }
+      .controls {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--pl-space-1);
+        margin-top: var(--pl-space-2);
+      }
+    `,
+  ];
+
+  /** The thread shown. */
+  @property({ attribute: false }) thread: Thread | null = null;
+
+  /** Its group, once loaded: its name, the viewer's role and whether members may propose. */
+  @property({ attribute: false }) group: Group | null = null;
+
+  /** The viewer's user id: the thread's author may edit and close it. */
+  @property() viewerId = '';
+
+  /** The edit form is open: no Edit button. */
+  @property({ type: Boolean }) editing = false;
+
+  /** The proposal form is open: no New proposal button. */
+  @property({ type: Boolean }) proposing = false;
+
+  /** A change the page asked for is on its way: Pin, Close and Reopen wait. */
+  @property({ type: Boolean }) busy = false;
+
+  /** Moves focus to the title (after the edit form closes). */
+  async focusTitle(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('h1')?.focus();
+  }
+
+  /** Moves focus to the button of `action`, if it is shown (after the form it opened closes). */
+  async focusAction(action: ThreadAction): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`button[data-action="${action}"]`)?.focus();
+  }
+
+  override render() {
+    const thread = this.thread;
+    if (!thread) return nothing;
+    const facilitator = this.group?.myRole === 'facilitator';
+    const isAuthor = !!thread.author && thread.author.id === this.viewerId;
+    const closed = thread.closedAt !== null;
+    const canEdit = isAuthor || facilitator;
+    const canClose = !closed && (isAuthor || facilitator);
+    const canPropose = !closed && (facilitator || !!this.group?.settings.membersCanCreateProposals);
+    return html`<header>
+      <p class="crumb">
+        <a href="/groups/${encodeURIComponent(thread.groupId)}">${this.group?.name ?? 'Back to the group'}</a>
+      </p>
+      <div class="title-row">
+        <h1 tabindex="-1">${thread.title}</h1>
+        ${thread.pinned ? html`<span class="badge accent">Pinned</span>` : nothing}
+        ${
+          closed
+            ? html`<span class="badge closed" title="Closed ${absoluteTime(thread.closedAt!)}">Closed</span>`
+            : nothing
+        }
+      </div>
+      <div class="byline">
+        <p class="muted small">
+          Started by ${thread.author?.name ?? 'a former member'}
+          <time datetime=${thread.createdAt} title=${absoluteTime(thread.createdAt)}>${relativeTime(thread.createdAt)}</time>
+          · ${plural(thread.commentCount, 'comment')}${
+            thread.openProposalCount > 0
+              ? html` · ${plural(thread.openProposalCount, 'open proposal')}`
+              : nothing
+          }
+          ${
+            thread.updatedAt !== thread.createdAt
+              ? html` · <span title=${absoluteTime(thread.updatedAt)}>edited</span>`
+              : nothing
+          }
+        </p>
+        <pl-presence .topic=${`thread:${thread.id}`} .viewerId=${this.viewerId}></pl-presence>
+      </div>
+      ${thread.body ? html`<div class="context markdown">${markdown(thread.body)}</div>` : nothing}
+      ${
+        canEdit || facilitator || canClose || canPropose
+          ? html`<div class="controls" role="group" aria-label="Thread actions">
+            ${canPropose && !this.proposing ? this.#button('propose', 'New proposal', { primary: true }) : nothing}
+            ${canEdit && !this.editing ? this.#button('edit', 'Edit thread') : nothing}
+            ${
+              facilitator
+                ? this.#button(thread.pinned ? 'unpin' : 'pin', thread.pinned ? 'Unpin' : 'Pin', {
+                    pressed: thread.pinned,
+                    waits: true,
+                  })
+                : nothing
+            }
+            ${canClose ? this.#button('close', 'Close thread', { waits: true }) : nothing}
+            ${closed && facilitator ? this.#button('reopen', 'Reopen thread', { waits: true }) : nothing}
+          </div>`
+          : nothing
+      }
+    </header>`;
+  }
+
+  #button(
+    action: ThreadAction,
+    label: string,
+    how: { primary?: boolean; pressed?: boolean; waits?: boolean } = {},
+  ) {
+    return html`<button
+      type="button"
+      class=${how.primary ? 'small' : 'secondary small'}
+      data-action=${action}
+      aria-pressed=${how.pressed === undefined ? nothing : how.pressed ? 'true' : 'false'}
+      ?disabled=${!!how.waits && this.busy}
+      @click=${() => fireEvent(this, 'pl-thread-action', { action })}
+    >
+      ${label}
+    </button>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-thread-header': PlThreadHeader;
+  }
+  interface PlEvents {
+    'pl-thread-action': ThreadActionDetail;
+  }
+}

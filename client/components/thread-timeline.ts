@@ -1,0 +1,110 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { Mentionable } from '../data/comments';
+import type { CommentEntry, ThreadStore, TimelineRow } from '../data/thread-store';
+import type { Thread, TimelineItem } from '../data/threads';
+import { absoluteTime, relativeTime } from '../ui/format';
+import type { ReplyDetail } from './pl-comment';
+import './pl-comment';
+import './pl-composer';
+import './pl-outcome';
+import './pl-proposal-card';
+
+/** What the rows of one thread's timeline are drawn with. */
+export interface TimelineContext {
+  thread: Thread;
+  /** The viewer's user id ('' when unknown). */
+  viewerId: string;
+  facilitator: boolean;
+  /** Who the reply composer offers to mention. */
+  members: Mentionable[];
+  /** The comment being replied to: its conversation shows a reply composer. */
+  replyTo: ReplyDetail | null;
+  /** Saves comment edits. */
+  store: ThreadStore | null;
+}
+
+/**
+ * One row of a thread page's timeline (`<li>` of `ol.rows`): the divider, the
+ * "started this thread" line, a proposal, an outcome, or a conversation (a
+ * comment, its replies and the reply composer). Templates only: the events of
+ * the comments and the reply composer (`pl-reply`, `pl-comment-delete`,
+ * `pl-comment-changed`, `pl-comment-posted`, `pl-thread-closed`, `pl-cancel`)
+ * bubble to the page, which listens on the list.
+ */
+export function timelineRow(row: TimelineRow, ctx: TimelineContext): TemplateResult {
+  const { thread, replyTo } = ctx;
+  switch (row.type) {
+    case 'divider':
+      return html`<li class="divider" data-divider>
+        <span>New since your last visit${row.count > 0 ? ` (${row.count})` : ''}</span>
+      </li>`;
+    case 'thread':
+      return html`<li class="event">
+        ${thread.author?.name ?? 'A former member'} started this thread
+        <time datetime=${row.item.at} title=${absoluteTime(row.item.at)}>${relativeTime(row.item.at)}</time>
+      </li>`;
+    case 'proposal':
+      return html`<li data-event-id=${row.item.eventId}>${proposalCard(row.item)}</li>`;
+    case 'outcome':
+      return html`<li data-event-id=${row.item.eventId}>${outcome(row.item)}</li>`;
+    case 'comment': {
+      const top = row.entry.comment;
+      const replying = replyTo && replyTo.topLevelId === top.id && thread.closedAt === null;
+      return html`<li class="conversation" data-event-id=${row.entry.item.eventId}>
+        ${row.orphan ? html`<p class="orphan-note muted small">A reply to an earlier comment</p>` : nothing}
+        ${comment(row.entry, ctx, row.orphan)}
+        ${
+          row.replies.length > 0
+            ? html`<ol class="replies" aria-label="Replies to ${top.author?.name ?? 'a former member'}">
+              ${repeat(
+                row.replies,
+                (r) => r.comment.id,
+                (r) => html`<li>${comment(r, ctx, true)}</li>`,
+              )}
+            </ol>`
+            : nothing
+        }
+        ${
+          replying
+            ? html`<div class="reply-composer">
+              <pl-composer
+                compact
+                .threadId=${thread.id}
+                .parentId=${replyTo.commentId}
+                .members=${ctx.members}
+                .prefill=${replyTo.handle ? `@${replyTo.handle} ` : ''}
+                label="Reply to ${top.author?.name ?? 'this comment'}"
+              ></pl-composer>
+            </div>`
+            : nothing
+        }
+      </li>`;
+    }
+  }
+}
+
+function comment(entry: CommentEntry, ctx: TimelineContext, reply: boolean) {
+  return html`<pl-comment
+    id="comment-${entry.comment.id}"
+    .comment=${entry.comment}
+    .viewerId=${ctx.viewerId}
+    .canModerate=${ctx.facilitator}
+    .closed=${ctx.thread.closedAt !== null}
+    .isNew=${entry.isNew}
+    ?reply=${reply}
+    .store=${ctx.store}
+  ></pl-comment>`;
+}
+
+function proposalCard(item: TimelineItem) {
+  if (!item.proposal) return nothing;
+  return html`<pl-proposal-card .proposal=${item.proposal}></pl-proposal-card>`;
+}
+
+function outcome(item: TimelineItem) {
+  if (!item.proposal) return nothing;
+  // The statement made at that point; a later outcome may have replaced it in `proposal.outcome`.
+  const proposal = item.outcome ? { ...item.proposal, outcome: item.outcome } : item.proposal;
+  return html`<pl-outcome .proposal=${proposal}></pl-outcome>`;
+}

@@ -1,0 +1,88 @@
+import type { Choice, Proposal, Results } from '../../shared/schemas/proposals';
+import type { OptionRow, OutcomeRow, ProposalWithAuthor } from '../db/proposals';
+import { tallyProposal } from '../domain/tally';
+import { ballotRules, presentVote } from '../services/ballots';
+
+/** Everything presenting one proposal takes; `loadProposalsForViewer` reads it for a batch at once. */
+export interface ProposalParts {
+  row: ProposalWithAuthor;
+  options: OptionRow[];
+  /** Every current ballot's choices. */
+  ballots: Choice[][];
+  outcome: OutcomeRow | undefined;
+  /** The group's members now (the count frozen at the close is on the row). */
+  memberCount: number;
+  /**
+   * The viewer's own vote, or null when they have none; left out when the
+   * proposal is presented for every stream subscriber at once, who get no `myVote`.
+   */
+  myVote?: Parameters<typeof presentVote>[0] | null;
+}
+
+/**
+ * The one JSON form of a proposal: options, outcome, counts, the viewer's
+ * own vote, and results (null while hidden; frozen at the close).
+ */
+export function presentProposal(parts: ProposalParts): Proposal {
+  const { row, options, ballots, outcome, myVote } = parts;
+  const eligibleCount = row.closed_at
+    ? (row.eligible_count_at_close ?? 0)
+    : parts.memberCount + row.departed_ballots;
+  return {
+    ...presentCore(row, options),
+    voterCount: ballots.length,
+    eligibleCount,
+    ...(myVote !== undefined ? { myVote: myVote ? presentVote(myVote, row.anonymous) : null } : {}),
+    results: resultsFor(row, options, ballots, eligibleCount),
+    outcome: outcome
+      ? {
+          statement: outcome.statement,
+          author: outcome.author_id ? { id: outcome.author_id, name: outcome.author_name ?? '' } : null,
+          createdAt: outcome.created_at.toISOString(),
+          reviewOn: outcome.review_on_text,
+        }
+      : null,
+  };
+}
+
+function resultsFor(
+  row: ProposalWithAuthor,
+  options: OptionRow[],
+  ballots: Choice[][],
+  eligibleCount: number,
+): Results | null {
+  if (row.closed_at)
+    return (
+      (row.final_results as Results | null) ??
+      tallyProposal(ballotRules(row, options), ballots, eligibleCount)
+    );
+  if (row.results_hidden_until_closed) return null;
+  return tallyProposal(ballotRules(row, options), ballots, eligibleCount);
+}
+
+function presentCore(row: ProposalWithAuthor, options: OptionRow[]) {
+  return {
+    id: row.id,
+    threadId: row.thread_id,
+    groupId: row.group_id,
+    kind: row.kind,
+    title: row.title,
+    details: row.details,
+    options: options.map((o) => ({
+      id: o.id,
+      label: o.label,
+      ...(row.kind === 'meeting' ? { startsAt: o.starts_at?.toISOString() ?? null } : {}),
+    })),
+    closesAt: row.closes_at.toISOString(),
+    closedAt: row.closed_at?.toISOString() ?? null,
+    anonymous: row.anonymous,
+    resultsHiddenUntilClosed: row.results_hidden_until_closed,
+    reasonRequired: row.reason_required,
+    minChoices: row.min_choices,
+    maxChoices: row.max_choices,
+    maxScore: row.max_score,
+    dotsPerVoter: row.dots_per_voter,
+    author: row.author_id ? { id: row.author_id, name: row.author_name ?? '' } : null,
+    createdAt: row.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,113 @@
+import type { Transaction } from 'kysely';
+import type { Choice, Proposal } from '../../../shared/schemas/proposals';
+import * as repo from '../../db/proposals';
+import type { DB } from '../../db/schema';
+import { notFound } from '../../errors';
+import { presentProposal } from '../../presenters/proposal';
+import { voterKey } from '../ballots';
+import type { Ctx } from '../context';
+import { isUuid } from '../text';
+
+type Db = Ctx['db'] | Transaction<DB>;
+
+/** Rows grouped by their proposal (Node 20 has no Map.groupBy). */
+function byProposal<T extends { proposal_id: string }>(rows: T[]): Map<string, T[]> {
+  const grouped = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = grouped.get(row.proposal_id);
+    if (list) list.push(row);
+    else grouped.set(row.proposal_id, [row]);
+  }
+  return grouped;
+}
+
+/**
+ * Proposals as `viewerId` sees them over HTTP, by id: options, outcome,
+ * counts, the viewer's own vote, and results (null while hidden; frozen at
+ * close). Pass `viewerId: null` for the form shared by every stream subscriber;
+ * finding a viewer's anonymous vote takes the server secret, so the `ctx`.
+ */
+export function loadProposalsForViewer(
+  ctx: Ctx,
+  viewerId: string | null,
+  proposalIds: string[],
+): Promise<Map<string, Proposal>>;
+export function loadProposalsForViewer(
+  db: Db,
+  viewerId: null,
+  proposalIds: string[],
+): Promise<Map<string, Proposal>>;
+export async function loadProposalsForViewer(
+  source: Ctx | Db,
+  viewerId: string | null,
+  proposalIds: string[],
+): Promise<Map<string, Proposal>> {
+  const ctx = isCtx(source) ? source : null;
+  const db = ctx ? ctx.db : (source as Db);
+  const rows = await repo.proposalRows(db, proposalIds);
+  if (rows.length === 0) return new Map();
+  const ids = rows.map((r) => r.id);
+  const [options, outcomes, ballots, counts] = await Promise.all([
+    repo.optionsOf(db, ids),
+    repo.currentOutcomes(db, ids),
+    repo.ballotsOf(db, ids),
+    repo.memberCounts(db, [...new Set(rows.map((r) => r.group_id))]),
+  ]);
+  const mine =
+    viewerId && ctx
+      ? await repo.votesByPairs(
+          db,
+          rows.flatMap((r) => {
+            const key = voterKey(ctx.config.sessionSecret, r, viewerId);
+            return key === null ? [] : [{ proposalId: r.id, voterKey: key }];
+          }),
+        )
+      : [];
+  // Grouped once: the decision log loads thousands of proposals, and their ballots one row per vote.
+  const optionsOf = byProposal(options);
+  const ballotsOf = byProposal(ballots);
+  const outcomeOf = new Map(outcomes.map((o) => [o.proposal_id, o]));
+  const mineOf = new Map(mine.map((v) => [v.proposal_id, v]));
+  const result = new Map<string, Proposal>();
+  for (const row of rows) {
+    result.set(
+      row.id,
+      presentProposal({
+        row,
+        options: optionsOf.get(row.id) ?? [],
+        ballots: (ballotsOf.get(row.id) ?? []).map((b) => b.choices as Choice[]),
+        outcome: outcomeOf.get(row.id),
+        memberCount: counts.get(row.group_id) ?? 0,
+        ...(viewerId ? { myVote: mineOf.get(row.id) ?? null } : {}),
+      }),
+    );
+  }
+  return result;
+}
+
+function isCtx(source: Ctx | Db): source is Ctx {
+  return 'config' in source && 'db' in source;
+}
+
+/** One proposal as `ctx`'s viewer sees it, or (given a transaction) as every subscriber does. */
+export async function loadOne(source: Ctx | Db, viewerId: string | null, id: string): Promise<Proposal> {
+  const p = (
+    isCtx(source)
+      ? await loadProposalsForViewer(source, viewerId, [id])
+      : await loadProposalsForViewer(source, null, [id])
+  ).get(id);
+  if (!p) throw notFound('proposal');
+  return p;
+}
+
+/** The proposal and the caller's role, or 404 for outsiders and unknown ids. */
+export async function proposalAccess(ctx: Ctx, proposalId: string, userId: string) {
+  const found = isUuid(proposalId) ? await repo.proposalForMember(ctx.db, proposalId, userId) : undefined;
+  if (!found) throw notFound('proposal');
+  return found;
+}
+
+/** Facilitators and the proposal's author may edit, close and remind. */
+export function mayManage(p: { author_id: string | null; role: string }, userId: string): boolean {
+  return p.role === 'facilitator' || p.author_id === userId;
+}
