@@ -6,7 +6,7 @@ import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
 import { authPath, navigate } from '../router';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
-import { sharedStyles } from '../ui/styles';
+import { authFormStyles, sharedStyles } from '../ui/styles';
 
 const FIELDS = {
   login: ['email', 'password'],
@@ -20,29 +20,9 @@ const FIELDS = {
 export class PlAuthPage extends LitElement {
   static override styles = [
     sharedStyles,
+    authFormStyles,
     css`
-      .wrap {
-        max-width: var(--pl-form-width);
-        margin: var(--pl-space-4) auto 0;
-      }
-      @media (max-width: 600px) {
-        .wrap {
-          margin-top: var(--pl-space-1);
-        }
-      }
-      h1 {
-        margin-bottom: var(--pl-space-1);
-      }
-      .lede {
-        margin-bottom: var(--pl-space-3);
-      }
-      form {
-        display: flex;
-        flex-direction: column;
-        gap: var(--pl-space-2);
-      }
       button[type='submit'] {
-        width: 100%;
         margin-top: var(--pl-space-1);
       }
       .switch {

@@ -3,7 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { requestPasswordReset } from '../data/accounts';
 import { type FieldErrors, splitErrors } from '../data/api';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
-import { sharedStyles } from '../ui/styles';
+import { authFormStyles, sharedStyles } from '../ui/styles';
 
 /**
  * "Forgot password?": asks for an address and says the same thing whether or
@@ -13,30 +13,8 @@ import { sharedStyles } from '../ui/styles';
 export class PlForgotPasswordPage extends LitElement {
   static override styles = [
     sharedStyles,
+    authFormStyles,
     css`
-      .wrap {
-        max-width: var(--pl-form-width);
-        margin: var(--pl-space-4) auto 0;
-      }
-      @media (max-width: 600px) {
-        .wrap {
-          margin-top: var(--pl-space-1);
-        }
-      }
-      h1 {
-        margin-bottom: var(--pl-space-1);
-      }
-      .lede {
-        margin-bottom: var(--pl-space-3);
-      }
-      form {
-        display: flex;
-        flex-direction: column;
-        gap: var(--pl-space-2);
-      }
-      button[type='submit'] {
-        width: 100%;
-      }
       .switch {
         margin-top: var(--pl-space-3);
         text-align: center;

@@ -7,7 +7,7 @@ import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
 import { navigate } from '../router';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
-import { sharedStyles } from '../ui/styles';
+import { authFormStyles, sharedStyles } from '../ui/styles';
 
 /**
  * The page a password reset link opens: a new password, typed twice. The
@@ -18,30 +18,8 @@ import { sharedStyles } from '../ui/styles';
 export class PlResetPasswordPage extends LitElement {
   static override styles = [
     sharedStyles,
+    authFormStyles,
     css`
-      .wrap {
-        max-width: var(--pl-form-width);
-        margin: var(--pl-space-4) auto 0;
-      }
-      @media (max-width: 600px) {
-        .wrap {
-          margin-top: var(--pl-space-1);
-        }
-      }
-      h1 {
-        margin-bottom: var(--pl-space-1);
-      }
-      .lede {
-        margin-bottom: var(--pl-space-3);
-      }
-      form {
-        display: flex;
-        flex-direction: column;
-        gap: var(--pl-space-2);
-      }
-      button[type='submit'] {
-        width: 100%;
-      }
     `,
   ];
 

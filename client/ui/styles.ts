@@ -251,3 +251,30 @@ export const sharedStyles = css`
     color: var(--pl-color-accent-hover);
   }
 `;
+
+/** The narrow centred card of the sign-in, sign-up and password pages, with a full-width submit. */
+export const authFormStyles = css`
+  .wrap {
+    max-width: var(--pl-form-width);
+    margin: var(--pl-space-4) auto 0;
+  }
+  @media (max-width: 600px) {
+    .wrap {
+      margin-top: var(--pl-space-1);
+    }
+  }
+  h1 {
+    margin-bottom: var(--pl-space-1);
+  }
+  .lede {
+    margin-bottom: var(--pl-space-3);
+  }
+  form {
+    display: flex;
+    flex-direction: column;
+    gap: var(--pl-space-2);
+  }
+  button[type='submit'] {
+    width: 100%;
+  }
+`;
