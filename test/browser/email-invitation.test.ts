@@ -1,10 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  browserRequired,
+  describeInBrowser,
   callApi,
-  chromiumPath,
   launchBrowser,
   registerThroughApi,
   startServer,
@@ -12,19 +11,12 @@ import {
 } from '../helpers/browser';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package or set CHROMIUM_PATH.',
-  );
-}
-
 /*
  * Issue #11, invitations by email: a facilitator invites addresses from the group page, the
  * invitee follows the emailed link in a browser of their own, signs up and lands in the group;
  * the facilitator's screen lists what is pending, and resends or revokes it.
  */
-describe.runIf(chromiumPath)('invitations by email in the browser', () => {
+describeInBrowser('invitations by email in the browser', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let browser: Browser;

@@ -1,28 +1,20 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  browserRequired,
+  describeInBrowser,
   callApi,
-  chromiumPath,
   launchBrowser,
   registerThroughApi,
   startServer,
   type TestServer,
 } from '../helpers/browser';
 
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package or set CHROMIUM_PATH.',
-  );
-}
-
 /*
  * Issue #11 in the app: the email settings page every email links to, and the notification list
  * that renders Markdown safely and folds notifications about one thing into one entry.
  */
-describe.runIf(chromiumPath)('email settings and grouped notifications in the browser', () => {
+describeInBrowser('email settings and grouped notifications in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];

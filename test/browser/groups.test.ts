@@ -1,8 +1,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
-  browserRequired,
-  chromiumPath,
+  describeInBrowser,
   describedBy,
   isFocused,
   launchBrowser,
@@ -17,17 +16,7 @@ import {
  */
 const REQUIRE_LIVE_MEMBER_UPDATE = true;
 
-if (!chromiumPath && browserRequired) {
-  const given = process.env.CHROMIUM_PATH
-    ? ` (CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist)`
-    : '';
-  throw new Error(
-    `Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found${given}. ` +
-      'Install the chromium package (apt-get install chromium) or set CHROMIUM_PATH.',
-  );
-}
-
-describe.runIf(chromiumPath)('groups in the browser', () => {
+describeInBrowser('groups in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];

@@ -1,8 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
-  browserRequired,
-  chromiumPath,
+  describeInBrowser,
   describedBy,
   launchBrowser,
   startServer,
@@ -10,14 +9,7 @@ import {
 } from '../helpers/browser';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package (apt-get install chromium) or set CHROMIUM_PATH.',
-  );
-}
-
-describe.runIf(chromiumPath)('account recovery in the browser', () => {
+describeInBrowser('account recovery in the browser', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let browser: Browser;

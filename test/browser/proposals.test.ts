@@ -1,20 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  browserRequired,
-  chromiumPath,
-  launchBrowser,
-  startServer,
-  type TestServer,
-} from '../helpers/browser';
-
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package or set CHROMIUM_PATH.',
-  );
-}
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeInBrowser, launchBrowser, startServer, type TestServer } from '../helpers/browser';
 
 /** Someone signed up through the API, with the session cookie to hand to a browser context. */
 interface Person {
@@ -23,7 +10,7 @@ interface Person {
   cookie: { name: string; value: string };
 }
 
-describe.runIf(chromiumPath)('proposals and decisions in the browser', () => {
+describeInBrowser('proposals and decisions in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];

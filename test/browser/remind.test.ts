@@ -1,24 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  browserRequired,
+  describeInBrowser,
   callApi,
-  chromiumPath,
   launchBrowser,
   registerThroughApi,
   startServer,
   type TestServer,
 } from '../helpers/browser';
 
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package or set CHROMIUM_PATH.',
-  );
-}
-
-describe.runIf(chromiumPath)('reminding those who have not voted, in the browser', () => {
+describeInBrowser('reminding those who have not voted, in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];

@@ -1,11 +1,10 @@
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  browserRequired,
+  describeInBrowser,
   callApi,
-  chromiumPath,
   freePort,
   launchBrowser,
   registerThroughApi,
@@ -14,14 +13,7 @@ import {
 } from '../helpers/browser';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package or set CHROMIUM_PATH.',
-  );
-}
-
-describe.runIf(chromiumPath)('reply by email, seen in the browser', () => {
+describeInBrowser('reply by email, seen in the browser', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let browser: Browser;

@@ -1,24 +1,16 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  browserRequired,
+  describeInBrowser,
   callApi,
-  chromiumPath,
   launchBrowser,
   registerThroughApi,
   startServer,
   type TestServer,
 } from '../helpers/browser';
-
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package or set CHROMIUM_PATH.',
-  );
-}
 
 /** A 1×1 transparent PNG. */
 const PIXEL = Buffer.from(
@@ -38,7 +30,7 @@ async function startTracker() {
   return { host, origin: `http://${host}`, seen, close: () => new Promise((r) => server.close(r)) };
 }
 
-describe.runIf(chromiumPath)('security headers and foreign images in the browser', () => {
+describeInBrowser('security headers and foreign images in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   let tracker: Awaited<ReturnType<typeof startTracker>>;

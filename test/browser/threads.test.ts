@@ -1,22 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  browserRequired,
+  describeInBrowser,
   callApi,
-  chromiumPath,
   launchBrowser,
   registerThroughApi,
   startServer,
   type TestServer,
 } from '../helpers/browser';
-
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package or set CHROMIUM_PATH.',
-  );
-}
 
 /** Where screenshots go, for looking at the pages by eye. */
 const SHOTS = process.env.PLENARY_SCREENSHOTS ?? '/tmp';
@@ -28,7 +20,7 @@ interface Thread {
   lastReadEventId: number | null;
 }
 
-describe.runIf(chromiumPath)('threads in the browser', () => {
+describeInBrowser('threads in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];

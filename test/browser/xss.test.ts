@@ -1,9 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  browserRequired,
-  chromiumPath,
+  describeInBrowser,
   launchBrowser,
   startServer,
   type TestServer,
@@ -29,13 +28,6 @@ import {
   SEARCH_CHUNKS,
   seed,
 } from '../helpers/xss-seed';
-
-if (!chromiumPath && browserRequired) {
-  throw new Error(
-    'Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found. ' +
-      'Install the chromium package or set CHROMIUM_PATH.',
-  );
-}
 
 /*
  * Issue #10: every payload of test/data/xss-payloads.json goes into every text field a member can
@@ -69,7 +61,7 @@ const FIELDS = [
   'sign-in/sign-up next=',
 ];
 
-describe.runIf(chromiumPath)('XSS: published payloads in every field, on every screen', () => {
+describeInBrowser('XSS: published payloads in every field, on every screen', () => {
   let server: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];

@@ -1,3 +1,4 @@
+import { describe } from 'vitest';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -241,4 +242,22 @@ export async function registerThroughApi(
     handle: user.handle,
     cookie: { name: pair!.slice(0, at), value: pair!.slice(at + 1) },
   };
+}
+
+/**
+ * `describe` for a browser suite: skipped where no Chromium is found, except
+ * where CI or REQUIRE_BROWSER says browser tests must run, when a missing
+ * Chromium fails the file instead.
+ */
+export function describeInBrowser(name: string, fn: () => void): void {
+  if (!chromiumPath && browserRequired) {
+    const given = process.env.CHROMIUM_PATH
+      ? ` (CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist)`
+      : '';
+    throw new Error(
+      `Browser tests are required here (CI or REQUIRE_BROWSER is set) but no Chromium was found${given}. ` +
+        'Install the chromium package (apt-get install chromium) or set CHROMIUM_PATH.',
+    );
+  }
+  describe.runIf(chromiumPath)(name, fn);
 }
