@@ -4,13 +4,9 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { streamContext } from '../data/context';
 import { groupStore } from '../data/group-store';
-import {
-  formatDateTime,
-  kindLabel,
-  participationText,
-  resultsSummary,
-  winnerText,
-} from '../data/proposal-view';
+import { kindLabel, participationText } from '../data/proposal-labels';
+import { resultsSummary, winnerText } from '../data/result-view';
+import { formatDateTime } from '../data/time-text';
 import { type Decision, decisionsUrl, listDecisions } from '../data/proposals';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';

@@ -155,8 +155,7 @@ export class PlGroupPage extends LitElement {
     }
     const { group, members } = data;
     const me = this.session?.user;
-    const facilitator = group.myRole === 'facilitator';
-    const canInvite = facilitator || group.settings.membersCanInvite;
+    const may = group.permissions;
     return html`
       <div class="head">
         <div class="title">
@@ -165,12 +164,12 @@ export class PlGroupPage extends LitElement {
           ${group.description ? html`<p class="description">${group.description}</p>` : nothing}
           <p class="meta muted small">
             ${plural(group.memberCount, 'member')} · You are
-            ${facilitator ? 'a facilitator' : 'a member'}
+            ${group.myRole === 'facilitator' ? 'a facilitator' : 'a member'}
           </p>
         </div>
         <a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/decisions">Decision log</a>
         ${
-          facilitator
+          may.updateGroup
             ? html`<a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/settings">Group settings</a>`
             : nothing
         }
@@ -197,7 +196,8 @@ export class PlGroupPage extends LitElement {
           <pl-member-list
             .members=${members}
             .myId=${me?.id ?? ''}
-            .canManage=${facilitator}
+            .canChangeRoles=${may.changeRoles}
+            .canRemove=${may.removeMember}
             .busyUserId=${this.busyUserId}
             @pl-role-change=${this.#changeRole}
             @pl-remove-member=${this.#remove}
@@ -206,12 +206,13 @@ export class PlGroupPage extends LitElement {
         </div>
         <aside>
           ${
-            canInvite
+            may.invite
               ? html`<pl-invite-panel
                 class="card"
                 .groupId=${group.id}
                 .groupName=${group.name}
-                .facilitator=${facilitator}
+                .canInviteFacilitators=${may.inviteFacilitator}
+                .canListInvitations=${may.listInvitations}
               ></pl-invite-panel>`
               : nothing
           }

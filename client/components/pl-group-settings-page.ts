@@ -132,7 +132,7 @@ export class PlGroupSettingsPage extends LitElement {
             : html`<p class="muted" aria-busy="true">Loading…</p>`
         }`;
     }
-    if (group.myRole !== 'facilitator') {
+    if (!group.permissions.updateGroup) {
       return html`${back}
         <h1 tabindex="-1">Settings of ${group.name}</h1>
         <p class="notice">Only facilitators can change these settings.</p>`;

@@ -128,8 +128,11 @@ export class PlInvitePanel extends LitElement {
   /** The group's name, for labels. */
   @property() groupName = '';
 
-  /** The viewer is a facilitator: may invite facilitators and list links. */
-  @property({ type: Boolean }) facilitator = false;
+  /** Whether the viewer may invite facilitators (the group's `inviteFacilitator` permission): offers the role. */
+  @property({ type: Boolean }) canInviteFacilitators = false;
+
+  /** Whether the viewer may see the group's links and emailed invitations (`listInvitations`). */
+  @property({ type: Boolean }) canListInvitations = false;
 
   @state() private inviteRole: Role = 'member';
   @state() private invitation: Invitation | null = null;
@@ -158,7 +161,11 @@ export class PlInvitePanel extends LitElement {
       this.sentStatus = null;
       this.skipped = [];
     }
-    if ((changed.has('groupId') || changed.has('facilitator')) && this.groupId && this.facilitator) {
+    if (
+      (changed.has('groupId') || changed.has('canListInvitations')) &&
+      this.groupId &&
+      this.canListInvitations
+    ) {
       void this.#loadEarlier();
     }
   }
@@ -169,7 +176,7 @@ export class PlInvitePanel extends LitElement {
       <h2 id="invite-heading">Invite people</h2>
       <div class="body">
         ${
-          this.facilitator
+          this.canInviteFacilitators
             ? html`<div class="field">
               <label for="invite-role">They join as</label>
               <select id="invite-role" .value=${this.inviteRole} @change=${this.#roleChanged}>
@@ -200,8 +207,8 @@ export class PlInvitePanel extends LitElement {
           }
         </div>
         <p class="copied small muted" role="status">${this.copied ?? ''}</p>
-        ${this.facilitator ? this.#sentList() : nothing}
-        ${this.facilitator && this.#openLinks().length > 0 ? this.#earlierLinks() : nothing}
+        ${this.canListInvitations ? this.#sentList() : nothing}
+        ${this.canListInvitations && this.#openLinks().length > 0 ? this.#earlierLinks() : nothing}
       </div>
     </section>`;
   }
@@ -349,7 +356,7 @@ export class PlInvitePanel extends LitElement {
       const message = this.message.trim();
       const { items, skipped } = await inviteByEmail(this.groupId, {
         emails: all,
-        ...(this.facilitator ? { role: this.inviteRole } : {}),
+        ...(this.canInviteFacilitators ? { role: this.inviteRole } : {}),
         ...(message ? { message } : {}),
       });
       this.sentStatus =
@@ -361,7 +368,7 @@ export class PlInvitePanel extends LitElement {
       this.skipped = skipped;
       this.emailsText = '';
       this.message = '';
-      if (this.facilitator) void this.#loadEarlier();
+      if (this.canListInvitations) void this.#loadEarlier();
     } catch (err) {
       this.emailsError = this.#emailsProblem(err, all);
       this.renderRoot.querySelector<HTMLTextAreaElement>('#invite-emails')?.focus();
@@ -455,7 +462,7 @@ export class PlInvitePanel extends LitElement {
       this.invitation = await createInvitation(this.groupId, { role: this.inviteRole });
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>('#invite-url')?.focus();
-      if (this.facilitator) void this.#loadEarlier();
+      if (this.canListInvitations) void this.#loadEarlier();
     } catch (err) {
       this.error = splitErrors(err, []).form;
     } finally {

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { irvNarrative, irvTable, optionLabel } from '../data/proposal-view';
+import { optionLabel } from '../data/proposal-labels';
+import { irvNarrative, irvTable } from '../data/result-view';
 import type { Proposal } from '../data/proposals';
 import { sharedStyles } from '../ui/styles';
 

@@ -99,8 +99,11 @@ export class PlMemberList extends LitElement {
   /** The viewer's user id: their row says "(you)" and offers no Remove. */
   @property() myId = '';
 
-  /** Whether the viewer may change roles and remove members (facilitators). */
-  @property({ type: Boolean }) canManage = false;
+  /** Whether the viewer may change roles (the group's `changeRoles` permission). */
+  @property({ type: Boolean }) canChangeRoles = false;
+
+  /** Whether the viewer may remove members (the group's `removeMember` permission). */
+  @property({ type: Boolean }) canRemove = false;
 
   /** A member whose change is in flight: their buttons are disabled. */
   @property() busyUserId: string | null = null;
@@ -127,9 +130,11 @@ export class PlMemberList extends LitElement {
         <div class="sub muted small">@${m.user.handle}${m.user.email ? html` · ${m.user.email}` : nothing}</div>
       </div>
       ${
-        this.canManage
+        this.canChangeRoles || this.canRemove
           ? html`<div class="actions">
-            <button
+            ${
+              this.canChangeRoles
+                ? html`<button
               class="secondary small"
               type="button"
               aria-label="${roleAction}: ${m.user.name}"
@@ -137,9 +142,11 @@ export class PlMemberList extends LitElement {
               @click=${() => fireEvent(this, 'pl-role-change', { userId: m.user.id, name: m.user.name, role: roleTarget })}
             >
               ${roleAction}
-            </button>
+            </button>`
+                : nothing
+            }
             ${
-              me
+              me || !this.canRemove
                 ? nothing
                 : html`<button
                   class="danger small"

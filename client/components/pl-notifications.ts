@@ -5,6 +5,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { streamContext } from '../data/context';
+import { absorbPersonalEvent } from '../data/group-store';
 import { groupNotifications, type NotificationEntry } from '../data/notification-groups';
 import { NotificationStore, notificationHref } from '../data/notifications';
 import { StoreController } from '../data/store-controller';
@@ -219,7 +220,10 @@ export class PlNotifications extends LitElement {
   protected readonly liveTopic = new TopicController(this, {
     stream: () => this.stream,
     topic: () => (this.userId ? 'me' : null),
-    onEvent: (event) => this.store.absorb(event),
+    onEvent: (event) => {
+      this.store.absorb(event);
+      absorbPersonalEvent(event);
+    },
     onReset: () => void this.store.refresh(),
   });
 

@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { formatDateTime, formatDay } from '../data/proposal-view';
+import { formatDateTime, formatDay } from '../data/time-text';
 import type { Proposal } from '../data/proposals';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';

@@ -3,48 +3,25 @@ import { html, LitElement, nothing, type PropertyValues, type ReactiveController
 import { customElement, property, state } from 'lit/decorators.js';
 import { sessionContext, streamContext } from '../data/context';
 import { groupStore } from '../data/group-store';
-import type { Role } from '../data/groups';
 import { type ProposalStore, proposalStore } from '../data/proposal-store';
-import {
-  countdownText,
-  countdownTick,
-  describeChoices,
-  formatDateTime,
-  kindLabel,
-} from '../data/proposal-view';
+import { describeChoices } from '../data/ballot-draft';
+import { kindLabel } from '../data/proposal-labels';
 import type { Proposal } from '../data/proposals';
 import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
+import { countdownText, countdownTick, formatDateTime } from '../data/time-text';
 import { TopicController } from '../data/topic-controller';
 import type { PlEvent } from '../ui/fire-event';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
 import { cardStyles, sectionStyles } from './pl-proposal-card.styles';
-import type { ProposalPermissions } from './pl-proposal-manage';
 import './pl-outcome';
 import './pl-proposal-manage';
 import './pl-proposal-participation';
 import './pl-proposal-results';
 import './pl-proposal-votes';
 import './pl-vote-form';
-
-/**
- * What the viewer may do to a proposal, worked out here in the browser for
- * now: facilitators and the proposal's author may close it, remind those who
- * have not voted and state the outcome; only facilitators may reopen it.
- * Permissions sent by the server with the proposal are to replace this (#15).
- */
-function proposalPermissions(
-  proposal: Proposal,
-  viewerId: string | undefined,
-  role: Role | undefined,
-): ProposalPermissions {
-  const facilitator = role === 'facilitator';
-  const author = Boolean(viewerId && proposal.author?.id === viewerId);
-  const manager = facilitator || author;
-  return { close: manager, remind: manager, stateOutcome: manager, reopen: facilitator };
-}
 
 /** Re-renders its host when the countdown's text may have changed. */
 class CountdownController implements ReactiveController {
@@ -118,6 +95,8 @@ export class PlProposalCard extends LitElement {
     onReset: () => this.#store()?.resync(),
   });
   #wasClosed: boolean | null = null;
+  /** The group's permissions as last seen (JSON), to notice the viewer's role changing. */
+  #groupPermissions: string | null = null;
 
   constructor() {
     super();
@@ -141,11 +120,15 @@ export class PlProposalCard extends LitElement {
     const store = this.#store();
     if (changed.has('proposal') && store && this.proposal) {
       store.seed(this.proposal);
-      // Proposals from events carry no `myVote`: ask over HTTP for the caller's own.
+      // Proposals from events carry no `myVote` or `permissions`: ask over HTTP for the caller's own.
       if (!store.knowsMyVote) void store.refresh();
       const group = groupStore(this.proposal.groupId);
       if (group.value.status === 'loading' && !group.value.group) void group.refresh();
     }
+    // The viewer's role changed (their group's permissions did): so may what they can do here.
+    const groupPermissions = JSON.stringify(this.#group.value?.group?.permissions ?? null);
+    if (this.#groupPermissions !== null && groupPermissions !== this.#groupPermissions) void store?.refresh();
+    if (this.#group.value?.group) this.#groupPermissions = groupPermissions;
     const p = this.#current();
     if (p) {
       const closed = Boolean(p.closedAt);
@@ -164,7 +147,6 @@ export class PlProposalCard extends LitElement {
     const error = value?.error;
     const store = this.#store() ?? null;
     const closed = Boolean(p.closedAt);
-    const permissions = proposalPermissions(p, this.session?.user?.id, this.#group.value?.group?.myRole);
     return html`<article class="card" aria-labelledby="proposal-title">
       <header>
         <div class="badges">
@@ -205,7 +187,6 @@ export class PlProposalCard extends LitElement {
       <pl-proposal-manage
         .proposal=${p}
         .store=${store}
-        .permissions=${permissions}
         @pl-proposal-notice=${this.#announce}
       ></pl-proposal-manage>
     </article>`;

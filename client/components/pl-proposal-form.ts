@@ -2,14 +2,8 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { type FieldErrors, splitErrors } from '../data/api';
-import {
-  buildProposal,
-  emptyProposalDraft,
-  KIND_HINTS,
-  KIND_LABELS,
-  KINDS,
-  type ProposalDraft,
-} from '../data/proposal-view';
+import { buildProposal, emptyProposalDraft, type ProposalDraft } from '../data/proposal-draft';
+import { KIND_HINTS, KIND_LABELS, KINDS } from '../data/proposal-labels';
 import { createProposal, type Proposal } from '../data/proposals';
 import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';

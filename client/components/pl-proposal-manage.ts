@@ -2,24 +2,21 @@ import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type FieldErrors, splitErrors } from '../data/api';
 import type { ProposalStore } from '../data/proposal-store';
-import { defaultClosingInput, fromLocalInput } from '../data/proposal-view';
-import type { Proposal } from '../data/proposals';
+import { defaultClosingInput, fromLocalInput } from '../data/time-text';
+import type { Proposal, ProposalPermissions } from '../data/proposals';
 import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import { manageStyles, sectionStyles } from './pl-proposal-card.styles';
 import './pl-remind-button';
 
-/** What the viewer may do to a proposal from its card. */
-export interface ProposalPermissions {
-  /** Close voting, with an outcome or without, while it is open. */
-  close: boolean;
-  /** Remind those who have not voted, while it is open. */
-  remind: boolean;
-  /** State (or restate) the outcome, once it is closed. */
-  stateOutcome: boolean;
-  /** Reopen voting, once it is closed. */
-  reopen: boolean;
-}
+/** Until the server has said what the viewer may do (a proposal from an event): nothing. */
+const NO_PERMISSIONS: ProposalPermissions = {
+  edit: false,
+  close: false,
+  remind: false,
+  stateOutcome: false,
+  reopen: false,
+};
 
 /** Detail of `pl-proposal-notice`. */
 export interface ProposalNoticeDetail {
@@ -32,7 +29,8 @@ type Panel = 'close' | 'outcome' | 'reopen' | null;
 /**
  * "Manage this proposal" on a proposal card: closing voting (with an outcome
  * or without), stating the outcome, reopening, and reminding those who have
- * not voted, each as far as {@link ProposalPermissions} allow. The forms open
+ * not voted, each as far as the proposal's `permissions` (sent by the server) allow;
+ * `close` and `remind` while it is open, `stateOutcome` and `reopen` once it is closed. The forms open
  * in place, take the focus, and close again when the proposal opens or closes.
  * Hides itself (the `hidden` attribute) while the viewer may do none of these.
  *
@@ -48,25 +46,21 @@ export class PlProposalManage extends LitElement {
   /** The proposal's store, which closes, states the outcome and reopens. */
   @property({ attribute: false }) store: ProposalStore | null = null;
 
-  /** What the viewer may do; nothing until told. */
-  @property({ attribute: false }) permissions: ProposalPermissions = {
-    close: false,
-    remind: false,
-    stateOutcome: false,
-    reopen: false,
-  };
-
   @state() private panel: Panel = null;
   @state() private panelErrors: FieldErrors = {};
   @state() private panelError: string | null = null;
   @state() private busy = false;
   #wasClosed: boolean | null = null;
 
+  #permissions(): ProposalPermissions {
+    return this.proposal?.permissions ?? NO_PERMISSIONS;
+  }
+
   /** Whether the viewer may do anything here in the proposal's present state. */
   #permitted(): boolean {
     const p = this.proposal;
     if (!p) return false;
-    const { close, remind, stateOutcome, reopen } = this.permissions;
+    const { close, remind, stateOutcome, reopen } = this.#permissions();
     return p.closedAt ? stateOutcome || reopen : close || remind;
   }
 
@@ -84,7 +78,7 @@ export class PlProposalManage extends LitElement {
   override render() {
     const p = this.proposal;
     if (!p || !this.#permitted()) return nothing;
-    const can = this.permissions;
+    const can = this.#permissions();
     const closed = Boolean(p.closedAt);
     return html`<section aria-label="Manage this proposal">
       <div class="manage">

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { consentRows, percentText, pieSlices } from '../data/proposal-view';
+import { percentText } from '../data/proposal-labels';
+import { consentRows, pieSlices } from '../data/result-view';
 import type { Results } from '../data/proposals';
 import { sharedStyles } from '../ui/styles';
 

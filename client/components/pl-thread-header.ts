@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Group } from '../data/groups';
-import type { Thread } from '../data/threads';
+import { NO_THREAD_PERMISSIONS, type Thread } from '../data/threads';
 import { fireEvent } from '../ui/fire-event';
 import { absoluteTime, plural, relativeTime } from '../ui/format';
 import { markdown, markdownStyles } from '../ui/markdown';
@@ -107,12 +107,14 @@ export class PlThreadHeader extends LitElement {
   override render() {
     const thread = this.thread;
     if (!thread) return nothing;
-    const facilitator = this.group?.myRole === 'facilitator';
-    const isAuthor = !!thread.author && thread.author.id === this.viewerId;
+    // Permissions come with the thread and the group (the server's rules); the thread's state does the rest.
+    const may = thread.permissions ?? NO_THREAD_PERMISSIONS;
     const closed = thread.closedAt !== null;
-    const canEdit = isAuthor || facilitator;
-    const canClose = !closed && (isAuthor || facilitator);
-    const canPropose = !closed && (facilitator || !!this.group?.settings.membersCanCreateProposals);
+    const canEdit = may.edit;
+    const canPin = may.pin;
+    const canClose = !closed && may.close;
+    const canReopen = closed && may.reopen;
+    const canPropose = !closed && !!this.group?.permissions.createProposal;
     return html`<header>
       <p class="crumb">
         <a href="/groups/${encodeURIComponent(thread.groupId)}">${this.group?.name ?? 'Back to the group'}</a>
@@ -145,12 +147,12 @@ export class PlThreadHeader extends LitElement {
       </div>
       ${thread.body ? html`<div class="context markdown">${markdown(thread.body)}</div>` : nothing}
       ${
-        canEdit || facilitator || canClose || canPropose
+        canEdit || canPin || canClose || canReopen || canPropose
           ? html`<div class="controls" role="group" aria-label="Thread actions">
             ${canPropose && !this.proposing ? this.#button('propose', 'New proposal', { primary: true }) : nothing}
             ${canEdit && !this.editing ? this.#button('edit', 'Edit thread') : nothing}
             ${
-              facilitator
+              canPin
                 ? this.#button(thread.pinned ? 'unpin' : 'pin', thread.pinned ? 'Unpin' : 'Pin', {
                     pressed: thread.pinned,
                     waits: true,
@@ -158,7 +160,7 @@ export class PlThreadHeader extends LitElement {
                 : nothing
             }
             ${canClose ? this.#button('close', 'Close thread', { waits: true }) : nothing}
-            ${closed && facilitator ? this.#button('reopen', 'Reopen thread', { waits: true }) : nothing}
+            ${canReopen ? this.#button('reopen', 'Reopen thread', { waits: true }) : nothing}
           </div>`
           : nothing
       }

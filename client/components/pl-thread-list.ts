@@ -198,7 +198,7 @@ export class PlThreadList extends LitElement {
     const group = this.group;
     const data = this.#list.value;
     if (!group) return nothing;
-    const canStart = group.myRole === 'facilitator' || group.settings.membersCanStartThreads;
+    const canStart = group.permissions.startThread;
     return html`
       <div class="head">
         <h2 id="threads-heading">Threads</h2>

@@ -62,6 +62,8 @@ export class PlThreadPage extends LitElement {
   @query('pl-thread-edit-form') private editForm!: PlThreadEditForm | null;
 
   #store: ThreadStore | null = null;
+  /** The group's permissions as last seen (JSON), to notice the viewer's role changing. */
+  #groupPermissions: string | null = null;
   readonly #thread = new StoreController<ThreadState>(this, () => this.#store ?? undefined);
   readonly #group = new StoreController(this, () => {
     const groupId = this.#thread.value?.thread?.groupId;
@@ -90,6 +92,7 @@ export class PlThreadPage extends LitElement {
       const viewerId = this.session?.user?.id ?? null;
       this.#store = threadStore(this.threadId, viewerId);
       this.#store.viewerId = viewerId;
+      this.#groupPermissions = null;
       this.replyTo = null;
       this.editing = false;
       this.proposing = false;
@@ -103,6 +106,14 @@ export class PlThreadPage extends LitElement {
     if (groupId) {
       const group = groupStore(groupId);
       if (group.value.status === 'loading' && !group.value.group) void group.refresh();
+    }
+    // The viewer's role changed (their group's permissions did): so may what they can do to the thread.
+    const groupPermissions = this.#group.value?.group?.permissions;
+    if (groupPermissions) {
+      const seen = JSON.stringify(groupPermissions);
+      if (this.#groupPermissions !== null && seen !== this.#groupPermissions)
+        void this.#store?.refreshPermissions();
+      this.#groupPermissions = seen;
     }
   }
 
@@ -132,7 +143,7 @@ export class PlThreadPage extends LitElement {
     const thread = data.thread;
     const me = this.session?.user ?? null;
     const group = this.#group.value?.group ?? null;
-    const facilitator = group?.myRole === 'facilitator';
+    const canModerate = group?.permissions.moderateComments ?? false;
     const closed = thread.closedAt !== null;
     const rows = buildTimeline(data.items, {
       readMarker: data.arrivedReadMarker,
@@ -226,7 +237,7 @@ export class PlThreadPage extends LitElement {
             rows,
             (row) => row.key,
             (row) =>
-              timelineRow(row, { thread, viewerId: me?.id ?? '', facilitator, members, replyTo, store }),
+              timelineRow(row, { thread, viewerId: me?.id ?? '', canModerate, members, replyTo, store }),
           )}
         </ol>
         <div class="sentinel" data-sentinel="bottom"></div>
@@ -340,11 +351,10 @@ export class PlThreadPage extends LitElement {
 
   async #close() {
     const thread = this.#thread.value?.thread;
-    const facilitator = this.#group.value?.group?.myRole === 'facilitator';
     if (!thread) return;
     const ok = await this.confirm.ask({
       title: 'Close this thread?',
-      message: facilitator
+      message: thread.permissions?.reopen
         ? 'Nobody will be able to comment or add proposals. You can reopen it later.'
         : 'Nobody will be able to comment or add proposals. Only a facilitator can reopen it.',
       confirmLabel: 'Close thread',

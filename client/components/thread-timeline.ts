@@ -15,7 +15,8 @@ export interface TimelineContext {
   thread: Thread;
   /** The viewer's user id ('' when unknown). */
   viewerId: string;
-  facilitator: boolean;
+  /** Whether the viewer may delete others' comments (the group's `moderateComments`). */
+  canModerate: boolean;
   /** Who the reply composer offers to mention. */
   members: Mentionable[];
   /** The comment being replied to: its conversation shows a reply composer. */
@@ -89,7 +90,7 @@ function comment(entry: CommentEntry, ctx: TimelineContext, reply: boolean) {
     id="comment-${entry.comment.id}"
     .comment=${entry.comment}
     .viewerId=${ctx.viewerId}
-    .canModerate=${ctx.facilitator}
+    .canModerate=${ctx.canModerate}
     .closed=${ctx.thread.closedAt !== null}
     .isNew=${entry.isNew}
     ?reply=${reply}

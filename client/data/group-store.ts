@@ -96,6 +96,21 @@ export function groupStore(groupId: string): GroupStore {
   return store;
 }
 
+/**
+ * Takes in an event of the viewer's own `me` topic: someone changing the
+ * viewer's role notifies them there, and a group already shown is fetched
+ * again, so its `permissions` (and the pages that follow them) change at once,
+ * even on a page that does not follow the group's own topic.
+ */
+export function absorbPersonalEvent(event: StreamEvent): void {
+  if (event.kind !== 'notification.created') return;
+  const notification = (event.data as { notification?: { kind?: string; groupId?: string | null } })
+    .notification;
+  if (notification?.kind !== 'role_changed' || !notification.groupId) return;
+  const store = stores.get(notification.groupId);
+  if (store) void store.refresh();
+}
+
 /** Drops every cached group (on sign-out). */
 export function forgetGroupStores(): void {
   stores.clear();

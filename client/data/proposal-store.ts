@@ -40,7 +40,7 @@ const SEEN_LIMIT = 500;
 
 /**
  * One proposal, as one viewer sees it, kept up to date from the `thread:<id>`
- * topic: proposal events replace it (keeping `myVote`, which events omit),
+ * topic: proposal events replace it (keeping `myVote` and `permissions`, which events omit),
  * vote events update the counts and results, and the lists of votes and of
  * undecided members follow when someone has asked for them. Events are
  * de-duplicated by id; an HTTP answer that may predate an event absorbed
@@ -78,11 +78,11 @@ export class ProposalStore extends Store<ProposalState> {
     const current = this.value.proposal;
     if (!current) this.#patch({ status: 'ready', proposal });
     else if (current.myVote === undefined && proposal.myVote !== undefined) {
-      this.#patch({ proposal: { ...current, myVote: proposal.myVote } });
+      this.#patch({ proposal: { ...current, myVote: proposal.myVote, permissions: proposal.permissions } });
     }
   }
 
-  /** Whether the viewer's own vote is known (it is not after a mere event). */
+  /** Whether the viewer's own vote and permissions are known (they are not after a mere event). */
   get knowsMyVote(): boolean {
     return this.value.proposal?.myVote !== undefined;
   }
@@ -123,7 +123,7 @@ export class ProposalStore extends Store<ProposalState> {
       const wasClosed = Boolean(current?.closedAt);
       this.#patch({
         status: 'ready',
-        proposal: { ...incoming, myVote: current ? current.myVote : undefined },
+        proposal: { ...incoming, myVote: current?.myVote, permissions: current?.permissions },
       });
       // Closing reveals hidden results and everyone's votes; reopening hides them again.
       if (wasClosed !== Boolean(incoming.closedAt)) this.#followLists();

@@ -127,6 +127,21 @@ export class ThreadStore extends Store<ThreadState> {
     return this.#loads.run();
   }
 
+  /**
+   * Asks the server again what the viewer may do to the thread (after their
+   * role changed). Only `permissions` is taken from the answer: events absorbed
+   * meanwhile may be newer than the rest of it.
+   */
+  async refreshPermissions(): Promise<void> {
+    try {
+      const { permissions } = await threads.getThread(this.threadId);
+      const thread = this.value.thread;
+      if (thread) this.#patch({ thread: { ...thread, permissions } });
+    } catch (err) {
+      this.#patch({ error: asError(err) });
+    }
+  }
+
   /** Loads the page just before the oldest item shown. Resolves when it is in (or failed: see `olderError`). */
   loadOlder(): Promise<void> {
     if (this.#olderFetch) return this.#olderFetch;

@@ -3,11 +3,27 @@ import type {
   PatchThreadBody,
   SharedThread,
   Thread,
+  ThreadPermissions,
   TimelinePage,
 } from '../../shared/schemas/threads';
 import { api } from './api';
 
-export type { Author, SharedThread, Thread, TimelineItem, TimelinePage } from '../../shared/schemas/threads';
+export type {
+  Author,
+  SharedThread,
+  Thread,
+  ThreadPermissions,
+  TimelineItem,
+  TimelinePage,
+} from '../../shared/schemas/threads';
+
+/** Until the server has said what the viewer may do (a thread from an event): nothing. */
+export const NO_THREAD_PERMISSIONS: ThreadPermissions = {
+  edit: false,
+  pin: false,
+  close: false,
+  reopen: false,
+};
 
 /** A page of a list: `{ items, nextCursor }`. */
 export interface Page<T> {

@@ -164,3 +164,15 @@ export function memberWithUser(db: Handle, groupId: string, userId: string) {
     .where('memberships.user_id', '=', userId)
     .executeTakeFirst();
 }
+
+/** `userId`'s role in each of `groupIds` they belong to. */
+export async function rolesOf(db: Handle, userId: string, groupIds: string[]): Promise<Map<string, Role>> {
+  if (groupIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('memberships')
+    .select(['group_id', 'role'])
+    .where('user_id', '=', userId)
+    .where('group_id', 'in', groupIds)
+    .execute();
+  return new Map(rows.map((r) => [r.group_id, r.role]));
+}

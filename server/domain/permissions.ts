@@ -1,4 +1,6 @@
-import type { GroupSettings, Role } from '../../shared/schemas/groups';
+import type { GroupPermissions, GroupSettings, Role } from '../../shared/schemas/groups';
+import type { ProposalPermissions } from '../../shared/schemas/proposals';
+import type { ThreadPermissions } from '../../shared/schemas/threads';
 
 /** What a person may try to do in a group. */
 export type GroupAction =
@@ -11,7 +13,8 @@ export type GroupAction =
   | 'list_invitations'
   | 'create_subgroup'
   | 'start_thread'
-  | 'create_proposal';
+  | 'create_proposal'
+  | 'moderate_comments';
 
 const FACILITATOR_ONLY: ReadonlySet<GroupAction> = new Set([
   'update_group',
@@ -20,6 +23,7 @@ const FACILITATOR_ONLY: ReadonlySet<GroupAction> = new Set([
   'invite_facilitator',
   'list_invitations',
   'create_subgroup',
+  'moderate_comments',
 ]);
 
 /** Permissions as data: may someone with `role` (null: not a member) do `action` under `settings`? */
@@ -37,6 +41,59 @@ export function can(role: Role | null, settings: GroupSettings, action: GroupAct
     default:
       return true;
   }
+}
+
+/** Everything `can` answers for a group, as the API sends it with the group. */
+export function groupPermissions(role: Role | null, settings: GroupSettings): GroupPermissions {
+  return {
+    updateGroup: can(role, settings, 'update_group'),
+    changeRoles: can(role, settings, 'change_roles'),
+    removeMember: can(role, settings, 'remove_member'),
+    invite: can(role, settings, 'invite'),
+    inviteFacilitator: can(role, settings, 'invite_facilitator'),
+    listInvitations: can(role, settings, 'list_invitations'),
+    createSubgroup: can(role, settings, 'create_subgroup'),
+    startThread: can(role, settings, 'start_thread'),
+    createProposal: can(role, settings, 'create_proposal'),
+    moderateComments: can(role, settings, 'moderate_comments'),
+  };
+}
+
+/** Who is asking about something someone wrote: their id, their role in its group (null: not a member), its author. */
+export interface AuthoredAccess {
+  viewerId: string;
+  role: Role | null;
+  authorId: string | null;
+}
+
+function isAuthor(a: AuthoredAccess): boolean {
+  return a.role !== null && a.authorId !== null && a.authorId === a.viewerId;
+}
+
+/**
+ * A thread's author and facilitators edit and close it; only facilitators pin
+ * it and reopen it, so an author cannot undo a facilitator's decision to end a
+ * discussion.
+ */
+export function threadPermissions(a: AuthoredAccess): ThreadPermissions {
+  const facilitator = a.role === 'facilitator';
+  const manager = facilitator || isAuthor(a);
+  return { edit: manager, pin: facilitator, close: manager, reopen: facilitator };
+}
+
+/**
+ * A proposal's author and facilitators edit it, close it, remind those who
+ * have not voted and state the outcome; only facilitators reopen it.
+ */
+export function proposalPermissions(a: AuthoredAccess): ProposalPermissions {
+  const facilitator = a.role === 'facilitator';
+  const manager = facilitator || isAuthor(a);
+  return { edit: manager, close: manager, remind: manager, stateOutcome: manager, reopen: facilitator };
+}
+
+/** Only its author edits a comment; its author or a facilitator deletes it. */
+export function commentPermissions(a: AuthoredAccess): { edit: boolean; delete: boolean } {
+  return { edit: isAuthor(a), delete: isAuthor(a) || a.role === 'facilitator' };
 }
 
 /** `true` when removing or demoting `target` would leave members without a facilitator. */

@@ -1,8 +1,14 @@
 import type { Group } from '../../shared/schemas/groups';
 import type { GroupRow, Role } from '../db/schema';
+import { groupPermissions } from '../domain/permissions';
 
-/** The one JSON form of a group, with its member count and the caller's role in it. */
+/** The one JSON form of a group, with its member count and the caller's role and permissions in it. */
 export function presentGroup(row: GroupRow, memberCount: number, myRole: Role): Group {
+  const settings = {
+    membersCanStartThreads: row.members_can_start_threads,
+    membersCanCreateProposals: row.members_can_create_proposals,
+    membersCanInvite: row.members_can_invite,
+  };
   return {
     id: row.id,
     name: row.name,
@@ -11,10 +17,7 @@ export function presentGroup(row: GroupRow, memberCount: number, myRole: Role): 
     createdAt: row.created_at.toISOString(),
     memberCount,
     myRole,
-    settings: {
-      membersCanStartThreads: row.members_can_start_threads,
-      membersCanCreateProposals: row.members_can_create_proposals,
-      membersCanInvite: row.members_can_invite,
-    },
+    settings,
+    permissions: groupPermissions(myRole, settings),
   };
 }

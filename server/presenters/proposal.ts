@@ -1,4 +1,4 @@
-import type { Choice, Proposal, Results } from '../../shared/schemas/proposals';
+import type { Choice, Proposal, ProposalPermissions, Results } from '../../shared/schemas/proposals';
 import type { OptionRow, OutcomeRow, ProposalWithAuthor } from '../db/proposals';
 import { tallyProposal } from '../domain/tally';
 import { ballotRules, presentVote } from '../services/ballots';
@@ -17,6 +17,8 @@ export interface ProposalParts {
    * proposal is presented for every stream subscriber at once, who get no `myVote`.
    */
   myVote?: Parameters<typeof presentVote>[0] | null;
+  /** The viewer's permissions; left out with `myVote`. */
+  permissions?: ProposalPermissions;
 }
 
 /**
@@ -33,6 +35,7 @@ export function presentProposal(parts: ProposalParts): Proposal {
     voterCount: ballots.length,
     eligibleCount,
     ...(myVote !== undefined ? { myVote: myVote ? presentVote(myVote, row.anonymous) : null } : {}),
+    ...(parts.permissions ? { permissions: parts.permissions } : {}),
     results: resultsFor(row, options, ballots, eligibleCount),
     outcome: outcome
       ? {

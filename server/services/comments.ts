@@ -4,6 +4,7 @@ import * as comments from '../db/comments';
 import type { CommentWithAuthor } from '../db/comments';
 import { redactCommentEvents } from '../db/events';
 import type { DB } from '../db/schema';
+import { commentPermissions } from '../domain/permissions';
 import { adjustCommentCount, lockThread, threadForMember } from '../db/threads';
 import { AppError, forbidden, invalid, notFound } from '../errors';
 import { type Ctx, writeTransaction } from './context';
@@ -236,7 +237,11 @@ export async function editComment(
   input: { body: string },
 ): Promise<Comment> {
   const access = await commentAccess(ctx, commentId, user.id);
-  if (access.comment.author_id !== user.id) throw forbidden('only its author may edit a comment');
+  if (
+    !commentPermissions({ viewerId: user.id, role: access.role, authorId: access.comment.author_id }).edit
+  ) {
+    throw forbidden('only its author may edit a comment');
+  }
   if (access.comment.deleted_at) throw notFound('comment');
   const body = nonEmptyBody(input.body);
   const shared = await writeTransaction(ctx, async (trx, emit) => {
@@ -274,7 +279,9 @@ export async function editComment(
  */
 export async function deleteComment(ctx: Ctx, commentId: string, user: { id: string }): Promise<void> {
   const access = await commentAccess(ctx, commentId, user.id);
-  if (access.comment.author_id !== user.id && access.role !== 'facilitator') {
+  if (
+    !commentPermissions({ viewerId: user.id, role: access.role, authorId: access.comment.author_id }).delete
+  ) {
     throw forbidden('only its author or a facilitator may delete a comment');
   }
   if (access.comment.deleted_at) throw notFound('comment');

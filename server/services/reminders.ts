@@ -4,7 +4,7 @@ import { AppError, forbidden } from '../errors';
 import { proposalClosed } from './ballots';
 import { type Ctx, writeTransaction } from './context';
 import { notifyNonVoters, timeLeft } from './proposal-closer';
-import { mayManage, proposalAccess } from './proposals/view';
+import { permissionsOn, proposalAccess } from './proposals/view';
 
 /** A proposal's members may be reminded by hand this often. */
 const REMIND_EVERY_SECONDS = 3600;
@@ -22,7 +22,7 @@ const REMIND_EVERY_SECONDS = 3600;
  */
 export async function remindNonVoters(ctx: Ctx, proposalId: string, user: UserRow): Promise<number> {
   const p = await proposalAccess(ctx, proposalId, user.id);
-  if (!mayManage(p, user.id)) {
+  if (!permissionsOn(p, user.id).remind) {
     throw forbidden('only facilitators and the author may remind members to vote');
   }
   if (p.closed_at || p.closes_at.getTime() <= Date.now()) throw proposalClosed();

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Role } from '../../shared/schemas/groups';
 import type { Outcome, Proposal } from '../../shared/schemas/proposals';
 import type {
   CreateThreadBody,
@@ -12,6 +13,7 @@ import type {
 } from '../../shared/schemas/threads';
 import type { DB, UserRow } from '../db/schema';
 import * as threads from '../db/threads';
+import { threadPermissions } from '../domain/permissions';
 import type { ThreadWithAuthor } from '../db/threads';
 import {
   entriesAfter,
@@ -53,10 +55,16 @@ function presentShared(row: ThreadWithAuthor, openProposalCount: number): Shared
 }
 
 /**
- * Threads as `readerId` sees them: with their unread counts, read markers and
- * open proposal counts, in three queries for the whole list whatever its length.
+ * Threads as `readerId`, whose role in their group is `role`, sees them: with
+ * their unread counts, read markers, open proposal counts and the reader's
+ * permissions, in three queries for the whole list whatever its length.
  */
-async function presentForReader(db: Handle, readerId: string, rows: ThreadWithAuthor[]): Promise<Thread[]> {
+async function presentForReader(
+  db: Handle,
+  readerId: string,
+  role: Role,
+  rows: ThreadWithAuthor[],
+): Promise<Thread[]> {
   const ids = rows.map((r) => r.id);
   const [unread, markers, proposals] = await Promise.all([
     threads.unreadCounts(db, readerId, ids),
@@ -67,6 +75,7 @@ async function presentForReader(db: Handle, readerId: string, rows: ThreadWithAu
     ...presentShared(row, proposals.get(row.id) ?? 0),
     unreadCount: unread.get(row.id) ?? 0,
     lastReadEventId: markers.get(row.id) ?? null,
+    permissions: threadPermissions({ viewerId: readerId, role, authorId: row.author_id }),
   }));
 }
 
@@ -84,7 +93,7 @@ export async function createThread(
   user: UserRow,
   input: CreateThreadBody,
 ): Promise<Thread> {
-  await groupAccess(ctx, groupId, user.id, 'start_thread');
+  const { role } = await groupAccess(ctx, groupId, user.id, 'start_thread');
   const title = trimmed(input.title, '/title');
   const body = input.body ?? '';
   const shared = await writeTransaction(ctx, async (trx, emit) => {
@@ -110,13 +119,18 @@ export async function createThread(
     });
     return thread;
   });
-  return { ...shared, unreadCount: 0, lastReadEventId: null };
+  return {
+    ...shared,
+    unreadCount: 0,
+    lastReadEventId: null,
+    permissions: threadPermissions({ viewerId: user.id, role, authorId: user.id }),
+  };
 }
 
 /** One thread as the caller sees it. */
 export async function getThread(ctx: Ctx, threadId: string, userId: string): Promise<Thread> {
-  const { thread } = await threadAccess(ctx, threadId, userId);
-  const [presented] = await presentForReader(ctx.db, userId, [thread]);
+  const { thread, role } = await threadAccess(ctx, threadId, userId);
+  const [presented] = await presentForReader(ctx.db, userId, role, [thread]);
   return presented!;
 }
 
@@ -132,14 +146,14 @@ function isThreadCursor(v: unknown): v is threads.ThreadCursor {
 
 /** A page of a group's threads: pinned first, then the most recently active. */
 export async function listThreads(ctx: Ctx, groupId: string, userId: string, query: ThreadListQuery) {
-  await groupAccess(ctx, groupId, userId);
+  const { role } = await groupAccess(ctx, groupId, userId);
   const limit = pageLimit(query.limit);
   const after = decodeCursor(query.cursor, isThreadCursor);
   const rows = await threads.threadsPage(ctx.db, groupId, { status: query.status, after, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: await presentForReader(ctx.db, userId, page),
+    items: await presentForReader(ctx.db, userId, role, page),
     nextCursor:
       rows.length > limit && last
         ? encodeCursor({ pinned: last.pinned, lastActivityAt: last.cursor_time, id: last.id })
@@ -165,17 +179,15 @@ export async function updateThread(
   input: PatchThreadBody,
 ): Promise<Thread> {
   const { thread, role } = await threadAccess(ctx, threadId, user.id);
-  const isAuthor = thread.author_id === user.id;
-  const isFacilitator = role === 'facilitator';
-  if ((input.title !== undefined || input.body !== undefined) && !isAuthor && !isFacilitator) {
+  const may = threadPermissions({ viewerId: user.id, role, authorId: thread.author_id });
+  if ((input.title !== undefined || input.body !== undefined) && !may.edit) {
     throw forbidden('only the author or a facilitator may edit this thread');
   }
-  if (input.pinned !== undefined && !isFacilitator)
-    throw forbidden('only facilitators may pin or unpin a thread');
-  if (input.closed === true && !isAuthor && !isFacilitator) {
+  if (input.pinned !== undefined && !may.pin) throw forbidden('only facilitators may pin or unpin a thread');
+  if (input.closed === true && !may.close) {
     throw forbidden('only the author or a facilitator may close this thread');
   }
-  if (input.closed === false && !isFacilitator) throw forbidden('only facilitators may reopen a thread');
+  if (input.closed === false && !may.reopen) throw forbidden('only facilitators may reopen a thread');
   const title = input.title === undefined ? undefined : trimmed(input.title, '/title');
 
   await writeTransaction(ctx, async (trx, emit) => {

@@ -11,6 +11,26 @@ export const GroupSettings = Type.Object({
 });
 export type GroupSettings = Type.Static<typeof GroupSettings>;
 
+/**
+ * What the caller may do in a group, worked out by the server from their role
+ * and the group's settings (server/domain/permissions.ts), so that no client
+ * repeats the rules. The server checks every request again.
+ */
+export const GroupPermissions = Type.Object({
+  updateGroup: Type.Boolean(),
+  changeRoles: Type.Boolean(),
+  removeMember: Type.Boolean(),
+  invite: Type.Boolean(),
+  inviteFacilitator: Type.Boolean(),
+  listInvitations: Type.Boolean(),
+  createSubgroup: Type.Boolean(),
+  startThread: Type.Boolean(),
+  createProposal: Type.Boolean(),
+  /** Delete other members' comments. */
+  moderateComments: Type.Boolean(),
+});
+export type GroupPermissions = Type.Static<typeof GroupPermissions>;
+
 export const Group = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -20,6 +40,7 @@ export const Group = Type.Object({
   memberCount: Type.Integer(),
   myRole: Role,
   settings: GroupSettings,
+  permissions: GroupPermissions,
 });
 export type Group = Type.Static<typeof Group>;
 

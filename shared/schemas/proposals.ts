@@ -97,6 +97,21 @@ export const Outcome = Type.Object({
 });
 export type Outcome = Type.Static<typeof Outcome>;
 
+/**
+ * What the caller may do to a proposal, by their role and authorship
+ * (server/domain/permissions.ts): facilitators and the author manage it, only
+ * facilitators reopen it. The proposal's state decides the rest (`close`
+ * while open, `reopen` once closed).
+ */
+export const ProposalPermissions = Type.Object({
+  edit: Type.Boolean(),
+  close: Type.Boolean(),
+  remind: Type.Boolean(),
+  stateOutcome: Type.Boolean(),
+  reopen: Type.Boolean(),
+});
+export type ProposalPermissions = Type.Static<typeof ProposalPermissions>;
+
 export const Proposal = Type.Object({
   id: Type.String(),
   threadId: Type.String(),
@@ -120,6 +135,8 @@ export const Proposal = Type.Object({
   eligibleCount: Type.Integer(),
   /** The caller's current vote; left out of stream events, which are shared by every subscriber. */
   myVote: Type.Optional(Type.Union([Vote, Type.Null()])),
+  /** The caller's permissions, in every HTTP answer; left out of stream events, like `myVote`. */
+  permissions: Type.Optional(ProposalPermissions),
   results: Type.Union([Results, Type.Null()]),
   outcome: Type.Union([Outcome, Type.Null()]),
 });

@@ -6,6 +6,21 @@ import { Outcome, Proposal } from './proposals';
 export const Author = Type.Object({ id: Type.String(), name: Type.String(), handle: Type.String() });
 export type Author = Type.Static<typeof Author>;
 
+/**
+ * What the caller may do to a thread, by their role and authorship
+ * (server/domain/permissions.ts). Whether the thread's state allows it too is
+ * the thread's own business: `close` is offered only while `closedAt` is null,
+ * `reopen` only once it is set.
+ */
+export const ThreadPermissions = Type.Object({
+  /** Change the title and context. */
+  edit: Type.Boolean(),
+  pin: Type.Boolean(),
+  close: Type.Boolean(),
+  reopen: Type.Boolean(),
+});
+export type ThreadPermissions = Type.Static<typeof ThreadPermissions>;
+
 /** A discussion in a group (API.md `Thread`, plus `lastReadEventId` and the author's `handle`). */
 export const Thread = Type.Object({
   id: Type.String(),
@@ -32,10 +47,12 @@ export const Thread = Type.Object({
    * "new since your last visit" divider. Left out of `thread.updated` events.
    */
   lastReadEventId: Type.Union([Type.Integer(), Type.Null()]),
+  /** Per reader, in every HTTP answer; left out of stream events. */
+  permissions: Type.Optional(ThreadPermissions),
 });
 export type Thread = Type.Static<typeof Thread>;
 /** A thread as `thread.updated` events carry it: the same for every subscriber, so without the per-reader fields. */
-export type SharedThread = Omit<Thread, 'unreadCount' | 'lastReadEventId'>;
+export type SharedThread = Omit<Thread, 'unreadCount' | 'lastReadEventId' | 'permissions'>;
 
 /** `{thread}`: what thread endpoints answer. */
 export const ThreadReply = Type.Object({ thread: Thread });

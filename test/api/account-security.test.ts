@@ -14,6 +14,7 @@ import {
   startApp,
 } from '../helpers/app';
 import { TEST_DB_KIND } from '../helpers/database';
+import { as } from '../helpers/requests';
 import { spawnServer } from '../helpers/server-process';
 
 // Issue #10 (account security): login and current-password throttles counted before the
@@ -73,11 +74,11 @@ function login(email: string, password: string, remoteAddress = freshAddress()) 
 }
 
 function patchMe(headers: Record<string, string>, payload: unknown) {
-  return h.app.inject({ method: 'PATCH', url: '/api/v1/me', headers, payload: payload as object });
+  return as(h.app, { headers }).patch('/api/v1/me', payload as object);
 }
 
 function me(headers: Record<string, string>) {
-  return h.app.inject({ url: '/api/v1/me', headers });
+  return as(h.app, { headers }).get('/api/v1/me');
 }
 
 /** A 429 in the contract's shape whose Retry-After is whole seconds in (min, max] and whose message says minutes. */
@@ -297,7 +298,7 @@ describe('credentials do not outlive a password change', () => {
     expect(res.statusCode).toBe(200);
     expectError(await me(bot.headers), 401, 'unauthenticated');
     expectError(await me(ci.headers), 401, 'unauthenticated');
-    expect((await h.app.inject({ url: '/api/v1/tokens', headers: p.headers })).json().items).toEqual([]);
+    expect((await as(h.app, p).get('/api/v1/tokens')).json().items).toEqual([]);
     expect((await me(p.headers)).statusCode).toBe(200);
     expect((await me(theirs.headers)).statusCode).toBe(200);
     const fresh = await apiToken(h.app, p, 'after');
@@ -319,12 +320,7 @@ describe('credentials do not outlive a password change', () => {
     const p = await signUp(h.app);
     const bot = await apiToken(h.app, p);
     const before = await rowCounts(h);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: bot.headers,
-      payload: { name: 'offspring' },
-    });
+    const res = await as(h.app, bot).post('/api/v1/tokens', { name: 'offspring' });
     const error = expectError(res, 403, 'forbidden');
     expect(error.message).toMatch(/signed-in session/);
     expect(await rowCounts(h)).toEqual(before);

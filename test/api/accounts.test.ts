@@ -3,17 +3,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   apiToken,
   createGroup,
+  detailPaths,
   expectError,
   type Harness,
   logIn,
+  MISSING_ID,
   ORIGIN,
   type Person,
   rowCounts,
   sessionCookie,
   signUp,
   startApp,
-  detailPaths,
 } from '../helpers/app';
+import { as } from '../helpers/requests';
 
 // Contract: "Accounts and sessions", plus the cookie, CSRF and Bearer rules of "Conventions".
 
@@ -27,16 +29,16 @@ let n = 0;
 const uniqueEmail = (tag = 'person') => `${tag}${++n}-${Date.now()}@example.org`;
 
 function register(payload: unknown, headers: Record<string, string> = {}) {
-  return h.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: payload as object, headers });
+  return as(h.app, { headers }).post('/api/v1/auth/register', payload as object);
 }
 function login(email: string, password: string) {
-  return h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  return as(h.app, null).post('/api/v1/auth/login', { email, password });
 }
 function me(headers: Record<string, string>) {
-  return h.app.inject({ url: '/api/v1/me', headers });
+  return as(h.app, { headers }).get('/api/v1/me');
 }
 function patchMe(headers: Record<string, string>, payload: unknown) {
-  return h.app.inject({ method: 'PATCH', url: '/api/v1/me', headers, payload: payload as object });
+  return as(h.app, { headers }).patch('/api/v1/me', payload as object);
 }
 function userRow(id: string) {
   return h.db.database.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -209,13 +211,13 @@ describe('POST /auth/register', () => {
       email: uniqueEmail(),
       name: 'Ignorer',
       password: 'long enough password',
-      id: '00000000-0000-4000-8000-000000000000',
+      id: MISSING_ID,
       emailNotifications: 'none',
       passwordHash: 'scrypt$1$1$1$x$y',
     });
     expect(res.statusCode).toBe(201);
     const { user } = res.json();
-    expect(user.id).not.toBe('00000000-0000-4000-8000-000000000000');
+    expect(user.id).not.toBe(MISSING_ID);
     const row = await userRow(user.id);
     expect(row.email_notifications).toBe('all');
     expect(row.password_hash).not.toBe('scrypt$1$1$1$x$y');
@@ -272,7 +274,7 @@ describe('POST /auth/login', () => {
     ['password a number', { email: 'a@example.org', password: 1234567890 }, '/password'],
     ['email a number', { email: 5, password: 'whatever-password' }, '/email'],
   ])('400 validation_failed for %s', async (_label, payload, path) => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload });
+    const res = await as(h.app, null).post('/api/v1/auth/login', payload);
     expect(detailPaths(expectError(res, 400, 'validation_failed'))).toContain(path);
   });
 });
@@ -280,7 +282,7 @@ describe('POST /auth/login', () => {
 describe('POST /auth/logout', () => {
   test('204, revokes the session server-side: the old cookie then gets 401', async () => {
     const p = await signUp(h.app);
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: p.headers });
+    const res = await as(h.app, p).post('/api/v1/auth/logout');
     expect(res.statusCode).toBe(204);
     // The browser is told to forget it too.
     expect(setCookieHeader(res)).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/i);
@@ -297,14 +299,12 @@ describe('POST /auth/logout', () => {
   test('revokes only this session; another device stays signed in', async () => {
     const p = await signUp(h.app);
     const other = await logIn(h.app, p);
-    expect(
-      (await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: p.headers })).statusCode,
-    ).toBe(204);
+    expect((await as(h.app, p).post('/api/v1/auth/logout')).statusCode).toBe(204);
     expect((await me(other)).statusCode).toBe(200);
   });
 
   test('401 when not signed in', async () => {
-    expectError(await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout' }), 401, 'unauthenticated');
+    expectError(await as(h.app, null).post('/api/v1/auth/logout'), 401, 'unauthenticated');
   });
 
   test('403 csrf_rejected without an Origin, and the session survives', async () => {
@@ -462,12 +462,7 @@ describe('PATCH /me', () => {
 describe('API tokens', () => {
   test('POST /tokens: 201 {token: {id, name, secret}}; only a hash is kept and the secret is never shown again', async () => {
     const p = await signUp(h.app);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: p.headers,
-      payload: { name: '  Ci bot  ' },
-    });
+    const res = await as(h.app, p).post('/api/v1/tokens', { name: '  Ci bot  ' });
     expect(res.statusCode).toBe(201);
     const { token } = res.json();
     expect(token).toEqual({ id: expect.any(String), name: 'Ci bot', secret: expect.any(String) });
@@ -481,7 +476,7 @@ describe('API tokens', () => {
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(token.secret);
 
-    const list = await h.app.inject({ url: '/api/v1/tokens', headers: p.headers });
+    const list = await as(h.app, p).get('/api/v1/tokens');
     expect(list.statusCode).toBe(200);
     expect(list.json().items).toEqual([expect.objectContaining({ id: token.id, name: 'Ci bot' })]);
     expect(list.body).not.toContain(token.secret);
@@ -494,12 +489,7 @@ describe('API tokens', () => {
     expect(who.statusCode).toBe(200);
     expect(who.json().user).toMatchObject({ id: p.id, email: p.email });
 
-    const created = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/groups',
-      headers: token.headers,
-      payload: { name: 'Made by a bot' },
-    });
+    const created = await as(h.app, token).post('/api/v1/groups', { name: 'Made by a bot' });
     expect(created.statusCode).toBe(201);
     const foreign = await h.app.inject({
       method: 'PATCH',
@@ -515,30 +505,18 @@ describe('API tokens', () => {
     const p = await signUp(h.app);
     const token = await apiToken(h.app, p);
     const keep = await apiToken(h.app, p, 'kept');
-    const del = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/tokens/${token.id}`,
-      headers: p.headers,
-    });
+    const del = await as(h.app, p).delete(`/api/v1/tokens/${token.id}`);
     expect(del.statusCode).toBe(204);
     expectError(await me(token.headers), 401, 'unauthenticated');
     expect((await me(keep.headers)).statusCode).toBe(200);
-    const again = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/tokens/${token.id}`,
-      headers: p.headers,
-    });
+    const again = await as(h.app, p).delete(`/api/v1/tokens/${token.id}`);
     expectError(again, 404, 'not_found');
   });
 
   test('a token can revoke itself over Bearer', async () => {
     const p = await signUp(h.app);
     const token = await apiToken(h.app, p);
-    const del = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/tokens/${token.id}`,
-      headers: token.headers,
-    });
+    const del = await as(h.app, token).delete(`/api/v1/tokens/${token.id}`);
     expect(del.statusCode).toBe(204);
     expectError(await me(token.headers), 401, 'unauthenticated');
   });
@@ -547,16 +525,8 @@ describe('API tokens', () => {
     const owner = await signUp(h.app);
     const other = await signUp(h.app);
     const token = await apiToken(h.app, owner);
-    expectError(
-      await h.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${token.id}`, headers: other.headers }),
-      404,
-      'not_found',
-    );
-    expectError(
-      await h.app.inject({ method: 'DELETE', url: '/api/v1/tokens/not-an-id', headers: owner.headers }),
-      404,
-      'not_found',
-    );
+    expectError(await as(h.app, other).delete(`/api/v1/tokens/${token.id}`), 404, 'not_found');
+    expectError(await as(h.app, owner).delete('/api/v1/tokens/not-an-id'), 404, 'not_found');
     expect((await me(token.headers)).statusCode).toBe(200);
   });
 
@@ -568,7 +538,7 @@ describe('API tokens', () => {
     ['name over 200 characters', { name: 'n'.repeat(201) }],
   ])('POST /tokens 400 for %s; no token is stored', async (_label, payload) => {
     const p = await signUp(h.app);
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: p.headers, payload });
+    const res = await as(h.app, p).post('/api/v1/tokens', payload);
     expect(detailPaths(expectError(res, 400, 'validation_failed'))).toEqual(['/name']);
     const rows = await h.db.database.db
       .selectFrom('api_tokens')
@@ -580,11 +550,7 @@ describe('API tokens', () => {
 
   test('401 without a session; 403 csrf_rejected for a cookie without Origin', async () => {
     const p = await signUp(h.app);
-    expectError(
-      await h.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'x' } }),
-      401,
-      'unauthenticated',
-    );
+    expectError(await as(h.app, null).post('/api/v1/tokens', { name: 'x' }), 401, 'unauthenticated');
     expectError(
       await h.app.inject({
         method: 'POST',
@@ -617,10 +583,10 @@ describe('served over https (PUBLIC_URL)', () => {
   afterAll(() => hs?.close());
 
   test('the session cookie is Secure, HttpOnly and SameSite=Lax', async () => {
-    const res = await hs.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: { email: uniqueEmail('secure'), name: 'Secure Sam', password: 'long enough password' },
+    const res = await as(hs.app, null).post('/api/v1/auth/register', {
+      email: uniqueEmail('secure'),
+      name: 'Secure Sam',
+      password: 'long enough password',
     });
     expect(res.statusCode).toBe(201);
     const cookie = setCookieHeader(res);

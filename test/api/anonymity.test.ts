@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StreamEvent } from '../../shared/schemas/stream';
 import { createGroup, expectError, type Harness, type Person, signUp, startApp } from '../helpers/app';
-import { type BulkMember, bulkMembers, createProposal, createThread, inSeconds } from '../helpers/factories';
+import { type BulkMember, bulkMembers, createProposal, inSeconds } from '../helpers/factories';
+import { startThread } from '../helpers/threads';
 import { eventsOn, listenOn, type StreamClient, subscribeAs } from '../helpers/stream';
 
 // The contract (1.1): on an anonymous proposal nothing a member, a facilitator or an API
@@ -25,7 +26,7 @@ beforeAll(async () => {
   fran = await signUp(h.app, { name: 'Fran Facilitator' });
   groupId = (await createGroup(h.app, fran, 'Secret ballot co-op')).id;
   voters = await bulkMembers(h, groupId, 4, 'Voter');
-  threadId = (await createThread(h.app, fran, groupId)).id;
+  threadId = (await startThread(h.app, fran, groupId)).id;
   ws = await subscribeAs(base, fran, `group:${groupId}`, `thread:${threadId}`);
 });
 afterAll(async () => {

@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, createGroup, type Harness, join, signUp, startApp } from '../helpers/app';
 import { type BadRequest, badRequests, type RouteSpec, routesOf } from '../helpers/bad-requests';
-import { createProposal, createThread } from '../helpers/factories';
+import { createProposal } from '../helpers/factories';
+import { as } from '../helpers/requests';
 import { tableChecksums } from '../helpers/table-checksums';
-import { postComment } from '../helpers/threads';
+import { postComment, startThread } from '../helpers/threads';
 
 /**
  * At least 5,000 generated bad requests, spread over every route of the OpenAPI document: each
@@ -27,18 +28,13 @@ beforeAll(async () => {
   const bea = await signUp(h.app, { name: 'Bea Member' });
   const group = await createGroup(h.app, ada);
   await join(h.app, ada, group.id, bea);
-  const thread = await createThread(h.app, ada, group.id);
+  const thread = await startThread(h.app, ada, group.id);
   const comment = await postComment(h.app, ada, thread.id, 'The campaign needs a public statement.');
   const proposal = await createProposal(h.app, ada, thread.id, {
     kind: 'poll',
     options: [{ label: 'Ally' }, { label: 'Wait' }],
   });
-  const invitation = await h.app.inject({
-    method: 'POST',
-    url: `/api/v1/groups/${group.id}/invitations`,
-    headers: ada.headers,
-    payload: {},
-  });
+  const invitation = await as(h.app, ada).post(`/api/v1/groups/${group.id}/invitations`, {});
   const token = await apiToken(h.app, ada);
   facilitatorHeaders = ada.headers;
   tokenHeaders = token.headers;

@@ -14,7 +14,9 @@ import {
   signUp,
   startApp,
 } from '../helpers/app';
-import { createProposal, createThread, inSeconds } from '../helpers/factories';
+import { createProposal, inSeconds } from '../helpers/factories';
+import { as } from '../helpers/requests';
+import { startThread } from '../helpers/threads';
 
 // Contract 1.1: "Text containing U+0000 or unpaired surrogates, and numbers outside a field's range
 // (event ids, cursors, limits), are 400 validation_failed, never 500." And: a rejected request
@@ -43,16 +45,13 @@ beforeAll(async () => {
   member = await signUp(h.app, { name: 'Sam Member' });
   const group = await createGroup(h.app, facilitator, 'Bad Input Co-op');
   await join(h.app, facilitator, group.id, member);
-  const thread = await createThread(h.app, facilitator, group.id);
+  const thread = await startThread(h.app, facilitator, group.id);
   const proposal = await createProposal(h.app, facilitator, thread.id, {
     kind: 'poll',
     options: [{ label: 'Yes' }, { label: 'No' }],
   });
-  const comment = await h.app.inject({
-    method: 'POST',
-    url: `/api/v1/threads/${thread.id}/comments`,
-    headers: facilitator.headers,
-    payload: { body: 'A first comment.' },
+  const comment = await as(h.app, facilitator).post(`/api/v1/threads/${thread.id}/comments`, {
+    body: 'A first comment.',
   });
   expect(comment.statusCode).toBe(201);
   const token = await apiToken(h.app, facilitator);
@@ -271,11 +270,9 @@ function noServerError(label: string, res: LightMyRequestResponse) {
 describe('text with U+0000 or a lone surrogate', () => {
   test('a lone surrogate in a vote reason is 400 validation_failed at /reason; no vote is stored', async () => {
     const before = await rowCounts(h);
-    const res = await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/proposals/${ids.proposal}/vote`,
-      headers: member.headers,
-      payload: { choices: [{ optionId: ids.option }], reason: 'Because \udc00' },
+    const res = await as(h.app, member).put(`/api/v1/proposals/${ids.proposal}/vote`, {
+      choices: [{ optionId: ids.option }],
+      reason: 'Because \udc00',
     });
     noServerError('vote reason', res);
     expect(detailPaths(expectError(res, 400, 'validation_failed'))).toEqual(['/reason']);
@@ -283,11 +280,9 @@ describe('text with U+0000 or a lone surrogate', () => {
   });
 
   test('a surrogate pair (an emoji) is ordinary text and is kept', async () => {
-    const res = await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/proposals/${ids.proposal}/vote`,
-      headers: member.headers,
-      payload: { choices: [{ optionId: ids.option }], reason: 'Yes 🗳️ please' },
+    const res = await as(h.app, member).put(`/api/v1/proposals/${ids.proposal}/vote`, {
+      choices: [{ optionId: ids.option }],
+      reason: 'Yes 🗳️ please',
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().vote.reason).toBe('Yes 🗳️ please');
@@ -298,10 +293,7 @@ describe('text with U+0000 or a lone surrogate', () => {
       JSON.stringify({ updatedAt: new Date().toISOString(), key: 'a\u0000b' }),
     ).toString('base64url');
     const before = await rowCounts(h);
-    const res = await h.app.inject({
-      url: `/api/v1/proposals/${ids.proposal}/votes?cursor=${cursor}`,
-      headers: facilitator.headers,
-    });
+    const res = await as(h.app, facilitator).get(`/api/v1/proposals/${ids.proposal}/votes?cursor=${cursor}`);
     noServerError('forged cursor', res);
     expectError(res, 400, 'validation_failed');
     expect(await rowCounts(h)).toEqual(before);
@@ -310,7 +302,7 @@ describe('text with U+0000 or a lone surrogate', () => {
 
 describe('numbers outside a field’s range', () => {
   const timeline = (query: string) =>
-    h.app.inject({ url: `/api/v1/threads/${ids.thread}/timeline?${query}`, headers: facilitator.headers });
+    as(h.app, facilitator).get(`/api/v1/threads/${ids.thread}/timeline?${query}`);
 
   test.each([
     ['after=99999999999999999999', '/after'],
@@ -360,10 +352,10 @@ describe('numbers outside a field’s range', () => {
       '/api/v1/notifications',
       '/api/v1/groups',
     ]) {
-      const large = await h.app.inject({ url: `${url}?limit=1000000`, headers: facilitator.headers });
+      const large = await as(h.app, facilitator).get(`${url}?limit=1000000`);
       expect({ url, status: large.statusCode }).toEqual({ url, status: 200 });
       for (const limit of ['99999999999999999999', '9007199254740992', '1e400']) {
-        const res = await h.app.inject({ url: `${url}?limit=${limit}`, headers: facilitator.headers });
+        const res = await as(h.app, facilitator).get(`${url}?limit=${limit}`);
         noServerError(url, res);
         expect(detailPaths(expectError(res, 400, 'validation_failed'))).toContain('/limit');
       }
@@ -373,19 +365,13 @@ describe('numbers outside a field’s range', () => {
 
 describe('malformed ids in query parameters', () => {
   test('GET /groups/:id/proposals?threadId=xyz is 400 validation_failed, not a database error', async () => {
-    const res = await h.app.inject({
-      url: `/api/v1/groups/${ids.group}/proposals?threadId=xyz`,
-      headers: facilitator.headers,
-    });
+    const res = await as(h.app, facilitator).get(`/api/v1/groups/${ids.group}/proposals?threadId=xyz`);
     noServerError('threadId', res);
     expectError(res, 400, 'validation_failed');
   });
 
   test('GET /search?groupId=xyz is 404, as a malformed id is not found', async () => {
-    const res = await h.app.inject({
-      url: '/api/v1/search?q=comment&groupId=xyz',
-      headers: facilitator.headers,
-    });
+    const res = await as(h.app, facilitator).get('/api/v1/search?q=comment&groupId=xyz');
     expectError(res, 404, 'not_found');
   });
 });

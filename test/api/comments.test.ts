@@ -6,11 +6,13 @@ import {
   expectError,
   type Harness,
   join,
+  MISSING_ID,
   type Person,
   rowCounts,
   signUp,
   startApp,
 } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { getThread, postComment, startThread, timeline } from '../helpers/threads';
 
 let h: Harness;
@@ -34,32 +36,20 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
-
-function comment(as: Person, payload: unknown, thread = threadId) {
-  return h.app.inject({
-    method: 'POST',
-    url: `/api/v1/threads/${thread}/comments`,
-    headers: as.headers,
-    payload: payload as object,
-  });
+function comment(person: Person, payload: unknown, thread = threadId) {
+  return as(h.app, person).post(`/api/v1/threads/${thread}/comments`, payload as object);
 }
-function edit(as: Person, id: string, payload: unknown) {
-  return h.app.inject({
-    method: 'PATCH',
-    url: `/api/v1/comments/${id}`,
-    headers: as.headers,
-    payload: payload as object,
-  });
+function edit(person: Person, id: string, payload: unknown) {
+  return as(h.app, person).patch(`/api/v1/comments/${id}`, payload as object);
 }
-function remove(as: Person, id: string) {
-  return h.app.inject({ method: 'DELETE', url: `/api/v1/comments/${id}`, headers: as.headers });
+function remove(person: Person, id: string) {
+  return as(h.app, person).delete(`/api/v1/comments/${id}`);
 }
-function react(as: Person, id: string, emoji: string, method: 'PUT' | 'DELETE' = 'PUT') {
+function react(person: Person, id: string, emoji: string, method: 'PUT' | 'DELETE' = 'PUT') {
   return h.app.inject({
     method,
     url: `/api/v1/comments/${id}/reactions/${encodeURIComponent(emoji)}`,
-    headers: as.headers,
+    headers: person.headers,
   });
 }
 
@@ -139,18 +129,13 @@ describe('POST /threads/:id/comments', () => {
     await expectNoChange(async () => {
       expectError(await comment(outsider, { body: 'probe' }), 404, 'not_found');
       expectError(await comment(author, { body: 'probe' }, 'zzz'), 404, 'not_found');
-      expectError(await comment(author, { body: 'probe' }, NO_SUCH_ID), 404, 'not_found');
+      expectError(await comment(author, { body: 'probe' }, MISSING_ID), 404, 'not_found');
     });
   });
 
   test('a closed thread takes no comment: 409 thread_closed, nothing written', async () => {
     const closed = await startThread(h.app, author, groupId, { title: 'Closing soon' });
-    await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/threads/${closed.id}`,
-      headers: author.headers,
-      payload: { closed: true },
-    });
+    await as(h.app, author).patch(`/api/v1/threads/${closed.id}`, { closed: true });
     await expectNoChange(async () =>
       expectError(await comment(other, { body: 'too late' }, closed.id), 409, 'thread_closed'),
     );
@@ -171,7 +156,7 @@ describe('POST /threads/:id/comments', () => {
     const gone = await postComment(h.app, author, threadId, 'soon deleted');
     expect((await remove(author, gone.id)).statusCode).toBe(204);
     await expectNoChange(async () => {
-      for (const parentId of [foreign.id, gone.id, NO_SUCH_ID, 'not-an-id']) {
+      for (const parentId of [foreign.id, gone.id, MISSING_ID, 'not-an-id']) {
         const error = expectError(await comment(other, { body: 'reply', parentId }), 404, 'not_found');
         expect(error.details).toEqual([{ path: '/parentId', message: expect.any(String) }]);
       }
@@ -190,7 +175,7 @@ describe('PATCH /comments/:id and its versions', () => {
     const editedAt = res.json().comment.editedAt;
     expect(Date.parse(editedAt)).toBeGreaterThanOrEqual(Date.parse(c.createdAt));
     await edit(author, c.id, { body: 'third words' });
-    const versions = await h.app.inject({ url: `/api/v1/comments/${c.id}/versions`, headers: other.headers });
+    const versions = await as(h.app, other).get(`/api/v1/comments/${c.id}/versions`);
     expect(versions.statusCode).toBe(200);
     expect(versions.json()).toEqual({
       items: [
@@ -222,11 +207,7 @@ describe('PATCH /comments/:id and its versions', () => {
       expectError(await edit(author, c.id, { body: 1 }), 400, 'validation_failed');
     });
     for (const who of [outsider]) {
-      expectError(
-        await h.app.inject({ url: `/api/v1/comments/${c.id}/versions`, headers: who.headers }),
-        404,
-        'not_found',
-      );
+      expectError(await as(h.app, who).get(`/api/v1/comments/${c.id}/versions`), 404, 'not_found');
     }
   });
 });
@@ -241,7 +222,7 @@ describe('DELETE /comments/:id', () => {
     const page = await timeline(h.app, other, threadId, 'latest=true&limit=200');
     const item = page.items.find((i) => i.comment?.id === c.id);
     expect(item?.comment).toMatchObject({ body: '', deletedAt: expect.any(String), reactions: [] });
-    const versions = await h.app.inject({ url: `/api/v1/comments/${c.id}/versions`, headers: other.headers });
+    const versions = await as(h.app, other).get(`/api/v1/comments/${c.id}/versions`);
     expect(versions.json().items).toEqual([]);
     expect((await getThread(h.app, other, threadId)).commentCount).toBe(before.commentCount - 1);
     const stored = await h.db.database.db
@@ -298,7 +279,7 @@ describe('reactions', () => {
     ]);
     await react(author, c.id, '👍🏽');
     // Seen by the author: grouped in the order first given, `mine` only on their own.
-    const seen = await h.app.inject({ url: `/api/v1/comments/${c.id}`, headers: author.headers });
+    const seen = await as(h.app, author).get(`/api/v1/comments/${c.id}`);
     expect(
       seen.json().comment.reactions.map((r: { emoji: string; mine: boolean }) => [r.emoji, r.mine]),
     ).toEqual([
@@ -356,7 +337,7 @@ describe('reactions', () => {
     const c = await postComment(h.app, author, threadId, 'private');
     await expectNoChange(async () => {
       expectError(await react(outsider, c.id, '👍'), 404, 'not_found');
-      expectError(await react(other, NO_SUCH_ID, '👍'), 404, 'not_found');
+      expectError(await react(other, MISSING_ID, '👍'), 404, 'not_found');
       expectError(await react(other, 'abc', '👍'), 404, 'not_found');
     });
   });

@@ -15,6 +15,7 @@ import {
   startApp,
   MISSING_ID,
 } from '../helpers/app';
+import { as } from '../helpers/requests';
 
 // Contract: "Conventions" (error shape and statuses, CSRF, body limit, rate limits) and "Health".
 
@@ -447,41 +448,31 @@ describe('RATE_LIMITS=off', () => {
   test('turns off the login, register and invitation limits', async () => {
     const p = await signUp(off.app);
     for (let i = 0; i < 8; i++) {
-      const res = await off.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email: p.email, password: 'wrong password' },
+      const res = await as(off.app, null).post('/api/v1/auth/login', {
+        email: p.email,
+        password: 'wrong password',
       });
       expect(res.statusCode).toBe(401);
     }
-    const ok = await off.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: p.email, password: p.password },
-    });
+    const ok = await as(off.app, null).post('/api/v1/auth/login', { email: p.email, password: p.password });
     expect(ok.statusCode).toBe(200);
 
     for (let i = 0; i < 7; i++) {
-      const res = await off.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/register',
-        payload: { email: p.email, name: 'Again', password: 'long enough password' },
+      const res = await as(off.app, null).post('/api/v1/auth/register', {
+        email: p.email,
+        name: 'Again',
+        password: 'long enough password',
       });
       expect(res.statusCode).toBe(409);
     }
 
     for (let i = 0; i < 60; i++) {
-      expect((await off.app.inject({ url: `/api/v1/invitations/guess-${i}` })).statusCode).toBe(404);
+      expect((await as(off.app, null).get(`/api/v1/invitations/guess-${i}`)).statusCode).toBe(404);
     }
 
     const g = await createGroup(off.app, p, 'Unlimited');
     for (let i = 0; i < 101; i++) {
-      const res = await off.app.inject({
-        method: 'POST',
-        url: `/api/v1/groups/${g.id}/invitations`,
-        headers: p.headers,
-        payload: {},
-      });
+      const res = await as(off.app, p).post(`/api/v1/groups/${g.id}/invitations`, {});
       expect(res.statusCode).toBe(201);
     }
     const limits = await off.db.database.db.selectFrom('rate_limits').selectAll().execute();

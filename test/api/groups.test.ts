@@ -93,6 +93,18 @@ describe('POST /groups', () => {
       memberCount: 1,
       myRole: 'facilitator',
       settings: { membersCanStartThreads: true, membersCanCreateProposals: true, membersCanInvite: true },
+      permissions: {
+        updateGroup: true,
+        changeRoles: true,
+        removeMember: true,
+        invite: true,
+        inviteFacilitator: true,
+        listInvitations: true,
+        createSubgroup: true,
+        startThread: true,
+        createProposal: true,
+        moderateComments: true,
+      },
     });
     expect(await roleOf(group.id, p.id)).toBe('facilitator');
     const events = await eventRows(h, { groupId: group.id });

@@ -14,6 +14,7 @@ import {
   MISSING_ID,
   detailPaths,
 } from '../helpers/app';
+import { as } from '../helpers/requests';
 
 // Contract: "Groups, members, invitations" (POST /groups/:id/invitations, GET /invitations/:token, accept).
 
@@ -33,7 +34,7 @@ function create(person: Person | null, groupId: string, payload?: unknown) {
   });
 }
 function preview(token: string, headers: Record<string, string> = {}) {
-  return h.app.inject({ url: `/api/v1/invitations/${token}`, headers });
+  return as(h.app, { headers }).get(`/api/v1/invitations/${token}`);
 }
 function accept(person: Person | null, token: string) {
   return h.app.inject({
@@ -168,11 +169,8 @@ describe('POST /groups/:id/invitations', () => {
 
   test('membersCanInvite=false stops members (403, nothing written) while facilitators still can', async () => {
     const { facilitator, member, group } = await circle('Closed invites');
-    const patched = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${group.id}`,
-      headers: facilitator.headers,
-      payload: { settings: { membersCanInvite: false } },
+    const patched = await as(h.app, facilitator).patch(`/api/v1/groups/${group.id}`, {
+      settings: { membersCanInvite: false },
     });
     expect(patched.json().group.settings.membersCanInvite).toBe(false);
     const before = await rowCounts(h);
@@ -268,7 +266,7 @@ describe('POST /invitations/:token/accept', () => {
     expect(mine[0]).toMatchObject({ actor_id: newcomer.id });
     expect(mine[0]!.data).toMatchObject({ userId: newcomer.id, role: 'member' });
 
-    const group2 = await h.app.inject({ url: `/api/v1/groups/${group.id}`, headers: newcomer.headers });
+    const group2 = await as(h.app, newcomer).get(`/api/v1/groups/${group.id}`);
     expect(group2.json().group).toMatchObject({ myRole: 'member', memberCount: 3 });
   });
 
@@ -391,12 +389,7 @@ describe('POST /invitations/:token/accept', () => {
     const { facilitator, group } = await circle('Bot joins');
     const inv = await invite(h.app, facilitator, group.id);
     const p = await signUp(h.app);
-    const token = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: p.headers,
-      payload: { name: 'b' },
-    });
+    const token = await as(h.app, p).post('/api/v1/tokens', { name: 'b' });
     const res = await h.app.inject({
       method: 'POST',
       url: `/api/v1/invitations/${inv.token}/accept`,
@@ -413,29 +406,16 @@ describe('POST /invitations/:token/accept', () => {
 // new link (or a re-issued one they never used).
 describe('invitations follow their issuer’s standing', () => {
   function setRole(actor: Person, groupId: string, userId: string, role: string) {
-    return h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${groupId}/members/${userId}`,
-      headers: actor.headers,
-      payload: { role },
-    });
+    return as(h.app, actor).patch(`/api/v1/groups/${groupId}/members/${userId}`, { role });
   }
   function remove(actor: Person, groupId: string, userId: string) {
-    return h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/groups/${groupId}/members/${userId}`,
-      headers: actor.headers,
-    });
+    return as(h.app, actor).delete(`/api/v1/groups/${groupId}/members/${userId}`);
   }
   function reissue(actor: Person, groupId: string, invitationId: string) {
-    return h.app.inject({
-      method: 'POST',
-      url: `/api/v1/groups/${groupId}/invitations/${invitationId}/reissue`,
-      headers: actor.headers,
-    });
+    return as(h.app, actor).post(`/api/v1/groups/${groupId}/invitations/${invitationId}/reissue`);
   }
   async function listed(actor: Person, groupId: string, invitationId: string) {
-    const res = await h.app.inject({ url: `/api/v1/groups/${groupId}/invitations`, headers: actor.headers });
+    const res = await as(h.app, actor).get(`/api/v1/groups/${groupId}/invitations`);
     expect(res.statusCode).toBe(200);
     return (res.json().items as { id: string; valid: boolean; issuedBy: { id: string } | null }[]).find(
       (i) => i.id === invitationId,
@@ -515,11 +495,8 @@ describe('invitations follow their issuer’s standing', () => {
     expect((await preview(leaversLink.token)).json().invitation.valid).toBe(false);
     expectError(await accept(await signUp(h.app), leaversLink.token), 404, 'not_found');
 
-    const patched = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${group.id}`,
-      headers: facilitator.headers,
-      payload: { settings: { membersCanInvite: false } },
+    const patched = await as(h.app, facilitator).patch(`/api/v1/groups/${group.id}`, {
+      settings: { membersCanInvite: false },
     });
     expect(patched.statusCode).toBe(200);
     expect((await preview(membersLink.token)).json().invitation.valid).toBe(false);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mentionedHandles } from '../../server/services/mentions';
 import { createGroup, expectError, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { notifications, postComment, startThread } from '../helpers/threads';
 
 let h: Harness;
@@ -36,13 +37,8 @@ async function about(person: Person, where: { threadId: string; commentId?: stri
     .map((r) => r.kind);
 }
 
-function editComment(as: Person, id: string, body: string) {
-  return h.app.inject({
-    method: 'PATCH',
-    url: `/api/v1/comments/${id}`,
-    headers: as.headers,
-    payload: { body },
-  });
+function editComment(person: Person, id: string, body: string) {
+  return as(h.app, person).patch(`/api/v1/comments/${id}`, { body });
 }
 
 describe('mentions', () => {
@@ -85,11 +81,8 @@ describe('mentions', () => {
   test('thread text mentions notify on creation and on edits, once each', async () => {
     const thread = await startThread(h.app, ada, groupId, { title: 'Hello', body: `Welcome @${cy.handle}` });
     expect(await about(cy, { threadId: thread.id, commentId: null })).toEqual(['mentioned']);
-    const patched = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/threads/${thread.id}`,
-      headers: ada.headers,
-      payload: { body: `Welcome @${cy.handle} and @${bo.handle}` },
+    const patched = await as(h.app, ada).patch(`/api/v1/threads/${thread.id}`, {
+      body: `Welcome @${cy.handle} and @${bo.handle}`,
     });
     expect(patched.statusCode).toBe(200);
     expect(await about(cy, { threadId: thread.id, commentId: null })).toEqual(['mentioned']);
@@ -148,13 +141,8 @@ describe('GET /notifications and POST /notifications/read', () => {
     for (let i = 0; i < 5; i++) await postComment(h.app, ada, thread.id, `@${reader.handle} number ${i}`);
   });
 
-  function markRead(as: Person, payload: unknown) {
-    return h.app.inject({
-      method: 'POST',
-      url: '/api/v1/notifications/read',
-      headers: as.headers,
-      payload: payload as object,
-    });
+  function markRead(person: Person, payload: unknown) {
+    return as(h.app, person).post('/api/v1/notifications/read', payload as object);
   }
 
   test('newest first, paged by cursor, with the unread count beside the items', async () => {
@@ -204,32 +192,16 @@ describe('GET /notifications and POST /notifications/read', () => {
   test('strict bodies; the signed-out get 401', async () => {
     expectError(await markRead(reader, { ids: 'all' }), 400, 'validation_failed');
     expectError(await markRead(reader, { ids: [1] }), 400, 'validation_failed');
-    expectError(await h.app.inject({ url: '/api/v1/notifications' }), 401, 'unauthenticated');
-    expectError(
-      await h.app.inject({ url: '/api/v1/notifications?unread=maybe', headers: reader.headers }),
-      400,
-      'validation_failed',
-    );
-    expectError(
-      await h.app.inject({ url: '/api/v1/notifications?cursor=abc', headers: reader.headers }),
-      400,
-      'validation_failed',
-    );
+    expectError(await as(h.app, null).get('/api/v1/notifications'), 401, 'unauthenticated');
+    expectError(await as(h.app, reader).get('/api/v1/notifications?unread=maybe'), 400, 'validation_failed');
+    expectError(await as(h.app, reader).get('/api/v1/notifications?cursor=abc'), 400, 'validation_failed');
   });
 
   test('a rejected comment notifies nobody', async () => {
     const thread = await startThread(h.app, ada, readerGroup, { title: 'Closed' });
-    await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/threads/${thread.id}`,
-      headers: ada.headers,
-      payload: { closed: true },
-    });
-    const res = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/threads/${thread.id}/comments`,
-      headers: ada.headers,
-      payload: { body: `@${reader.handle} hello?` },
+    await as(h.app, ada).patch(`/api/v1/threads/${thread.id}`, { closed: true });
+    const res = await as(h.app, ada).post(`/api/v1/threads/${thread.id}/comments`, {
+      body: `@${reader.handle} hello?`,
     });
     expectError(res, 409, 'thread_closed');
     expect(await about(reader, { threadId: thread.id })).toEqual([]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createGroup, type Harness, invite, type Person, signUp, startApp } from '../helpers/app';
-import { bulkMembers, createProposal, createThread } from '../helpers/factories';
+import { bulkMembers, createProposal } from '../helpers/factories';
+import { startThread } from '../helpers/threads';
 import { eventsOn, listenOn, subscribeAs } from '../helpers/stream';
 
 // A member who leaves, or is removed, while proposals are open takes their ballot with them
@@ -29,7 +30,7 @@ async function circle(name: string) {
   const groupId = (await createGroup(h.app, fran, `${name} co-op`)).id;
   const members: Who[] = await bulkMembers(h, groupId, 3, name);
   const [ada, bo, cy] = [members[0]!, members[1]!, members[2]!];
-  const threadId = (await createThread(h.app, fran, groupId)).id;
+  const threadId = (await startThread(h.app, fran, groupId)).id;
   return { fran, ada, bo, cy, groupId, threadId };
 }
 

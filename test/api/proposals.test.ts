@@ -11,7 +11,8 @@ import {
   signUp,
   startApp,
 } from '../helpers/app';
-import { bulkMembers, createProposal, createThread, inSeconds } from '../helpers/factories';
+import { bulkMembers, createProposal, inSeconds } from '../helpers/factories';
+import { startThread } from '../helpers/threads';
 
 let h: Harness;
 let facilitator: Person;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   outsider = await signUp(h.app, { name: 'Oz Outsider' });
   groupId = (await createGroup(h.app, facilitator)).id;
   await join(h.app, facilitator, groupId, member);
-  threadId = (await createThread(h.app, facilitator, groupId)).id;
+  threadId = (await startThread(h.app, facilitator, groupId)).id;
 });
 afterAll(() => h?.close());
 
@@ -140,7 +141,7 @@ describe('creating proposals', () => {
 describe("a group's proposals", () => {
   test('pages every proposal once, newest first, filtered by status; outsiders get 404', async () => {
     const g = (await createGroup(h.app, facilitator, 'Listing co-op')).id;
-    const t = (await createThread(h.app, facilitator, g)).id;
+    const t = (await startThread(h.app, facilitator, g)).id;
     const made: string[] = [];
     for (let i = 0; i < 5; i++)
       made.push((await createProposal(h.app, facilitator, t, { kind: 'proposal', title: `P${i}` })).id);
@@ -180,7 +181,7 @@ describe("a group's proposals", () => {
   });
 
   test('no proposal can be added to a closed thread (409 thread_closed), and nothing is written', async () => {
-    const t = (await createThread(h.app, facilitator, groupId)).id;
+    const t = (await startThread(h.app, facilitator, groupId)).id;
     expect((await api('PATCH', `/threads/${t}`, facilitator, { closed: true })).statusCode).toBe(200);
     const before = await rowCounts(h);
     const res = await api('POST', `/threads/${t}/proposals`, facilitator, {
@@ -544,7 +545,7 @@ describe('under load', () => {
   test('six proposals created at once in one thread all succeed, each announced once', async () => {
     // Each creation locked the thread for share and then updated it: two at once deadlocked (500).
     const g = (await createGroup(h.app, facilitator, 'Busy co-op')).id;
-    const t = (await createThread(h.app, facilitator, g)).id;
+    const t = (await startThread(h.app, facilitator, g)).id;
     const answers = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         api('POST', `/threads/${t}/proposals`, facilitator, {
@@ -563,7 +564,7 @@ describe('under load', () => {
 
   test('200 members voting at once, 50 of them changing at once, give exactly the right tally', async () => {
     const g = (await createGroup(h.app, facilitator, 'Big co-op')).id;
-    const t = (await createThread(h.app, facilitator, g)).id;
+    const t = (await startThread(h.app, facilitator, g)).id;
     const voters = await bulkMembers(h, g, 200);
     const p = await createProposal(h.app, facilitator, t, { kind: 'proposal' });
     const positions = ['agree', 'abstain', 'disagree', 'block'];
@@ -591,7 +592,7 @@ describe('under load', () => {
       // Each batch works out the new results from the counts it read under the lock; the
       // last event must carry exactly what a fresh read gives, and nothing may drift.
       const g = (await createGroup(h.app, facilitator, `Ranked co-op ${anonymous}`)).id;
-      const t = (await createThread(h.app, facilitator, g)).id;
+      const t = (await startThread(h.app, facilitator, g)).id;
       const voters = await bulkMembers(h, g, 60);
       const p = await createProposal(h.app, facilitator, t, {
         kind: 'ranked_choice',
@@ -645,7 +646,7 @@ describe('under load', () => {
 
   test('100 votes racing a close: each is counted or refused with 409, and the tally equals the 200s', async () => {
     const g = (await createGroup(h.app, facilitator, 'Racing co-op')).id;
-    const t = (await createThread(h.app, facilitator, g)).id;
+    const t = (await startThread(h.app, facilitator, g)).id;
     const voters = await bulkMembers(h, g, 100);
     const p = await createProposal(h.app, facilitator, t, { kind: 'proposal' });
     const votes = voters.map((v, i) =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SEARCH_LIMITS, searchGate } from '../../server/services/search';
 import { createGroup, expectError, type Harness, type Person, signUp, startApp } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { startThread } from '../helpers/threads';
 
 // Issue #10: one member's searches over long comments must not stall everyone
@@ -73,7 +74,7 @@ interface Hit {
 }
 
 const searchAs = (person: Person, q: string) =>
-  h.app.inject({ url: `/api/v1/search?q=${encodeURIComponent(q)}`, headers: person.headers });
+  as(h.app, person).get(`/api/v1/search?q=${encodeURIComponent(q)}`);
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 5));
@@ -90,7 +91,7 @@ describe('search over long comments', () => {
       }),
     );
     await until(() => searchGate.running > 0);
-    const me = await h.app.inject({ url: '/api/v1/me', headers: bo.headers });
+    const me = await as(h.app, bo).get('/api/v1/me');
     const finishedWhenMeAnswered = finished.length;
     const answers = await Promise.all(searches);
 
@@ -131,7 +132,7 @@ describe('search over long comments', () => {
       expectError(res, 503, 'busy');
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       // The rest of the API is not held up by the full queue.
-      expect((await h.app.inject({ url: '/api/v1/me', headers: bo.headers })).statusCode).toBe(200);
+      expect((await as(h.app, bo).get('/api/v1/me')).statusCode).toBe(200);
     } finally {
       release();
       await Promise.all(occupants);

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { safeSnippet } from '../../server/services/search';
-import { createGroup, expectError, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
+import {
+  createGroup,
+  expectError,
+  type Harness,
+  join,
+  MISSING_ID,
+  type Person,
+  signUp,
+  startApp,
+} from '../helpers/app';
+import { as } from '../helpers/requests';
 import { postComment, startThread } from '../helpers/threads';
 
 let h: Harness;
@@ -33,8 +43,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function search(as: Person, query: string) {
-  const res = await h.app.inject({ url: `/api/v1/search?${query}`, headers: as.headers });
+async function search(person: Person, query: string) {
+  const res = await as(h.app, person).get(`/api/v1/search?${query}`);
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as { items: Hit[]; nextCursor: string | null };
 }
@@ -97,12 +107,8 @@ describe('GET /search', () => {
     expect((await search(cy, 'q=compost')).items.map((i) => i.groupId)).toEqual([secretGroup]);
     expect((await search(bo, `q=compost&groupId=${groupB}`)).items).toEqual([]);
     expect((await search(bo, `q=sourdough&groupId=${groupB}`)).items).toHaveLength(1);
-    for (const id of [secretGroup, 'nope', '00000000-0000-4000-8000-000000000000']) {
-      expectError(
-        await h.app.inject({ url: `/api/v1/search?q=compost&groupId=${id}`, headers: bo.headers }),
-        404,
-        'not_found',
-      );
+    for (const id of [secretGroup, 'nope', MISSING_ID]) {
+      expectError(await as(h.app, bo).get(`/api/v1/search?q=compost&groupId=${id}`), 404, 'not_found');
     }
   });
 
@@ -110,18 +116,14 @@ describe('GET /search', () => {
     const leaver = await signUp(h.app, { name: 'Leaver' });
     await join(h.app, ada, groupB, leaver);
     expect((await search(leaver, 'q=sourdough')).items).toHaveLength(1);
-    await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/groups/${groupB}/members/${leaver.id}`,
-      headers: leaver.headers,
-    });
+    await as(h.app, leaver).delete(`/api/v1/groups/${groupB}/members/${leaver.id}`);
     expect((await search(leaver, 'q=sourdough')).items).toEqual([]);
   });
 
   test('deleted comments are not found', async () => {
     const c = await postComment(h.app, bo, sourdough.id, 'The rye flour arrived.');
     expect((await search(bo, 'q=rye')).items.map((i) => i.id)).toEqual([c.id]);
-    await h.app.inject({ method: 'DELETE', url: `/api/v1/comments/${c.id}`, headers: bo.headers });
+    await as(h.app, bo).delete(`/api/v1/comments/${c.id}`);
     expect((await search(bo, 'q=rye')).items).toEqual([]);
   });
 
@@ -165,13 +167,9 @@ describe('GET /search', () => {
 
   test('q is required and must say something; the signed-out get 401', async () => {
     for (const query of ['', 'q=', 'q=%20%20', `q=${'x'.repeat(501)}`, 'q=a&cursor=bogus']) {
-      expectError(
-        await h.app.inject({ url: `/api/v1/search?${query}`, headers: bo.headers }),
-        400,
-        'validation_failed',
-      );
+      expectError(await as(h.app, bo).get(`/api/v1/search?${query}`), 400, 'validation_failed');
     }
-    expectError(await h.app.inject({ url: '/api/v1/search?q=compost' }), 401, 'unauthenticated');
+    expectError(await as(h.app, null).get('/api/v1/search?q=compost'), 401, 'unauthenticated');
     // Only stop words: a valid question with no answer.
     expect((await search(bo, 'q=the')).items).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp, CLIENT_DIST } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { as } from '../helpers/requests';
 
 // The headers a browser relies on to refuse injected scripts, framing, MIME
 // sniffing and foreign images. The page itself is served, so the client must
@@ -56,7 +57,7 @@ function expectCommonHeaders(res: LightMyRequestResponse) {
 
 describe('security headers', () => {
   test.each(['/', '/threads/some-thread'])('the web client at %s: a strict policy', async (url) => {
-    const res = await app.inject({ url });
+    const res = await as(app, null).get(url);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expectCommonHeaders(res);
@@ -88,7 +89,7 @@ describe('security headers', () => {
   test('a script asset carries the same headers', async () => {
     const html = readFileSync(INDEX, 'utf8');
     const src = /<script\b[^>]*\bsrc="(\/[^"]+)"/.exec(html)![1]!;
-    const res = await app.inject({ url: src });
+    const res = await as(app, null).get(src);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/javascript/);
     expectCommonHeaders(res);
@@ -100,7 +101,7 @@ describe('security headers', () => {
       ['/api/v1/nothing-here', 404],
       ['/healthz', 200],
     ] as const) {
-      const res = await app.inject({ url });
+      const res = await as(app, null).get(url);
       expect(res.statusCode, url).toBe(status);
       expectCommonHeaders(res);
       expect(csp(res)['default-src']).toEqual(["'self'"]);
@@ -109,7 +110,7 @@ describe('security headers', () => {
 
   test('the API docs: their own policy allows Swagger UI its inline styles, nothing more', async () => {
     for (const url of ['/api/docs', '/api/docs/', '/api/docs/static/swagger-initializer.js']) {
-      const res = await app.inject({ url });
+      const res = await as(app, null).get(url);
       expect(res.statusCode, url).toBe(200);
       expectCommonHeaders(res);
       const policy = csp(res);
@@ -117,7 +118,7 @@ describe('security headers', () => {
       expect(policy['script-src']).toEqual(["'self'"]);
       expect(policy['img-src']).toEqual(["'self'", 'data:', 'blob:']);
     }
-    const page = await app.inject({ url: '/api/docs' });
+    const page = await as(app, null).get('/api/docs');
     // Every script of the docs page is a file of its own, as script-src 'self' requires.
     for (const [, attributes, body] of page.body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
       expect(attributes).toMatch(/\bsrc="/);

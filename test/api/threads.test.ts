@@ -5,11 +5,13 @@ import {
   expectError,
   type Harness,
   join,
+  MISSING_ID,
   type Person,
   rowCounts,
   signUp,
   startApp,
 } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { getThread, postComment, startThread } from '../helpers/threads';
 
 let h: Harness;
@@ -31,24 +33,12 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
-
-function patch(as: Person, threadId: string, payload: unknown) {
-  return h.app.inject({
-    method: 'PATCH',
-    url: `/api/v1/threads/${threadId}`,
-    headers: as.headers,
-    payload: payload as object,
-  });
+function patch(person: Person, threadId: string, payload: unknown) {
+  return as(h.app, person).patch(`/api/v1/threads/${threadId}`, payload as object);
 }
 
-function create(as: Person, payload: unknown, group = groupId) {
-  return h.app.inject({
-    method: 'POST',
-    url: `/api/v1/groups/${group}/threads`,
-    headers: as.headers,
-    payload: payload as object,
-  });
+function create(person: Person, payload: unknown, group = groupId) {
+  return as(h.app, person).post(`/api/v1/groups/${group}/threads`, payload as object);
 }
 
 async function threadRowCount() {
@@ -90,6 +80,8 @@ describe('POST /groups/:id/threads', () => {
       lastActivityAt: thread.createdAt,
       openProposalCount: 0,
       lastReadEventId: null,
+      // Its author may edit and close it; pinning and reopening are for facilitators.
+      permissions: { edit: true, pin: false, close: true, reopen: false },
     });
     // The created event is in the log, and the thread records it as its timeline entry.
     const [event] = await eventRows(h, { kind: 'thread.created', groupId });
@@ -136,12 +128,8 @@ describe('POST /groups/:id/threads', () => {
     await expectNoChange(async () => {
       expectError(await create(outsider, { title: 'Probe' }), 404, 'not_found');
       expectError(await create(member, { title: 'Probe' }, 'not-a-uuid'), 404, 'not_found');
-      expectError(await create(member, { title: 'Probe' }, NO_SUCH_ID), 404, 'not_found');
-      const anon = await h.app.inject({
-        method: 'POST',
-        url: `/api/v1/groups/${groupId}/threads`,
-        payload: { title: 'x' },
-      });
+      expectError(await create(member, { title: 'Probe' }, MISSING_ID), 404, 'not_found');
+      const anon = await as(h.app, null).post(`/api/v1/groups/${groupId}/threads`, { title: 'x' });
       expectError(anon, 401, 'unauthenticated');
     });
   });
@@ -149,11 +137,8 @@ describe('POST /groups/:id/threads', () => {
   test('with membersCanStartThreads off, members get 403 and facilitators may still start one', async () => {
     const own = await createGroup(h.app, facilitator, 'Closed shop');
     await join(h.app, facilitator, own.id, member);
-    const off = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${own.id}`,
-      headers: facilitator.headers,
-      payload: { settings: { membersCanStartThreads: false } },
+    const off = await as(h.app, facilitator).patch(`/api/v1/groups/${own.id}`, {
+      settings: { membersCanStartThreads: false },
     });
     expect(off.statusCode).toBe(200);
     await expectNoChange(async () =>
@@ -170,13 +155,9 @@ describe('GET /threads/:id', () => {
     for (const [who, id] of [
       [outsider, thread.id],
       [member, 'nope'],
-      [member, NO_SUCH_ID],
+      [member, MISSING_ID],
     ] as const) {
-      expectError(
-        await h.app.inject({ url: `/api/v1/threads/${id}`, headers: who.headers }),
-        404,
-        'not_found',
-      );
+      expectError(await as(h.app, who).get(`/api/v1/threads/${id}`), 404, 'not_found');
     }
   });
 });
@@ -262,11 +243,8 @@ describe('GET /groups/:id/threads', () => {
     await patch(facilitator, ids.d!, { closed: true });
   });
 
-  async function list(as: Person, query = '') {
-    const res = await h.app.inject({
-      url: `/api/v1/groups/${listGroup}/threads?${query}`,
-      headers: as.headers,
-    });
+  async function list(person: Person, query = '') {
+    const res = await as(h.app, person).get(`/api/v1/groups/${listGroup}/threads?${query}`);
     expect(res.statusCode).toBe(200);
     return res.json() as { items: { id: string; title: string }[]; nextCursor: string | null };
   }
@@ -285,7 +263,7 @@ describe('GET /groups/:id/threads', () => {
       'Thread a',
     ]);
     expectError(
-      await h.app.inject({ url: `/api/v1/groups/${listGroup}/threads?status=all`, headers: member.headers }),
+      await as(h.app, member).get(`/api/v1/groups/${listGroup}/threads?status=all`),
       400,
       'validation_failed',
     );
@@ -303,10 +281,7 @@ describe('GET /groups/:id/threads', () => {
     } while (cursor);
     expect(seen).toEqual(all);
     expectError(
-      await h.app.inject({
-        url: `/api/v1/groups/${listGroup}/threads?cursor=forged`,
-        headers: member.headers,
-      }),
+      await as(h.app, member).get(`/api/v1/groups/${listGroup}/threads?cursor=forged`),
       400,
       'validation_failed',
     );
@@ -348,22 +323,13 @@ describe('GET /groups/:id/threads', () => {
   });
 
   test('outsiders get 404', async () => {
-    expectError(
-      await h.app.inject({ url: `/api/v1/groups/${listGroup}/threads`, headers: outsider.headers }),
-      404,
-      'not_found',
-    );
+    expectError(await as(h.app, outsider).get(`/api/v1/groups/${listGroup}/threads`), 404, 'not_found');
   });
 });
 
 describe('unread counts and POST /threads/:id/read', () => {
-  function read(as: Person, threadId: string, payload: unknown) {
-    return h.app.inject({
-      method: 'POST',
-      url: `/api/v1/threads/${threadId}/read`,
-      headers: as.headers,
-      payload: payload as object,
-    });
+  function read(person: Person, threadId: string, payload: unknown) {
+    return as(h.app, person).post(`/api/v1/threads/${threadId}/read`, payload as object);
   }
 
   test('comments by others after the marker are unread; own and deleted ones are not', async () => {
@@ -374,9 +340,7 @@ describe('unread counts and POST /threads/:id/read', () => {
     expect((await getThread(h.app, member, thread.id)).unreadCount).toBe(2);
 
     // Read up to the first comment: its event id is what the timeline gives.
-    const timeline = (
-      await h.app.inject({ url: `/api/v1/threads/${thread.id}/timeline`, headers: member.headers })
-    ).json();
+    const timeline = (await as(h.app, member).get(`/api/v1/threads/${thread.id}/timeline`)).json();
     const firstId = timeline.items.find((i: { comment?: { id: string } }) => i.comment?.id === c1.id).eventId;
     expect((await read(member, thread.id, { lastEventId: firstId })).statusCode).toBe(204);
     expect(await getThread(h.app, member, thread.id)).toMatchObject({
@@ -391,7 +355,7 @@ describe('unread counts and POST /threads/:id/read', () => {
     // A deleted comment is not unread.
     const c3 = await postComment(h.app, other, thread.id, 'three');
     expect((await getThread(h.app, member, thread.id)).unreadCount).toBe(2);
-    await h.app.inject({ method: 'DELETE', url: `/api/v1/comments/${c3.id}`, headers: other.headers });
+    await as(h.app, other).delete(`/api/v1/comments/${c3.id}`);
     expect((await getThread(h.app, member, thread.id)).unreadCount).toBe(1);
   });
 

@@ -3,7 +3,17 @@ import type { TimelineItem, TimelinePage } from '../../shared/schemas/threads';
 import type { UserRow } from '../../server/db/schema';
 import { createComment, setReaction } from '../../server/services/comments';
 import { writeTransaction } from '../../server/services/context';
-import { createGroup, expectError, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
+import {
+  createGroup,
+  expectError,
+  type Harness,
+  join,
+  MISSING_ID,
+  type Person,
+  signUp,
+  startApp,
+} from '../helpers/app';
+import { as } from '../helpers/requests';
 import { postComment, startThread, timeline } from '../helpers/threads';
 
 let h: Harness;
@@ -187,10 +197,7 @@ describe('paging rules', () => {
       'cursor=x1',
       'limit=0',
     ]) {
-      const res = await h.app.inject({
-        url: `/api/v1/threads/${threadId}/timeline?${query}`,
-        headers: member.headers,
-      });
+      const res = await as(h.app, member).get(`/api/v1/threads/${threadId}/timeline?${query}`);
       expectError(res, 400, 'validation_failed');
     }
   });
@@ -199,13 +206,9 @@ describe('paging rules', () => {
     for (const [who, id] of [
       [outsider, threadId],
       [member, 'x'],
-      [member, '00000000-0000-4000-8000-000000000000'],
+      [member, MISSING_ID],
     ] as const) {
-      expectError(
-        await h.app.inject({ url: `/api/v1/threads/${id}/timeline`, headers: who.headers }),
-        404,
-        'not_found',
-      );
+      expectError(await as(h.app, who).get(`/api/v1/threads/${id}/timeline`), 404, 'not_found');
     }
   });
 });
@@ -214,24 +217,16 @@ describe('proposals and outcomes in the timeline', () => {
   test('appear where they happened, with the proposal as the viewer sees it', async () => {
     const threadId = (await startThread(h.app, facilitator, groupId, { title: 'Decide' })).id;
     await postComment(h.app, member, threadId, 'before the proposal');
-    const created = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/threads/${threadId}/proposals`,
-      headers: facilitator.headers,
-      payload: {
-        kind: 'proposal',
-        title: 'Meet at the library',
-        closesAt: new Date(Date.now() + 86_400_000).toISOString(),
-      },
+    const created = await as(h.app, facilitator).post(`/api/v1/threads/${threadId}/proposals`, {
+      kind: 'proposal',
+      title: 'Meet at the library',
+      closesAt: new Date(Date.now() + 86_400_000).toISOString(),
     });
     expect(created.statusCode).toBe(201);
     const proposalId = created.json().proposal.id;
     await postComment(h.app, member, threadId, 'between');
-    const closed = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/proposals/${proposalId}/close`,
-      headers: facilitator.headers,
-      payload: { outcome: { statement: 'We meet at the library.' } },
+    const closed = await as(h.app, facilitator).post(`/api/v1/proposals/${proposalId}/close`, {
+      outcome: { statement: 'We meet at the library.' },
     });
     expect(closed.statusCode).toBe(200);
     await postComment(h.app, member, threadId, 'after');
@@ -276,11 +271,9 @@ describe('a page read again', () => {
   test('shows each reader their own reactions, and everyone the change at once', async () => {
     const before = await timeline(h.app, third, threadId);
     expect(commentOn(before).reactions).toEqual([]);
-    const react = await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/comments/${commentId}/reactions/${encodeURIComponent('👍')}`,
-      headers: facilitator.headers,
-    });
+    const react = await as(h.app, facilitator).put(
+      `/api/v1/comments/${commentId}/reactions/${encodeURIComponent('👍')}`,
+    );
     expect(react.statusCode).toBe(200);
     const forReactor = commentOn(await timeline(h.app, facilitator, threadId));
     const forOther = commentOn(await timeline(h.app, third, threadId));
@@ -294,12 +287,7 @@ describe('a page read again', () => {
 
   test('edits, deletions and new comments show on the next read', async () => {
     const first = await timeline(h.app, third, threadId);
-    const edit = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/comments/${commentId}`,
-      headers: member.headers,
-      payload: { body: 'second thoughts' },
-    });
+    const edit = await as(h.app, member).patch(`/api/v1/comments/${commentId}`, { body: 'second thoughts' });
     expect(edit.statusCode).toBe(200);
     const edited = await timeline(h.app, third, threadId);
     expect(commentOn(edited)).toMatchObject({ body: 'second thoughts', editedAt: expect.any(String) });
@@ -309,11 +297,7 @@ describe('a page read again', () => {
     const after = await timeline(h.app, third, threadId);
     expect(after.items.at(-1)!.comment!.id).toBe(added.id);
 
-    const removed = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/comments/${added.id}`,
-      headers: member.headers,
-    });
+    const removed = await as(h.app, member).delete(`/api/v1/comments/${added.id}`);
     expect(removed.statusCode).toBe(204);
     expect((await timeline(h.app, third, threadId)).items.at(-1)!.comment).toMatchObject({
       id: added.id,
@@ -324,12 +308,7 @@ describe('a page read again', () => {
 
   test('a new name shows on the next read, though the thread did not change', async () => {
     const lastEventId = (await timeline(h.app, third, threadId)).lastEventId;
-    const renamed = await h.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/me',
-      headers: member.headers,
-      payload: { name: 'Bo Renamed' },
-    });
+    const renamed = await as(h.app, member).patch('/api/v1/me', { name: 'Bo Renamed' });
     expect(renamed.statusCode).toBe(200);
     const page = await timeline(h.app, third, threadId);
     expect(page.lastEventId).toBe(lastEventId);
@@ -340,39 +319,23 @@ describe('a page read again', () => {
     const leaver = await signUp(h.app, { name: 'Ed Leaving' });
     await join(h.app, facilitator, groupId, leaver);
     await timeline(h.app, leaver, threadId);
-    const left = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/groups/${groupId}/members/${leaver.id}`,
-      headers: leaver.headers,
-    });
+    const left = await as(h.app, leaver).delete(`/api/v1/groups/${groupId}/members/${leaver.id}`);
     expect(left.statusCode).toBe(204);
-    expectError(
-      await h.app.inject({ url: `/api/v1/threads/${threadId}/timeline`, headers: leaver.headers }),
-      404,
-      'not_found',
-    );
+    expectError(await as(h.app, leaver).get(`/api/v1/threads/${threadId}/timeline`), 404, 'not_found');
   });
 
   test("a proposal on the page carries each reader's own vote and the current count", async () => {
-    const created = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/threads/${threadId}/proposals`,
-      headers: facilitator.headers,
-      payload: {
-        kind: 'proposal',
-        title: 'Pin it',
-        closesAt: new Date(Date.now() + 86_400_000).toISOString(),
-      },
+    const created = await as(h.app, facilitator).post(`/api/v1/threads/${threadId}/proposals`, {
+      kind: 'proposal',
+      title: 'Pin it',
+      closesAt: new Date(Date.now() + 86_400_000).toISOString(),
     });
     expect(created.statusCode).toBe(201);
     const proposalId = created.json().proposal.id;
     const proposalOn = (page: TimelinePage) => page.items.find((i) => i.kind === 'proposal')!.proposal!;
     expect(proposalOn(await timeline(h.app, third, threadId))).toMatchObject({ voterCount: 0, myVote: null });
-    const vote = await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/proposals/${proposalId}/vote`,
-      headers: third.headers,
-      payload: { choices: [{ optionId: 'agree' }] },
+    const vote = await as(h.app, third).put(`/api/v1/proposals/${proposalId}/vote`, {
+      choices: [{ optionId: 'agree' }],
     });
     expect(vote.statusCode).toBe(200);
     expect(proposalOn(await timeline(h.app, third, threadId))).toMatchObject({

@@ -9,6 +9,7 @@ import { loadConfig } from '../../server/config';
 import { migrator } from '../../server/db/migrate';
 import { hashApiToken } from '../../server/services/tokens';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { as } from '../helpers/requests';
 
 // An installation upgraded to migration 0007 with anonymous proposals in it: the closed
 // ones lose every link between ballot and voter; the open ones keep working.
@@ -133,24 +134,15 @@ describe('upgrading a database with anonymous proposals', () => {
     try {
       await app.ready();
       const headers = { authorization: `Bearer ${secret}` };
-      const cast = await app.inject({
-        method: 'PUT',
-        url: `/api/v1/proposals/${openId}/vote`,
-        headers,
-        payload: { choices: [{ optionId: 'block' }] },
+      const cast = await as(app, { headers }).put(`/api/v1/proposals/${openId}/vote`, {
+        choices: [{ optionId: 'block' }],
       });
       expect(cast.statusCode).toBe(200);
-      const p = (await app.inject({ method: 'GET', url: `/api/v1/proposals/${openId}`, headers })).json()
-        .proposal;
+      const p = (await as(app, { headers }).get(`/api/v1/proposals/${openId}`)).json().proposal;
       expect(p).toMatchObject({ voterCount: 1, myVote: { choices: [{ optionId: 'block' }] } });
       // Closing erases them as it does for any anonymous proposal.
       await sql`update memberships set role = 'facilitator' where user_id = ${users[0]}`.execute(db);
-      const closed = await app.inject({
-        method: 'POST',
-        url: `/api/v1/proposals/${openId}/close`,
-        headers,
-        payload: {},
-      });
+      const closed = await as(app, { headers }).post(`/api/v1/proposals/${openId}/close`, {});
       expect(closed.statusCode).toBe(200);
       const [after] = await rows(openId);
       expect(after!.voter_key).not.toBe(before!.voter_key);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkBallot } from '../../client/data/proposal-view';
+import { checkBallot } from '../../client/data/ballot-draft';
 import type { Proposal, VoteBody } from '../../client/data/proposals';
 import { BALLOT_CASES, type BallotCase } from '../data/malformed-ballots';
 import { createGroup, expectError, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
-import { createProposal, createThread, inSeconds } from '../helpers/factories';
+import { createProposal, inSeconds } from '../helpers/factories';
+import { startThread } from '../helpers/threads';
 
 // One table of ballots, two judges: the server through the HTTP API, and the check the web
 // client's vote form runs before sending. They must refuse the same ballots with the same words,
@@ -20,7 +21,7 @@ beforeAll(async () => {
   member = await signUp(h.app, { name: 'Mo Member' });
   const groupId = (await createGroup(h.app, facilitator)).id;
   await join(h.app, facilitator, groupId, member);
-  threadId = (await createThread(h.app, facilitator, groupId)).id;
+  threadId = (await startThread(h.app, facilitator, groupId)).id;
 });
 afterAll(() => h?.close());
 

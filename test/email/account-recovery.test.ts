@@ -18,6 +18,7 @@ import {
   startApp,
 } from '../helpers/app';
 import { freshDatabase } from '../helpers/database';
+import { as } from '../helpers/requests';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 import { listenOn, openStream } from '../helpers/stream';
 
@@ -41,8 +42,8 @@ describe('account recovery: password reset, email verification, email change', (
   });
 
   const post = (url: string, payload?: object, headers: Record<string, string> = {}) =>
-    h.app.inject({ method: 'POST', url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
-  const me = (headers: Record<string, string>) => h.app.inject({ method: 'GET', url: '/api/v1/me', headers });
+    as(h.app, { headers }).post(`/api/v1${url}`, payload);
+  const me = (headers: Record<string, string>) => as(h.app, { headers }).get('/api/v1/me');
   const login = (email: string, password: string) => post('/auth/login', { email, password });
 
   /** The first delivered message to `to` whose subject contains `subject`, after `since` messages. */
@@ -268,11 +269,9 @@ describe('account recovery: password reset, email verification, email change', (
       await delivered(elsewhere, 'Confirm your new email address', since),
       'confirm-email',
     );
-    const res = await h.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/me',
-      headers: ida.headers,
-      payload: { password: NEW_PASSWORD, currentPassword: ida.password },
+    const res = await as(h.app, ida).patch('/api/v1/me', {
+      password: NEW_PASSWORD,
+      currentPassword: ida.password,
     });
     expect(res.statusCode).toBe(200);
     expectError(await post('/auth/email-change/confirm', { token }), 400, 'validation_failed');
@@ -336,15 +335,9 @@ describe('without SMTP_URL', () => {
     await app.ready();
     try {
       const kim = await signUp(app, { name: 'Kim Local' });
-      expect(
-        (
-          await app.inject({
-            method: 'POST',
-            url: '/api/v1/auth/password-reset',
-            payload: { email: kim.email },
-          })
-        ).statusCode,
-      ).toBe(204);
+      expect((await as(app, null).post('/api/v1/auth/password-reset', { email: kim.email })).statusCode).toBe(
+        204,
+      );
       let link: string | undefined;
       for (let round = 0; round < 100 && !link; round++) {
         app.ctx.email.wake();
@@ -360,10 +353,9 @@ describe('without SMTP_URL', () => {
       }
       expect(link, 'the reset link in the log').toBeTruthy();
       const token = new URL(link!).searchParams.get('token')!;
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/password-reset/confirm',
-        payload: { token, password: NEW_PASSWORD },
+      const res = await as(app, null).post('/api/v1/auth/password-reset/confirm', {
+        token,
+        password: NEW_PASSWORD,
       });
       expect(res.statusCode).toBe(204);
       const signedIn = await app.inject({

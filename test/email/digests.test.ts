@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendDueDigests } from '../../server/email/digests';
 import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
-import { createProposal, createThread } from '../helpers/factories';
+import { createProposal } from '../helpers/factories';
+import { as } from '../helpers/requests';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
-import { postComment } from '../helpers/threads';
+import { postComment, startThread } from '../helpers/threads';
 
 const PUBLIC = 'http://localhost';
 const ZONE = 'Europe/Berlin';
@@ -51,7 +52,7 @@ describe('email digests', () => {
   let digestHour: number;
 
   const patch = (p: Person, payload: Record<string, unknown>) =>
-    h.app.inject({ method: 'PATCH', url: '/api/v1/me/preferences', headers: p.headers, payload });
+    as(h.app, p).patch('/api/v1/me/preferences', payload);
   const digestsFor = async (p: Person) =>
     h.db.database.db
       .selectFrom('email_outbox')
@@ -101,16 +102,16 @@ describe('email digests', () => {
     expect((await patch(dee!, { groups: { [group.id]: 'none' } })).statusCode).toBe(200);
     expect(quiet.id).toBeTruthy();
 
-    thread = await createThread(h.app, ann!, group.id, 'Transport & <parking>');
+    thread = await startThread(h.app, ann!, group.id, { title: 'Transport & <parking>' });
     firstCommentId = (await postComment(h.app, ann!, thread.id, 'We could share a van.')).id;
     await postComment(h.app, bea!, thread.id, 'My own comment.');
     await postComment(h.app, ann!, thread.id, 'Or bikes.');
     proposalId = (
       await createProposal(h.app, ann!, thread.id, { kind: 'proposal', title: 'Buy a cargo bike' })
     ).id;
-    beaThread = await createThread(h.app, bea!, group.id, 'Bea’s own thread');
+    beaThread = await startThread(h.app, bea!, group.id, { title: 'Bea’s own thread' });
     // A group Bea is not in.
-    secretThread = await createThread(h.app, ann!, other.id, 'Secret plans');
+    secretThread = await startThread(h.app, ann!, other.id, { title: 'Secret plans' });
   }, 60_000);
   afterAll(async () => {
     await h?.close();
@@ -162,7 +163,7 @@ describe('email digests', () => {
     // One-click unsubscribe turns the digest off (it covers every group).
     const link = mail.headers['list-unsubscribe']!.slice(1, -1);
     expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
-    const page = await h.app.inject({ method: 'GET', url: link.replace(PUBLIC, '') });
+    const page = await as(h.app, null).get(link.replace(PUBLIC, ''));
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('the email digest');
     const res = await h.app.inject({
@@ -172,7 +173,7 @@ describe('email digests', () => {
       payload: 'List-Unsubscribe=One-Click',
     });
     expect(res.statusCode).toBe(200);
-    const prefs = await h.app.inject({ method: 'GET', url: '/api/v1/me/preferences', headers: bea.headers });
+    const prefs = await as(h.app, bea).get('/api/v1/me/preferences');
     expect(prefs.json().preferences.digest).toBe('off');
   });
 

@@ -10,6 +10,7 @@ import {
   signUp,
   startApp,
 } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 
 // API.md "Email and account recovery": POST /groups/:id/invitations {emails, role?, message?}; each
@@ -42,24 +43,19 @@ describe('invitations by email', () => {
   /** A fresh address nobody has used in this file. */
   const address = (name: string) => `${name}-${++stamp}-${Date.now()}@example.net`;
   const invite = (p: Person, payload: Record<string, unknown>) =>
-    h.app.inject({
-      method: 'POST',
-      url: `/api/v1/groups/${group.id}/invitations`,
-      headers: p.headers,
-      payload,
-    });
+    as(h.app, p).post(`/api/v1/groups/${group.id}/invitations`, payload);
   const resend = (p: Person, invitationId: string) =>
-    h.app.inject({
-      method: 'POST',
-      url: `/api/v1/groups/${group.id}/invitations/${invitationId}/resend`,
-      headers: p.headers,
-    });
-  const accept = (p: Person, token: string) =>
-    h.app.inject({ method: 'POST', url: `/api/v1/invitations/${token}/accept`, headers: p.headers });
-  const preview = (token: string) => h.app.inject({ url: `/api/v1/invitations/${token}` });
+    as(h.app, p).post(`/api/v1/groups/${group.id}/invitations/${invitationId}/resend`);
+  const accept = (p: Person, token: string) => as(h.app, p).post(`/api/v1/invitations/${token}/accept`);
+  const preview = (token: string) => as(h.app, null).get(`/api/v1/invitations/${token}`);
   const listed = async () =>
-    (await h.app.inject({ url: `/api/v1/groups/${group.id}/invitations`, headers: ann.headers })).json()
-      .items as { id: string; email: string | null; uses: number; valid: boolean; sentAt?: string }[];
+    (await as(h.app, ann).get(`/api/v1/groups/${group.id}/invitations`)).json().items as {
+      id: string;
+      email: string | null;
+      uses: number;
+      valid: boolean;
+      sentAt?: string;
+    }[];
   /** Every invitation delivered to `to` so far (other mail, such as a sign-up's, aside), once `count` have arrived. */
   const deliveredTo = async (to: string, count = 1): Promise<SinkMessage[]> => {
     h.app.ctx.email.wake();
@@ -172,23 +168,15 @@ describe('invitations by email', () => {
   it('403 for a member when members may not invite, and for a member inviting facilitators; nothing is queued', async () => {
     const before = await rowCounts(h);
     expectError(await invite(bea, { emails: [address('f')], role: 'facilitator' }), 403, 'forbidden');
-    const patched = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${group.id}`,
-      headers: ann.headers,
-      payload: { settings: { membersCanInvite: false } },
+    const patched = await as(h.app, ann).patch(`/api/v1/groups/${group.id}`, {
+      settings: { membersCanInvite: false },
     });
     expect(patched.statusCode).toBe(200);
     const afterPatch = await rowCounts(h);
     expect(afterPatch.email_outbox).toBe(before.email_outbox);
     expectError(await invite(bea, { emails: [address('g')] }), 403, 'forbidden');
     expect(await rowCounts(h)).toEqual(afterPatch);
-    await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${group.id}`,
-      headers: ann.headers,
-      payload: { settings: { membersCanInvite: true } },
-    });
+    await as(h.app, ann).patch(`/api/v1/groups/${group.id}`, { settings: { membersCanInvite: true } });
     // A member who may invite sends member invitations.
     const ok = await invite(bea, { emails: [address('h')] });
     expect(ok.statusCode).toBe(201);
@@ -322,11 +310,7 @@ describe('invitations by email', () => {
     const mo = address('mo');
     const inv = (await invite(ann, { emails: [mo] })).json().items[0];
     const [mail] = await deliveredTo(mo);
-    const res = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/groups/${group.id}/invitations/${inv.id}`,
-      headers: ann.headers,
-    });
+    const res = await as(h.app, ann).delete(`/api/v1/groups/${group.id}/invitations/${inv.id}`);
     expect(res.statusCode).toBe(204);
     const token = linkIn(mail!)!.split('/invite/')[1]!;
     expectError(await preview(token), 404, 'not_found');

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGroup, type Harness, join, type Person, rowCounts, signUp, startApp } from '../helpers/app';
-import { createProposal, createThread } from '../helpers/factories';
+import { createProposal } from '../helpers/factories';
+import { as } from '../helpers/requests';
+import { startThread } from '../helpers/threads';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 
 // The origin inject requests come from (test/helpers/app.ts ORIGIN), so cookie writes pass the CSRF check.
@@ -26,18 +28,16 @@ describe('email preferences and notification emails', () => {
     other = await createGroup(h.app, ann, 'Other Circle');
     await join(h.app, ann, group.id, bea);
     await join(h.app, ann, group.id, cy);
-    threadId = (await createThread(h.app, ann, group.id, 'Transport')).id;
+    threadId = (await startThread(h.app, ann, group.id, { title: 'Transport' })).id;
   });
   afterAll(async () => {
     await h?.close();
     await sink?.stop();
   });
 
-  const prefs = async (p: Person) =>
-    (await h.app.inject({ method: 'GET', url: '/api/v1/me/preferences', headers: p.headers })).json()
-      .preferences;
+  const prefs = async (p: Person) => (await as(h.app, p).get('/api/v1/me/preferences')).json().preferences;
   const patch = (p: Person, payload: Record<string, unknown>) =>
-    h.app.inject({ method: 'PATCH', url: '/api/v1/me/preferences', headers: p.headers, payload });
+    as(h.app, p).patch('/api/v1/me/preferences', payload);
   /** Notification emails queued (in the proposal's own transaction) for each person, by address. */
   const queuedFor = async (p: Person) =>
     h.db.database.db
@@ -70,7 +70,7 @@ describe('email preferences and notification emails', () => {
       timeZone: 'UTC',
       groups: {},
     });
-    expect((await h.app.inject({ method: 'GET', url: '/api/v1/me/preferences' })).statusCode).toBe(401);
+    expect((await as(h.app, null).get('/api/v1/me/preferences')).statusCode).toBe(401);
   });
 
   it('changes what is sent, and refuses a bad time zone or a group that is not the caller’s, changing nothing', async () => {
@@ -120,12 +120,7 @@ describe('email preferences and notification emails', () => {
     expect(cyMail.text).toMatch(/Voting closes Saturday,? 1 June 2030,? at 15:00 UTC/);
 
     // role_changed is not important: Cy (important here) gets none, Bea (all) does.
-    await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${group.id}/members/${cy.id}`,
-      headers: ann.headers,
-      payload: { role: 'facilitator' },
-    });
+    await as(h.app, ann).patch(`/api/v1/groups/${group.id}/members/${cy.id}`, { role: 'facilitator' });
     expect(await queuedFor(cy)).toHaveLength(1);
     // Dropping the override: Cy follows "none" again.
     expect((await patch(cy, { groups: { [group.id]: null } })).json().preferences.groups).toEqual({});
@@ -168,7 +163,7 @@ describe('email preferences and notification emails', () => {
     const path = url.pathname + url.search;
 
     // Mail clients prefetch links: a GET changes nothing and offers a button that POSTs.
-    const page = await h.app.inject({ method: 'GET', url: path });
+    const page = await as(h.app, null).get(path);
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain('Commons Circle');

@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remindClosingSoon } from '../../server/services/proposal-closer';
-import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
+import { createGroup, type Harness, join, MISSING_ID, type Person, signUp, startApp } from '../helpers/app';
 import { TEST_DB_KIND } from '../helpers/database';
-import { createProposal, createThread, inSeconds } from '../helpers/factories';
+import { createProposal, inSeconds } from '../helpers/factories';
+import { as } from '../helpers/requests';
+import { startThread } from '../helpers/threads';
 import { type ServerProcess, spawnServer } from '../helpers/server-process';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 
@@ -40,17 +42,12 @@ describe('closing reminders and reminding by hand', () => {
     );
     group = await createGroup(h.app, ann!, 'Commons Circle');
     for (const p of [bea!, cy!, dee!]) await join(h.app, ann!, group.id, p);
-    threadId = (await createThread(h.app, ann!, group.id, 'Transport')).id;
+    threadId = (await startThread(h.app, ann!, group.id, { title: 'Transport' })).id;
     for (const [p, email] of [
       [cy!, 'none'],
       [dee!, 'important'],
     ] as const) {
-      const res = await h.app.inject({
-        method: 'PATCH',
-        url: '/api/v1/me/preferences',
-        headers: p.headers,
-        payload: { email },
-      });
+      const res = await as(h.app, p).patch('/api/v1/me/preferences', { email });
       expect(res.statusCode).toBe(200);
     }
   }, 60_000);
@@ -73,11 +70,8 @@ describe('closing reminders and reminding by hand', () => {
       db(),
     );
   const vote = async (p: Person, proposalId: string) => {
-    const res = await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/proposals/${proposalId}/vote`,
-      headers: p.headers,
-      payload: { choices: [{ optionId: 'agree' }] },
+    const res = await as(h.app, p).put(`/api/v1/proposals/${proposalId}/vote`, {
+      choices: [{ optionId: 'agree' }],
     });
     expect(res.statusCode).toBe(200);
   };
@@ -93,7 +87,7 @@ describe('closing reminders and reminding by hand', () => {
   };
   const ids = (rows: { user_id: string }[]) => rows.map((r) => r.user_id).sort();
   const remind = (p: Person, proposalId: string) =>
-    h.app.inject({ method: 'POST', url: `/api/v1/proposals/${proposalId}/remind`, headers: p.headers });
+    as(h.app, p).post(`/api/v1/proposals/${proposalId}/remind`);
 
   it('reminds within REMINDER_HOURS of the close, once, only those who have not voted, by email as each prefers', async () => {
     const inside = await propose('Buy a cargo bike', 100 * 60);
@@ -234,16 +228,9 @@ describe('closing reminders and reminding by hand', () => {
     expect((await remind(cy, p.id)).json().error.code).toBe('forbidden');
     expect((await remind(out, p.id)).statusCode).toBe(404);
     expect((await remind(ann, 'not-a-proposal')).statusCode).toBe(404);
-    expect((await remind(ann, '00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
-    expect((await h.app.inject({ method: 'POST', url: `/api/v1/proposals/${p.id}/remind` })).statusCode).toBe(
-      401,
-    );
-    const closed = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/proposals/${p.id}/close`,
-      headers: ann.headers,
-      payload: {},
-    });
+    expect((await remind(ann, MISSING_ID)).statusCode).toBe(404);
+    expect((await as(h.app, null).post(`/api/v1/proposals/${p.id}/remind`)).statusCode).toBe(401);
+    const closed = await as(h.app, ann).post(`/api/v1/proposals/${p.id}/close`, {});
     expect(closed.statusCode).toBe(200);
     const res = await remind(ann, p.id);
     expect(res.statusCode).toBe(409);

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../../shared/schemas/threads';
 import { createGroup, type Harness, join, type Person, rowCounts, signUp, startApp } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 import { listenOn, type StreamClient, subscribeAs } from '../helpers/stream';
 import { notifications, postComment, startThread, timeline } from '../helpers/threads';
@@ -90,8 +91,8 @@ describe('reply by email', () => {
     '> You get this because you are a member of Commons Circle.',
   ].join('\n');
 
-  const commentsIn = async (as: Person, id: string) =>
-    (await timeline(h.app, as, id, 'limit=200')).items.flatMap((i) =>
+  const commentsIn = async (person: Person, id: string) =>
+    (await timeline(h.app, person, id, 'limit=200')).items.flatMap((i) =>
       i.kind === 'comment' && i.comment ? [i.comment] : [],
     );
 
@@ -201,11 +202,7 @@ describe('reply by email', () => {
     await postComment(h.app, bea, threadId, `@${cy.handle} can you bring the map?`);
     const cyReplyTo = (await delivered(cy, 'mentioned you')).headers['reply-to']!;
     expect(cyReplyTo).not.toBe(annReplyTo);
-    const removed = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/groups/${group.id}/members/${cy.id}`,
-      headers: ann.headers,
-    });
+    const removed = await as(h.app, ann).delete(`/api/v1/groups/${group.id}/members/${cy.id}`);
     expect(removed.statusCode).toBe(204);
     const before = (await commentsIn(ann, threadId)).length;
     await reply(cyReplyTo, `Sure, I will bring it.${quotedHistory}`, { from: cy.email });
@@ -223,12 +220,7 @@ describe('reply by email', () => {
     const other = await startThread(h.app, ann, group.id, { title: 'Garden rota' });
     await postComment(h.app, bea, other.id, `@${ann.handle} who waters on Sundays?`);
     const message = await delivered(ann, '“Garden rota”');
-    const closed = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/threads/${other.id}`,
-      headers: ann.headers,
-      payload: { closed: true },
-    });
+    const closed = await as(h.app, ann).patch(`/api/v1/threads/${other.id}`, { closed: true });
     expect(closed.statusCode).toBe(200);
     await reply(message.headers['reply-to']!, `I will.${quotedHistory}`);
     const bounce = await delivered(ann, 'Your reply to “Garden rota” was not posted');
@@ -239,11 +231,7 @@ describe('reply by email', () => {
   it('a reply to a comment deleted since posts nothing and says so', async () => {
     const doomed = await postComment(h.app, bea, threadId, `@${ann.handle} a question I will take back`);
     const message = await delivered(ann, 'mentioned you', 'a question I will take back');
-    const deleted = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/comments/${doomed.id}`,
-      headers: bea.headers,
-    });
+    const deleted = await as(h.app, bea).delete(`/api/v1/comments/${doomed.id}`);
     expect(deleted.statusCode).toBe(204);
     const before = (await commentsIn(ann, threadId)).length;
     await reply(message.headers['reply-to']!, `An answer to nothing.${quotedHistory}`);
@@ -263,11 +251,10 @@ describe('reply by email', () => {
   });
 
   it('an email about a proposal takes a reply as a top-level comment in its thread', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/threads/${threadId}/proposals`,
-      headers: bea.headers,
-      payload: { kind: 'proposal', title: 'Buy a van', closesAt: '2030-06-01T15:00:00.000Z' },
+    const res = await as(h.app, bea).post(`/api/v1/threads/${threadId}/proposals`, {
+      kind: 'proposal',
+      title: 'Buy a van',
+      closesAt: '2030-06-01T15:00:00.000Z',
     });
     expect(res.statusCode).toBe(201);
     const message = await delivered(ann, 'Buy a van');

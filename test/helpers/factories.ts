@@ -46,23 +46,6 @@ export async function bulkMembers(
   }));
 }
 
-/** Starts a thread in a group through the API. */
-export async function createThread(
-  app: TestApp,
-  person: Person | BulkMember,
-  groupId: string,
-  title = 'Should we ally with the campaign?',
-) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/api/v1/groups/${groupId}/threads`,
-    headers: person.headers,
-    payload: { title, body: 'Context for the discussion.' },
-  });
-  if (res.statusCode !== 201) throw new Error(`create thread failed: ${res.statusCode} ${res.body}`);
-  return res.json().thread as { id: string; groupId: string };
-}
-
 /** An ISO time `seconds` from now. */
 export function inSeconds(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString();

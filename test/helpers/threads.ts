@@ -2,18 +2,27 @@ import { expect } from 'vitest';
 import type { Comment, Thread, TimelinePage } from '../../shared/schemas/threads';
 import type { Person, TestApp } from './app';
 
-/** Starts a thread as `person` and returns it. */
+/** What a new thread says: any part not given is the default title, with no body. */
+export interface NewThread {
+  title?: string;
+  body?: string;
+}
+
+/** Starts a thread in a group as `author` (a `Person` or a `BulkMember`) and returns it. */
 export async function startThread(
   app: TestApp,
-  person: Person,
+  author: { headers: Record<string, string> },
   groupId: string,
-  body: Record<string, unknown> = { title: 'Where should the spring assembly meet?' },
+  thread: NewThread = {},
 ): Promise<Thread> {
   const res = await app.inject({
     method: 'POST',
     url: `/api/v1/groups/${groupId}/threads`,
-    headers: person.headers,
-    payload: body,
+    headers: author.headers,
+    payload: {
+      title: thread.title ?? 'Where should the spring assembly meet?',
+      ...(thread.body === undefined ? {} : { body: thread.body }),
+    },
   });
   if (res.statusCode !== 201) throw new Error(`start thread failed: ${res.statusCode} ${res.body}`);
   return res.json().thread;

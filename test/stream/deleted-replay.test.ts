@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { up as redactEarlierDeletions } from '../../migrations/0009_redact_deleted_comment_events';
 import type { StreamEvent } from '../../shared/schemas/stream';
 import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { eventsOn, listenOn, openStream, type StreamClient, subscribeAs } from '../helpers/stream';
 import { postComment, startThread, timeline } from '../helpers/threads';
 
@@ -63,27 +64,14 @@ test('a deleted comment replays with an empty body and deletedAt, and its texts 
   const thread = await startThread(h.app, ada, groupId, { title: 'Budget' });
   const watcher = await subscribeAs(base, ada, `thread:${thread.id}`);
   const c = await postComment(h.app, bo, thread.id, original);
-  const reacted = await h.app.inject({
-    method: 'PUT',
-    url: `/api/v1/comments/${c.id}/reactions/${encodeURIComponent('👍')}`,
-    headers: ada.headers,
-  });
+  const reacted = await as(h.app, ada).put(`/api/v1/comments/${c.id}/reactions/${encodeURIComponent('👍')}`);
   expect(reacted.statusCode).toBe(200);
-  const edit = await h.app.inject({
-    method: 'PATCH',
-    url: `/api/v1/comments/${c.id}`,
-    headers: bo.headers,
-    payload: { body: edited },
-  });
+  const edit = await as(h.app, bo).patch(`/api/v1/comments/${c.id}`, { body: edited });
   expect(edit.statusCode).toBe(200);
   // Read (and cached) while the texts were there.
   expect(JSON.stringify(await timeline(h.app, ada, thread.id))).toContain(edited);
 
-  const deleted = await h.app.inject({
-    method: 'DELETE',
-    url: `/api/v1/comments/${c.id}`,
-    headers: bo.headers,
-  });
+  const deleted = await as(h.app, bo).delete(`/api/v1/comments/${c.id}`);
   expect(deleted.statusCode).toBe(204);
   const live = await watcher.waitFor((m) => m.type === 'event' && m.event.kind === 'comment.deleted');
   expect(live).toMatchObject({ event: { data: { comment: { body: '', deletedAt: expect.any(String) } } } });
@@ -107,7 +95,7 @@ test('a deleted comment replays with an empty body and deletedAt, and its texts 
     expect(page).not.toContain(original);
     expect(page).not.toContain(edited);
   }
-  const versions = await h.app.inject({ url: `/api/v1/comments/${c.id}/versions`, headers: ada.headers });
+  const versions = await as(h.app, ada).get(`/api/v1/comments/${c.id}/versions`);
   expect(versions.json()).toEqual({ items: [], nextCursor: null });
 
   // Nothing in the database still holds either text.
@@ -127,12 +115,7 @@ test('comments deleted before the upgrade lose their words from the log too', as
   const edited = 'OLD-edited-words-from-before-the-upgrade';
   const thread = await startThread(h.app, ada, groupId, { title: 'Older times' });
   const c = await postComment(h.app, bo, thread.id, original);
-  await h.app.inject({
-    method: 'PATCH',
-    url: `/api/v1/comments/${c.id}`,
-    headers: bo.headers,
-    payload: { body: edited },
-  });
+  await as(h.app, bo).patch(`/api/v1/comments/${c.id}`, { body: edited });
   const kept = await postComment(h.app, bo, thread.id, 'words that stay');
   // What a deletion used to leave behind: the row emptied, its events untouched.
   const db = h.db.database.db;
@@ -146,8 +129,7 @@ test('comments deleted before the upgrade lose their words from the log too', as
     db,
   );
   expect(Number(rows[0]!.n)).toBe(0);
-  const deletedAt = (await h.app.inject({ url: `/api/v1/comments/${c.id}`, headers: ada.headers })).json()
-    .comment.deletedAt;
+  const deletedAt = (await as(h.app, ada).get(`/api/v1/comments/${c.id}`)).json().comment.deletedAt;
   const ws = await openStream(base, { cookie: ada.headers.cookie });
   ws.send({ type: 'subscribe', topic: `thread:${thread.id}`, since: 0 });
   await ws.waitFor((m) => m.type === 'subscribed');

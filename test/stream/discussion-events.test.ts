@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StreamEvent } from '../../shared/schemas/stream';
 import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { eventsOn, listenOn, openStream, type StreamClient, subscribeAs } from '../helpers/stream';
 import { getThread, notifications, postComment, startThread, timeline } from '../helpers/threads';
 
@@ -39,8 +40,10 @@ async function settle(ws: StreamClient) {
   await ws.waitForCount((m) => m.type === 'pong', pongs + 1);
 }
 
-function comment(as: Person, id: string) {
-  return h.app.inject({ url: `/api/v1/comments/${id}`, headers: as.headers }).then((r) => r.json().comment);
+function comment(person: Person, id: string) {
+  return as(h.app, person)
+    .get(`/api/v1/comments/${id}`)
+    .then((r) => r.json().comment);
 }
 
 describe('thread events', () => {
@@ -49,26 +52,24 @@ describe('thread events', () => {
     const thread = await startThread(h.app, ada, groupId, { title: 'Live', body: 'now' });
     const created = await nextEvent(ws, `group:${groupId}`, 'thread.created');
     expect(created).toMatchObject({ groupId, threadId: thread.id, actor: { id: ada.id, name: 'Ada' } });
-    expect(created.data).toEqual({ thread: await getThread(h.app, bo, thread.id) });
+    // What the viewer may do (`permissions`) is their own, so events leave it out; the rest is as HTTP shows it.
+    const { permissions, ...asShown } = await getThread(h.app, bo, thread.id);
+    expect(permissions).toEqual({ edit: false, pin: false, close: false, reopen: false });
+    expect(created.data).toEqual({ thread: asShown });
 
-    await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/threads/${thread.id}`,
-      headers: ada.headers,
-      payload: { title: 'Live and renamed', pinned: true },
-    });
+    await as(h.app, ada).patch(`/api/v1/threads/${thread.id}`, { title: 'Live and renamed', pinned: true });
     const updated = await nextEvent(ws, `group:${groupId}`, 'thread.updated');
     expect(updated).toMatchObject({ groupId, threadId: thread.id });
     // Every subscriber shares it, so the per-reader fields are left out; the rest is the thread.
-    const { unreadCount: _u, lastReadEventId: _l, ...shared } = await getThread(h.app, bo, thread.id);
+    const {
+      unreadCount: _u,
+      lastReadEventId: _l,
+      permissions: _p,
+      ...shared
+    } = await getThread(h.app, bo, thread.id);
     expect(updated.data).toEqual({ thread: shared, changed: ['title', 'pinned'] });
 
-    await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/threads/${thread.id}`,
-      headers: ada.headers,
-      payload: { closed: true },
-    });
+    await as(h.app, ada).patch(`/api/v1/threads/${thread.id}`, { closed: true });
     const closed = (
       await ws.waitForCount((m) => m.type === 'event' && m.event.kind === 'thread.updated', 2)
     )[1]!;
@@ -100,11 +101,7 @@ describe('comment events', () => {
   test('reaction.changed shows `mine` to each viewer as HTTP does', async () => {
     const c = await postComment(h.app, ada, threadId, 'react here');
     const [adaWs, boWs] = [await listen(ada, `thread:${threadId}`), await listen(bo, `thread:${threadId}`)];
-    const res = await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/comments/${c.id}/reactions/${encodeURIComponent('👍')}`,
-      headers: bo.headers,
-    });
+    const res = await as(h.app, bo).put(`/api/v1/comments/${c.id}/reactions/${encodeURIComponent('👍')}`);
     expect(res.statusCode).toBe(200);
     const forBo = await nextEvent(boWs, `thread:${threadId}`, 'reaction.changed');
     const forAda = await nextEvent(adaWs, `thread:${threadId}`, 'reaction.changed');
@@ -114,11 +111,7 @@ describe('comment events', () => {
     expect((forBo.data.comment as { reactions: { mine: boolean }[] }).reactions[0]!.mine).toBe(true);
     expect((forAda.data.comment as { reactions: { mine: boolean }[] }).reactions[0]!.mine).toBe(false);
     // A repeat changes nothing and streams nothing.
-    await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/comments/${c.id}/reactions/${encodeURIComponent('👍')}`,
-      headers: bo.headers,
-    });
+    await as(h.app, bo).put(`/api/v1/comments/${c.id}/reactions/${encodeURIComponent('👍')}`);
     // Events arrive in order: once a later one is here, an event for the repeat would be too.
     await postComment(h.app, ada, threadId, 'later');
     await nextEvent(boWs, `thread:${threadId}`, 'comment.created');
@@ -131,11 +124,7 @@ describe('comment events', () => {
     const ws = await listen(ada, `thread:${threadId}`);
     const since = (ws.messages.find((m) => m.type === 'subscribed') as { lastEventId: number }).lastEventId;
     await ws.close();
-    await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/comments/${c.id}/reactions/${encodeURIComponent('🎉')}`,
-      headers: ada.headers,
-    });
+    await as(h.app, ada).put(`/api/v1/comments/${c.id}/reactions/${encodeURIComponent('🎉')}`);
     const again = await openStream(base, { cookie: ada.headers.cookie });
     again.send({ type: 'subscribe', topic: `thread:${threadId}`, since });
     const replayed = await nextEvent(again, `thread:${threadId}`, 'reaction.changed');
@@ -145,22 +134,13 @@ describe('comment events', () => {
 
   test('comment.updated and comment.deleted carry the comment as it now is', async () => {
     const c = await postComment(h.app, bo, threadId, 'draft');
-    await h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/comments/${c.id}/reactions/${encodeURIComponent('👀')}`,
-      headers: ada.headers,
-    });
+    await as(h.app, ada).put(`/api/v1/comments/${c.id}/reactions/${encodeURIComponent('👀')}`);
     const ws = await listen(ada, `thread:${threadId}`);
-    await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/comments/${c.id}`,
-      headers: bo.headers,
-      payload: { body: 'final' },
-    });
+    await as(h.app, bo).patch(`/api/v1/comments/${c.id}`, { body: 'final' });
     const updated = await nextEvent(ws, `thread:${threadId}`, 'comment.updated');
     expect(updated.data).toEqual({ comment: await comment(ada, c.id) });
     expect(updated.data.comment).toMatchObject({ body: 'final', editedAt: expect.any(String) });
-    await h.app.inject({ method: 'DELETE', url: `/api/v1/comments/${c.id}`, headers: ada.headers });
+    await as(h.app, ada).delete(`/api/v1/comments/${c.id}`);
     const deleted = await nextEvent(ws, `thread:${threadId}`, 'comment.deleted');
     expect(deleted).toMatchObject({ actor: { id: ada.id }, threadId, groupId });
     expect(deleted.data).toEqual({ comment: await comment(ada, c.id) });
@@ -173,12 +153,7 @@ describe('comment events', () => {
     ws.send({ type: 'subscribe', topic: `thread:${threadId}` });
     await ws.waitFor((m) => m.type === 'error' && m.code === 'not_found');
     const member = await listen(bo, `thread:${threadId}`);
-    const refused = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/threads/${threadId}/comments`,
-      headers: bo.headers,
-      payload: { body: '   ' },
-    });
+    const refused = await as(h.app, bo).post(`/api/v1/threads/${threadId}/comments`, { body: '   ' });
     expect(refused.statusCode).toBe(400);
     await postComment(h.app, ada, threadId, 'members only');
     await nextEvent(member, `thread:${threadId}`, 'comment.created');

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StreamEvent } from '../../shared/schemas/stream';
 import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
-import { createProposal, createThread } from '../helpers/factories';
+import { createProposal } from '../helpers/factories';
+import { as } from '../helpers/requests';
+import { startThread } from '../helpers/threads';
 import { listenOn, type StreamClient, subscribeAs } from '../helpers/stream';
 
 // What a subscriber receives when people vote: the stream is where anonymity and
@@ -23,11 +25,8 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 async function voteAs(person: Person, proposalId: string, optionId: string) {
-  const res = await h.app.inject({
-    method: 'PUT',
-    url: `/api/v1/proposals/${proposalId}/vote`,
-    headers: person.headers,
-    payload: { choices: [{ optionId }] },
+  const res = await as(h.app, person).put(`/api/v1/proposals/${proposalId}/vote`, {
+    choices: [{ optionId }],
   });
   expect(res.statusCode).toBe(200);
 }
@@ -41,7 +40,7 @@ async function voteEvent(ws: StreamClient, topic: string): Promise<StreamEvent> 
 
 describe('vote.cast on the stream', () => {
   test('names the voter and carries the tally on an open proposal', async () => {
-    const threadId = (await createThread(h.app, ada, groupId)).id;
+    const threadId = (await startThread(h.app, ada, groupId)).id;
     const p = await createProposal(h.app, ada, threadId, { kind: 'proposal' });
     const ws = await subscribeAs(base, ada, `thread:${threadId}`);
     await voteAs(bo, p.id, 'agree');
@@ -59,7 +58,7 @@ describe('vote.cast on the stream', () => {
   });
 
   test('on an anonymous proposal, no subscriber learns who voted', async () => {
-    const threadId = (await createThread(h.app, ada, groupId)).id;
+    const threadId = (await startThread(h.app, ada, groupId)).id;
     const p = await createProposal(h.app, ada, threadId, { kind: 'proposal', anonymous: true });
     const ws = await subscribeAs(base, ada, `thread:${threadId}`, `group:${groupId}`);
     await voteAs(bo, p.id, 'block');
@@ -75,7 +74,7 @@ describe('vote.cast on the stream', () => {
   });
 
   test('while results are hidden, subscribers get the count and neither ballot nor tally', async () => {
-    const threadId = (await createThread(h.app, ada, groupId)).id;
+    const threadId = (await startThread(h.app, ada, groupId)).id;
     const p = await createProposal(h.app, ada, threadId, {
       kind: 'proposal',
       resultsHiddenUntilClosed: true,

@@ -12,6 +12,7 @@ import {
   startApp,
 } from '../helpers/app';
 import { TEST_DB_KIND, freshDatabase, type TestDatabase } from '../helpers/database';
+import { as } from '../helpers/requests';
 import { type ServerProcess, spawnServer } from '../helpers/server-process';
 import { listenOn, openStream, type StreamClient } from '../helpers/stream';
 
@@ -93,12 +94,7 @@ describe('one server process', () => {
   afterAll(() => h?.close());
 
   async function rename(name: string) {
-    const res = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${groupId}`,
-      headers: ada.headers,
-      payload: { name },
-    });
+    const res = await as(h.app, ada).patch(`/api/v1/groups/${groupId}`, { name });
     expect(res.statusCode).toBe(200);
   }
 
@@ -117,7 +113,7 @@ describe('one server process', () => {
     await leaving.waitFor((m) => m.type === 'event');
     await settle(leaving);
 
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bo.headers });
+    const res = await as(h.app, bo).post('/api/v1/auth/logout');
     expect(res.statusCode).toBe(204);
     await expectCutOff(leaving, Date.now(), [group, 'me']);
 
@@ -139,11 +135,7 @@ describe('one server process', () => {
     await settle(byQuery);
     await settle(byHeader);
 
-    const res = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/tokens/${token.id}`,
-      headers: cy.headers,
-    });
+    const res = await as(h.app, cy).delete(`/api/v1/tokens/${token.id}`);
     expect(res.statusCode).toBe(204);
     const at = Date.now();
     await Promise.all([expectCutOff(byQuery, at, [group]), expectCutOff(byHeader, at, [group])]);
@@ -160,11 +152,9 @@ describe('one server process', () => {
     const elsewhere = await watch(base, { cookie: other.cookie }, group);
     const here = await watch(base, { cookie: di.headers.cookie }, group);
 
-    const res = await h.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/me',
-      headers: di.headers,
-      payload: { password: 'a brand new passphrase', currentPassword: di.password },
+    const res = await as(h.app, di).patch('/api/v1/me', {
+      password: 'a brand new passphrase',
+      currentPassword: di.password,
     });
     expect(res.statusCode).toBe(200);
     await expectCutOff(elsewhere, Date.now(), [group]);
@@ -191,20 +181,11 @@ describe('one server process', () => {
   test("removal from a group ends that group's topics, and since=0 replays nothing of it", async () => {
     const { person: fay } = await member('Fay');
     const threadId = (
-      await h.app.inject({
-        method: 'POST',
-        url: `/api/v1/groups/${groupId}/threads`,
-        headers: ada.headers,
-        payload: { title: 'Before Fay left' },
-      })
+      await as(h.app, ada).post(`/api/v1/groups/${groupId}/threads`, { title: 'Before Fay left' })
     ).json().thread.id;
     const thread = `thread:${threadId}`;
     const ws = await watch(base, { cookie: fay.headers.cookie }, group, thread, 'me');
-    const removed = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/groups/${groupId}/members/${fay.id}`,
-      headers: ada.headers,
-    });
+    const removed = await as(h.app, ada).delete(`/api/v1/groups/${groupId}/members/${fay.id}`);
     expect(removed.statusCode).toBe(204);
     await ws.waitForCount((m) => m.type === 'error' && m.code === 'not_found', 2);
     const before = ws.messages.length;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
+import { createGroup, type Harness, join, MISSING_ID, type Person, signUp, startApp } from '../helpers/app';
+import { as } from '../helpers/requests';
 import { eventsOn, listenOn, openStream } from '../helpers/stream';
 
 let h: Harness;
@@ -21,13 +22,8 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 /** One change in the group: renames it, writing one `group.updated` event. */
-async function rename(name: string, as: Person = facilitator) {
-  const res = await h.app.inject({
-    method: 'PATCH',
-    url: `/api/v1/groups/${groupId}`,
-    headers: as.headers,
-    payload: { name },
-  });
+async function rename(name: string, person: Person = facilitator) {
+  const res = await as(h.app, person).patch(`/api/v1/groups/${groupId}`, { name });
   expect(res.statusCode).toBe(200);
 }
 
@@ -56,12 +52,7 @@ describe('subscribing', () => {
   });
 
   test('an API token authenticates the socket, and ping gets pong', async () => {
-    const created = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: member.headers,
-      payload: { name: 'bot' },
-    });
+    const created = await as(h.app, member).post('/api/v1/tokens', { name: 'bot' });
     const ws = await openStream(base, { token: created.json().token.secret });
     ws.send({ type: 'ping' });
     await ws.waitFor((m) => m.type === 'pong');
@@ -74,7 +65,7 @@ describe('subscribing', () => {
     const error = await ws.waitFor((m) => m.type === 'error');
     expect(error).toMatchObject({ type: 'error', topic: `group:${groupId}`, code: 'not_found' });
     ws.send({ type: 'subscribe', topic: 'group:not-a-uuid' });
-    ws.send({ type: 'subscribe', topic: 'thread:00000000-0000-4000-8000-000000000000' });
+    ws.send({ type: 'subscribe', topic: `thread:${MISSING_ID}` });
     await ws.waitForCount((m) => m.type === 'error', 3);
     await rename('Outsiders never see this');
     ws.send({ type: 'ping' });
@@ -103,11 +94,7 @@ describe('subscribing', () => {
     await ws.waitFor((m) => m.type === 'subscribed');
     await rename('Before removal');
     await ws.waitFor((m) => m.type === 'event');
-    const removed = await h.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/groups/${groupId}/members/${leaver.id}`,
-      headers: facilitator.headers,
-    });
+    const removed = await as(h.app, facilitator).delete(`/api/v1/groups/${groupId}/members/${leaver.id}`);
     expect(removed.statusCode).toBe(204);
     const error = await ws.waitFor((m) => m.type === 'error');
     expect(error).toMatchObject({ code: 'not_found', topic: `group:${groupId}` });
@@ -126,11 +113,8 @@ describe('subscribing', () => {
     const ws = await openStream(base, { cookie: member.headers.cookie });
     ws.send({ type: 'subscribe', topic: 'me' });
     await ws.waitFor((m) => m.type === 'subscribed');
-    const res = await h.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/groups/${groupId}/members/${member.id}`,
-      headers: facilitator.headers,
-      payload: { role: 'facilitator' },
+    const res = await as(h.app, facilitator).patch(`/api/v1/groups/${groupId}/members/${member.id}`, {
+      role: 'facilitator',
     });
     expect(res.statusCode).toBe(200);
     const event = await ws.waitFor((m) => m.type === 'event');

@@ -10,7 +10,7 @@ import { ballotKey, ballotRules, proposalClosed } from '../ballots';
 import { type Ctx, type Emit, writeTransaction } from '../context';
 import { notifyGroup } from './audience';
 import { futureDate } from './rules';
-import { loadOne, mayManage, proposalAccess } from './view';
+import { loadOne, permissionsOn, proposalAccess } from './view';
 
 /**
  * Freezes who could vote and the results, inside the closing transaction; on
@@ -77,7 +77,8 @@ export async function closeProposal(
   outcome: OutcomeBody | undefined,
 ): Promise<Proposal> {
   const p = await proposalAccess(ctx, proposalId, user.id);
-  if (!mayManage(p, user.id)) throw forbidden('only facilitators and the author may close this proposal');
+  if (!permissionsOn(p, user.id).close)
+    throw forbidden('only facilitators and the author may close this proposal');
   if (p.closed_at) throw proposalClosed();
   await writeTransaction(ctx, async (trx, emit) => {
     if (!(await repo.markClosed(trx, proposalId))) throw proposalClosed();
@@ -122,7 +123,8 @@ export async function setOutcome(
   body: OutcomeBody,
 ): Promise<Proposal> {
   const p = await proposalAccess(ctx, proposalId, user.id);
-  if (!mayManage(p, user.id)) throw forbidden('only facilitators and the author may state the outcome');
+  if (!permissionsOn(p, user.id).stateOutcome)
+    throw forbidden('only facilitators and the author may state the outcome');
   await writeTransaction(ctx, async (trx, emit) => {
     const locked = await repo.lockProposal(trx, proposalId);
     if (!locked?.closed_at) throw conflict('close the proposal before stating its outcome');
@@ -139,7 +141,7 @@ export async function reopenProposal(
   closesAtRaw: string,
 ): Promise<Proposal> {
   const p = await proposalAccess(ctx, proposalId, user.id);
-  if (p.role !== 'facilitator') throw forbidden('only facilitators may reopen a proposal');
+  if (!permissionsOn(p, user.id).reopen) throw forbidden('only facilitators may reopen a proposal');
   const closesAt = futureDate(closesAtRaw, '/closesAt');
   await writeTransaction(ctx, async (trx, emit) => {
     const locked = await repo.lockProposal(trx, proposalId);

@@ -7,7 +7,7 @@ import { proposalClosed } from '../ballots';
 import { type Ctx, writeTransaction } from '../context';
 import { trimmed } from '../text';
 import { checkOptions, futureDate } from './rules';
-import { loadOne, mayManage, proposalAccess } from './view';
+import { loadOne, permissionsOn, proposalAccess } from './view';
 
 /** Edits an open proposal; options change only until the first vote. */
 export async function updateProposal(
@@ -17,7 +17,8 @@ export async function updateProposal(
   body: PatchProposalBody,
 ): Promise<Proposal> {
   const p = await proposalAccess(ctx, proposalId, user.id);
-  if (!mayManage(p, user.id)) throw forbidden('only facilitators and the author may edit this proposal');
+  if (!permissionsOn(p, user.id).edit)
+    throw forbidden('only facilitators and the author may edit this proposal');
   const title = body.title === undefined ? undefined : trimmed(body.title, '/title');
   const closesAt = body.closesAt === undefined ? undefined : futureDate(body.closesAt, '/closesAt');
   const options = body.options === undefined ? undefined : checkOptions(p.kind, body.options);

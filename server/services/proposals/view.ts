@@ -1,7 +1,10 @@
 import type { Transaction } from 'kysely';
-import type { Choice, Proposal } from '../../../shared/schemas/proposals';
+import type { Role } from '../../../shared/schemas/groups';
+import type { Choice, Proposal, ProposalPermissions } from '../../../shared/schemas/proposals';
+import { rolesOf } from '../../db/groups';
 import * as repo from '../../db/proposals';
 import type { DB } from '../../db/schema';
+import { proposalPermissions } from '../../domain/permissions';
 import { notFound } from '../../errors';
 import { presentProposal } from '../../presenters/proposal';
 import { voterKey } from '../ballots';
@@ -23,7 +26,7 @@ function byProposal<T extends { proposal_id: string }>(rows: T[]): Map<string, T
 
 /**
  * Proposals as `viewerId` sees them over HTTP, by id: options, outcome,
- * counts, the viewer's own vote, and results (null while hidden; frozen at
+ * counts, the viewer's own vote and permissions, and results (null while hidden; frozen at
  * close). Pass `viewerId: null` for the form shared by every stream subscriber;
  * finding a viewer's anonymous vote takes the server secret, so the `ctx`.
  */
@@ -47,11 +50,13 @@ export async function loadProposalsForViewer(
   const rows = await repo.proposalRows(db, proposalIds);
   if (rows.length === 0) return new Map();
   const ids = rows.map((r) => r.id);
-  const [options, outcomes, ballots, counts] = await Promise.all([
+  const groupIds = [...new Set(rows.map((r) => r.group_id))];
+  const [options, outcomes, ballots, counts, roles] = await Promise.all([
     repo.optionsOf(db, ids),
     repo.currentOutcomes(db, ids),
     repo.ballotsOf(db, ids),
-    repo.memberCounts(db, [...new Set(rows.map((r) => r.group_id))]),
+    repo.memberCounts(db, groupIds),
+    viewerId ? rolesOf(db, viewerId, groupIds) : new Map<string, Role>(),
   ]);
   const mine =
     viewerId && ctx
@@ -78,7 +83,16 @@ export async function loadProposalsForViewer(
         ballots: (ballotsOf.get(row.id) ?? []).map((b) => b.choices as Choice[]),
         outcome: outcomeOf.get(row.id),
         memberCount: counts.get(row.group_id) ?? 0,
-        ...(viewerId ? { myVote: mineOf.get(row.id) ?? null } : {}),
+        ...(viewerId
+          ? {
+              myVote: mineOf.get(row.id) ?? null,
+              permissions: proposalPermissions({
+                viewerId,
+                role: roles.get(row.group_id) ?? null,
+                authorId: row.author_id,
+              }),
+            }
+          : {}),
       }),
     );
   }
@@ -107,7 +121,10 @@ export async function proposalAccess(ctx: Ctx, proposalId: string, userId: strin
   return found;
 }
 
-/** Facilitators and the proposal's author may edit, close and remind. */
-export function mayManage(p: { author_id: string | null; role: string }, userId: string): boolean {
-  return p.role === 'facilitator' || p.author_id === userId;
+/** What `userId` may do to the proposal `proposalAccess` found, by the rules in domain/permissions.ts. */
+export function permissionsOn(
+  p: { author_id: string | null; role: Role },
+  userId: string,
+): ProposalPermissions {
+  return proposalPermissions({ viewerId: userId, role: p.role, authorId: p.author_id });
 }

@@ -1,0 +1,33 @@
+import { html, nothing } from 'lit';
+import type { Proposal } from '../../data/proposals';
+import { type BallotContext, describedBy } from './ballot-parts';
+
+/**
+ * The reason field: required, strongly encouraged (with a block) or optional,
+ * with the warning about a block given without a reason.
+ */
+export function reasonField(p: Proposal, ctx: BallotContext, warning: string | null) {
+  const blocking = p.kind === 'proposal' && ctx.draft.selected.includes('block');
+  const err = ctx.errors.reason;
+  const hint = p.reasonRequired
+    ? 'This proposal asks everyone to give a reason.'
+    : blocking
+      ? 'Strongly encouraged for a block: say what would need to change.'
+      : 'Optional. Markdown is fine.';
+  return html`<div class="field">
+    <label for="reason">Reason ${p.reasonRequired ? '(required)' : blocking ? '(strongly encouraged)' : '(optional)'}</label>
+    <textarea
+      id="reason"
+      name="reason"
+      .value=${ctx.draft.reason}
+      ?required=${p.reasonRequired}
+      maxlength="100000"
+      aria-invalid=${err ? 'true' : 'false'}
+      aria-describedby=${describedBy(err && 'err-reason', 'reason-hint', warning && 'reason-warning')!}
+      @input=${(e: Event) => ctx.edit({ reason: (e.target as HTMLTextAreaElement).value })}
+    ></textarea>
+    <p class="hint" id="reason-hint">${hint}</p>
+    ${warning ? html`<p class="warning" id="reason-warning">${warning}</p>` : nothing}
+    ${err ? html`<p class="field-error" id="err-reason">${err}</p>` : nothing}
+  </div>`;
+}

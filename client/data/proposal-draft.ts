@@ -1,0 +1,129 @@
+/**
+ * The new-proposal form's data: the draft as typed, and its check (the
+ * server's rules, the server's field keys) into a request body. Pure: no DOM,
+ * no I/O, no clock (callers pass `now`).
+ */
+import type { FieldErrors } from './api';
+import type { CreateProposalBody, ProposalKind } from './proposals';
+import { defaultClosingInput, fromLocalInput } from './time-text';
+
+/** What the proposal form holds, as typed (numbers as the inputs give them). */
+export interface ProposalDraft {
+  kind: ProposalKind;
+  title: string;
+  details: string;
+  /** `startsAt` is a datetime-local value, used by meeting slots only. */
+  options: { label: string; startsAt: string }[];
+  /** datetime-local value. */
+  closesAt: string;
+  anonymous: boolean;
+  resultsHiddenUntilClosed: boolean;
+  reasonRequired: boolean;
+  minChoices: string;
+  maxChoices: string;
+  maxScore: string;
+  dotsPerVoter: string;
+}
+
+/** A fresh form: a consent proposal closing in a week. */
+export function emptyProposalDraft(now: number): ProposalDraft {
+  return {
+    kind: 'proposal',
+    title: '',
+    details: '',
+    options: [
+      { label: '', startsAt: '' },
+      { label: '', startsAt: '' },
+    ],
+    closesAt: defaultClosingInput(now),
+    anonymous: false,
+    resultsHiddenUntilClosed: false,
+    reasonRequired: false,
+    minChoices: '1',
+    maxChoices: '1',
+    maxScore: '5',
+    dotsPerVoter: '10',
+  };
+}
+
+function wholeNumber(text: string, min: number, max: number): number | null {
+  if (!/^\s*\d+\s*$/.test(text)) return null;
+  const n = Number(text);
+  return n >= min && n <= max ? n : null;
+}
+
+/**
+ * Checks the proposal form as the server will and builds the request body.
+ * Error keys follow the server's pointers (`options.1.label`, `closesAt`), so
+ * its answer lands on the same fields.
+ */
+export function buildProposal(
+  draft: ProposalDraft,
+  now: number,
+): { body: CreateProposalBody; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const title = draft.title.trim();
+  if (!title) errors.title = 'Give the proposal a title.';
+  else if (title.length > 200) errors.title = 'Keep the title to 200 characters.';
+  const closesAt = fromLocalInput(draft.closesAt);
+  if (!closesAt) errors.closesAt = 'Choose when voting closes.';
+  else if (Date.parse(closesAt) <= now) errors.closesAt = 'Choose a closing time in the future.';
+  const body: CreateProposalBody = {
+    kind: draft.kind,
+    title,
+    details: draft.details,
+    closesAt: closesAt ?? '',
+    anonymous: draft.anonymous,
+    resultsHiddenUntilClosed: draft.resultsHiddenUntilClosed,
+    reasonRequired: draft.reasonRequired,
+  };
+  if (draft.kind !== 'proposal') {
+    const meeting = draft.kind === 'meeting';
+    const min = meeting ? 1 : 2;
+    const options: { label: string; startsAt?: string }[] = [];
+    const seen = new Map<string, number>();
+    draft.options.forEach((o, i) => {
+      const label = o.label.trim();
+      if (!label)
+        errors[`options.${i}.label`] = meeting
+          ? 'Name this slot (e.g. "Tuesday evening").'
+          : 'Fill in this option or remove it.';
+      else if (label.length > 200) errors[`options.${i}.label`] = 'Keep options to 200 characters.';
+      let startsAt: string | undefined;
+      if (meeting) {
+        startsAt = fromLocalInput(o.startsAt) ?? undefined;
+        if (!startsAt) errors[`options.${i}.startsAt`] = 'Choose the date and time of this slot.';
+      }
+      const key = `${label.toLowerCase()}|${startsAt ?? ''}`;
+      if (label && seen.has(key)) errors[`options.${i}.label`] = `"${label}" is listed twice.`;
+      seen.set(key, i);
+      options.push(meeting ? { label, startsAt } : { label });
+    });
+    if (options.length < min) errors.options = `Give at least ${min} ${meeting ? 'time slot' : 'options'}.`;
+    if (options.length > 50) errors.options = 'Give at most 50 options.';
+    body.options = options;
+  }
+  if (draft.kind === 'poll') {
+    const n = draft.options.length;
+    const minC = wholeNumber(draft.minChoices, 1, 50);
+    const maxC = wholeNumber(draft.maxChoices, 1, 50);
+    if (minC === null) errors.minChoices = 'Use a whole number, 1 or more.';
+    if (maxC === null) errors.maxChoices = 'Use a whole number, 1 or more.';
+    else if (maxC > n) errors.maxChoices = `Must not be more than the number of options (${n}).`;
+    if (minC !== null && maxC !== null && minC > maxC)
+      errors.minChoices = 'Must not be more than the maximum.';
+    if (minC !== null) body.minChoices = minC;
+    if (maxC !== null) body.maxChoices = maxC;
+  }
+  if (draft.kind === 'score') {
+    const n = wholeNumber(draft.maxScore, 1, 100);
+    if (n === null) errors.maxScore = 'Use a whole number from 1 to 100.';
+    else body.maxScore = n;
+  }
+  if (draft.kind === 'dot_vote') {
+    const n = wholeNumber(draft.dotsPerVoter, 1, 10_000);
+    if (n === null) errors.dotsPerVoter = 'Use a whole number from 1 to 10,000.';
+    else body.dotsPerVoter = n;
+  }
+  return { body, errors };
+}

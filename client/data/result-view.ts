@@ -1,0 +1,223 @@
+/**
+ * Results as they are drawn and read: pie slices for consent, bar rows for
+ * the other kinds, the results in one line, the winner, and the
+ * instant-runoff table and its rounds in words. Pure: no DOM, no I/O.
+ */
+import {
+  CONSENT_IDS,
+  CONSENT_LABELS,
+  type ConsentId,
+  optionLabel,
+  percentText,
+  plural,
+} from './proposal-labels';
+import type { OptionResult, Proposal, Results } from './proposals';
+
+/** One slice of a pie chart. */
+export interface PieSlice {
+  id: string;
+  value: number;
+  /** Share of the total, 0–1. */
+  fraction: number;
+  /** SVG path `d`: a wedge, or a full circle for a slice that is the whole pie. */
+  path: string;
+  /** Where a label inside the slice would sit. */
+  labelX: number;
+  labelY: number;
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * Wedges for `items` on a circle of radius `r` centred at (`cx`, `cy`),
+ * starting at 12 o'clock and going clockwise. Items worth 0 get no slice; no
+ * slices at all when everything is 0.
+ */
+export function pieSlices(items: { id: string; value: number }[], r: number, cx = r, cy = r): PieSlice[] {
+  const total = items.reduce((sum, item) => sum + Math.max(0, item.value), 0);
+  if (total <= 0) return [];
+  const point = (angle: number, radius = r) =>
+    [round3(cx + radius * Math.sin(angle)), round3(cy - radius * Math.cos(angle))] as const;
+  const slices: PieSlice[] = [];
+  let start = 0;
+  for (const item of items) {
+    if (item.value <= 0) continue;
+    const fraction = item.value / total;
+    const end = start + fraction * 2 * Math.PI;
+    const [lx, ly] = point((start + end) / 2, r * 0.62);
+    let path: string;
+    if (fraction >= 1 - 1e-9) {
+      // An arc cannot start and end at the same point: two half circles.
+      path = `M ${cx} ${cy - r} A ${r} ${r} 0 1 1 ${cx} ${cy + r} A ${r} ${r} 0 1 1 ${cx} ${cy - r} Z`;
+    } else {
+      const [x0, y0] = point(start);
+      const [x1, y1] = point(end);
+      const large = end - start > Math.PI ? 1 : 0;
+      path = `M ${cx} ${cy} L ${x0} ${y0} A ${r} ${r} 0 ${large} 1 ${x1} ${y1} Z`;
+    }
+    slices.push({ id: item.id, value: item.value, fraction, path, labelX: lx, labelY: ly });
+    start = end;
+  }
+  return slices;
+}
+
+// ---------------------------------------------------------------- results
+
+/** One bar of a result: what it stands for and the words that go with it. */
+export interface ResultRow {
+  optionId: string;
+  label: string;
+  /** The bar's length, 0–1 of the longest. */
+  share: number;
+  /** The meeting kind's if-need-be part, 0–1 of the longest, drawn after `share`. */
+  maybeShare?: number;
+  /** "7 votes · 35%", "Total 23 · mean 3.8", "9 dots", "4 yes · 2 if need be". */
+  text: string;
+  winner: boolean;
+}
+
+/** Rows for the bar chart of any kind but consent, in option order. */
+export function resultRows(p: Pick<Proposal, 'kind' | 'options'>, results: Results): ResultRow[] {
+  const byId = new Map(results.options.map((o) => [o.optionId, o]));
+  const ids = p.options.map((o) => o.id);
+  const of = (id: string): OptionResult => byId.get(id) ?? { optionId: id, count: 0, score: 0, percent: 0 };
+  const winners = new Set(
+    p.kind === 'meeting' && results.bestSlotId ? [results.bestSlotId] : results.winnerIds,
+  );
+  const value = (r: OptionResult) => {
+    if (p.kind === 'meeting') return (r.yesCount ?? 0) + (r.maybeCount ?? 0);
+    if (p.kind === 'score' || p.kind === 'dot_vote') return r.score;
+    return r.count;
+  };
+  const max = Math.max(0, ...ids.map((id) => value(of(id))));
+  return ids.map((id) => {
+    const r = of(id);
+    const base = { optionId: id, label: optionLabel(p, id), winner: winners.has(id) };
+    switch (p.kind) {
+      case 'score':
+        return {
+          ...base,
+          share: max > 0 ? r.score / max : 0,
+          text: `Total ${r.score} · mean ${(r.mean ?? 0).toFixed(1)}`,
+        };
+      case 'dot_vote':
+        return { ...base, share: max > 0 ? r.score / max : 0, text: plural(r.score, 'dot') };
+      case 'meeting': {
+        const yes = r.yesCount ?? 0;
+        const maybe = r.maybeCount ?? 0;
+        return {
+          ...base,
+          share: max > 0 ? yes / max : 0,
+          maybeShare: max > 0 ? maybe / max : 0,
+          text: `${yes} yes · ${maybe} if need be`,
+        };
+      }
+      default:
+        return {
+          ...base,
+          share: max > 0 ? r.count / max : 0,
+          text: `${plural(r.count, 'vote')} · ${percentText(r.percent)}`,
+        };
+    }
+  });
+}
+
+/** Consent results as pie items and legend lines, in the fixed order. */
+export function consentRows(
+  results: Results,
+): { id: ConsentId; label: string; count: number; percent: number }[] {
+  return CONSENT_IDS.map((id) => {
+    const r = results.options.find((o) => o.optionId === id);
+    return { id, label: CONSENT_LABELS[id], count: r?.count ?? 0, percent: r?.percent ?? 0 };
+  });
+}
+
+/** The results in one line, labels not colours: "Agree 3 (75%) · Block 1 (25%)", "Tea: 2 votes · 50% · …". */
+export function resultsSummary(p: Pick<Proposal, 'kind' | 'options'>, results: Results): string {
+  if (p.kind === 'proposal') {
+    return consentRows(results)
+      .filter((r) => r.count > 0)
+      .map((r) => `${r.label} ${r.count} (${percentText(r.percent)})`)
+      .join(' · ');
+  }
+  return resultRows(p, results)
+    .map((r) => `${r.label}: ${r.text}`)
+    .join('; ');
+}
+
+/** "Leading: Agree", "Winner: Option B", "Tied: A / B", or "" with no votes. */
+export function winnerText(p: Pick<Proposal, 'kind' | 'options' | 'closedAt'>, results: Results): string {
+  const ids = p.kind === 'meeting' && results.bestSlotId ? [results.bestSlotId] : results.winnerIds;
+  if (ids.length === 0) return '';
+  const names = ids.map((id) => optionLabel(p, id)).join(' / ');
+  if (ids.length > 1) return `Tied: ${names}`;
+  if (p.kind === 'meeting') return `${p.closedAt ? 'Best slot' : 'Best so far'}: ${names}`;
+  return `${p.closedAt ? 'Result' : 'Leading'}: ${names}`;
+}
+
+/** The instant-runoff table: one row per option, one cell per round. */
+export interface IrvTable {
+  rounds: number;
+  rows: {
+    optionId: string;
+    label: string;
+    /** Votes in each round; null once the option is out. */
+    counts: (number | null)[];
+    /** The round (0-based) at whose end it was eliminated; null if it never was. */
+    eliminatedIn: number | null;
+    winner: boolean;
+    borda: number;
+  }[];
+  /** Ballots with no continuing option left, per round. */
+  exhausted: number[];
+}
+
+/**
+ * Lays out `results.rounds` as a table: winners first, then the options that
+ * lasted longest, each with its count per round (blank after elimination).
+ */
+export function irvTable(p: Pick<Proposal, 'kind' | 'options'>, results: Results): IrvTable {
+  const rounds = results.rounds ?? [];
+  const winners = new Set(results.winnerIds);
+  const rows = p.options.map((o, index) => {
+    const counts = rounds.map((round) => (o.id in round.counts ? round.counts[o.id]! : null));
+    const eliminated = rounds.findIndex((round) => round.eliminatedIds.includes(o.id));
+    return {
+      optionId: o.id,
+      label: optionLabel(p, o.id),
+      counts,
+      eliminatedIn: eliminated >= 0 ? eliminated : null,
+      winner: winners.has(o.id),
+      borda: results.bordaPoints?.[o.id] ?? 0,
+      index,
+    };
+  });
+  const lasted = (r: (typeof rows)[number]) => (r.eliminatedIn === null ? rounds.length : r.eliminatedIn);
+  const lastCount = (r: (typeof rows)[number]) => {
+    for (let i = r.counts.length - 1; i >= 0; i--) if (r.counts[i] !== null) return r.counts[i]!;
+    return 0;
+  };
+  rows.sort(
+    (a, b) =>
+      Number(b.winner) - Number(a.winner) ||
+      lasted(b) - lasted(a) ||
+      lastCount(b) - lastCount(a) ||
+      a.index - b.index,
+  );
+  return {
+    rounds: rounds.length,
+    rows: rows.map(({ index: _index, ...row }) => row),
+    exhausted: rounds.map((round) => (round as { exhaustedCount?: number }).exhaustedCount ?? 0),
+  };
+}
+
+/** "Round 2: Pears eliminated (3 votes)." for each round, for reading aloud. */
+export function irvNarrative(p: Pick<Proposal, 'kind' | 'options'>, results: Results): string[] {
+  const rounds = results.rounds ?? [];
+  return rounds.map((round, i) => {
+    const names = round.eliminatedIds.map((id) => optionLabel(p, id));
+    if (names.length > 0) return `Round ${i + 1}: ${names.join(', ')} eliminated.`;
+    const winners = results.winnerIds.map((id) => optionLabel(p, id));
+    return `Round ${i + 1}: ${winners.length > 1 ? `tie between ${winners.join(' and ')}` : winners.length === 1 ? `${winners[0]} wins` : 'no winner'}.`;
+  });
+}

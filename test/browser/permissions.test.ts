@@ -1,0 +1,89 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  type ApiPerson,
+  callApi,
+  describeInBrowser,
+  launchBrowser,
+  registerThroughApi,
+  startServer,
+  type TestServer,
+} from '../helpers/browser';
+
+// The page shows controls from the permissions the server sends with each resource (#15);
+// when a facilitator changes someone's role, that person's open page follows without a reload.
+describeInBrowser('permissions from the server, in the browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function pageFor(person: ApiPerson, path: string): Promise<Page> {
+    const context = await browser.newContext({ baseURL: server.url });
+    contexts.push(context);
+    context.setDefaultTimeout(10_000);
+    await context.addCookies([{ ...person.cookie, url: server.url }]);
+    const page = await context.newPage();
+    await page.goto(path);
+    return page;
+  }
+
+  test('a member promoted while reading gains the facilitator controls, and loses them when stepped down', async () => {
+    const ann = await registerThroughApi(server, 'Ann Facilitator');
+    const bea = await registerThroughApi(server, 'Bea Member');
+    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+      name: 'Commons Circle',
+    });
+    const { invitation } = await callApi<{ invitation: { token: string } }>(
+      server,
+      ann,
+      'POST',
+      `/groups/${group.id}/invitations`,
+      {},
+    );
+    await callApi(server, bea, 'POST', `/invitations/${invitation.token}/accept`);
+    const { thread } = await callApi<{ thread: { id: string } }>(
+      server,
+      ann,
+      'POST',
+      `/groups/${group.id}/threads`,
+      {
+        title: 'Transport',
+        body: 'Vans or bikes?',
+      },
+    );
+    await callApi(server, ann, 'POST', `/threads/${thread.id}/proposals`, {
+      kind: 'proposal',
+      title: 'Buy a cargo bike',
+      closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+
+    const b = await pageFor(bea, `/threads/${thread.id}`);
+    const actions = b.getByRole('group', { name: 'Thread actions' });
+    const card = b.locator('pl-proposal-card').filter({ hasText: 'Buy a cargo bike' });
+    await card.getByRole('heading', { name: 'Buy a cargo bike' }).waitFor();
+    // A member who did not start the thread: no Pin, no Close, no managing Ann's proposal.
+    await actions.getByRole('button', { name: 'New proposal' }).waitFor();
+    expect(await actions.getByRole('button', { name: 'Pin' }).count()).toBe(0);
+    expect(await actions.getByRole('button', { name: 'Close thread' }).count()).toBe(0);
+    expect(await card.getByRole('button', { name: 'Close voting' }).count()).toBe(0);
+
+    await callApi(server, ann, 'PATCH', `/groups/${group.id}/members/${bea.id}`, { role: 'facilitator' });
+    await actions.getByRole('button', { name: 'Pin' }).waitFor();
+    await actions.getByRole('button', { name: 'Close thread' }).waitFor();
+    await card.getByRole('button', { name: 'Close voting' }).waitFor();
+
+    await callApi(server, ann, 'PATCH', `/groups/${group.id}/members/${bea.id}`, { role: 'member' });
+    await actions.getByRole('button', { name: 'Pin' }).waitFor({ state: 'detached' });
+    await card.getByRole('button', { name: 'Close voting' }).waitFor({ state: 'detached' });
+    expect(await actions.getByRole('button', { name: 'Close thread' }).count()).toBe(0);
+  });
+});
