@@ -19,6 +19,8 @@ import auth from './plugins/auth';
 import context from './plugins/context';
 import email from './plugins/email';
 import inboundEmail from './plugins/inbound-email';
+import metrics from './plugins/metrics';
+import requestLog, { requestIdGenerator } from './plugins/request-log';
 import { installValidation } from './plugins/validation';
 import authRoutes from './routes/auth';
 import commentRoutes from './routes/comments';
@@ -53,10 +55,11 @@ export async function buildApp(options: AppOptions) {
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    // A line per request costs more than a vote does; keep it for LOG_LEVEL=debug and below.
-    logController: new LogController({
-      disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
-    }),
+    // Fastify's two lines per request (with the URL, query string and all) stay off: the request-log
+    // plugin writes one line per request, with the route pattern in place of the URL.
+    logController: new LogController({ disableRequestLogging: true }),
+    // A fresh UUID per request; a proxy's X-Request-Id of a strict shape, behind TRUST_PROXY only.
+    genReqId: requestIdGenerator(config.trustProxy),
     bodyLimit: BODY_LIMIT,
     // Opening and migrating the embedded database can take a while on a busy machine.
     pluginTimeout: 60_000,
@@ -65,10 +68,13 @@ export async function buildApp(options: AppOptions) {
     // Clients send `?limit=` and ids; keep the defaults strict and predictable.
     routerOptions: { ignoreTrailingSlash: true },
     // Router-level failures (an over-long id, a broken URL escape) still answer in the contract's shape.
-    frameworkErrors: (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
-      err.code === 'FST_ERR_MAX_PARAM_LENGTH' || err.code === 'FST_ERR_BAD_URL'
+    // They run no hooks, so the request id is added here.
+    frameworkErrors: (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      reply.header('x-request-id', request.id);
+      return err.code === 'FST_ERR_MAX_PARAM_LENGTH' || err.code === 'FST_ERR_BAD_URL'
         ? reply.status(404).send({ error: { code: 'not_found', message: 'not found' } })
-        : reply.status(400).send({ error: { code: 'validation_failed', message: err.message, details: [] } }),
+        : reply.status(400).send({ error: { code: 'validation_failed', message: err.message, details: [] } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const serveClient = options.serveClient !== false && existsSync(path.join(CLIENT_DIST, 'index.html'));
@@ -86,13 +92,9 @@ export async function buildApp(options: AppOptions) {
     if (closing) reply.header('connection', 'close');
   });
   await app.register(securityHeaders);
+  await app.register(requestLog);
 
-  await app.register(context, { config, database: options.database });
-  await app.register(auth);
-  await app.register(streamPlugin);
-  await app.register(scheduler);
-  await app.register(email);
-  await app.register(inboundEmail);
+  // Before the plugins that add routes (context adds /readyz): swagger documents only routes registered after it.
   await app.register(swagger, {
     openapi: {
       info: {
@@ -103,9 +105,17 @@ export async function buildApp(options: AppOptions) {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
+
+  await app.register(context, { config, database: options.database });
+  await app.register(auth);
+  await app.register(streamPlugin);
+  await app.register(scheduler);
+  await app.register(email);
+  await app.register(inboundEmail);
   await app.register(swaggerUi, { routePrefix: '/api/docs', transformStaticCSP: docsContentSecurityPolicy });
 
   await app.register(health);
+  await app.register(metrics);
   await app.register(
     async (api) => {
       await api.register(authRoutes);

@@ -42,6 +42,8 @@ export interface Config {
   inboundSmtpHost: string;
   /** The domain replies are routed to (`Reply-To: reply+<token>@REPLY_DOMAIN`); null: no Reply-To. */
   replyDomain: string | null;
+  /** The Bearer token that lets a scraper off loopback read `/metrics`; null: loopback only. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters');
   }
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  // A short token could be guessed through /metrics, which answers as fast as it can.
+  if (metricsToken && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN must be 16 to 200 printable characters with no spaces');
+  }
   return {
     port,
     host,
@@ -100,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     closeCheckSeconds,
     trustProxy,
     ...email,
+    metricsToken,
   };
 }
 

@@ -24,6 +24,12 @@ export interface Database {
   target: DatabaseTarget;
   /** The embedded instance (PGlite only): LISTEN goes straight to it. */
   pglite: PGlite | null;
+  /**
+   * Queries waiting for a connection right now: the pool's queue on Postgres;
+   * on PGlite, those queued for its one connection (or for their turn of the
+   * event loop, see YieldingPGliteDialect).
+   */
+  waitingForConnection(): number;
   close(): Promise<void>;
 }
 
@@ -74,7 +80,13 @@ export async function openDatabase(
     // Its next statement fails, its request answers 500, and the pool drops it on release.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { db, target, pglite: null, close: () => db.destroy() };
+    return {
+      db,
+      target,
+      pglite: null,
+      waitingForConnection: () => pool.waitingCount,
+      close: () => db.destroy(),
+    };
   }
   let dataDir: string | undefined;
   if (target.dataDir) {
@@ -82,8 +94,9 @@ export async function openDatabase(
     mkdirSync(path.dirname(dataDir), { recursive: true });
   }
   const pglite = await PGlite.create(dataDir);
-  const db = new Kysely<DB>({ dialect: new YieldingPGliteDialect(pglite) });
-  return { db, target, pglite, close: () => db.destroy() };
+  const dialect = new YieldingPGliteDialect(pglite);
+  const db = new Kysely<DB>({ dialect });
+  return { db, target, pglite, waitingForConnection: () => dialect.waiting, close: () => db.destroy() };
 }
 
 /** Statements run back to back for at most this long before the event loop gets a turn. */
@@ -98,18 +111,26 @@ const PGLITE_YIELD_AFTER_MS = 50;
  * two minutes. Every PGLITE_YIELD_AFTER_MS the next statement waits for a turn.
  */
 class YieldingPGliteDialect extends PGliteDialect {
+  /** Acquisitions not yet granted: the queue `/metrics` reports as pool waits. */
+  waiting = 0;
+
   override createDriver(): Driver {
     const inner = super.createDriver();
     let lastTurn = performance.now();
     return {
       init: () => inner.init(),
-      async acquireConnection(): Promise<DatabaseConnection> {
-        const connection = await inner.acquireConnection();
-        if (performance.now() - lastTurn > PGLITE_YIELD_AFTER_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          lastTurn = performance.now();
+      acquireConnection: async (): Promise<DatabaseConnection> => {
+        this.waiting += 1;
+        try {
+          const connection = await inner.acquireConnection();
+          if (performance.now() - lastTurn > PGLITE_YIELD_AFTER_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastTurn = performance.now();
+          }
+          return connection;
+        } finally {
+          this.waiting -= 1;
         }
-        return connection;
       },
       beginTransaction: (connection, settings) => inner.beginTransaction(connection, settings),
       commitTransaction: (connection) => inner.commitTransaction(connection),

@@ -69,6 +69,7 @@ export class EmailWorker implements EmailWaker {
   #lastPrune = 0;
   /** Outbox rows changed since the last vacuum (embedded database only). */
   #changedRows = 0;
+  #sendFailures = 0;
 
   constructor(db: Kysely<DB>, config: Config, log: Logger) {
     this.#db = db;
@@ -130,6 +131,11 @@ export class EmailWorker implements EmailWaker {
         this.#running = null;
       }
     })();
+  }
+
+  /** Sends that failed since this worker started, retried or refused for good (`/metrics`). */
+  get sendFailures(): number {
+    return this.#sendFailures;
   }
 
   /** Resolves when the round in progress (if any) is over: tests and shutdown. */
@@ -238,6 +244,7 @@ export class EmailWorker implements EmailWaker {
   }
 
   async #failed(row: OutboxRow, err: unknown): Promise<void> {
+    this.#sendFailures += 1;
     const e = err as { message?: string; responseCode?: number };
     const message = String(e?.message ?? err).slice(0, 500);
     // 5xx is the server saying "never": retrying would only repeat the refusal.

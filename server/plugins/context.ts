@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import fp from 'fastify-plugin';
+import Type from 'typebox';
+import { errorResponses, Ok } from '../../shared/schemas/common';
 import type { Config } from '../config';
 import { type Database, isDatabaseReady, openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
@@ -65,10 +67,28 @@ export default fp<ContextOptions>(
       await bus.stop();
       if (!given) await database.close();
     });
-    app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-      const ready = (await isDatabaseReady(database.db)) && bus.listening;
-      return reply.status(ready ? 200 : 503).send({ ok: ready });
-    });
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          tags: ['operations'],
+          summary: 'Readiness',
+          description:
+            '`{"ok": true}` when the database answers and the event bus listens; else `503 {"ok": false}`, ' +
+            'so that a load balancer sends this process no traffic until it can serve it.',
+          response: {
+            200: Ok,
+            // The contract's `503` here is the same `{ok}` body, not the error shape: probes read one field.
+            503: Type.Object(Ok.properties, { description: 'The database or the event bus is not ready.' }),
+            ...errorResponses(400),
+          },
+        },
+      },
+      async (_req, reply) => {
+        const ready = (await isDatabaseReady(database.db)) && bus.listening;
+        return reply.status(ready ? 200 : 503).send({ ok: ready });
+      },
+    );
   },
   { name: 'plenary-context' },
 );

@@ -7,7 +7,7 @@ import {
   RegisterBody,
   UserReply,
 } from '../../shared/schemas/accounts';
-import { ErrorBody } from '../../shared/schemas/common';
+import { errorResponses, NoBody } from '../../shared/schemas/common';
 import { clearSessionCookie, requireUser, setSessionCookie, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters/user';
 import { login, logout, register } from '../services/accounts';
@@ -18,12 +18,21 @@ import {
   verifyEmail,
 } from '../services/account-recovery';
 
+const tags = ['accounts'];
+
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
 
   app.post(
     '/auth/register',
-    { schema: { tags: ['accounts'], body: RegisterBody, response: { 201: UserReply, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create an account and sign in',
+        body: RegisterBody,
+        response: { 201: UserReply, ...errorResponses(400, 403, 409, 413, 415, 429) },
+      },
+    },
     async (request, reply) => {
       const { user, token } = await register(ctx, request.body, request.ip);
       setSessionCookie(reply, token, ctx.config.publicUrl);
@@ -33,7 +42,15 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/login',
-    { schema: { tags: ['accounts'], body: LoginBody, response: { 200: UserReply, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'Sign in',
+        description: '`401` for a wrong pair, with the same message whether or not the email has an account.',
+        body: LoginBody,
+        response: { 200: UserReply, ...errorResponses(400, 401, 403, 413, 415, 429) },
+      },
+    },
     async (request, reply) => {
       const { user, token } = await login(ctx, request.body.email, request.body.password, request.ip);
       setSessionCookie(reply, token, ctx.config.publicUrl);
@@ -43,7 +60,14 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/logout',
-    { onRequest: signedIn, schema: { tags: ['accounts'] } },
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        summary: 'Sign out: the session is revoked',
+        response: { 204: NoBody('Signed out.'), ...errorResponses(400, 401, 403, 413, 415) },
+      },
+    },
     async (request, reply) => {
       await logout(ctx, requireUser(request));
       clearSessionCookie(reply);
@@ -54,7 +78,17 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   // The links emailed about an account: whoever holds one may use it, signed in or not.
   app.post(
     '/auth/password-reset',
-    { schema: { tags: ['accounts'], body: PasswordResetBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Email a password-reset link',
+        body: PasswordResetBody,
+        response: {
+          204: NoBody('Sent if the account exists; the answer is the same either way.'),
+          ...errorResponses(400, 403, 413, 415, 429),
+        },
+      },
+    },
     async (request, reply) => {
       await requestPasswordReset(ctx, request.body.email, request.ip);
       return reply.status(204).send();
@@ -63,7 +97,18 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/password-reset/confirm',
-    { schema: { tags: ['accounts'], body: PasswordResetConfirmBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Set a new password with a reset link',
+        description: 'A used, expired or unknown token is `400 validation_failed`.',
+        body: PasswordResetConfirmBody,
+        response: {
+          204: NoBody('Password set; every other session and API token revoked, and a new session begun.'),
+          ...errorResponses(400, 403, 413, 415),
+        },
+      },
+    },
     async (request, reply) => {
       // Every other session is gone: the one who chose the password gets a new one.
       const { sessionToken } = await resetPassword(ctx, request.body.token, request.body.password);
@@ -74,7 +119,14 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/verify-email',
-    { schema: { tags: ['accounts'], body: AccountLinkBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Verify the account’s email address with the emailed link',
+        body: AccountLinkBody,
+        response: { 204: NoBody('Verified.'), ...errorResponses(400, 403, 413, 415) },
+      },
+    },
     async (request, reply) => {
       await verifyEmail(ctx, request.body.token);
       return reply.status(204).send();
@@ -83,7 +135,14 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/email-change/confirm',
-    { schema: { tags: ['accounts'], body: AccountLinkBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Confirm a change of email address with the emailed link',
+        body: AccountLinkBody,
+        response: { 204: NoBody('The address changed.'), ...errorResponses(400, 403, 409, 413, 415) },
+      },
+    },
     async (request, reply) => {
       await confirmEmailChange(ctx, request.body.token);
       return reply.status(204).send();

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ErrorBody, IdParams, ListQuery, Page } from '../../shared/schemas/common';
+import { errorResponses, IdParams, ListQuery, NoBody, Page } from '../../shared/schemas/common';
 import {
   CreateGroupBody,
   Group,
@@ -22,7 +22,15 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/groups',
-    { schema: { tags, body: CreateGroupBody, response: { 201: GroupReply, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a group (or a subgroup); the caller is its facilitator',
+        description: 'A subgroup needs a facilitator of the parent (`403`); an unknown parent is `404`.',
+        body: CreateGroupBody,
+        response: { 201: GroupReply, ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
     async (request, reply) => {
       const group = await groups.createGroup(ctx, requireUser(request).user, request.body);
       return reply.status(201).send({ group });
@@ -31,13 +39,27 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/groups',
-    { schema: { tags, querystring: ListQuery, response: { 200: Page(Group), '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'The caller’s groups',
+        querystring: ListQuery,
+        response: { 200: Page(Group), ...errorResponses(400, 401) },
+      },
+    },
     async (request) => groups.listGroups(ctx, requireUser(request).user.id, request.query),
   );
 
   app.get(
     '/groups/:id',
-    { schema: { tags, params: IdParams, response: { 200: GroupReply, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'A group (members)',
+        params: IdParams,
+        response: { 200: GroupReply, ...errorResponses(400, 401, 404) },
+      },
+    },
     async (request) => ({
       group: await groups.getGroup(ctx, request.params.id, requireUser(request).user.id),
     }),
@@ -48,9 +70,10 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        summary: 'Rename a group or change its settings (facilitators)',
         params: IdParams,
         body: PatchGroupBody,
-        response: { 200: GroupReply, '4xx': ErrorBody },
+        response: { 200: GroupReply, ...errorResponses(400, 401, 403, 404, 413, 415) },
       },
     },
     async (request) => ({
@@ -63,9 +86,10 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        summary: 'A group’s members',
         params: IdParams,
         querystring: ListQuery,
-        response: { 200: Page(Membership), '4xx': ErrorBody },
+        response: { 200: Page(Membership), ...errorResponses(400, 401, 404) },
       },
     },
     async (request) =>
@@ -77,9 +101,14 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        summary: 'Change a member’s role (facilitators)',
+        description: 'The last facilitator cannot step down (`409 conflict`).',
         params: MemberParams,
         body: PatchMemberBody,
-        response: { 200: Type.Object({ membership: Membership }), '4xx': ErrorBody },
+        response: {
+          200: Type.Object({ membership: Membership }),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+        },
       },
     },
     async (request) => ({
@@ -95,7 +124,15 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/groups/:id/members/:userId',
-    { schema: { tags, params: MemberParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a member (facilitators), or leave (the member)',
+        description: 'The last facilitator cannot leave (`409 conflict`).',
+        params: MemberParams,
+        response: { 204: NoBody('Removed.'), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
     async (request, reply) => {
       await groups.removeMember(ctx, request.params.id, requireUser(request).user, request.params.userId);
       return reply.status(204).send();

@@ -1,8 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Ok } from '../../shared/schemas/common';
+import { errorResponses, Ok } from '../../shared/schemas/common';
 
 /** Liveness; readiness (`/readyz`) lives with the database it checks. */
 const health: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/healthz', { schema: { hide: true, response: { 200: Ok } } }, async () => ({ ok: true }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness',
+        description: '`{"ok": true}` while the process runs; it checks nothing else (see `/readyz`).',
+        response: { 200: Ok, ...errorResponses(400) },
+      },
+    },
+    async () => ({ ok: true }),
+  );
 };
 export default health;

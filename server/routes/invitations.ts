@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ErrorBody, IdParams, Page } from '../../shared/schemas/common';
+import { errorResponses, IdParams, NoBody, Page } from '../../shared/schemas/common';
 import {
   CreateInvitationBody,
   Invitation,
@@ -27,6 +27,7 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: signedIn,
       schema: {
         tags,
+        summary: 'Invite by link or by email',
         description:
           'A link (no `email`), an invitation to one address (`email`), or one each to up to 100 ' +
           'addresses (`emails`, answered with `{items, skipped}`). Every invitation to an address is ' +
@@ -36,7 +37,10 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'member is skipped.',
         params: IdParams,
         body: CreateInvitationBody,
-        response: { 201: Type.Union([InvitationReply, InvitationsSent]), '4xx': ErrorBody },
+        response: {
+          201: Type.Union([InvitationReply, InvitationsSent]),
+          ...errorResponses(400, 401, 403, 404, 413, 415, 429),
+        },
       },
     },
     async (request, reply) => {
@@ -57,11 +61,12 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: signedIn,
       schema: {
         tags,
+        summary: 'A group’s invitations',
         description:
           'The group’s invitations; `valid` is false once a link is used up, expired, or its issuer may no ' +
           'longer issue it (demoted, left, or a member after `membersCanInvite` was turned off).',
         params: IdParams,
-        response: { 200: Page(Invitation), '4xx': ErrorBody },
+        response: { 200: Page(Invitation), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => ({
@@ -81,11 +86,12 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: signedIn,
       schema: {
         tags,
+        summary: 'Re-issue an invitation link (facilitators)',
         description:
           'A facilitator becomes the issuer of an invitation: a link that stopped working when its issuer ' +
           'was demoted or left works again (while not used up or expired).',
         params: InvitationParams,
-        response: { 200: InvitationReply, '4xx': ErrorBody },
+        response: { 200: InvitationReply, ...errorResponses(400, 401, 403, 404, 413, 415, 429) },
       },
     },
     async (request) => ({
@@ -105,12 +111,13 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: signedIn,
       schema: {
         tags,
+        summary: 'Email an invitation again (facilitators)',
         description:
           'Emails an invitation to its address again (facilitators): the same link, working for 14 more ' +
           'days from now, with the caller as its issuer. At most once per 10 minutes per invitation ' +
           '(`429` with `Retry-After`); `409` for a link with no address or one already accepted.',
         params: InvitationParams,
-        response: { 200: InvitationReply, '4xx': ErrorBody },
+        response: { 200: InvitationReply, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
     async (request) => ({
@@ -126,7 +133,15 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/groups/:id/invitations/:invitationId',
-    { onRequest: signedIn, schema: { tags, params: InvitationParams } },
+    {
+      onRequest: signedIn,
+      schema: {
+        tags,
+        summary: 'Revoke an invitation',
+        params: InvitationParams,
+        response: { 204: NoBody('Revoked.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
     async (request, reply) => {
       await invitations.revokeInvitation(
         ctx,
@@ -140,7 +155,17 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/invitations/:token',
-    { schema: { tags, params: TokenParams, response: { 200: InvitationPreview, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'What an invitation link offers (anyone)',
+        description:
+          '`valid: false` once used up or expired; `404` for an unknown token. Too many unknown tokens from ' +
+          'one address are `429`.',
+        params: TokenParams,
+        response: { 200: InvitationPreview, ...errorResponses(400, 404, 429) },
+      },
+    },
     async (request) => ({
       invitation: await invitations.previewInvitation(ctx, request.params.token, request.ip),
     }),
@@ -152,8 +177,15 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: signedIn,
       schema: {
         tags,
+        summary: 'Join a group through an invitation',
+        description:
+          '`404` for an unknown, used-up or expired token; `403` for an invitation sent to another address; ' +
+          '`409` for a member already.',
         params: TokenParams,
-        response: { 200: Type.Object({ membership: Membership, groupId: Type.String() }), '4xx': ErrorBody },
+        response: {
+          200: Type.Object({ membership: Membership, groupId: Type.String() }),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
       },
     },
     async (request) =>

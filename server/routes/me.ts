@@ -8,12 +8,14 @@ import {
   PatchMeBody,
   UserReply,
 } from '../../shared/schemas/accounts';
-import { ErrorBody, IdParams } from '../../shared/schemas/common';
+import { errorResponses, IdParams, NoBody } from '../../shared/schemas/common';
 import { listApiTokens } from '../db/sessions';
 import { requireUser, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters/user';
 import { createApiToken, revokeApiToken, updateMe } from '../services/accounts';
 import { requestEmailChange, resendVerification } from '../services/account-recovery';
+
+const tags = ['accounts'];
 
 const me: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -22,7 +24,13 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/me',
-    { schema: { tags: ['accounts'], response: { 200: UserReply, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'The signed-in user',
+        response: { 200: UserReply, ...errorResponses(400, 401) },
+      },
+    },
     async (request) => {
       const { user } = requireUser(request);
       return { user: presentUser(user, { withEmail: true, self: true }) };
@@ -31,7 +39,16 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch(
     '/me',
-    { schema: { tags: ['accounts'], body: PatchMeBody, response: { 200: UserReply, '4xx': ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'Change name, notification preference or password',
+        description:
+          'A new password needs the right `currentPassword` (else `400`); it revokes the user’s other sessions.',
+        body: PatchMeBody,
+        response: { 200: UserReply, ...errorResponses(400, 401, 403, 413, 415, 429) },
+      },
+    },
     async (request) => {
       const user = await updateMe(ctx, requireUser(request), request.body);
       return { user: presentUser(user, { withEmail: true, self: true }) };
@@ -39,19 +56,52 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   // 202: the address changes only once the link sent to the new one is followed.
-  app.post('/me/email', { schema: { tags: ['accounts'], body: ChangeEmailBody } }, async (request, reply) => {
-    await requestEmailChange(ctx, requireUser(request), request.body);
-    return reply.status(202).send();
-  });
+  app.post(
+    '/me/email',
+    {
+      schema: {
+        tags,
+        summary: 'Change the email address: a link is sent to the new one',
+        body: ChangeEmailBody,
+        response: {
+          202: NoBody('A confirmation link is on its way to the new address.'),
+          ...errorResponses(400, 401, 403, 409, 413, 415, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      await requestEmailChange(ctx, requireUser(request), request.body);
+      return reply.status(202).send();
+    },
+  );
 
-  app.post('/me/email/verification', { schema: { tags: ['accounts'] } }, async (request, reply) => {
-    await resendVerification(ctx, requireUser(request));
-    return reply.status(202).send();
-  });
+  app.post(
+    '/me/email/verification',
+    {
+      schema: {
+        tags,
+        summary: 'Send the email verification link again',
+        response: {
+          202: NoBody('A verification link is on its way.'),
+          ...errorResponses(400, 401, 403, 409, 413, 415, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      await resendVerification(ctx, requireUser(request));
+      return reply.status(202).send();
+    },
+  );
 
   app.get(
     '/tokens',
-    { schema: { tags: ['accounts'], response: { 200: Type.Object({ items: Type.Array(ApiToken) }) } } },
+    {
+      schema: {
+        tags,
+        summary: 'The caller’s API tokens (without their secrets)',
+        response: { 200: Type.Object({ items: Type.Array(ApiToken) }), ...errorResponses(400, 401) },
+      },
+    },
     async (request) => {
       const rows = await listApiTokens(ctx.db, requireUser(request).user.id);
       return {
@@ -69,9 +119,12 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
     '/tokens',
     {
       schema: {
-        tags: ['accounts'],
+        tags,
+        summary: 'Create an API token',
+        description:
+          'Only from a signed-in session, not with another token (`403`). `secret` is shown this once.',
         body: CreateTokenBody,
-        response: { 201: CreatedToken, '4xx': ErrorBody },
+        response: { 201: CreatedToken, ...errorResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -80,9 +133,23 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.delete('/tokens/:id', { schema: { tags: ['accounts'], params: IdParams } }, async (request, reply) => {
-    await revokeApiToken(ctx, requireUser(request).user.id, request.params.id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/tokens/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an API token',
+        params: IdParams,
+        response: {
+          204: NoBody('Revoked: its sockets close within seconds.'),
+          ...errorResponses(400, 401, 403, 404, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      await revokeApiToken(ctx, requireUser(request).user.id, request.params.id);
+      return reply.status(204).send();
+    },
+  );
 };
 export default me;

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody } from '../../shared/schemas/common';
+import { errorResponses, NoBody } from '../../shared/schemas/common';
 import { MarkReadBody, NotificationPage, NotificationQuery } from '../../shared/schemas/threads';
 import { requireUser, signedIn } from '../plugins/auth';
 import { listNotifications, markRead } from '../services/notifications';
 
 const tags = ['notifications'];
-const errors = { '4xx': ErrorBody };
 
 /** The caller's own notifications (API.md, "Notifications"). */
 const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -14,13 +13,31 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/notifications',
-    { schema: { tags, querystring: NotificationQuery, response: { 200: NotificationPage, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'The caller’s notifications, newest first, with the unread count',
+        querystring: NotificationQuery,
+        response: { 200: NotificationPage, ...errorResponses(400, 401) },
+      },
+    },
     async (request) => listNotifications(ctx, requireUser(request).user.id, request.query),
   );
 
-  app.post('/notifications/read', { schema: { tags, body: MarkReadBody } }, async (request, reply) => {
-    await markRead(ctx, requireUser(request).user.id, request.body);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/notifications/read',
+    {
+      schema: {
+        tags,
+        summary: 'Mark notifications read (without `ids`: all of them)',
+        body: MarkReadBody,
+        response: { 204: NoBody('Marked.'), ...errorResponses(400, 401, 403, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      await markRead(ctx, requireUser(request).user.id, request.body);
+      return reply.status(204).send();
+    },
+  );
 };
 export default notificationRoutes;

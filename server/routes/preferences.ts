@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody } from '../../shared/schemas/common';
+import Type from 'typebox';
+import { ErrorBody, errorResponses, Ok } from '../../shared/schemas/common';
 import { PatchPreferencesBody, PreferencesReply, UnsubscribeQuery } from '../../shared/schemas/email';
 import { DIGEST_UNSUBSCRIBE, escapeHtml, readUnsubscribeToken } from '../email/layout';
 import { getPreferences, unsubscribe, updatePreferences } from '../email/preferences';
@@ -13,7 +14,11 @@ const preferences: FastifyPluginAsyncTypebox = async (app) => {
     '/me/preferences',
     {
       onRequest: signedIn,
-      schema: { tags: ['email'], response: { 200: PreferencesReply, '4xx': ErrorBody } },
+      schema: {
+        tags: ['email'],
+        summary: 'The caller’s email preferences',
+        response: { 200: PreferencesReply, ...errorResponses(400, 401) },
+      },
     },
     async (request) => ({ preferences: await getPreferences(ctx.db, requireUser(request).user.id) }),
   );
@@ -24,8 +29,9 @@ const preferences: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: signedIn,
       schema: {
         tags: ['email'],
+        summary: 'Change email preferences',
         body: PatchPreferencesBody,
-        response: { 200: PreferencesReply, '4xx': ErrorBody },
+        response: { 200: PreferencesReply, ...errorResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request) => ({
@@ -52,8 +58,18 @@ const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (forms) => {
     {
       schema: {
         tags: ['email'],
+        summary: 'Unsubscribe from a group’s email (RFC 8058 one-click)',
+        description:
+          'Takes JSON or the form a mail client posts (`List-Unsubscribe=One-Click`); the token is in the URL, ' +
+          'and one that is not valid is `400 validation_failed`.',
         querystring: UnsubscribeQuery,
-        // 200 is `{ok: true}`, or a page for a person who pressed the confirmation button: no response schema.
+        response: {
+          200: {
+            description: 'Unsubscribed: `{ok: true}`, or a page for a person who pressed the button.',
+            content: { 'application/json': { schema: Ok }, 'text/html': { schema: Type.String() } },
+          },
+          ...errorResponses(400, 403, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -72,7 +88,23 @@ const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (forms) => {
   // Mail clients and scanners fetch links on their own: a GET only shows a button that POSTs.
   forms.get(
     '/unsubscribe',
-    { schema: { hide: true, querystring: UnsubscribeQuery } },
+    {
+      schema: {
+        tags: ['email'],
+        summary: 'The page an unsubscribe link opens: a button that POSTs',
+        description: 'Mail clients and scanners fetch links on their own, so a GET changes nothing.',
+        querystring: UnsubscribeQuery,
+        response: {
+          200: { description: 'The confirmation page.', content: { 'text/html': { schema: Type.String() } } },
+          400: {
+            description:
+              'A link that is not valid: a page saying so; a missing token or one holding U+0000 is ' +
+              '`validation_failed` in the error shape.',
+            content: { 'text/html': { schema: Type.String() }, 'application/json': { schema: ErrorBody } },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const token = request.query.token;
       const target = readUnsubscribeToken(ctx.config, token);

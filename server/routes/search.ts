@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody, Page } from '../../shared/schemas/common';
+import { errorResponses, Page } from '../../shared/schemas/common';
 import { SearchHit, SearchQuery } from '../../shared/schemas/threads';
 import { requireUser, signedIn } from '../plugins/auth';
 import { search } from '../services/search';
@@ -19,8 +19,13 @@ const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['threads'],
+        summary: 'Full-text search over threads and comments in the caller’s groups',
+        description:
+          '`groupId` narrows it to one group (`404` if the caller is not a member). `503 busy` (with ' +
+          '`Retry-After`) while this process runs as many searches as it takes; `503 search_timeout` ' +
+          'when one runs too long.',
         querystring: SearchQuery,
-        response: { 200: Page(SearchHit), '4xx': ErrorBody, 503: ErrorBody },
+        response: { 200: Page(SearchHit), ...errorResponses(400, 401, 404, 503) },
       },
     },
     async (request) => search(ctx, requireUser(request).user.id, request.query),

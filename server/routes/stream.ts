@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { errorResponses, NoBody } from '../../shared/schemas/common';
 import { AppError, unauthenticated } from '../errors';
 import { sameOrigin } from '../plugins/auth';
 import { authenticate } from '../services/accounts';
@@ -22,6 +23,22 @@ function credentialOf(request: FastifyRequest<{ Querystring: { token?: string } 
   return principal.sessionId ? { sessionId: principal.sessionId } : null;
 }
 
+/** The stream's OpenAPI description: the frames, which an HTTP operation has no place for. */
+const STREAM_DESCRIPTION = [
+  'Upgrades to a WebSocket (`101`). Authenticated by the session cookie, an `Authorization: Bearer` ',
+  'header or `?token=<api token secret>`; without one the upgrade is refused with `401`, and a ',
+  'cookie-authenticated upgrade from another site’s page with `403 csrf_rejected`. ',
+  'Every frame is one JSON object in a text frame.\n\n',
+  'From the client: `{"type": "subscribe", "topic": "group:<id>" | "thread:<id>" | "me", "since"?: <eventId>}`, ',
+  '`{"type": "unsubscribe", "topic"}`, `{"type": "ping"}`.\n\n',
+  'From the server: `{"type": "subscribed", "topic", "lastEventId"}`, ',
+  '`{"type": "event", "topic", "event": {id, kind, groupId, threadId, actor, at, data}}`, ',
+  '`{"type": "reset", "topic"}` (too much missed: refetch over HTTP), ',
+  '`{"type": "presence", "topic", "users", "count"}`, ',
+  '`{"type": "error", "topic"?, "code", "message"}` and `{"type": "pong"}`.\n\n',
+  'Topics, event kinds and their `data`, replay with `since` and ordering: see docs/api.md, “The live stream”.',
+].join('');
+
 /** `GET /api/v1/stream`: the websocket of the contract's "live stream" section. */
 const stream: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -29,9 +46,26 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
     {
       websocket: true,
       schema: {
-        hide: true,
-        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }),
+        tags: ['stream'],
+        summary: 'The live stream (WebSocket upgrade)',
+        description: STREAM_DESCRIPTION,
+        querystring: Type.Object({
+          token: Type.Optional(
+            Type.String({
+              maxLength: 200,
+              description: 'An API token secret, for clients that cannot set an Authorization header.',
+            }),
+          ),
+        }),
+        response: {
+          101: NoBody('Switching Protocols: the connection is now a WebSocket carrying JSON text frames.'),
+          ...errorResponses(400, 401, 403),
+          // @fastify/websocket's own answer to a GET without the upgrade headers.
+          404: NoBody('Not a WebSocket upgrade request (no `Upgrade: websocket`): an empty 404.'),
+        },
       },
+      // @fastify/websocket marks its routes hidden; this one is documented like any other.
+      config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, hide: false }, url }) },
       preValidation: async (request) => {
         if (request.query.token) {
           request.principal = await authenticate(app.ctx, { apiToken: request.query.token });

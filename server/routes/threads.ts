@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody, IdParams, Page } from '../../shared/schemas/common';
+import { errorResponses, IdParams, NoBody, Page } from '../../shared/schemas/common';
 import {
   CreateThreadBody,
   PatchThreadBody,
@@ -14,7 +14,6 @@ import { requireUser, signedIn } from '../plugins/auth';
 import * as threads from '../services/threads';
 
 const tags = ['threads'];
-const errors = { '4xx': ErrorBody };
 
 /** Threads, their timelines and read markers (API.md, "Threads, comments, reactions"). */
 const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -24,7 +23,16 @@ const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/groups/:id/threads',
-    { schema: { tags, params: IdParams, body: CreateThreadBody, response: { 201: ThreadReply, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Start a thread',
+        description: 'Members if `membersCanStartThreads`, else facilitators (`403`).',
+        params: IdParams,
+        body: CreateThreadBody,
+        response: { 201: ThreadReply, ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
     async (request, reply) => {
       const thread = await threads.createThread(
         ctx,
@@ -41,9 +49,10 @@ const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        summary: 'A group’s threads, pinned first, then by latest activity',
         params: IdParams,
         querystring: ThreadListQuery,
-        response: { 200: Page(Thread), ...errors },
+        response: { 200: Page(Thread), ...errorResponses(400, 401, 404) },
       },
     },
     async (request) =>
@@ -52,7 +61,14 @@ const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/threads/:id',
-    { schema: { tags, params: IdParams, response: { 200: ThreadReply, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'A thread',
+        params: IdParams,
+        response: { 200: ThreadReply, ...errorResponses(400, 401, 404) },
+      },
+    },
     async (request) => ({
       thread: await threads.getThread(ctx, request.params.id, requireUser(request).user.id),
     }),
@@ -60,7 +76,17 @@ const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch(
     '/threads/:id',
-    { schema: { tags, params: IdParams, body: PatchThreadBody, response: { 200: ThreadReply, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Edit, pin, close or reopen a thread',
+        description:
+          'Title and body: the author and facilitators. Pin and reopen: facilitators; close: the author too.',
+        params: IdParams,
+        body: PatchThreadBody,
+        response: { 200: ThreadReply, ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
     async (request) => ({
       thread: await threads.updateThread(ctx, request.params.id, requireUser(request).user, request.body),
     }),
@@ -71,9 +97,10 @@ const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        summary: 'A thread’s timeline, oldest first',
         params: IdParams,
         querystring: TimelineQuery,
-        response: { 200: TimelinePage, ...errors },
+        response: { 200: TimelinePage, ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -92,7 +119,15 @@ const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/threads/:id/read',
-    { schema: { tags, params: IdParams, body: ReadBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Mark a thread read up to an event',
+        params: IdParams,
+        body: ReadBody,
+        response: { 204: NoBody('Marked.'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
     async (request, reply) => {
       await threads.markThreadRead(
         ctx,

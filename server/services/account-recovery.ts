@@ -16,6 +16,7 @@ import { insertSession, deleteApiTokensOf, revokeOtherSessions } from '../db/ses
 import { findUserByEmail, updateUser } from '../db/users';
 import { passwordProblem } from '../domain/passwords';
 import {
+  accountLink,
   emailChangeEmail,
   emailChangeNotice,
   passwordResetEmail,
@@ -88,6 +89,25 @@ export async function requestPasswordReset(ctx: Ctx, email: string, ip: string):
     else await outboxProbe(trx, tokenHash(token));
   });
   if (user) ctx.email.wake();
+}
+
+/**
+ * A reset link for an account, made for the operator's command line
+ * (`plenary reset-password`) to hand over by other means than email. It
+ * replaces any earlier reset link of the account, and works once, for an hour.
+ */
+export async function issuePasswordResetLink(ctx: Ctx, user: UserRow): Promise<string> {
+  const token = newSecret();
+  await writeTransaction(ctx, async (trx) => {
+    await issueAccountToken(trx, {
+      purpose: 'password_reset',
+      userId: user.id,
+      tokenHash: tokenHash(token),
+      newEmail: null,
+      expiresAt: expiry('password_reset'),
+    });
+  });
+  return accountLink(ctx.config, 'reset-password', token);
 }
 
 /**

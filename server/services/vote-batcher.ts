@@ -25,6 +25,18 @@ interface Pending extends VoteRequest {
   reject(err: unknown): void;
 }
 
+/** Told the size of every batch of votes committed (the metrics plugin's histogram). */
+export interface VoteBatchObserver {
+  observe(size: number): void;
+}
+
+declare module './context' {
+  interface Ctx {
+    /** Set where the app keeps metrics: the size of each committed vote batch goes here. */
+    voteBatchSizes?: VoteBatchObserver;
+  }
+}
+
 /** Votes written together in one transaction, at most. */
 const MAX_BATCH = 256;
 /** Transactions in flight at once (on different proposals). */
@@ -89,6 +101,7 @@ export class VoteBatcher {
   private async run(batch: Pending[]): Promise<void> {
     try {
       const answers = await writeBatch(this.ctx, batch);
+      this.ctx.voteBatchSizes?.observe(batch.length);
       batch.forEach((p, i) => {
         const answer = answers[i]!;
         if ('error' in answer) p.reject(answer.error);

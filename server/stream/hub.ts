@@ -125,6 +125,13 @@ export class StreamHub {
     return n;
   }
 
+  /** Topics followed, summed over this process's sockets (`me` counts once per socket). */
+  get subscriptionCount(): number {
+    let n = 0;
+    for (const set of this.byTopic.values()) n += set.size;
+    return n;
+  }
+
   /** Adopts an authenticated socket, with the credential that authenticated it. */
   attach(socket: WebSocket, user: Subscriber, credential: Credential): Connection {
     const connection = new Connection(socket, user, credential);

@@ -14,6 +14,49 @@ export const ErrorBody = Type.Object(
 export type ErrorBody = Type.Static<typeof ErrorBody>;
 
 /**
+ * What each error status means, as the contract's error table says (API.md,
+ * "Conventions"); the OpenAPI page shows it beside every operation that can
+ * answer it.
+ */
+const ERROR_MEANINGS = {
+  400:
+    '`validation_failed`: the body, query or path breaks the schema or a rule (`details` names each field). ' +
+    'Any route answers it to text holding U+0000 or an unpaired surrogate, in any part of the request.',
+  401: '`unauthenticated`: no valid session or token.',
+  403:
+    '`forbidden`: the caller lacks the role or the group setting for this act; `csrf_rejected`: a write ' +
+    'authenticated by the session cookie without an `Origin` naming this server.',
+  404: '`not_found`: it does not exist, or the caller is not a member of its group.',
+  409: '`conflict`, `proposal_closed` or `thread_closed`: the request clashes with the current state.',
+  413: '`payload_too_large`: the body is over the limit (256 KiB).',
+  415: '`unsupported_media_type`: the body is not JSON.',
+  429: '`rate_limited`: too many attempts; `Retry-After` says how many seconds to wait.',
+  503: '`busy` or `search_timeout`: try again later (`busy` carries `Retry-After`).',
+} as const;
+export type ErrorStatus = keyof typeof ERROR_MEANINGS;
+
+/**
+ * Response-map entries for the error statuses a route can answer, each in the
+ * one error shape and described as the contract does. A status not listed
+ * would still be sent in that shape, but would be missing from the OpenAPI
+ * document: list every one the route really gives.
+ */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof ErrorBody> {
+  const responses = {} as Record<S, typeof ErrorBody>;
+  for (const status of statuses) {
+    // Without ErrorBody's $id: one copy per status, each with its own description.
+    responses[status] = Type.Object(ErrorBody.properties, { description: ERROR_MEANINGS[status] });
+  }
+  return responses;
+}
+
+/**
+ * A response without a body (204, 202, 101), with what it means. Typed as
+ * `undefined` so that its route still answers with `reply.send()`, no argument.
+ */
+export const NoBody = (description: string) => Type.Unsafe<undefined>(Type.Null({ description }));
+
+/**
  * Names, titles, labels: 1–200 characters once trimmed. The 200 is checked
  * after trimming, by the server's `trimmed()`, which every Name must go
  * through: the schema only bounds the raw text, leaving room for surrounding
