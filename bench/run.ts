@@ -21,7 +21,7 @@ import { interrupted, onCleanup, ROOT, runMain, startAppServer, tail } from './l
 import { summarizeProfile } from './lib/profile';
 import { Report } from './lib/report';
 import { seedBase } from './lib/seed';
-import { log, machineInfo, table, fmt } from './lib/util';
+import { fmt, log, machineInfo, table } from './lib/util';
 import { client, clientBundle } from './scenarios/client';
 import { email } from './scenarios/email';
 import { fanout } from './scenarios/fanout';

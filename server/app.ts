@@ -6,11 +6,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
-  LogController,
   type FastifyError,
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  LogController,
 } from 'fastify';
 import { type Config, fastifyTrustProxy } from './config';
 import type { Database } from './db/database';
@@ -21,6 +21,8 @@ import email from './plugins/email';
 import inboundEmail from './plugins/inbound-email';
 import metrics from './plugins/metrics';
 import requestLog, { requestIdGenerator } from './plugins/request-log';
+import scheduler from './plugins/scheduler';
+import securityHeaders, { docsContentSecurityPolicy } from './plugins/security-headers';
 import { installValidation } from './plugins/validation';
 import authRoutes from './routes/auth';
 import commentRoutes from './routes/comments';
@@ -31,8 +33,6 @@ import meRoutes from './routes/me';
 import notificationRoutes from './routes/notifications';
 import preferenceRoutes from './routes/preferences';
 import proposalRoutes from './routes/proposals';
-import scheduler from './plugins/scheduler';
-import securityHeaders, { docsContentSecurityPolicy } from './plugins/security-headers';
 import searchRoutes from './routes/search';
 import streamRoutes from './routes/stream';
 import threadRoutes from './routes/threads';

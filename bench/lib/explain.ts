@@ -1,13 +1,13 @@
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { commentsByIds, reactionsOf } from '../../server/db/comments';
 import type { Database } from '../../server/db/database';
 import { eventsAfter, latestEventId, topicLatestEventId } from '../../server/db/events';
 import { groupForMember } from '../../server/db/groups';
 import * as proposals from '../../server/db/proposals';
 import type { DB } from '../../server/db/schema';
 import { userForApiToken } from '../../server/db/sessions';
-import { commentsByIds, reactionsOf } from '../../server/db/comments';
 import { unreadCounts } from '../../server/db/threads';
 import { entriesAfter, entriesBefore, timelineAccess } from '../../server/db/timeline';
 import { hashApiToken } from '../../server/services/tokens';

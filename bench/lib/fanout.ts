@@ -1,5 +1,5 @@
 import { startWorker, type Worker } from './procs';
-import { log, now, sleep, summarize, type Summary } from './util';
+import { log, now, type Summary, sleep, summarize } from './util';
 
 /** One write whose delivery is timed: when it was sent and when its HTTP answer had been read. */
 export interface Write {

@@ -4,8 +4,8 @@ import { customElement, state } from 'lit/decorators.js';
 import { type FieldErrors, splitErrors } from '../data/api';
 import { createGroup, type Group, listGroups } from '../data/groups';
 import { navigate } from '../router';
-import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { plural } from '../ui/format';
+import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 
 /** The signed-in home: the person's groups, and a form to start a new one. */

@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { optionLabel } from '../data/proposal-labels';
-import { irvNarrative, irvTable } from '../data/result-view';
 import type { Proposal } from '../data/proposals';
+import { irvNarrative, irvTable } from '../data/result-view';
 import { sharedStyles } from '../ui/styles';
 
 /**

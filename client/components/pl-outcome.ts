@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { formatDateTime, formatDay } from '../data/time-text';
 import type { Proposal } from '../data/proposals';
+import { formatDateTime, formatDay } from '../data/time-text';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
 

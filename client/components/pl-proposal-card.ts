@@ -1,11 +1,11 @@
 import { consume } from '@lit/context';
 import { html, LitElement, nothing, type PropertyValues, type ReactiveController } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { describeChoices } from '../data/ballot-draft';
 import { sessionContext, streamContext } from '../data/context';
 import { groupStore } from '../data/group-store';
-import { type ProposalStore, proposalStore } from '../data/proposal-store';
-import { describeChoices } from '../data/ballot-draft';
 import { kindLabel } from '../data/proposal-labels';
+import { type ProposalStore, proposalStore } from '../data/proposal-store';
 import type { Proposal } from '../data/proposals';
 import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';

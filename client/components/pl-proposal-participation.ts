@@ -1,7 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { ProposalStore } from '../data/proposal-store';
 import { participationText } from '../data/proposal-labels';
+import type { ProposalStore } from '../data/proposal-store';
 import type { PersonRef, Proposal } from '../data/proposals';
 import { cssProps } from '../ui/css-props';
 import { sharedStyles } from '../ui/styles';

@@ -1,7 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { ProposalStore } from '../data/proposal-store';
 import { describeChoices } from '../data/ballot-draft';
+import type { ProposalStore } from '../data/proposal-store';
 import type { Proposal, Vote } from '../data/proposals';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';

@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { Proposal } from '../data/proposals';
 import { resultRows, winnerText } from '../data/result-view';
 import { formatDateTime } from '../data/time-text';
-import type { Proposal } from '../data/proposals';
 import { cssProps } from '../ui/css-props';
 import { sharedStyles } from '../ui/styles';
 

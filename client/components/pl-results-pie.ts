@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { percentText } from '../data/proposal-labels';
-import { consentRows, pieSlices } from '../data/result-view';
 import type { Results } from '../data/proposals';
+import { consentRows, pieSlices } from '../data/result-view';
 import { sharedStyles } from '../ui/styles';
 
 const R = 72;

@@ -11,8 +11,8 @@ import { type ThreadListStore, threadListStore } from '../data/thread-list-store
 import type { Thread } from '../data/threads';
 import { TopicController } from '../data/topic-controller';
 import { navigate } from '../router';
-import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { absoluteTime, plural, relativeTime } from '../ui/format';
+import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 
 /**

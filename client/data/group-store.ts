@@ -1,8 +1,8 @@
-import { Coalesced } from './coalesced';
-import { ApiError } from './api';
-import * as groups from './groups';
 import type { PatchGroupBody } from '../../shared/schemas/groups';
+import { ApiError } from './api';
+import { Coalesced } from './coalesced';
 import type { Group, Membership, Role } from './groups';
+import * as groups from './groups';
 import { Store } from './store';
 import type { StreamEvent } from './stream';
 

@@ -1,5 +1,5 @@
 import type { Notification } from '../../shared/schemas/threads';
-import { api, ApiError } from './api';
+import { ApiError, api } from './api';
 import { Store } from './store';
 import type { StreamEvent } from './stream';
 

@@ -1,7 +1,7 @@
-import { Coalesced } from './coalesced';
 import { ApiError } from './api';
-import * as proposals from './proposals';
+import { Coalesced } from './coalesced';
 import type { OutcomeBody, PersonRef, Proposal, Results, Vote, VoteBody } from './proposals';
+import * as proposals from './proposals';
 import { Store } from './store';
 import type { StreamEvent } from './stream';
 

@@ -1,6 +1,6 @@
-import { Coalesced } from './coalesced';
 import type { CreateThreadBody } from '../../shared/schemas/threads';
 import { ApiError } from './api';
+import { Coalesced } from './coalesced';
 import { Store } from './store';
 import type { StreamEvent } from './stream';
 import * as threads from './threads';

@@ -1,7 +1,7 @@
-import { Coalesced } from './coalesced';
-import type { PatchThreadBody } from '../../shared/schemas/threads';
 import type { Proposal } from '../../shared/schemas/proposals';
+import type { PatchThreadBody } from '../../shared/schemas/threads';
 import { ApiError } from './api';
+import { Coalesced } from './coalesced';
 import * as comments from './comments';
 import { type Comment, commentForViewer } from './comments';
 import { Store } from './store';

@@ -1,7 +1,7 @@
+import type { DOMPurify } from 'dompurify';
 import { css, html, noChange, nothing, type TemplateResult } from 'lit';
 import { AsyncDirective, directive } from 'lit/async-directive.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import type { DOMPurify } from 'dompurify';
 import type { Marked, MarkedExtension, Tokens } from 'marked';
 
 /*

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { AccountTokenPurpose, DB, UserRow } from './schema';
 
 type Handle = Kysely<DB> | Transaction<DB>;

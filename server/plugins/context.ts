@@ -1,12 +1,12 @@
-import { sql } from 'kysely';
 import fp from 'fastify-plugin';
+import { sql } from 'kysely';
 import Type from 'typebox';
 import { errorResponses, Ok } from '../../shared/schemas/common';
 import type { Config } from '../config';
 import { type Database, isDatabaseReady, openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import type { Ctx } from '../services/context';
 import { AuthCache } from '../services/auth-cache';
+import type { Ctx } from '../services/context';
 import { RateLimiter } from '../services/rate-limiter';
 import { TimelineCache } from '../services/timeline-cache';
 import { EventBus } from '../stream/bus';

@@ -10,13 +10,13 @@ import {
 import { errorResponses, NoBody } from '../../shared/schemas/common';
 import { clearSessionCookie, requireUser, setSessionCookie, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters/user';
-import { login, logout, register } from '../services/accounts';
 import {
   confirmEmailChange,
   requestPasswordReset,
   resetPassword,
   verifyEmail,
 } from '../services/account-recovery';
+import { login, logout, register } from '../services/accounts';
 
 const tags = ['accounts'];
 

@@ -12,8 +12,8 @@ import { errorResponses, IdParams, NoBody } from '../../shared/schemas/common';
 import { listApiTokens } from '../db/sessions';
 import { requireUser, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters/user';
-import { createApiToken, revokeApiToken, updateMe } from '../services/accounts';
 import { requestEmailChange, resendVerification } from '../services/account-recovery';
+import { createApiToken, revokeApiToken, updateMe } from '../services/accounts';
 
 const tags = ['accounts'];
 

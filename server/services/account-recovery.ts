@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { ChangeEmailBody } from '../../shared/schemas/accounts';
+import type { Config } from '../config';
 import {
   dropAccountTokens,
   issueAccountToken,
@@ -12,7 +13,7 @@ import {
   useAccountToken,
 } from '../db/account-tokens';
 import type { AccountTokenPurpose, DB, UserRow } from '../db/schema';
-import { insertSession, deleteApiTokensOf, revokeOtherSessions } from '../db/sessions';
+import { deleteApiTokensOf, insertSession, revokeOtherSessions } from '../db/sessions';
 import { findUserByEmail, updateUser } from '../db/users';
 import { passwordProblem } from '../domain/passwords';
 import {
@@ -23,14 +24,13 @@ import {
   verificationEmail,
 } from '../email/account-emails';
 import { enqueueEmails } from '../email/outbox';
-import type { Config } from '../config';
 import { conflict, invalid } from '../errors';
 import { type Ctx, writeTransaction } from './context';
 import { hashPassword, verifyPassword } from './passwords';
 import { type Limit, THROTTLES } from './rate-limiter';
 import { forgetUser, SESSION_DAYS } from './sessions';
-import { hashSessionToken, newSecret } from './tokens';
 import { isUniqueViolation } from './text';
+import { hashSessionToken, newSecret } from './tokens';
 import type { Principal } from './types';
 
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
 import type { PatchMeBody, RegisterBody } from '../../shared/schemas/accounts';
-import { handleFromName, uniqueHandle } from '../domain/permissions';
+import { dropAccountTokens } from '../db/account-tokens';
 import type { UserRow } from '../db/schema';
 import {
   deleteApiToken,
@@ -12,16 +12,16 @@ import {
   userForSession,
 } from '../db/sessions';
 import { findUserByEmail, handlesLike, insertUser, updateUser } from '../db/users';
-import { dropAccountTokens } from '../db/account-tokens';
 import { passwordProblem } from '../domain/passwords';
+import { handleFromName, uniqueHandle } from '../domain/permissions';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors';
 import { queueVerification } from './account-recovery';
 import { type Ctx, writeTransaction } from './context';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
-import { LIMITS, THROTTLES, type Taken } from './rate-limiter';
+import { LIMITS, type Taken, THROTTLES } from './rate-limiter';
 import { forgetUser, SESSION_DAYS } from './sessions';
-import { hashApiToken, hashSessionToken, newSecret } from './tokens';
 import { isUniqueViolation, isUuid, trimmed } from './text';
+import { hashApiToken, hashSessionToken, newSecret } from './tokens';
 import type { Principal } from './types';
 
 async function startSession(ctx: Ctx, userId: string): Promise<{ token: string; sessionId: string }> {

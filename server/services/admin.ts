@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { lockMemberships, setMemberRole } from '../db/groups';
 import type { Role } from '../db/schema';
 import { findUserByEmail, handlesLike, insertUser } from '../db/users';
-import { lockMemberships, setMemberRole } from '../db/groups';
-import { handleFromName, uniqueHandle, wouldOrphanGroup } from '../domain/permissions';
 import { passwordProblem } from '../domain/passwords';
+import { handleFromName, uniqueHandle, wouldOrphanGroup } from '../domain/permissions';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import { issuePasswordResetLink, queueVerification } from './account-recovery';
 import { type Ctx, writeTransaction } from './context';

@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Vote } from '../../shared/schemas/proposals';
-import { type BallotRules, type Choice, tallyProposal } from '../domain/tally';
 import * as repo from '../db/proposals';
 import type { ProposalKind } from '../db/schema';
+import { type BallotRules, type Choice, tallyProposal } from '../domain/tally';
 import { AppError, conflict } from '../errors';
 
 // What both the proposal use cases and the vote batcher need to know about

@@ -1,11 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Comment, CreateCommentBody } from '../../shared/schemas/threads';
-import * as comments from '../db/comments';
 import type { CommentWithAuthor } from '../db/comments';
+import * as comments from '../db/comments';
 import { redactCommentEvents } from '../db/events';
 import type { DB } from '../db/schema';
-import { commentPermissions } from '../domain/permissions';
 import { adjustCommentCount, lockThread, threadForMember } from '../db/threads';
+import { commentPermissions } from '../domain/permissions';
 import { AppError, forbidden, invalid, notFound } from '../errors';
 import { type Ctx, writeTransaction } from './context';
 import { notifyMentions } from './mentions';

@@ -1,8 +1,8 @@
 import type { CreateGroupBody, GroupSettings, PatchGroupBody, Role } from '../../shared/schemas/groups';
-import { can, type GroupAction, wouldOrphanGroup } from '../domain/permissions';
 import * as groups from '../db/groups';
 import type { GroupRow, UserRow } from '../db/schema';
 import { emailsVisibleTo } from '../db/users';
+import { can, type GroupAction, wouldOrphanGroup } from '../domain/permissions';
 import { AppError, conflict, forbidden, notFound } from '../errors';
 import { presentGroup } from '../presenters/group';
 import { presentMembership } from '../presenters/membership';

@@ -7,11 +7,11 @@ import type {
   Role,
   SkippedInvitation,
 } from '../../shared/schemas/groups';
-import { can } from '../domain/permissions';
 import * as groups from '../db/groups';
 import * as invitations from '../db/invitations';
 import type { InvitationRow, UserRow } from '../db/schema';
 import { findUserByEmail } from '../db/users';
+import { can } from '../domain/permissions';
 import { invitationEmails } from '../email/invitation-emails';
 import { enqueueEmails } from '../email/outbox';
 import { AppError, conflict, type ErrorDetail, forbidden, invalid, notFound } from '../errors';

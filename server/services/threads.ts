@@ -12,9 +12,8 @@ import type {
   TimelineQuery,
 } from '../../shared/schemas/threads';
 import type { DB, UserRow } from '../db/schema';
-import * as threads from '../db/threads';
-import { threadPermissions } from '../domain/permissions';
 import type { ThreadWithAuthor } from '../db/threads';
+import * as threads from '../db/threads';
 import {
   entriesAfter,
   entriesBefore,
@@ -22,6 +21,7 @@ import {
   type TimelineEntry,
   timelineAccess,
 } from '../db/timeline';
+import { threadPermissions } from '../domain/permissions';
 import { forbidden, invalid, notFound } from '../errors';
 import { commentForViewer, loadSharedComments } from './comments';
 import { type Ctx, writeTransaction } from './context';

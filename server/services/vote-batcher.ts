@@ -1,13 +1,13 @@
 import type { Vote } from '../../shared/schemas/proposals';
-import type { Choice } from '../domain/tally';
-import * as repo from '../db/proposals';
-import type { BallotCount, PreviousVote } from '../db/proposals';
 import { appendEvents, type EventInput } from '../db/events';
-import { type AppError, conflict, notFound } from '../errors';
+import type { BallotCount, PreviousVote } from '../db/proposals';
+import * as repo from '../db/proposals';
 import { validateBallot } from '../domain/ballot';
+import type { Choice } from '../domain/tally';
+import { type AppError, conflict, notFound } from '../errors';
+import { ballotRules, presentVote, proposalClosed, summariseBallots, voterKey } from './ballots';
 import { type Ctx, eventsCommitted } from './context';
 import type { CommittedEvent } from './types';
-import { ballotRules, presentVote, proposalClosed, summariseBallots, voterKey } from './ballots';
 
 export interface VoteRequest {
   proposalId: string;

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { WebSocket } from 'ws';
 import { Compile } from 'typebox/compile';
+import type { WebSocket } from 'ws';
 import { ClientMessage, MAX_EVENT_ID, type ServerMessage } from '../../shared/schemas/stream';
 import { liveCredentials } from '../db/credentials';
 import { type LoggedEvent, topicEventsAfter, topicLatestEventId } from '../db/events';

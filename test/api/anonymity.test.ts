@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StreamEvent } from '../../shared/schemas/stream';
 import { createGroup, expectError, type Harness, type Person, signUp, startApp } from '../helpers/app';
 import { type BulkMember, bulkMembers, createProposal, inSeconds } from '../helpers/factories';
-import { startThread } from '../helpers/threads';
 import { eventsOn, listenOn, type StreamClient, subscribeAs } from '../helpers/stream';
+import { startThread } from '../helpers/threads';
 
 // The contract (1.1): on an anonymous proposal nothing a member, a facilitator or an API
 // client can observe links a ballot to a person, and once it is closed the stored data

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hashPassword } from '../../server/services/passwords';
 import { type Harness, startApp } from '../helpers/app';
 import {
   type Ask,
   type Cast,
   changedTables,
-  MatrixRunner,
   type Draft,
   type Fixture,
+  MatrixRunner,
   PRINCIPALS,
   type PrincipalName,
   registeredRoutes,
@@ -16,7 +17,6 @@ import {
   signUpCast,
   stateDigest,
 } from '../helpers/authz';
-import { hashPassword } from '../../server/services/passwords';
 import { inSeconds } from '../helpers/factories';
 import { listenOn, openStream } from '../helpers/stream';
 

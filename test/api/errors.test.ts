@@ -8,12 +8,12 @@ import {
   type Harness,
   invite,
   join,
+  MISSING_ID,
   ORIGIN,
   type Person,
   rowCounts,
   signUp,
   startApp,
-  MISSING_ID,
 } from '../helpers/app';
 import { as } from '../helpers/requests';
 

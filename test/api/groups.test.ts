@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   addMembers,
   createGroup,
+  detailPaths,
   eventRows,
   expectError,
   type Harness,
   join,
+  MISSING_ID,
   ORIGIN,
   type Person,
   rowCounts,
   signUp,
   startApp,
-  MISSING_ID,
-  detailPaths,
 } from '../helpers/app';
 
 // Contract: "Groups, members, invitations" (groups and members; invitations have their own file).

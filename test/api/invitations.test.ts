@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createGroup,
+  detailPaths,
   eventRows,
   expectError,
   type Harness,
   invite,
   join,
+  MISSING_ID,
   ORIGIN,
   type Person,
   rowCounts,
   signUp,
   startApp,
-  MISSING_ID,
-  detailPaths,
 } from '../helpers/app';
 import { as } from '../helpers/requests';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createGroup, type Harness, invite, type Person, signUp, startApp } from '../helpers/app';
 import { bulkMembers, createProposal } from '../helpers/factories';
-import { startThread } from '../helpers/threads';
 import { eventsOn, listenOn, subscribeAs } from '../helpers/stream';
+import { startThread } from '../helpers/threads';
 
 // A member who leaves, or is removed, while proposals are open takes their ballot with them
 // (issue #10, item 13): counts, results, eligibility and the undecided list agree again.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { TimelineItem, TimelinePage } from '../../shared/schemas/threads';
 import type { UserRow } from '../../server/db/schema';
 import { createComment, setReaction } from '../../server/services/comments';
 import { writeTransaction } from '../../server/services/context';
+import type { TimelineItem, TimelinePage } from '../../shared/schemas/threads';
 import {
   createGroup,
   expectError,

@@ -2,8 +2,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  describeInBrowser,
   callApi,
+  describeInBrowser,
   launchBrowser,
   registerThroughApi,
   startServer,

@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
-  describeInBrowser,
   describedBy,
+  describeInBrowser,
   launchBrowser,
   startServer,
   type TestServer,

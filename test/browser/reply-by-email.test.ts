@@ -3,8 +3,8 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
-  describeInBrowser,
   callApi,
+  describeInBrowser,
   freePort,
   launchBrowser,
   registerThroughApi,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { Notification } from '../../shared/schemas/threads';
 import { groupKey, groupNotifications } from '../../client/data/notification-groups';
+import type { Notification } from '../../shared/schemas/threads';
 
 const ANA = { id: 'u-ana', name: 'Ana' };
 const BEN = { id: 'u-ben', name: 'Ben' };

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { Results } from '../../client/data/proposals';
 import {
   consentRows,
   irvNarrative,
@@ -8,7 +9,6 @@ import {
   resultsSummary,
   winnerText,
 } from '../../client/data/result-view';
-import type { Results } from '../../client/data/proposals';
 import { consent, proposal, results } from './proposal-fixtures';
 
 describe('pieSlices', () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  type WeightedRanking,
   bordaPoints,
   instantRunoff,
   pairwisePreferences,
@@ -9,6 +8,7 @@ import {
   schulzeStrongestPaths,
   schulzeWinner,
   tallyProposal,
+  type WeightedRanking,
 } from '../../server/domain/tally';
 import { type BallotRules, validateBallot } from '../../shared/ballot';
 import type { Choice, ProposalKind, Results } from '../../shared/schemas/proposals';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGroup, type Harness, join, type Person, rowCounts, signUp, startApp } from '../helpers/app';
 import { createProposal } from '../helpers/factories';
 import { as } from '../helpers/requests';
-import { startThread } from '../helpers/threads';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import { startThread } from '../helpers/threads';
 
 // The origin inject requests come from (test/helpers/app.ts ORIGIN), so cookie writes pass the CSRF check.
 const PUBLIC = 'http://localhost';

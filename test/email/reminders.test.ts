@@ -5,9 +5,9 @@ import { createGroup, type Harness, join, MISSING_ID, type Person, signUp, start
 import { TEST_DB_KIND } from '../helpers/database';
 import { createProposal, inSeconds } from '../helpers/factories';
 import { as } from '../helpers/requests';
-import { startThread } from '../helpers/threads';
 import { type ServerProcess, spawnServer } from '../helpers/server-process';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import { startThread } from '../helpers/threads';
 
 const PUBLIC = 'http://localhost';
 const HOUR = 3600;

@@ -1,4 +1,3 @@
-import { describe } from 'vitest';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -6,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator } from 'playwright-core';
+import { describe } from 'vitest';
 import { freshDatabase, TEST_DB_KIND } from './database';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,11 +1,11 @@
-import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Database, openDatabase } from '../../server/db/database';
-import { TEST_DB_KIND, freshDatabase, type TestDatabase } from '../helpers/database';
+import { freshDatabase, TEST_DB_KIND, type TestDatabase } from '../helpers/database';
 import { Follower } from '../helpers/follower';
 import { PG_BIN_DIR, PrivatePostgres } from '../helpers/private-postgres';
 import { type ServerProcess, spawnServer } from '../helpers/server-process';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { TEST_DB_KIND, freshDatabase, type TestDatabase } from '../helpers/database';
+import { freshDatabase, TEST_DB_KIND, type TestDatabase } from '../helpers/database';
 import { type ServerProcess, spawnServer } from '../helpers/server-process';
 import { eventsOn, openStream } from '../helpers/stream';
 

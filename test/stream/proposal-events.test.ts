@@ -3,8 +3,8 @@ import type { StreamEvent } from '../../shared/schemas/stream';
 import { createGroup, type Harness, join, type Person, signUp, startApp } from '../helpers/app';
 import { createProposal } from '../helpers/factories';
 import { as } from '../helpers/requests';
-import { startThread } from '../helpers/threads';
 import { listenOn, type StreamClient, subscribeAs } from '../helpers/stream';
+import { startThread } from '../helpers/threads';
 
 // What a subscriber receives when people vote: the stream is where anonymity and
 // hidden results must hold too, not only in the stored events and over HTTP.

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
 import {
   apiToken,
   createGroup,
@@ -11,7 +11,7 @@ import {
   signUp,
   startApp,
 } from '../helpers/app';
-import { TEST_DB_KIND, freshDatabase, type TestDatabase } from '../helpers/database';
+import { freshDatabase, TEST_DB_KIND, type TestDatabase } from '../helpers/database';
 import { as } from '../helpers/requests';
 import { type ServerProcess, spawnServer } from '../helpers/server-process';
 import { listenOn, openStream, type StreamClient } from '../helpers/stream';
