@@ -4,6 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { describeChoices } from '../data/ballot-draft';
 import { sessionContext, streamContext } from '../data/context';
 import { groupStore } from '../data/group-store';
+import { PermissionsChangeController } from '../data/permissions-change-controller';
 import { kindLabel } from '../data/proposal-labels';
 import { type ProposalStore, proposalStore } from '../data/proposal-store';
 import type { Proposal } from '../data/proposals';
@@ -94,9 +95,13 @@ export class PlProposalCard extends LitElement {
     onEvent: (event) => this.#store()?.absorb(event),
     onReset: () => this.#store()?.resync(),
   });
+  /** A new role may allow other things on the proposal too. */
+  protected readonly roleChange = new PermissionsChangeController(
+    this,
+    () => this.#group.value?.group,
+    () => this.#store()?.refresh(),
+  );
   #wasClosed: boolean | null = null;
-  /** The group's permissions as last seen (JSON), to notice the viewer's role changing. */
-  #groupPermissions: string | null = null;
 
   constructor() {
     super();
@@ -122,13 +127,8 @@ export class PlProposalCard extends LitElement {
       store.seed(this.proposal);
       // Proposals from events carry no `myVote` or `permissions`: ask over HTTP for the caller's own.
       if (!store.knowsMyVote) void store.refresh();
-      const group = groupStore(this.proposal.groupId);
-      if (group.value.status === 'loading' && !group.value.group) void group.refresh();
+      groupStore(this.proposal.groupId).ensureLoaded();
     }
-    // The viewer's role changed (their group's permissions did): so may what they can do here.
-    const groupPermissions = JSON.stringify(this.#group.value?.group?.permissions ?? null);
-    if (this.#groupPermissions !== null && groupPermissions !== this.#groupPermissions) void store?.refresh();
-    if (this.#group.value?.group) this.#groupPermissions = groupPermissions;
     const p = this.#current();
     if (p) {
       const closed = Boolean(p.closedAt);

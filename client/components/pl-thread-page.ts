@@ -6,6 +6,7 @@ import { splitErrors } from '../data/api';
 import type { Mentionable } from '../data/comments';
 import { sessionContext, streamContext } from '../data/context';
 import { groupStore } from '../data/group-store';
+import { PermissionsChangeController } from '../data/permissions-change-controller';
 import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
@@ -62,8 +63,6 @@ export class PlThreadPage extends LitElement {
   @query('pl-thread-edit-form') private editForm!: PlThreadEditForm | null;
 
   #store: ThreadStore | null = null;
-  /** The group's permissions as last seen (JSON), to notice the viewer's role changing. */
-  #groupPermissions: string | null = null;
   readonly #thread = new StoreController<ThreadState>(this, () => this.#store ?? undefined);
   readonly #group = new StoreController(this, () => {
     const groupId = this.#thread.value?.thread?.groupId;
@@ -76,6 +75,12 @@ export class PlThreadPage extends LitElement {
     onEvent: (event) => this.#store?.absorb(event),
     onReset: () => void this.#store?.refresh(),
   });
+  /** A new role may allow other things on the thread too. */
+  protected readonly roleChange = new PermissionsChangeController(
+    this,
+    () => this.#group.value?.group,
+    () => this.#store?.refreshPermissions(),
+  );
   readonly #scroll = new ThreadScrollController(this, {
     store: () => this.#store,
     viewerId: () => this.session?.user?.id,
@@ -92,7 +97,6 @@ export class PlThreadPage extends LitElement {
       const viewerId = this.session?.user?.id ?? null;
       this.#store = threadStore(this.threadId, viewerId);
       this.#store.viewerId = viewerId;
-      this.#groupPermissions = null;
       this.replyTo = null;
       this.editing = false;
       this.proposing = false;
@@ -103,18 +107,7 @@ export class PlThreadPage extends LitElement {
     }
     // The store itself: the controller switches to a new one only after this.
     const groupId = this.#store?.value.thread?.groupId;
-    if (groupId) {
-      const group = groupStore(groupId);
-      if (group.value.status === 'loading' && !group.value.group) void group.refresh();
-    }
-    // The viewer's role changed (their group's permissions did): so may what they can do to the thread.
-    const groupPermissions = this.#group.value?.group?.permissions;
-    if (groupPermissions) {
-      const seen = JSON.stringify(groupPermissions);
-      if (this.#groupPermissions !== null && seen !== this.#groupPermissions)
-        void this.#store?.refreshPermissions();
-      this.#groupPermissions = seen;
-    }
+    if (groupId) groupStore(groupId).ensureLoaded();
   }
 
   protected override updated(): void {
@@ -319,9 +312,7 @@ export class PlThreadPage extends LitElement {
 
   // --- The thread itself.
 
-  #refresh() {
-    void this.#store?.refresh();
-  }
+  readonly #refresh = () => void this.#store?.refresh();
 
   #action(event: PlEvent<'pl-thread-action'>) {
     const actions: Record<ThreadAction, () => Promise<void>> = {
@@ -354,9 +345,9 @@ export class PlThreadPage extends LitElement {
     if (!thread) return;
     const ok = await this.confirm.ask({
       title: 'Close this thread?',
-      message: thread.permissions?.reopen
-        ? 'Nobody will be able to comment or add proposals. You can reopen it later.'
-        : 'Nobody will be able to comment or add proposals. Only a facilitator can reopen it.',
+      message: `Nobody will be able to comment or add proposals. ${
+        thread.permissions?.reopen ? 'You can reopen it later.' : 'Only a facilitator can reopen it.'
+      }`,
       confirmLabel: 'Close thread',
     });
     if (!ok) return;

@@ -40,6 +40,11 @@ export class GroupStore extends Store<GroupState> {
     return this.#loads.run();
   }
 
+  /** Loads the group unless it has been loaded already (a page that only needs it once). */
+  ensureLoaded(): void {
+    if (this.value.status === 'loading' && !this.value.group) void this.refresh();
+  }
+
   /** Takes in one event of `group:<id>`. */
   absorb(event: StreamEvent): void {
     if (GROUP_KINDS.has(event.kind)) void this.refresh();
