@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
+  BrowserPages,
   callApi,
   describeInBrowser,
   launchBrowser,
@@ -20,8 +21,8 @@ describeInBrowser('invitations by email in the browser', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  const pages = new BrowserPages(() => ({ browser, server }));
+  const pageErrors = pages.pageErrors;
   let ann: ApiPerson;
   let groupId: string;
 
@@ -38,21 +39,18 @@ describeInBrowser('invitations by email in the browser', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await pages.close();
     await browser?.close();
     await server?.stop();
     await sink?.stop();
   });
 
-  async function pageFor(person: ApiPerson | null, path: string, viewport = { width: 1280, height: 900 }) {
-    const context = await browser.newContext({ viewport, baseURL: server.url });
-    contexts.push(context);
-    context.setDefaultTimeout(10_000);
-    if (person) await context.addCookies([{ ...person.cookie, url: server.url }]);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(path);
-    return page;
+  async function pageFor(
+    person: ApiPerson | null,
+    path: string,
+    viewport = { width: 1280, height: 900 },
+  ): Promise<Page> {
+    return pages.open(person, path, { viewport });
   }
 
   /** The invitation link in the latest invitation delivered to `to`, once it has arrived. */

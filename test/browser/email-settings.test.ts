@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
+  BrowserPages,
   callApi,
   describeInBrowser,
   launchBrowser,
@@ -17,8 +18,8 @@ import {
 describeInBrowser('email settings and grouped notifications in the browser', () => {
   let server: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  const pages = new BrowserPages(() => ({ browser, server }));
+  const pageErrors = pages.pageErrors;
   let ann: ApiPerson;
   let bea: ApiPerson;
   let commons: string;
@@ -49,25 +50,14 @@ describeInBrowser('email settings and grouped notifications in the browser', () 
   });
 
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await pages.close();
     await browser?.close();
     await server?.stop();
   });
 
   async function pageFor(person: ApiPerson | null, path: string): Promise<Page> {
     // A browser in Berlin, so the page can offer that zone instead of the stored UTC.
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      baseURL: server.url,
-      timezoneId: 'Europe/Berlin',
-    });
-    contexts.push(context);
-    context.setDefaultTimeout(10_000);
-    if (person) await context.addCookies([{ ...person.cookie, url: server.url }]);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(path);
-    return page;
+    return pages.open(person, path, { timezoneId: 'Europe/Berlin' });
   }
 
   const preferences = async () =>

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { describeInBrowser, launchBrowser, startServer, type TestServer } from '../helpers/browser';
+import {
+  BrowserPages,
+  describeInBrowser,
+  launchBrowser,
+  startServer,
+  type TestServer,
+} from '../helpers/browser';
 
 /** Someone signed up through the API, with the session cookie to hand to a browser context. */
 interface Person {
@@ -13,15 +19,15 @@ interface Person {
 describeInBrowser('proposals and decisions in the browser', () => {
   let server: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  const pages = new BrowserPages(() => ({ browser, server }));
+  const pageErrors = pages.pageErrors;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   });
 
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await pages.close();
     await browser?.close();
     await server?.stop();
   });
@@ -57,13 +63,7 @@ describeInBrowser('proposals and decisions in the browser', () => {
     path: string,
     viewport = { width: 1280, height: 900 },
   ): Promise<Page> {
-    const context = await browser.newContext({ viewport, baseURL: server.url, acceptDownloads: true });
-    contexts.push(context);
-    context.setDefaultTimeout(10_000);
-    await context.addCookies([{ ...person.cookie, url: server.url }]);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${person.name}: ${err.message}`));
-    await page.goto(path);
+    const page = await pages.open(person, path, { viewport, acceptDownloads: true });
     await page.evaluate(() => {
       (window as unknown as { plNoReload: boolean }).plNoReload = true;
     });

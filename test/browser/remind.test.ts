@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
+  BrowserPages,
   callApi,
   describeInBrowser,
   launchBrowser,
@@ -13,25 +14,19 @@ import {
 describeInBrowser('reminding those who have not voted, in the browser', () => {
   let server: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const pages = new BrowserPages(() => ({ browser, server }));
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   });
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await pages.close();
     await browser?.close();
     await server?.stop();
   });
 
   async function pageFor(person: ApiPerson, path: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: server.url });
-    contexts.push(context);
-    context.setDefaultTimeout(10_000);
-    await context.addCookies([{ ...person.cookie, url: server.url }]);
-    const page = await context.newPage();
-    await page.goto(path);
-    return page;
+    return pages.open(person, path);
   }
 
   test('a facilitator reminds, sees how many, and is told to wait when trying again; members see no button', async () => {

@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ApiPerson,
+  BrowserPages,
   callApi,
   describeInBrowser,
   launchBrowser,
@@ -23,8 +24,8 @@ interface Thread {
 describeInBrowser('threads in the browser', () => {
   let server: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  const pages = new BrowserPages(() => ({ browser, server }));
+  const pageErrors = pages.pageErrors;
   const dialogs: string[] = [];
   let ada: ApiPerson;
   let bea: ApiPerson;
@@ -54,7 +55,7 @@ describeInBrowser('threads in the browser', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await pages.close();
     await browser?.close();
     await server?.stop();
   });
@@ -65,17 +66,7 @@ describeInBrowser('threads in the browser', () => {
     path: string,
     viewport = { width: 1280, height: 900 },
   ): Promise<Page> {
-    const context = await browser.newContext({ viewport, baseURL: server.url });
-    contexts.push(context);
-    context.setDefaultTimeout(10_000);
-    await context.addCookies([{ ...person.cookie, url: server.url }]);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${person.name}: ${err.message}`));
-    page.on('dialog', (dialog) => {
-      dialogs.push(`${person.name}: ${dialog.type()} ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    await page.goto(path);
+    const page = await pages.open(person, path, { viewport });
     await page.evaluate(() => {
       (window as unknown as { plNoReload: boolean }).plNoReload = true;
     });

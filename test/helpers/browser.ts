@@ -4,7 +4,14 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Locator } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { describe } from 'vitest';
 import { freshDatabase, TEST_DB_KIND } from './database';
 
@@ -260,4 +267,48 @@ export function describeInBrowser(name: string, fn: () => void): void {
     );
   }
   describe.runIf(chromiumPath)(name, fn);
+}
+
+/**
+ * Pages for people signed in through their cookie, each in a browser context
+ * of its own (so two people never share a session), closed together after the
+ * tests. Uncaught errors on any page are collected in `pageErrors`, named by
+ * whose page it was, for a test to expect none.
+ */
+export class BrowserPages {
+  readonly pageErrors: string[] = [];
+  readonly #contexts: BrowserContext[] = [];
+  readonly #under: () => { browser: Browser; server: TestServer };
+
+  /** `under` gives the browser and server once `beforeAll` has started them. */
+  constructor(under: () => { browser: Browser; server: TestServer }) {
+    this.#under = under;
+  }
+
+  /** Opens `path` as `person` (null: signed out) at 1280×900 unless `options` say otherwise. */
+  async open(
+    person: { name: string; cookie: ApiPerson['cookie'] } | null,
+    path: string,
+    options: BrowserContextOptions = {},
+  ): Promise<Page> {
+    const { browser, server } = this.#under();
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      baseURL: server.url,
+      ...options,
+    });
+    this.#contexts.push(context);
+    context.setDefaultTimeout(10_000);
+    if (person) await context.addCookies([{ ...person.cookie, url: server.url }]);
+    const page = await context.newPage();
+    page.on('pageerror', (err) =>
+      this.pageErrors.push(person ? `${person.name}: ${err.message}` : err.message),
+    );
+    await page.goto(path);
+    return page;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#contexts.map((c) => c.close().catch(() => {})));
+  }
 }
