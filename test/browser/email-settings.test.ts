@@ -5,6 +5,7 @@ import {
   BrowserPages,
   callApi,
   describeInBrowser,
+  joinThroughApi,
   launchBrowser,
   registerThroughApi,
   startServer,
@@ -40,13 +41,7 @@ describeInBrowser('email settings and grouped notifications in the browser', () 
       ),
     );
     [commons, garden] = made.map((m) => m.group.id) as [string, string];
-    const { invitation } = await api<{ invitation: { token: string } }>(
-      ann,
-      'POST',
-      `/groups/${commons}/invitations`,
-      {},
-    );
-    await api(bea, 'POST', `/invitations/${invitation.token}/accept`);
+    await joinThroughApi(server, ann, commons, [bea]);
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import {
   BrowserPages,
   callApi,
   describeInBrowser,
+  joinThroughApi,
   launchBrowser,
   registerThroughApi,
   startServer,
@@ -37,14 +38,7 @@ describeInBrowser('permissions from the server, in the browser', () => {
     const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
       name: 'Commons Circle',
     });
-    const { invitation } = await callApi<{ invitation: { token: string } }>(
-      server,
-      ann,
-      'POST',
-      `/groups/${group.id}/invitations`,
-      {},
-    );
-    await callApi(server, bea, 'POST', `/invitations/${invitation.token}/accept`);
+    await joinThroughApi(server, ann, group.id, [bea]);
     const { thread } = await callApi<{ thread: { id: string } }>(
       server,
       ann,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   BrowserPages,
   describeInBrowser,
+  joinThroughApi,
   launchBrowser,
   startServer,
   type TestServer,
@@ -91,15 +92,7 @@ describeInBrowser('proposals and decisions in the browser', () => {
     const { group } = await api<{ group: { id: string } }>(ada, 'POST', '/groups', {
       name: 'Riders Union Leeds',
     });
-    for (const member of [bea, cy]) {
-      const { invitation } = await api<{ invitation: { token: string } }>(
-        ada,
-        'POST',
-        `/groups/${group.id}/invitations`,
-        {},
-      );
-      await api(member, 'POST', `/invitations/${invitation.token}/accept`);
-    }
+    await joinThroughApi(server, ada, group.id, [bea, cy]);
     const { thread } = await api<{ thread: { id: string } }>(ada, 'POST', `/groups/${group.id}/threads`, {
       title: 'May Day plans',
       body: 'What do we do on 1 May?',

@@ -5,6 +5,7 @@ import {
   BrowserPages,
   callApi,
   describeInBrowser,
+  joinThroughApi,
   launchBrowser,
   registerThroughApi,
   startServer,
@@ -36,16 +37,7 @@ describeInBrowser('reminding those who have not voted, in the browser', () => {
     const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
       name: 'Commons Circle',
     });
-    for (const member of [bea, cy]) {
-      const { invitation } = await callApi<{ invitation: { token: string } }>(
-        server,
-        ann,
-        'POST',
-        `/groups/${group.id}/invitations`,
-        {},
-      );
-      await callApi(server, member, 'POST', `/invitations/${invitation.token}/accept`);
-    }
+    await joinThroughApi(server, ann, group.id, [bea, cy]);
     const { thread } = await callApi<{ thread: { id: string } }>(
       server,
       ann,

@@ -6,6 +6,7 @@ import {
   callApi,
   describeInBrowser,
   freePort,
+  joinThroughApi,
   launchBrowser,
   registerThroughApi,
   startServer,
@@ -45,13 +46,7 @@ describeInBrowser('reply by email, seen in the browser', () => {
     ]);
     groupId = (await api<{ group: { id: string } }>(ada, 'POST', '/groups', { name: 'Riders Union Leeds' }))
       .group.id;
-    const { invitation } = await api<{ invitation: { token: string } }>(
-      ada,
-      'POST',
-      `/groups/${groupId}/invitations`,
-      {},
-    );
-    await api(bea, 'POST', `/invitations/${invitation.token}/accept`);
+    await joinThroughApi(server, ada, groupId, [bea]);
     // The server alone may take up to 90 s to be ready on a loaded machine (test/helpers/browser.ts).
   }, 120_000);
 

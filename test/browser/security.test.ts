@@ -6,6 +6,7 @@ import {
   type ApiPerson,
   callApi,
   describeInBrowser,
+  joinThroughApi,
   launchBrowser,
   registerThroughApi,
   startServer,
@@ -50,13 +51,7 @@ describeInBrowser('security headers and foreign images in the browser', () => {
     ]);
     groupId = (await api<{ group: { id: string } }>(ada, 'POST', '/groups', { name: 'Riders Union Leeds' }))
       .group.id;
-    const { invitation } = await api<{ invitation: { token: string } }>(
-      ada,
-      'POST',
-      `/groups/${groupId}/invitations`,
-      {},
-    );
-    await api(bea, 'POST', `/invitations/${invitation.token}/accept`);
+    await joinThroughApi(server, ada, groupId, [bea]);
   });
 
   afterAll(async () => {

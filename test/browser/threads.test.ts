@@ -5,6 +5,7 @@ import {
   BrowserPages,
   callApi,
   describeInBrowser,
+  joinThroughApi,
   launchBrowser,
   registerThroughApi,
   startServer,
@@ -45,13 +46,7 @@ describeInBrowser('threads in the browser', () => {
       name: 'Riders Union Leeds',
     });
     groupId = group.id;
-    const { invitation } = await api<{ invitation: { token: string } }>(
-      ada,
-      'POST',
-      `/groups/${groupId}/invitations`,
-      {},
-    );
-    await api(bea, 'POST', `/invitations/${invitation.token}/accept`);
+    await joinThroughApi(server, ada, groupId, [bea]);
   });
 
   afterAll(async () => {

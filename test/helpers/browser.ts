@@ -209,7 +209,7 @@ export interface ApiPerson {
  */
 export async function callApi<T>(
   server: TestServer,
-  person: ApiPerson | null,
+  person: Pick<ApiPerson, 'cookie'> | null,
   method: string,
   path: string,
   body?: unknown,
@@ -310,5 +310,24 @@ export class BrowserPages {
 
   async close(): Promise<void> {
     await Promise.all(this.#contexts.map((c) => c.close().catch(() => {})));
+  }
+}
+
+/** Adds each of `members` to a group through an invitation link `inviter` makes, as people join in the app. */
+export async function joinThroughApi(
+  server: TestServer,
+  inviter: Pick<ApiPerson, 'cookie'>,
+  groupId: string,
+  members: Pick<ApiPerson, 'cookie'>[],
+): Promise<void> {
+  for (const member of members) {
+    const { invitation } = await callApi<{ invitation: { token: string } }>(
+      server,
+      inviter,
+      'POST',
+      `/groups/${groupId}/invitations`,
+      {},
+    );
+    await callApi(server, member, 'POST', `/invitations/${invitation.token}/accept`);
   }
 }
