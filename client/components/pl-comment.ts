@@ -155,9 +155,6 @@ export class PlComment extends LitElement {
         margin-top: var(--pl-space-half);
       }
       form.edit .buttons {
-        display: flex;
-        flex-wrap: wrap;
-        gap: var(--pl-space-1);
         align-items: center;
       }
       .versions {

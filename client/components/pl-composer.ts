@@ -120,8 +120,7 @@ export class PlComposer extends LitElement {
         flex: 1 1 200px;
       }
       .buttons {
-        display: flex;
-        gap: var(--pl-space-1);
+        flex-wrap: nowrap;
         margin-left: auto;
       }
       kbd {

@@ -37,10 +37,7 @@ export class PlConfirmDialog extends LitElement {
         margin: var(--pl-space-1) 0 var(--pl-space-3);
       }
       .buttons {
-        display: flex;
-        flex-wrap: wrap;
         justify-content: flex-end;
-        gap: var(--pl-space-1);
       }
     `,
   ];

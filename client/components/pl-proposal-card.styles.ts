@@ -172,9 +172,4 @@ export const manageStyles = css`
   .panel h3 {
     font-size: var(--pl-text-md);
   }
-  .buttons {
-    display: flex;
-    flex-wrap: wrap;
-    gap: var(--pl-space-1);
-  }
 `;

@@ -39,11 +39,6 @@ export class PlThreadEditForm extends LitElement {
       textarea {
         min-height: 160px;
       }
-      .buttons {
-        display: flex;
-        flex-wrap: wrap;
-        gap: var(--pl-space-1);
-      }
     `,
   ];
 

@@ -152,11 +152,6 @@ export class PlThreadList extends LitElement {
       form.new textarea {
         min-height: 140px;
       }
-      .buttons {
-        display: flex;
-        flex-wrap: wrap;
-        gap: var(--pl-space-1);
-      }
     `,
   ];
 

@@ -169,6 +169,12 @@ export const sharedStyles = css`
   form {
     margin: 0;
   }
+  /* A form's or a panel's row of buttons. */
+  .buttons {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--pl-space-1);
+  }
   .field {
     display: flex;
     flex-direction: column;
