@@ -6,9 +6,17 @@
 // --rounds=100, --spacing=50 (ms after each round is delivered), --clients=1
 // (subscriber processes). DATABASE_URL set: a fresh database on that
 // Postgres server, dropped at the end; unset: a fresh PGlite directory.
+//
+// On Postgres it then compares the two event buses side by side: --processes=3
+// server processes on LISTEN/NOTIFY, then the same on NATS (--nats=URL, default
+// nats://127.0.0.1:4222; --buses=postgres to skip NATS), with the subscribers
+// spread over the processes and each vote sent to the next one, and a burst of
+// concurrent votes (--burst-seconds=5, --burst-concurrency=30) for the cost in
+// Postgres CPU.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { compareFanout, createConsentProposal } from './lib/app';
+import { type BusResult, compareBuses } from './lib/buses';
 import { createBenchDatabase } from './lib/db';
 import { PeakRss, runMain, startAppServer } from './lib/procs';
 import { seedBase } from './lib/seed';
@@ -106,6 +114,69 @@ async function main(): Promise<void> {
   if (Object.keys(app.closes).length)
     console.log(`sockets closed by the server during the run: ${JSON.stringify(app.closes)}`);
   if (app.errors.length) console.log(`errors: ${app.errors.join(' | ')}`);
+
+  if (bench.kind !== 'postgres') {
+    console.log(
+      '\nEvent buses: skipped (several processes need DATABASE_URL; the embedded database serves one).',
+    );
+    return;
+  }
+  const natsUrl = option('nats', 'nats://127.0.0.1:4222');
+  const buses = option('buses', 'postgres,nats')
+    .split(',')
+    .map((b) => (b === 'nats' ? natsUrl : b));
+  const processes = Number(option('processes', '3'));
+  const results = await compareBuses(bench, seed, secret, {
+    buses,
+    processes,
+    subscribers,
+    rounds,
+    spacingMs,
+    clientProcesses,
+    burstSeconds: Number(option('burst-seconds', '5')),
+    burstConcurrency: Number(option('burst-concurrency', '30')),
+  });
+  printBuses(results, processes, subscribers);
+}
+
+function printBuses(results: BusResult[], processes: number, subscribers: number): void {
+  console.log(
+    `\nEvent buses: ${processes} processes on one Postgres, ${subscribers} subscribers spread over them, each vote sent to the next process\n`,
+  );
+  console.log(
+    table(
+      [
+        'bus',
+        'subscribed',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'missing',
+        'votes/s (burst)',
+        'errors',
+        'Postgres CPU s / 1k votes',
+      ],
+      results.map((r) => [
+        r.bus,
+        `${r.fanout.subscribed}/${r.fanout.subscribers}`,
+        fmt(r.fanout.fromAnswer.p50, 2),
+        fmt(r.fanout.fromAnswer.p99, 2),
+        fmt(r.fanout.fromAnswer.max, 2),
+        String(r.fanout.missing),
+        fmt(r.votesPerSecond, 0),
+        String(r.voteErrors),
+        fmt(r.postgresCpuPerThousandVotes, 2),
+      ]),
+    ),
+  );
+  const [first, second] = results;
+  if (first && second) {
+    console.log(
+      `\nsame-run ratios (${second.bus} / ${first.bus}): p99 ${fmt(second.fanout.fromAnswer.p99 / first.fanout.fromAnswer.p99, 2)}×, ` +
+        `votes/s ${fmt(second.votesPerSecond / first.votesPerSecond, 2)}×, ` +
+        `Postgres CPU per vote ${fmt(second.postgresCpuPerThousandVotes / first.postgresCpuPerThousandVotes, 2)}×`,
+    );
+  }
 }
 
 runMain(main, 15 * 60_000);

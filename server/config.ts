@@ -44,7 +44,11 @@ export interface Config {
   replyDomain: string | null;
   /** The Bearer token that lets a scraper off loopback read `/metrics`; null: loopback only. */
   metricsToken: string | null;
+  /** What carries wake-ups, presence and cache evictions between processes. */
+  eventBus: EventBusConfig;
 }
+
+export type EventBusConfig = { kind: 'postgres' } | { kind: 'nats'; servers: string[] };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -94,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (metricsToken && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
     throw new ConfigError('METRICS_TOKEN must be 16 to 200 printable characters with no spaces');
   }
+  const eventBus = parseEventBus(env.EVENT_BUS, databaseUrl);
   return {
     port,
     host,
@@ -108,7 +113,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     ...email,
     metricsToken,
+    eventBus,
   };
+}
+
+/** `postgres` (the default: `LISTEN/NOTIFY`) or `nats://host:port`, several separated by commas. */
+function parseEventBus(raw: string | undefined, databaseUrl: string | null): EventBusConfig {
+  const value = raw?.trim() || 'postgres';
+  if (value === 'postgres') return { kind: 'postgres' };
+  const servers = value.split(',').map((s) => s.trim());
+  const valid = servers.every((server) => {
+    try {
+      const url = new URL(server);
+      return ['nats:', 'tls:'].includes(url.protocol) && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  });
+  if (!valid) {
+    throw new ConfigError(
+      `EVENT_BUS must be "postgres" or nats://host:port, several separated by commas (got "${raw}")`,
+    );
+  }
+  if (!databaseUrl) {
+    // The embedded database lives inside one process: there is nobody to signal.
+    throw new ConfigError('EVENT_BUS=nats://… needs DATABASE_URL: the embedded database serves one process');
+  }
+  return { kind: 'nats', servers };
 }
 
 function parseEmailConfig(env: NodeJS.ProcessEnv) {

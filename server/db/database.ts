@@ -150,3 +150,15 @@ export async function isDatabaseReady(db: Kysely<DB>): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * A short name for this database that every process connected to it computes
+ * alike and that another cluster, or another database on this one, does not
+ * share: the NATS subjects are named after it.
+ */
+export async function databaseIdentity(db: Kysely<DB>): Promise<string> {
+  const { rows } = await sql<{ identity: string }>`
+    select left(md5(s.system_identifier::text || '/' || current_database()), 16) as identity
+    from pg_control_system() s`.execute(db);
+  return rows[0]!.identity;
+}

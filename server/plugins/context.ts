@@ -3,13 +3,15 @@ import { sql } from 'kysely';
 import Type from 'typebox';
 import { errorResponses, Ok } from '../../shared/schemas/common';
 import type { Config } from '../config';
-import { type Database, isDatabaseReady, openDatabase } from '../db/database';
+import { type Database, databaseIdentity, isDatabaseReady, openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { AuthCache } from '../services/auth-cache';
 import type { Ctx } from '../services/context';
 import { RateLimiter } from '../services/rate-limiter';
 import { TimelineCache } from '../services/timeline-cache';
 import { EventBus } from '../stream/bus';
+import { NatsSignals } from '../stream/nats-signals';
+import { PostgresSignals } from '../stream/postgres-signals';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,7 +45,11 @@ export default fp<ContextOptions>(
     await migrateToLatest(database.db);
     // PGlite has no autovacuum daemon, so its planner would stay on default estimates for good.
     if (database.pglite) await sql`analyze`.execute(database.db);
-    const bus = new EventBus(database, app.log);
+    const signals =
+      config.eventBus.kind === 'nats'
+        ? new NatsSignals(config.eventBus.servers, await databaseIdentity(database.db), app.log)
+        : new PostgresSignals(database, app.log);
+    const bus = new EventBus(database, app.log, signals);
     await bus.start();
     app.decorate('database', database);
     const auth = new AuthCache();

@@ -159,6 +159,15 @@ export default fp(
       },
     });
     new Gauge({
+      name: 'plenary_event_bus_connected',
+      help: 'Whether this process hears its peers (1) or not (0), by what carries the signals: postgres (LISTEN/NOTIFY) or nats.',
+      labelNames: ['bus'],
+      registers,
+      collect() {
+        this.set({ bus: ctx.bus.signals.kind }, ctx.bus.listening ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'plenary_email_outbox_messages',
       help: 'Emails in the outbox: queued (not sent yet, retries included) or failed (refused for good).',
       labelNames: ['state'],

@@ -1,34 +1,27 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
-import { sql } from 'kysely';
-import pg from 'pg';
 import type { Database } from '../db/database';
 import { eventsAfter, type LoggedEvent, latestEventId } from '../db/events';
+import type { SignalTransport } from './signals';
 
-export const EVENTS_CHANNEL = 'plenary_events';
-/** Who is looking at what, shared between processes; never stored. */
-export const PRESENCE_CHANNEL = 'plenary_presence';
-/** A user whose sessions, tokens or profile changed: every process drops what it cached of them. */
-export const AUTH_CHANNEL = 'plenary_auth';
 const FETCH_BATCH = 500;
-/** A safety net: a writer that died between commit and notify still gets its events delivered. */
+/** A safety net: a writer that died between commit and signal still gets its events delivered. */
 const POLL_INTERVAL_MS = 2_000;
-const MAX_RECONNECT_DELAY_MS = 5_000;
 
 export interface EventBusEvents {
   event: [LoggedEvent];
   presence: [string];
   authChanged: [string];
-  /** The LISTEN connection is back after a drop: peers' state may need resending. */
+  /** The signal connection is back after a drop: peers' state may need resending. */
   reconnected: [];
 }
 
 /**
  * Shares committed events between server processes. Writers call `announce`
- * after commit; notifications are coalesced (one `pg_notify` per burst, carrying
- * the highest id). Every process LISTENs on one dedicated connection, reads the
- * log after the last id it has seen and emits each event once, in id order.
- * When the connection drops it reconnects and catches up from that id.
+ * after commit; signals are coalesced (one per burst, carrying the highest
+ * id) and travel by `LISTEN/NOTIFY` or NATS (`signals`). Every process reads
+ * the log after the last id it has seen and emits each event once, in id
+ * order, whichever way it was woken; a lost signal only waits for the poll.
  */
 export class EventBus extends EventEmitter<EventBusEvents> {
   private lastSeenId = 0;
@@ -36,22 +29,21 @@ export class EventBus extends EventEmitter<EventBusEvents> {
   private announceScheduled = false;
   private fetching: Promise<void> | null = null;
   private fetchAgain = false;
-  private listener: pg.Client | null = null;
-  private unlistenPglite: (() => Promise<void>) | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private reconnectDelay = 250;
   private stopped = false;
-  private hasConnectedBefore = false;
-  /** False while the LISTEN connection is down: `/readyz` reports it. */
-  listening = false;
 
   constructor(
     private readonly database: Database,
     private readonly log: FastifyBaseLogger,
+    readonly signals: SignalTransport,
   ) {
     super();
     this.setMaxListeners(0);
+  }
+
+  /** False while this process cannot hear its peers: `/readyz` reports it. */
+  get listening(): boolean {
+    return this.signals.connected;
   }
 
   /**
@@ -69,7 +61,17 @@ export class EventBus extends EventEmitter<EventBusEvents> {
 
   async start(): Promise<void> {
     this.lastSeenId = await latestEventId(this.database.db);
-    await this.listen();
+    await this.signals.start({
+      events: (upTo) => this.catchUp(upTo),
+      presence: (payload) => this.emit('presence', payload),
+      authChanged: (userId) => this.emit('authChanged', userId),
+      reconnected: () => {
+        this.emit('reconnected');
+        this.catchUp();
+      },
+    });
+    // Whatever was committed while we were starting to listen.
+    await this.catchUp();
     this.pollTimer = setInterval(() => this.catchUp(), POLL_INTERVAL_MS);
     this.pollTimer.unref();
   }
@@ -77,14 +79,10 @@ export class EventBus extends EventEmitter<EventBusEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     // Peers still hear about what this process wrote last, before the database goes away.
-    if (this.pendingAnnounce > 0) await this.notify(this.pendingAnnounce).catch(() => {});
+    if (this.pendingAnnounce > 0) await this.signals.sendEvents(this.pendingAnnounce).catch(() => {});
     this.pendingAnnounce = 0;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    await this.unlistenPglite?.().catch(() => {});
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => {});
+    await this.signals.stop();
     await this.fetching;
   }
 
@@ -94,30 +92,27 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     this.pendingAnnounce = Math.max(this.pendingAnnounce, maxEventId);
     // This process need not wait for its own notification to come back.
     this.catchUp(maxEventId);
-    // The embedded database has no other process to tell.
-    if (this.database.pglite || this.announceScheduled) return;
+    if (this.announceScheduled) return;
     this.announceScheduled = true;
     setImmediate(() => {
       this.announceScheduled = false;
       if (this.stopped) return; // stop() has sent it already
       const id = this.pendingAnnounce;
       this.pendingAnnounce = 0;
-      this.notify(id).catch((err) => this.log.warn({ err }, 'pg_notify failed; peers will poll'));
+      this.signals
+        .sendEvents(id)
+        .catch((err) => this.log.warn({ err }, 'signalling peers failed; they will poll'));
     });
   }
 
   /** Tells every other process that a user's credentials or profile changed. */
-  async publishAuthChange(userId: string): Promise<void> {
-    await sql`select pg_notify(${AUTH_CHANNEL}, ${userId})`.execute(this.database.db);
+  publishAuthChange(userId: string): Promise<void> {
+    return this.signals.sendAuthChanged(userId);
   }
 
   /** Sends a presence message to every process (this one included). */
-  async publishPresence(payload: string): Promise<void> {
-    await sql`select pg_notify(${PRESENCE_CHANNEL}, ${payload})`.execute(this.database.db);
-  }
-
-  private async notify(id: number): Promise<void> {
-    await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(id)})`.execute(this.database.db);
+  publishPresence(payload: string): Promise<void> {
+    return this.signals.sendPresence(payload);
   }
 
   /**
@@ -158,81 +153,4 @@ export class EventBus extends EventEmitter<EventBusEvents> {
     })();
     return this.fetching;
   }
-
-  private async listen(): Promise<void> {
-    const { database } = this;
-    if (database.pglite) {
-      const unlistenEvents = await database.pglite.listen(EVENTS_CHANNEL, (payload) =>
-        this.catchUp(notifiedId(payload)),
-      );
-      const unlistenPresence = await database.pglite.listen(PRESENCE_CHANNEL, (payload) =>
-        this.emit('presence', payload),
-      );
-      const unlistenAuth = await database.pglite.listen(AUTH_CHANNEL, (payload) =>
-        this.emit('authChanged', payload),
-      );
-      this.unlistenPglite = async () => {
-        await unlistenEvents();
-        await unlistenPresence();
-        await unlistenAuth();
-      };
-      this.listening = true;
-      return;
-    }
-    if (database.target.kind !== 'postgres') return;
-    const client = new pg.Client({ connectionString: database.target.connectionString });
-    const onLost = (err?: Error) => {
-      if (this.listener !== client) return;
-      this.listener = null;
-      this.listening = false;
-      client.end().catch(() => {});
-      if (this.stopped) return;
-      this.log.warn({ err }, 'event bus lost its LISTEN connection; reconnecting');
-      this.scheduleReconnect();
-    };
-    client.on('error', onLost);
-    client.on('end', () => onLost());
-    client.on('notification', (message) => {
-      if (message.channel === PRESENCE_CHANNEL) this.emit('presence', message.payload ?? '');
-      else if (message.channel === AUTH_CHANNEL) this.emit('authChanged', message.payload ?? '');
-      else this.catchUp(notifiedId(message.payload));
-    });
-    this.listener = client;
-    try {
-      await client.connect();
-      await client.query(`listen ${EVENTS_CHANNEL}`);
-      await client.query(`listen ${PRESENCE_CHANNEL}`);
-      await client.query(`listen ${AUTH_CHANNEL}`);
-    } catch (err) {
-      onLost(err as Error);
-      return;
-    }
-    const wasDown = this.hasConnectedBefore;
-    this.hasConnectedBefore = true;
-    this.listening = true;
-    this.reconnectDelay = 250;
-    if (wasDown) this.emit('reconnected');
-    // Whatever was committed while we were not listening.
-    await this.catchUp();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.stopped) return;
-    const delay = this.reconnectDelay * (0.5 + Math.random());
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.listen().catch((err) => {
-        this.log.warn({ err }, 'event bus reconnect failed');
-        this.scheduleReconnect();
-      });
-    }, delay);
-    this.reconnectTimer.unref();
-  }
-}
-
-/** The event id a notification carries, if it is one. */
-function notifiedId(payload: string | undefined): number | undefined {
-  const id = Number(payload);
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }

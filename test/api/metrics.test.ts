@@ -20,6 +20,7 @@ const SERIES = [
   'plenary_websockets_open',
   'plenary_stream_subscriptions',
   'plenary_event_bus_lag_events',
+  'plenary_event_bus_connected',
   'plenary_email_outbox_messages',
   'plenary_email_send_failures_total',
   'plenary_vote_batch_size_bucket',
@@ -104,6 +105,7 @@ describe('GET /metrics on loopback', () => {
     expect([...outbox.keys()].sort()).toEqual(['{state="failed"}', '{state="queued"}']);
     expect(outbox.get('{state="failed"}')).toBe(0);
     expect(samples(text, 'plenary_event_bus_lag_events').get('')).toBeGreaterThanOrEqual(0);
+    expect(samples(text, 'plenary_event_bus_connected').get('{bus="postgres"}')).toBe(1);
     expect(samples(text, 'plenary_db_pool_waiting').get('')).toBeGreaterThanOrEqual(0);
     expect(samples(text, 'plenary_email_send_failures_total').get('')).toBe(0);
   });
