@@ -1,35 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect as connectTcp } from 'node:net';
 import { connect as connectNats } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config';
 import { freshDatabase, TEST_DB_KIND, type TestDatabase } from '../helpers/database';
+import { NATS_URL, natsForTests, reachable } from '../helpers/nats';
 import { callServer, type RemotePerson, registerPerson, waitUntil } from '../helpers/remote';
 import { freePort, type ServerProcess, spawnServer } from '../helpers/server-process';
 import { eventsOn, openStream, type StreamClient } from '../helpers/stream';
 
-/** The machine's NATS (CI starts it); `NATS_URL` points elsewhere. */
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const NATS_SERVER_BIN = '/usr/sbin/nats-server';
-
-async function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: hostname, port: Number(port || 4222) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-const natsUp = TEST_DB_KIND === 'postgres' && (await reachable(NATS_URL));
-if (TEST_DB_KIND === 'postgres' && !natsUp && process.env.CI) {
-  throw new Error(`NATS is not reachable at ${NATS_URL}: .ci/run should have started it`);
-}
+// Several processes can share only a real Postgres.
+const natsUp = TEST_DB_KIND === 'postgres' && (await natsForTests());
 
 const ready = (server: ServerProcess) => async () => (await fetch(`${server.url}/readyz`)).status === 200;
 
@@ -48,7 +31,6 @@ async function groupFollowedOn(servers: ServerProcess[], owner: RemotePerson) {
   return { groupId, streams };
 }
 
-// Several processes can share only a real Postgres.
 describe.runIf(natsUp)('three processes on NATS and one on LISTEN/NOTIFY, one database', () => {
   let db: TestDatabase;
   let onNats: ServerProcess[] = [];

@@ -12,6 +12,7 @@ import {
   startApp,
 } from '../helpers/app';
 import { freshDatabase, TEST_DB_KIND, type TestDatabase } from '../helpers/database';
+import { NATS_URL, natsForTests } from '../helpers/nats';
 import { as } from '../helpers/requests';
 import { type ServerProcess, spawnServer } from '../helpers/server-process';
 import { listenOn, openStream, type StreamClient } from '../helpers/stream';
@@ -201,7 +202,9 @@ describe('one server process', () => {
 });
 
 // Several processes can share only a real Postgres; PGlite lives inside one process.
-describe.runIf(TEST_DB_KIND === 'postgres')('revoked through one process, socket on another', () => {
+const BUSES = TEST_DB_KIND === 'postgres' ? ['postgres', ...((await natsForTests()) ? [NATS_URL] : [])] : [];
+
+describe.each(BUSES)('revoked through one process, socket on another (EVENT_BUS=%s)', (bus) => {
   let db: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
@@ -209,8 +212,8 @@ describe.runIf(TEST_DB_KIND === 'postgres')('revoked through one process, socket
   beforeAll(async () => {
     db = await freshDatabase();
     await db.database.close();
-    a = await spawnServer({ DATABASE_URL: db.url! });
-    b = await spawnServer({ DATABASE_URL: db.url! });
+    a = await spawnServer({ DATABASE_URL: db.url!, EVENT_BUS: bus });
+    b = await spawnServer({ DATABASE_URL: db.url!, EVENT_BUS: bus });
   }, 90_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
