@@ -2,6 +2,10 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description =
+  'Users, sessions, API tokens, groups, memberships, invitations, the event log, notifications and rate limits.';
+
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('users')

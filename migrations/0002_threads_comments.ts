@@ -2,6 +2,10 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description =
+  'Threads, comments with their earlier versions, reactions and read positions, with full-text search.';
+
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('threads')

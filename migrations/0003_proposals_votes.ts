@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = 'Proposals with their options, votes, vote history and outcomes.';
+
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('proposals')

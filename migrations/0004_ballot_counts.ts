@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = 'A running count of each distinct ballot per proposal, kept by triggers on votes.';
+
 /**
  * A running count of each distinct ballot per proposal, so a tally reads a
  * handful of rows (four for a consent proposal of any size) instead of

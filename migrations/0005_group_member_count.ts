@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = "Each group's member count, kept by triggers on memberships.";
+
 /**
  * Each group's number of members, kept by statement triggers on
  * `memberships`. Every vote batch reports how many members may vote, and

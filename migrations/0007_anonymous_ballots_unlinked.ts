@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = 'Anonymous ballots keyed by a server key, with no voter or time left once closed.';
+
 /**
  * Anonymous ballots that nothing links to their voters (contract 1.1).
  *

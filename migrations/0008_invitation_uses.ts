@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = 'Who joined through which invitation, and the role its issuer had.';
+
 /**
  * Who joined through which invitation. A link admits each person once, so
  * someone removed from a group (or who left it) cannot walk back in through a

@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = "Empties deleted comments' words from their earlier events.";
+
 /**
  * A deleted comment's words must be gone from every answer, stream replays
  * included. Deleting a comment now empties its earlier events in the same

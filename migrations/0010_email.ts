@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = "The email outbox and each member's email preferences.";
+
 /**
  * Email: an outbox written in the same transaction as whatever caused the
  * mail, and each member's email preferences (the overall level stays in

@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = 'Single-use account links (password reset, address verification and change).';
+
 /**
  * Single-use account links sent by email (password reset, address
  * verification, address change), kept only as a SHA-256 of the token; and when

@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = "Invitations sent by email: the inviter's message and when it last went out.";
+
 /**
  * Invitations sent by email: the inviter's personal message (sent again with
  * each resend) and when the last email went out (resends are throttled by it).

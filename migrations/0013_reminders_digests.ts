@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = 'Reminders by hand and email digests.';
+
 /**
  * Reminders by hand and email digests.
  *

@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = 'Reply by email: each emailed reply that became a comment, posted once.';
+
 /**
  * Reply by email: each emailed reply that became a comment, keyed by its
  * Message-ID and the reply address it came to, so a message delivered twice (a

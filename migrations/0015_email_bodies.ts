@@ -2,6 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: never import application code here.
 
+/** What this migration does, as `npm run migrate` lists it. */
+export const description = 'Email bodies many messages share, stored once.';
+
 /**
  * A body many emails share (a proposal's email to 2,000 members) is stored
  * once, in email_bodies, and each outbox row points at it; a body of one

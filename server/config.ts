@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl: string | null;
   /** Let Postgres keep each connection's parsed, planned statements (off behind an old PgBouncer). */
   preparedStatements: boolean;
+  /** Connections each process's query pool may open (the event bus's LISTEN connection is extra). */
+  databasePoolSize: number;
   dataDir: string;
   /** Where people reach the app; decides the CSRF origin, invitation links and secure cookies. */
   publicUrl: string | null;
@@ -99,11 +101,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('METRICS_TOKEN must be 16 to 200 printable characters with no spaces');
   }
   const eventBus = parseEventBus(env.EVENT_BUS, databaseUrl);
+  const databasePoolSize = wholeNumber(env, 'DATABASE_POOL_SIZE', '10', 1, 1000);
   return {
     port,
     host,
     databaseUrl,
     preparedStatements: preparedRaw === 'on',
+    databasePoolSize,
     dataDir,
     publicUrl,
     sessionSecret,

@@ -38,6 +38,7 @@ export default fp<ContextOptions>(
               kind: 'postgres',
               connectionString: config.databaseUrl,
               preparedStatements: config.preparedStatements,
+              poolSize: config.databasePoolSize,
             }
           : { kind: 'pglite', dataDir: `${config.dataDir}/pglite` },
         (err) => app.log.warn({ err }, 'idle database connection lost'),
