@@ -88,6 +88,26 @@ export const cardStyles = css`
 
 /** `<pl-proposal-participation>`: the count, the meter and who has not voted. */
 export const participationStyles = css`
+  .verdict {
+    margin: 0 0 var(--pl-space-1);
+    padding: var(--pl-space-1) var(--pl-space-2);
+    border-radius: var(--pl-radius-sm);
+    border-left: 4px solid var(--pl-color-border-strong);
+    background: var(--pl-color-surface-muted);
+    font-weight: 600;
+  }
+  .verdict-passed {
+    border-left-color: var(--pl-color-accent);
+    background: var(--pl-color-accent-soft);
+  }
+  .verdict-failed {
+    border-left-color: var(--pl-color-danger);
+    background: var(--pl-color-danger-soft);
+  }
+  .verdict-no_quorum {
+    border-left-color: var(--pl-color-warning);
+    background: var(--pl-color-warning-soft);
+  }
   .participation {
     display: flex;
     flex-wrap: wrap;

@@ -1,12 +1,14 @@
-import { css, html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { type FieldErrors, splitErrors } from '../data/api';
 import { buildProposal, emptyProposalDraft, type ProposalDraft } from '../data/proposal-draft';
 import { KIND_HINTS, KIND_LABELS, KINDS } from '../data/proposal-labels';
 import { createProposal, type Proposal } from '../data/proposals';
-import { fireEvent } from '../ui/fire-event';
+import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
+import './pl-decision-rules';
+import { proposalFormStyles } from './pl-proposal-form.styles';
 
 /** Sent (bubbling, composed) once a proposal was created. */
 export type ProposalCreatedDetail = { proposal: Proposal };
@@ -22,6 +24,9 @@ const FIELDS = [
   'maxChoices',
   'maxScore',
   'dotsPerVoter',
+  'quorumPercent',
+  'passPercent',
+  'blockVetoes',
 ];
 
 /**
@@ -34,123 +39,7 @@ const FIELDS = [
  */
 @customElement('pl-proposal-form')
 export class PlProposalForm extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      form {
-        display: flex;
-        flex-direction: column;
-        gap: var(--pl-space-3);
-      }
-      fieldset {
-        margin: 0;
-        padding: 0;
-        border: 0;
-        min-width: 0;
-        display: flex;
-        flex-direction: column;
-        gap: var(--pl-space-1);
-      }
-      legend {
-        padding: 0;
-        margin-bottom: var(--pl-space-1);
-      }
-      .kinds {
-        display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(210px, 1fr));
-        gap: var(--pl-space-1);
-      }
-      .kind {
-        display: flex;
-        gap: 10px;
-        align-items: flex-start;
-        padding: 10px 12px;
-        border: 1px solid var(--pl-color-border);
-        border-radius: var(--pl-radius-sm);
-        font-weight: normal;
-        cursor: pointer;
-      }
-      .kind:has(input:checked) {
-        border-color: var(--pl-color-accent);
-        background: var(--pl-color-accent-soft);
-      }
-      .kind input {
-        margin-top: 3px;
-        width: 18px;
-        height: 18px;
-        flex: none;
-        accent-color: var(--pl-color-accent);
-      }
-      .kind strong {
-        display: block;
-        font-weight: var(--pl-weight-medium);
-      }
-      .options {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: var(--pl-space-1);
-      }
-      .option {
-        display: grid;
-        grid-template-columns: 2.2ch minmax(0, 1fr) auto;
-        gap: var(--pl-space-1);
-        align-items: start;
-      }
-      .option .n {
-        padding-top: 9px;
-        color: var(--pl-color-text-muted);
-        font-variant-numeric: tabular-nums;
-      }
-      .option .inputs {
-        display: grid;
-        gap: var(--pl-space-half);
-      }
-      .meeting .option .inputs {
-        grid-template-columns: minmax(0, 1fr) minmax(0, 220px);
-      }
-      .option .tools {
-        display: flex;
-        gap: 2px;
-      }
-      .option .tools button {
-        width: 36px;
-        padding: 0;
-        min-height: var(--pl-control-height);
-      }
-      @media (max-width: 560px) {
-        .meeting .option .inputs {
-          grid-template-columns: minmax(0, 1fr);
-        }
-        .option {
-          grid-template-columns: minmax(0, 1fr) auto;
-        }
-        .option .n {
-          display: none;
-        }
-      }
-      .grid {
-        display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(180px, 1fr));
-        gap: var(--pl-space-2);
-      }
-      .check {
-        display: flex;
-        gap: 12px;
-        align-items: flex-start;
-      }
-      .check label {
-        display: block;
-      }
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: var(--pl-space-2);
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, proposalFormStyles];
 
   /** The thread the proposal belongs to. */
   @property({ attribute: 'thread-id' }) threadId = '';
@@ -227,6 +116,15 @@ export class PlProposalForm extends LitElement {
         )}
         ${this.#check('reasonRequired', 'Ask everyone for a reason', 'A vote without a reason is refused.')}
       </fieldset>
+
+      <pl-decision-rules
+        .kind=${d.kind}
+        .quorumPercent=${d.quorumPercent}
+        .passPercent=${d.passPercent}
+        .blockVetoes=${d.blockVetoes}
+        .errors=${e}
+        @decision-rules-change=${(ev: PlEvent<'decision-rules-change'>) => this.#edit(ev.detail)}
+      ></pl-decision-rules>
 
       <div class="actions">
         <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Creating…' : 'Put it to a vote'}</button>

@@ -3,13 +3,14 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { participationText } from '../data/proposal-labels';
 import type { ProposalStore } from '../data/proposal-store';
 import type { PersonRef, Proposal } from '../data/proposals';
+import { verdictText } from '../data/verdict-text';
 import { cssProps } from '../ui/css-props';
 import { sharedStyles } from '../ui/styles';
 import { linklikeStyles, participationStyles, sectionStyles } from './pl-proposal-card.styles';
 
 /**
- * The "Participation" section of a proposal card: how many have voted, as
- * text and a meter, and (while open, unless anonymous) who has not voted yet,
+ * The "Participation" section of a proposal card: the verdict by quorum and
+ * thresholds, when the proposal sets any; how many have voted, as text and a meter, and (while open, unless anonymous) who has not voted yet,
  * loaded through the store when first asked for.
  */
 @customElement('pl-proposal-participation')
@@ -34,7 +35,9 @@ export class PlProposalParticipation extends LitElement {
     const share = p.eligibleCount > 0 ? Math.min(1, p.voterCount / p.eligibleCount) : 0;
     const undecided = this.undecided;
     const missing = Math.max(0, p.eligibleCount - p.voterCount);
+    const verdict = verdictText(p);
     return html`<section aria-label="Participation">
+      ${verdict ? html`<p class="verdict verdict-${p.results?.verdict}" data-verdict=${p.results?.verdict ?? ''} role="status">${verdict}</p>` : nothing}
       <div class="participation">
         <p class="participation-text"><strong>${participationText(p.voterCount, p.eligibleCount, closed)}</strong></p>
         ${

@@ -3,6 +3,7 @@
  * server's rules, the server's field keys) into a request body. Pure: no DOM,
  * no I/O, no clock (callers pass `now`).
  */
+import { PASS_PERCENT_KINDS } from '../../shared/verdict';
 import type { FieldErrors } from './api';
 import type { CreateProposalBody, ProposalKind } from './proposals';
 import { defaultClosingInput, fromLocalInput } from './time-text';
@@ -23,6 +24,11 @@ export interface ProposalDraft {
   maxChoices: string;
   maxScore: string;
   dotsPerVoter: string;
+  /** Empty: no quorum. */
+  quorumPercent: string;
+  /** Empty: no pass threshold (the kind's simple rule). */
+  passPercent: string;
+  blockVetoes: boolean;
 }
 
 /** A fresh form: a consent proposal closing in a week. */
@@ -43,6 +49,9 @@ export function emptyProposalDraft(now: number): ProposalDraft {
     maxChoices: '1',
     maxScore: '5',
     dotsPerVoter: '10',
+    quorumPercent: '',
+    passPercent: '',
+    blockVetoes: true,
   };
 }
 
@@ -125,5 +134,19 @@ export function buildProposal(
     if (n === null) errors.dotsPerVoter = 'Use a whole number from 1 to 10,000.';
     else body.dotsPerVoter = n;
   }
+  checkDecisionRules(draft, body, errors);
   return { body, errors };
+}
+
+/** Quorum and thresholds: each optional, each only where the kind has a use for it. */
+function checkDecisionRules(draft: ProposalDraft, body: CreateProposalBody, errors: FieldErrors): void {
+  const percent = (text: string, field: 'quorumPercent' | 'passPercent') => {
+    if (!text.trim()) return;
+    const n = wholeNumber(text, 1, 100);
+    if (n === null) errors[field] = 'Use a whole number from 1 to 100, or leave it empty.';
+    else body[field] = n;
+  };
+  percent(draft.quorumPercent, 'quorumPercent');
+  if (PASS_PERCENT_KINDS.includes(draft.kind)) percent(draft.passPercent, 'passPercent');
+  if (draft.kind === 'proposal') body.blockVetoes = draft.blockVetoes;
 }

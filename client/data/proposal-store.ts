@@ -24,6 +24,7 @@ interface VoteEventData {
   vote?: Vote;
   voter?: PersonRef | null;
   voterCount: number;
+  representedCount?: number;
   eligibleCount: number;
   results: Results | null;
 }
@@ -143,6 +144,7 @@ export class ProposalStore extends Store<ProposalState> {
       proposal: {
         ...current,
         voterCount: vote.voterCount,
+        representedCount: vote.representedCount ?? vote.voterCount,
         eligibleCount: vote.eligibleCount,
         results: vote.results,
         myVote,

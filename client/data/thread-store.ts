@@ -403,6 +403,7 @@ export class ThreadStore extends Store<ThreadState> {
       if (!proposalId) return;
       const summary: Partial<Proposal> = {};
       if (typeof data.voterCount === 'number') summary.voterCount = data.voterCount;
+      if (typeof data.representedCount === 'number') summary.representedCount = data.representedCount;
       if (typeof data.eligibleCount === 'number') summary.eligibleCount = data.eligibleCount;
       if ('results' in data) summary.results = data.results as Proposal['results'];
       this.#updateProposal(proposalId, (current) => ({ ...current, ...summary }));

@@ -33,6 +33,9 @@ export interface NewProposal {
   maxChoices: number;
   maxScore: number;
   dotsPerVoter: number;
+  quorumPercent: number | null;
+  passPercent: number | null;
+  blockVetoes: boolean;
   ballotSalt: string;
   ballotKeyId: string;
 }
@@ -55,6 +58,9 @@ export function insertProposal(db: Handle, p: NewProposal) {
       max_choices: p.maxChoices,
       max_score: p.maxScore,
       dots_per_voter: p.dotsPerVoter,
+      quorum_percent: p.quorumPercent,
+      pass_percent: p.passPercent,
+      block_vetoes: p.blockVetoes,
       ballot_salt: p.ballotSalt,
       ballot_key_id: p.ballotKeyId,
     })
@@ -340,6 +346,9 @@ const BALLOT_COLUMNS = [
   'max_choices',
   'max_score',
   'dots_per_voter',
+  'quorum_percent',
+  'pass_percent',
+  'block_vetoes',
 ] as const;
 
 /** A group's proposals still taking votes, locked as vote writers lock them, with what withdrawing a ballot needs. */

@@ -191,6 +191,9 @@ export interface ProposalsTable {
   max_choices: ColumnType<number, number | undefined, number>;
   max_score: ColumnType<number, number | undefined, number>;
   dots_per_voter: ColumnType<number, number | undefined, number>;
+  quorum_percent: ColumnType<number | null, number | null | undefined, never>;
+  pass_percent: ColumnType<number | null, number | null | undefined, never>;
+  block_vetoes: ColumnType<boolean, boolean | undefined, never>;
   eligible_count_at_close: ColumnType<number | null, number | null | undefined, number | null>;
   final_results: ColumnType<unknown | null, string | null | undefined, string | null>;
   closing_soon_notified: ColumnType<boolean, boolean | undefined, boolean>;

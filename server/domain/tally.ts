@@ -22,6 +22,7 @@
 
 import type { BallotRules, TallyOption } from '../../shared/ballot';
 import type { Choice, OptionResult, Results, RunoffRound } from '../../shared/schemas/proposals';
+import { type DecisionThresholds, decideVerdict } from '../../shared/verdict';
 
 // The ballot and result types are defined once, in shared/, and re-exported for the server's
 // existing `domain/tally` imports.
@@ -61,12 +62,28 @@ export interface InstantRunoffResult {
   winnerIds: string[];
 }
 
-/** Tallies ballots of any kind; `eligibleCount` is how many members may vote. */
+/**
+ * Tallies ballots of any kind; `eligibleCount` is how many members may vote.
+ * With `thresholds`, the results carry their `verdict` (shared/verdict.ts).
+ */
 export function tallyProposal(
   rules: BallotRules,
   ballots: Choice[][],
   eligibleCount: number,
+  thresholds?: DecisionThresholds,
 ): TalliedResults {
+  const results = tallyByKind(rules, ballots, eligibleCount);
+  if (!thresholds) return results;
+  const { verdict } = decideVerdict(
+    { kind: rules.kind, maxScore: rules.maxScore, ...thresholds },
+    results,
+    ballots.length,
+    eligibleCount,
+  );
+  return { ...results, verdict };
+}
+
+function tallyByKind(rules: BallotRules, ballots: Choice[][], eligibleCount: number): TalliedResults {
   switch (rules.kind) {
     case 'proposal':
       return tallyConsent(rules.options, ballots, eligibleCount);

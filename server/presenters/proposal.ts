@@ -1,7 +1,7 @@
 import type { Choice, Proposal, ProposalPermissions, Results } from '../../shared/schemas/proposals';
 import type { OptionRow, OutcomeRow, ProposalWithAuthor } from '../db/proposals';
 import { tallyProposal } from '../domain/tally';
-import { ballotRules, presentVote } from '../services/ballots';
+import { ballotRules, presentVote, thresholdsOf } from '../services/ballots';
 
 /** Everything presenting one proposal takes; `loadProposalsForViewer` reads it for a batch at once. */
 export interface ProposalParts {
@@ -33,7 +33,11 @@ export function presentProposal(parts: ProposalParts): Proposal {
   return {
     ...presentCore(row, options),
     voterCount: ballots.length,
+    representedCount: ballots.length,
     eligibleCount,
+    quorumPercent: row.quorum_percent,
+    passPercent: row.pass_percent,
+    blockVetoes: row.block_vetoes,
     ...(myVote !== undefined ? { myVote: myVote ? presentVote(myVote, row.anonymous) : null } : {}),
     ...(parts.permissions ? { permissions: parts.permissions } : {}),
     results: resultsFor(row, options, ballots, eligibleCount),
@@ -57,10 +61,10 @@ function resultsFor(
   if (row.closed_at)
     return (
       (row.final_results as Results | null) ??
-      tallyProposal(ballotRules(row, options), ballots, eligibleCount)
+      tallyProposal(ballotRules(row, options), ballots, eligibleCount, thresholdsOf(row))
     );
   if (row.results_hidden_until_closed) return null;
-  return tallyProposal(ballotRules(row, options), ballots, eligibleCount);
+  return tallyProposal(ballotRules(row, options), ballots, eligibleCount, thresholdsOf(row));
 }
 
 function presentCore(row: ProposalWithAuthor, options: OptionRow[]) {

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Vote } from '../../shared/schemas/proposals';
+import type { DecisionThresholds } from '../../shared/verdict';
 import * as repo from '../db/proposals';
 import type { ProposalKind } from '../db/schema';
 import { type BallotRules, type Choice, tallyProposal } from '../domain/tally';
@@ -109,7 +110,19 @@ export function presentVote(
   };
 }
 
-export type SummaryRules = Parameters<typeof ballotRules>[0] & { results_hidden_until_closed: boolean };
+/** A proposal row's quorum and thresholds, as the tally takes them. */
+export function thresholdsOf(p: ThresholdColumns): DecisionThresholds {
+  return { quorumPercent: p.quorum_percent, passPercent: p.pass_percent, blockVetoes: p.block_vetoes };
+}
+
+export interface ThresholdColumns {
+  quorum_percent: number | null;
+  pass_percent: number | null;
+  block_vetoes: boolean;
+}
+
+export type SummaryRules = Parameters<typeof ballotRules>[0] &
+  ThresholdColumns & { results_hidden_until_closed: boolean };
 
 /** Vote count and current results (null while hidden), as vote events carry them. */
 export function summariseBallots(
@@ -120,10 +133,11 @@ export function summariseBallots(
 ) {
   return {
     voterCount: ballots.length,
+    representedCount: ballots.length,
     eligibleCount,
     results: p.results_hidden_until_closed
       ? null
-      : tallyProposal(ballotRules(p, options), ballots, eligibleCount),
+      : tallyProposal(ballotRules(p, options), ballots, eligibleCount, thresholdsOf(p)),
   };
 }
 

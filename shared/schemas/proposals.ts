@@ -52,6 +52,14 @@ export const RunoffRound = Type.Object({
 });
 export type RunoffRound = Type.Static<typeof RunoffRound>;
 
+/** Whether the result is a decision, by the proposal's quorum and thresholds (shared/verdict.ts). */
+export const Verdict = Type.Union([
+  Type.Literal('passed'),
+  Type.Literal('failed'),
+  Type.Literal('no_quorum'),
+]);
+export type Verdict = Type.Static<typeof Verdict>;
+
 /** The `results` object of a proposal (docs/api.md), as `server/domain/tally.ts` computes it. */
 export const Results = Type.Object({
   options: Type.Array(OptionResult),
@@ -62,6 +70,8 @@ export const Results = Type.Object({
   condorcetWinnerId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   bestSlotId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   undecidedCount: Type.Number(),
+  /** Null where the proposal sets no quorum and no pass threshold; left out of results frozen before 1.1. */
+  verdict: Type.Optional(Type.Union([Verdict, Type.Null()])),
 });
 export type Results = Type.Static<typeof Results>;
 
@@ -132,7 +142,15 @@ export const Proposal = Type.Object({
   author: Type.Union([PersonRef, Type.Null()]),
   createdAt: Timestamp,
   voterCount: Type.Integer(),
+  /** Members whose vote counts, directly or (with delegation) through a delegate's. */
+  representedCount: Type.Integer(),
   eligibleCount: Type.Integer(),
+  /** Of eligible members, the share that must be represented for a verdict other than `no_quorum`. */
+  quorumPercent: Type.Union([Type.Integer(), Type.Null()]),
+  /** The share that passes (shared/verdict.ts says of what, per kind). */
+  passPercent: Type.Union([Type.Integer(), Type.Null()]),
+  /** Consent proposals: one block fails it. */
+  blockVetoes: Type.Boolean(),
   /** The caller's current vote; left out of stream events, which are shared by every subscriber. */
   myVote: Type.Optional(Type.Union([Vote, Type.Null()])),
   /** The caller's permissions, in every HTTP answer; left out of stream events, like `myVote`. */
@@ -160,6 +178,9 @@ export const CreateProposalBody = Type.Object({
   maxChoices: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
   maxScore: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   dotsPerVoter: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  quorumPercent: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
+  passPercent: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
+  blockVetoes: Type.Optional(Type.Boolean()),
 });
 export type CreateProposalBody = Type.Static<typeof CreateProposalBody>;
 

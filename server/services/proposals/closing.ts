@@ -6,7 +6,7 @@ import type { DB, UserRow } from '../../db/schema';
 import { eraseVoterLinks, hasVotes } from '../../db/votes';
 import { tallyProposal } from '../../domain/tally';
 import { conflict, forbidden, invalid } from '../../errors';
-import { ballotKey, ballotRules, proposalClosed } from '../ballots';
+import { ballotKey, ballotRules, proposalClosed, thresholdsOf } from '../ballots';
 import { type Ctx, type Emit, writeTransaction } from '../context';
 import { notifyGroup } from './audience';
 import { futureDate } from './rules';
@@ -28,6 +28,7 @@ async function finalize(trx: Transaction<DB>, proposalId: string) {
     ballotRules(row!, options),
     ballots.map((b) => b.choices as Choice[]),
     eligible,
+    thresholdsOf(row!),
   );
   await repo.freezeResults(trx, proposalId, eligible, results);
   if (row!.anonymous) await eraseVoterLinks(trx, row!);

@@ -9,7 +9,7 @@ import { ballotKey } from '../ballots';
 import { type Ctx, writeTransaction } from '../context';
 import { isUuid, trimmed } from '../text';
 import { notifyGroup } from './audience';
-import { ballotSettings, checkOptions, futureDate } from './rules';
+import { ballotSettings, checkOptions, decisionThresholds, futureDate } from './rules';
 import { loadOne } from './view';
 
 const threadClosed = () => new AppError(409, 'thread_closed', 'this thread is closed');
@@ -30,6 +30,7 @@ export async function createProposal(
   const closesAt = futureDate(body.closesAt, '/closesAt');
   const options = checkOptions(body.kind, body.options);
   const settings = ballotSettings(body, options.length);
+  const thresholds = decisionThresholds(body);
   if (thread.closed_at) throw threadClosed();
 
   const id = await writeTransaction(ctx, async (trx, emit) => {
@@ -48,6 +49,7 @@ export async function createProposal(
       resultsHiddenUntilClosed: body.resultsHiddenUntilClosed ?? false,
       reasonRequired: body.reasonRequired ?? false,
       ...settings,
+      ...thresholds,
       ballotSalt: randomUUID(),
       ballotKeyId: ballotKey(ctx.config.sessionSecret).id,
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BALLOT_DEFAULTS, CONSENT_POSITIONS } from '../../../shared/ballot';
 import type { CreateProposalBody, ProposalKind } from '../../../shared/schemas/proposals';
+import { type DecisionThresholds, PASS_PERCENT_KINDS } from '../../../shared/verdict';
 import { invalid } from '../../errors';
 import { trimmed } from '../text';
 
@@ -67,4 +68,19 @@ export function ballotSettings(body: CreateProposalBody, optionCount: number) {
         ? (body.dotsPerVoter ?? BALLOT_DEFAULTS.dotsPerVoter)
         : BALLOT_DEFAULTS.dotsPerVoter,
   };
+}
+
+/** A new proposal's quorum and thresholds; each only where its kind has a use for it. */
+export function decisionThresholds(body: CreateProposalBody): DecisionThresholds {
+  const passPercent = body.passPercent ?? null;
+  if (passPercent !== null && !PASS_PERCENT_KINDS.includes(body.kind)) {
+    throw invalid(
+      '/passPercent',
+      `applies to ${PASS_PERCENT_KINDS.join(', ')}: a ${body.kind.replace('_', ' ')} passes when one option leads`,
+    );
+  }
+  if (body.blockVetoes !== undefined && body.kind !== 'proposal') {
+    throw invalid('/blockVetoes', 'applies to consent proposals only (kind "proposal")');
+  }
+  return { quorumPercent: body.quorumPercent ?? null, passPercent, blockVetoes: body.blockVetoes ?? true };
 }
