@@ -173,6 +173,14 @@ export class PlGroupPage extends LitElement {
             ? html`<a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/settings">Group settings</a>`
             : nothing
         }
+        ${
+          // A download the server names and sends as an attachment; the router leaves /api/ links alone.
+          may.exportGroup
+            ? html`<a class="button secondary" href="/api/v1/groups/${encodeURIComponent(group.id)}/export" download
+              >Export group</a
+            >`
+            : nothing
+        }
       </div>
       <div class="messages">
         ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}

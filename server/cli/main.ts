@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { loadConfig } from '../config';
@@ -15,6 +16,8 @@ import {
   setRoleByEmail,
 } from '../services/admin';
 import type { Ctx } from '../services/context';
+import { exportGroup, groupByIdOrName } from '../services/group-export';
+import { importGroup, parseArchive } from '../services/group-import';
 
 const USAGE = `Usage: plenary <command> [options]   (npm run plenary -- <command> …)
 
@@ -34,6 +37,14 @@ Data
   backup <file>          Postgres: pg_dump; embedded: a copy of ./data (stop the server first)
   restore <file> [--replace]
                          into an empty database, or over the current one with --replace
+  export <group id or name> <file>
+                         the whole group as one JSON file (as GET /groups/:id/export)
+  import <file> [--as <email>] [--again]
+                         loads a group exported from any instance as a new group: members with
+                         an account here (by email) join with their role, the others are invited
+                         by email; --as names the account that leads it (default: the first of
+                         its facilitators with an account here); --again imports a group that
+                         was imported here before as a second one
 
 The database is the server's: DATABASE_URL, else the embedded one under DATA_DIR.
 `;
@@ -147,6 +158,54 @@ async function runCommand(
       await restoreDatabase(databaseTarget(env), file, values.replace === true);
       return { text: `Restored from ${file}.`, json: { file } };
     }
+    case 'export': {
+      const group = need(positionals[0], 'a group id or name');
+      const file = need(positionals[1], 'a file to write');
+      const exported = await withContext(env, async (ctx) =>
+        exportGroup(ctx, (await groupByIdOrName(ctx, group)).id),
+      );
+      await writeFile(file, `${JSON.stringify(exported.archive, null, 2)}\n`);
+      const { archive } = exported;
+      return {
+        text: `Exported ${archive.group.name} (${archive.members.length} members, ${archive.threads.length} threads) to ${file}.`,
+        json: { file, groupId: archive.sourceGroupId },
+      };
+    }
+    case 'import': {
+      const file = need(positionals[0], 'an archive file');
+      // Checked whole before the database is even opened: a bad file changes nothing.
+      const text = await readFile(file, 'utf8').catch((err: Error) => {
+        throw new AppError(400, 'validation_failed', `cannot read ${file}: ${err.message}`);
+      });
+      const archive = parseArchive(text);
+      const as = str('as');
+      const summary = await withContext(env, (ctx) =>
+        importGroup(ctx, archive, { ...(as !== undefined ? { as } : {}), again: values.again === true }),
+      );
+      const c = summary.counts;
+      const lines = [
+        `Imported ${summary.name} as ${summary.groupId}: ${c.threads} threads, ${c.comments} comments, ` +
+          `${c.proposals} proposals, ${c.votes} votes.`,
+        `Members (matched by email): ${summary.members.map((m) => `${m.email} (${m.role})`).join(', ')}`,
+      ];
+      if (summary.invited.length) lines.push(`Invited by email: ${summary.invited.join(', ')}`);
+      if (summary.accountsCreated.length) {
+        lines.push(
+          `Accounts made to keep their authors' names (no password yet): ${summary.accountsCreated.join(', ')}`,
+        );
+      }
+      if (summary.closedOnImport.length) {
+        lines.push(
+          `Closed (anonymous, open with ballots that know no voter): ${summary.closedOnImport.join('; ')}`,
+        );
+      }
+      if (summary.withdrawnVotes) {
+        lines.push(
+          `Votes withdrawn from open proposals (their voters are not members here): ${summary.withdrawnVotes}`,
+        );
+      }
+      return { text: lines.join('\n'), json: summary };
+    }
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
   }
@@ -168,6 +227,8 @@ export async function main(
         name: { type: 'string' },
         password: { type: 'string' },
         replace: { type: 'boolean' },
+        as: { type: 'string' },
+        again: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },

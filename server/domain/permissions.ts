@@ -14,7 +14,8 @@ export type GroupAction =
   | 'create_subgroup'
   | 'start_thread'
   | 'create_proposal'
-  | 'moderate_comments';
+  | 'moderate_comments'
+  | 'export_group';
 
 const FACILITATOR_ONLY: ReadonlySet<GroupAction> = new Set([
   'update_group',
@@ -24,6 +25,7 @@ const FACILITATOR_ONLY: ReadonlySet<GroupAction> = new Set([
   'list_invitations',
   'create_subgroup',
   'moderate_comments',
+  'export_group',
 ]);
 
 /** Permissions as data: may someone with `role` (null: not a member) do `action` under `settings`? */
@@ -56,6 +58,7 @@ export function groupPermissions(role: Role | null, settings: GroupSettings): Gr
     startThread: can(role, settings, 'start_thread'),
     createProposal: can(role, settings, 'create_proposal'),
     moderateComments: can(role, settings, 'moderate_comments'),
+    exportGroup: can(role, settings, 'export_group'),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errorResponses, IdParams, ListQuery, NoBody, Page } from '../../shared/schemas/common';
+import { GroupArchive } from '../../shared/schemas/group-archive';
 import {
   CreateGroupBody,
   Group,
@@ -10,6 +11,7 @@ import {
   PatchMemberBody,
 } from '../../shared/schemas/groups';
 import { requireUser, signedIn } from '../plugins/auth';
+import { exportGroupFor } from '../services/group-export';
 import * as groups from '../services/groups';
 
 const GroupReply = Type.Object({ group: Group });
@@ -79,6 +81,30 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => ({
       group: await groups.updateGroup(ctx, request.params.id, requireUser(request).user, request.body),
     }),
+  );
+
+  app.get(
+    '/groups/:id/export',
+    {
+      schema: {
+        tags,
+        summary: 'The whole group as one JSON file (facilitators)',
+        description:
+          'Threads, comments with their earlier versions and reactions, proposals with their ballots as ' +
+          '`GET /proposals/:id/votes` shows them (no voter on anonymous ones), outcomes and members, people ' +
+          'named by email. `plenary import <file>` loads it into another instance. Sent as an attachment.',
+        params: IdParams,
+        response: { 200: GroupArchive, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { archive, fileName } = await exportGroupFor(
+        ctx,
+        request.params.id,
+        requireUser(request).user.id,
+      );
+      return reply.header('content-disposition', `attachment; filename="${fileName}"`).send(archive);
+    },
   );
 
   app.get(

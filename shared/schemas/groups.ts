@@ -28,6 +28,8 @@ export const GroupPermissions = Type.Object({
   createProposal: Type.Boolean(),
   /** Delete other members' comments. */
   moderateComments: Type.Boolean(),
+  /** Download the whole group as one file (`GET /groups/:id/export`). */
+  exportGroup: Type.Boolean(),
 });
 export type GroupPermissions = Type.Static<typeof GroupPermissions>;
 

@@ -203,6 +203,10 @@ const MATRIX: Record<string, Case | Case[]> = {
     request: (fx) => ({ url: v1(`/groups/${fx.groupId}/members`) }),
     expect: members(200),
   },
+  'GET /api/v1/groups/:id/export': {
+    request: (fx) => ({ url: v1(`/groups/${fx.groupId}/export`) }),
+    expect: facilitators(200),
+  },
   'PATCH /api/v1/groups/:id/members/:userId': {
     label: 'promote the bystander',
     request: (fx) => ({

@@ -104,6 +104,7 @@ describe('POST /groups', () => {
         startThread: true,
         createProposal: true,
         moderateComments: true,
+        exportGroup: true,
       },
     });
     expect(await roleOf(group.id, p.id)).toBe('facilitator');

@@ -59,6 +59,7 @@ describe('group permissions', () => {
       startThread: true,
       createProposal: true,
       moderateComments: true,
+      exportGroup: true,
     });
     const member = {
       updateGroup: false,
@@ -71,6 +72,7 @@ describe('group permissions', () => {
       startThread: true,
       createProposal: true,
       moderateComments: false,
+      exportGroup: false,
     };
     expect(await of(ada)).toEqual(member);
     // The list of my groups carries them too.
@@ -99,6 +101,7 @@ describe('group permissions', () => {
           closesAt: inSeconds(3600),
         }),
       changeRoles: () => api(ada, 'PATCH', `/groups/${groupId}/members/${bo.id}`, { role: 'facilitator' }),
+      exportGroup: () => api(ada, 'GET', `/groups/${groupId}/export`),
     };
     for (const [action, attempt] of Object.entries(attempts)) {
       expect({ action, allowed: allowed(await attempt()) }).toEqual({ action, allowed: restricted[action] });

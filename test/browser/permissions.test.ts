@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
@@ -74,5 +75,25 @@ describeInBrowser('permissions from the server, in the browser', () => {
     await actions.getByRole('button', { name: 'Pin' }).waitFor({ state: 'detached' });
     await card.getByRole('button', { name: 'Close voting' }).waitFor({ state: 'detached' });
     expect(await actions.getByRole('button', { name: 'Close thread' }).count()).toBe(0);
+  });
+
+  test('a facilitator can download the whole group; a member is not offered it', async () => {
+    const ann = await registerThroughApi(server, 'Ann Exporter');
+    const bea = await registerThroughApi(server, 'Bea Reader');
+    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+      name: 'Moving Co-op',
+    });
+    await joinThroughApi(server, ann, group.id, [bea]);
+
+    const a = await pageFor(ann, `/groups/${group.id}`);
+    const link = a.getByRole('link', { name: 'Export group' });
+    const [download] = await Promise.all([a.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toMatch(/plenary-export\.json$/);
+    const archive = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(archive).toMatchObject({ format: 'plenary-group', version: 1, group: { name: 'Moving Co-op' } });
+
+    const b = await pageFor(bea, `/groups/${group.id}`);
+    await b.getByRole('link', { name: 'Decision log' }).waitFor();
+    expect(await b.getByRole('link', { name: 'Export group' }).count()).toBe(0);
   });
 });

@@ -1,0 +1,371 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildApp } from '../../server/app';
+import { main } from '../../server/cli/main';
+import { loadConfig } from '../../server/config';
+import { type Database, openDatabase } from '../../server/db/database';
+import { importGroup, parseArchive } from '../../server/services/group-import';
+import type { GroupArchive } from '../../shared/schemas/group-archive';
+import { type Harness, type Person, signUp, startApp, type TestApp } from '../helpers/app';
+import { TEST_DB_KIND, urlFor } from '../helpers/database';
+import { as } from '../helpers/requests';
+import { type Cast, DELETED_WORDS, populateGroup, signUpCast } from '../helpers/rich-group';
+import { tableChecksums } from '../helpers/table-checksums';
+
+// `plenary import` (#14): a group exported from one instance, loaded into a fresh one, exports the same.
+
+const SECRET = 'test-secret-test-secret-test-secret-42';
+let source: Harness;
+let cast: Cast;
+let made: Awaited<ReturnType<typeof populateGroup>>;
+let exported: string;
+let file: string;
+let target: NodeJS.ProcessEnv;
+const databases: string[] = [];
+
+async function freshEnv(): Promise<NodeJS.ProcessEnv> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'plenary-import-'));
+  let url: string | undefined;
+  if (TEST_DB_KIND === 'postgres') {
+    const name = `plenary_import_${Math.random().toString(16).slice(2, 10)}`;
+    const admin = new pg.Client({ connectionString: urlFor('postgres') });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    databases.push(name);
+    url = urlFor(name);
+  }
+  return {
+    SESSION_SECRET: SECRET,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...(url ? { DATABASE_URL: url } : {}),
+  };
+}
+
+async function plenary(args: string[], on: NodeJS.ProcessEnv = target) {
+  let out = '';
+  let err = '';
+  const code = await main(args, on, {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+  });
+  return { code, out, err };
+}
+
+function open(on: NodeJS.ProcessEnv): Promise<Database> {
+  return openDatabase(
+    on.DATABASE_URL
+      ? { kind: 'postgres', connectionString: on.DATABASE_URL }
+      : { kind: 'pglite', dataDir: `${on.DATA_DIR}/pglite` },
+  );
+}
+
+/** The server on the target's database while `fn` runs (the embedded database is one process's at a time). */
+async function withServer<T>(fn: (app: TestApp) => Promise<T>, on: NodeJS.ProcessEnv = target): Promise<T> {
+  const database = await open(on);
+  const app = await buildApp({ config: loadConfig(on), database, serveClient: false, logger: false });
+  await app.ready();
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+    await database.close();
+  }
+}
+
+/** Every row of every table of the target, hashed: equal before and after means nothing was written. */
+async function targetChecksums(): Promise<Record<string, string>> {
+  const database = await open(target);
+  try {
+    return await tableChecksums({ db: { database } } as unknown as Harness);
+  } finally {
+    await database.close();
+  }
+}
+
+function writeArchive(name: string, content: string): string {
+  const at = path.join(mkdtempSync(path.join(tmpdir(), 'plenary-archive-')), name);
+  writeFileSync(at, content);
+  return at;
+}
+
+beforeAll(async () => {
+  source = await startApp();
+  cast = await signUpCast(source.app, 'import');
+  made = await populateGroup(source.app, cast);
+  const res = await as(source.app, cast.fran).get(`/api/v1/groups/${made.groupId}/export`);
+  expect(res.statusCode, res.body).toBe(200);
+  exported = res.body;
+  file = writeArchive('riverside.json', exported);
+  target = await freshEnv();
+}, 120_000);
+
+afterAll(async () => {
+  await source.close();
+  if (TEST_DB_KIND !== 'postgres') return;
+  const admin = new pg.Client({ connectionString: urlFor('postgres') });
+  await admin.connect();
+  for (const name of databases) await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+});
+
+/**
+ * The archive with only what must differ between two instances taken out: when it was
+ * exported, the source group's id, and the archive-local ids of threads and comments
+ * (replaced by their positions, so replies still say which comment they answer). Option ids
+ * are kept as they were (they are the proposal's own, and ballots name them), and so is
+ * every other time: when things were written, edited, voted, closed.
+ */
+function comparable(archive: GroupArchive) {
+  const { exportedAt: _exportedAt, sourceGroupId: _sourceGroupId, ...rest } = archive;
+  return {
+    ...rest,
+    threads: archive.threads.map(({ id: _id, ...t }, ti) => {
+      const position = new Map(t.comments.map((c, ci) => [c.id, `thread ${ti} comment ${ci}`]));
+      return {
+        ...t,
+        comments: t.comments.map((c) => ({
+          ...c,
+          id: position.get(c.id),
+          parentId: c.parentId === null ? null : position.get(c.parentId),
+        })),
+      };
+    }),
+  };
+}
+
+describe('plenary import', () => {
+  let fran: Person;
+  let imported: { groupId: string };
+
+  test('round trip: export, import into a fresh database, export again: the same group', async () => {
+    // Everyone who is still a member has an account here; Cy, who left, has none.
+    const accounts = await withServer(async (app) => {
+      const made: Record<string, Person> = {};
+      for (const who of ['fran', 'ada', 'bo', 'zed'] as const) {
+        made[who] = await signUp(app, {
+          name: `${cast[who].name} Here`,
+          email: cast[who].email.toUpperCase(),
+        });
+      }
+      return made;
+    });
+    fran = accounts.fran!;
+
+    const run = await plenary(['import', file, '--json']);
+    expect(run.code, run.err).toBe(0);
+    const summary = JSON.parse(run.out);
+    imported = summary;
+    expect(summary).toMatchObject({
+      name: 'Riverside Food Co-op',
+      invited: [],
+      accountsCreated: [cast.cy.email],
+      closedOnImport: [],
+      withdrawnVotes: 0,
+      counts: { threads: 2, comments: 5, proposals: 7, votes: 11 },
+    });
+    expect(summary.members).toEqual([
+      { email: cast.fran.email, role: 'facilitator' },
+      { email: cast.ada.email, role: 'member' },
+      { email: cast.bo.email, role: 'facilitator' },
+      { email: cast.zed.email, role: 'member' },
+    ]);
+
+    const { again, group, timelineKinds, sourceKinds } = await withServer(async (app) => {
+      const res = await as(app, fran).get(`/api/v1/groups/${summary.groupId}/export`);
+      expect(res.statusCode, res.body).toBe(200);
+      const group = (await as(app, fran).get(`/api/v1/groups/${summary.groupId}`)).json().group;
+      const threadId = (res.json() as GroupArchive).threads[0]!.id;
+      const timeline = (await as(app, fran).get(`/api/v1/threads/${threadId}/timeline?limit=200`)).json();
+      const sourceTimeline = (
+        await as(source.app, cast.fran).get(`/api/v1/threads/${made.threads.orders}/timeline?limit=200`)
+      ).json();
+      const kinds = (page: {
+        items: { kind: string; comment?: { body: string }; proposal?: { title: string } }[];
+      }) => page.items.map((i) => [i.kind, i.comment?.body ?? i.proposal?.title ?? null]);
+      return { again: res.body, group, timelineKinds: kinds(timeline), sourceKinds: kinds(sourceTimeline) };
+    });
+
+    // People are the accounts here, matched by email whatever its case, with their names here.
+    const second = JSON.parse(again) as GroupArchive;
+    const first = JSON.parse(exported) as GroupArchive;
+    expect(second.members.map((m) => m.name)).toEqual(['Fran Here', 'Ada Here', 'Bo Here', 'Zed Here']);
+    for (const [i, m] of second.members.entries()) {
+      m.name = first.members[i]!.name;
+      m.handle = first.members[i]!.handle;
+      m.email = m.email.toLowerCase();
+    }
+    const lowered = (text: string) =>
+      JSON.parse(text.replace(/"([^"@\s]+@example\.org)"/gi, (_m, e: string) => `"${e.toLowerCase()}"`));
+    expect(comparable(lowered(JSON.stringify(second)))).toEqual(comparable(first));
+    expect(second.sourceGroupId).toBe(summary.groupId);
+    expect(second.exportedAt > first.exportedAt).toBe(true);
+    expect(again).not.toContain('Wistful-Heron');
+
+    // Counts and caches agree with what was imported; the timeline reads as it did.
+    expect(group).toMatchObject({ memberCount: 4, myRole: 'facilitator' });
+    expect(timelineKinds).toEqual(sourceKinds);
+  });
+
+  test('the same file again is refused and changes nothing; --again makes a second group', async () => {
+    const before = await targetChecksums();
+    const refused = await plenary(['import', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(
+      `this group was imported here already, as "Riverside Food Co-op" (${imported.groupId}`,
+    );
+    expect(refused.err).toContain('--again');
+    expect(await targetChecksums()).toEqual(before);
+
+    const second = await plenary(['import', file, '--again', '--json']);
+    expect(second.code, second.err).toBe(0);
+    expect(JSON.parse(second.out).groupId).not.toBe(imported.groupId);
+    const mine = await withServer(
+      async (app) => (await as(app, fran).get('/api/v1/groups')).json().items as { name: string }[],
+    );
+    expect(mine.filter((g) => g.name === 'Riverside Food Co-op')).toHaveLength(2);
+  });
+
+  test('a damaged file is refused, naming what is wrong, and changes nothing', async () => {
+    const before = await targetChecksums();
+    const good = JSON.parse(exported) as GroupArchive;
+    const damaged = (change: (a: GroupArchive) => void) => {
+      const copy = structuredClone(good);
+      change(copy);
+      return JSON.stringify(copy);
+    };
+    const cases: [string, string][] = [
+      ['{"format": "plenary-group", "version": 1, "threads": [', 'is not JSON'],
+      [JSON.stringify({ hello: 'world' }), '/format must be "plenary-group"'],
+      [damaged((a) => Object.assign(a, { version: 2 })), '/version is 2; this server reads version 1'],
+      [damaged((a) => Object.assign(a.group, { name: undefined })), '/group/name is required'],
+      [
+        damaged((a) => {
+          a.threads[0]!.comments[1]!.author = 'mallory@example.org';
+        }),
+        '/threads/0/comments/1/author names mallory@example.org, who is neither in members nor in formerMembers',
+      ],
+      [
+        damaged((a) => {
+          a.threads[0]!.proposals[0]!.votes[0]!.choices = [{ optionId: 'maybe' }];
+        }),
+        '/threads/0/proposals/0/votes/0/choices/0',
+      ],
+      [
+        damaged((a) => {
+          a.threads[0]!.comments[1]!.parentId = 'nowhere';
+        }),
+        '/threads/0/comments/1/parentId names no earlier comment of this thread',
+      ],
+      [
+        damaged((a) => {
+          a.threads[0]!.proposals[1]!.votes[0]!.voter = a.members[0]!.email;
+        }),
+        '/threads/0/proposals/1/votes/0 is a ballot of an anonymous proposal: it must name no voter and no time',
+      ],
+    ];
+    for (const [content, problem] of cases) {
+      const run = await plenary(['import', writeArchive('damaged.json', content)]);
+      expect({ code: run.code, problem, err: run.err }).toMatchObject({
+        code: 1,
+        err: expect.stringContaining(problem),
+      });
+    }
+    const nobody = await plenary(['import', file, '--again', '--as', 'nobody@example.org']);
+    expect(nobody).toMatchObject({
+      code: 1,
+      err: 'plenary: no account here has the address nobody@example.org (--as)\n',
+    });
+    expect((await plenary(['import', '/nonexistent/archive.json'])).err).toContain('cannot read');
+    expect(await targetChecksums()).toEqual(before);
+  });
+
+  test('export <group> <file> writes the same archive as the endpoint', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'plenary-export-')), 'out.json');
+    const run = await plenary(['export', imported.groupId, out]);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toContain(`Exported Riverside Food Co-op (4 members, 2 threads) to ${out}.`);
+    const { readFileSync } = await import('node:fs');
+    const written = JSON.parse(readFileSync(out, 'utf8')) as GroupArchive;
+    expect(written.sourceGroupId).toBe(imported.groupId);
+    expect((await plenary(['export', 'Riverside Food Co-op', out])).err).toContain(
+      '2 groups are called "Riverside Food Co-op"',
+    );
+  });
+});
+
+describe('importing where some people have no account', () => {
+  test('members without one are invited by email; what they wrote keeps their name; open ballots go', async () => {
+    // The same group, as if Bo and Zed used other addresses on this instance, into the source itself.
+    const text = exported
+      .replaceAll(cast.bo.email, 'bo.elsewhere@example.org')
+      .replaceAll(cast.zed.email, 'zed.elsewhere@example.org');
+    const archive = parseArchive(text);
+    // The anonymous poll as if still open: its ballots know no voter, so it cannot stay open.
+    archive.threads[0]!.proposals[1]!.closedAt = null;
+    // Into the instance it came from: a second group beside the first (only an import is recognised as one).
+    const summary = await importGroup(source.app.ctx, archive);
+    expect(summary).toMatchObject({
+      invited: ['bo.elsewhere@example.org', 'zed.elsewhere@example.org'],
+      accountsCreated: ['bo.elsewhere@example.org'],
+      closedOnImport: ['Which day for pick-up?'],
+      withdrawnVotes: 1,
+    });
+    expect(summary.members.map((m) => m.email)).toEqual([cast.fran.email, cast.ada.email]);
+
+    const db = source.db.database.db;
+    const mail = await db
+      .selectFrom('email_outbox')
+      .leftJoin('email_bodies', 'email_bodies.id', 'email_outbox.body_id')
+      .select([
+        'email_outbox.recipient',
+        'email_outbox.kind',
+        'email_outbox.subject',
+        sql<string>`coalesce(email_outbox.text_body, email_bodies.text_body)`.as('text'),
+      ])
+      .where('email_outbox.recipient', 'in', ['bo.elsewhere@example.org', 'zed.elsewhere@example.org'])
+      .orderBy('email_outbox.recipient')
+      .execute();
+    expect(mail.map((m) => [m.recipient, m.kind, m.subject])).toEqual([
+      ['bo.elsewhere@example.org', 'invitation', 'Fran invited you to Riverside Food Co-op'],
+      ['zed.elsewhere@example.org', 'invitation', 'Fran invited you to Riverside Food Co-op'],
+    ]);
+    expect(mail[0]!.text).toContain('Forgot password?');
+    expect(mail[1]!.text).toContain('has moved to this Plenary server');
+    expect(mail[1]!.text).not.toContain('Forgot password?');
+
+    const { groupId } = summary;
+    const fran = cast.fran;
+    const group = (await as(source.app, fran).get(`/api/v1/groups/${groupId}`)).json().group;
+    expect(group.memberCount).toBe(2);
+    const again = (await as(source.app, fran).get(`/api/v1/groups/${groupId}/export`)).json() as GroupArchive;
+    expect(again.members.map((m) => m.email)).toEqual([cast.fran.email, cast.ada.email]);
+    expect(again.formerMembers.map((p) => p.email)).toEqual(['bo.elsewhere@example.org', cast.cy.email]);
+    const [orders] = again.threads;
+    expect(orders!.comments[1]).toMatchObject({ author: 'bo.elsewhere@example.org', body: 'Thanks Ada!' });
+    const poll = orders!.proposals[1]!;
+    expect(poll.closedAt).not.toBeNull();
+    expect(poll.votes).toHaveLength(3);
+    const ranked = orders!.proposals[2]!;
+    expect(ranked.votes.map((v) => v.voter)).toEqual([cast.ada.email]);
+    expect(ranked.results?.undecidedCount).toBe(1);
+    expect(JSON.stringify(again)).not.toContain(DELETED_WORDS);
+
+    // The account kept for Bo's words cannot be signed into until its owner claims it.
+    const login = await source.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'bo.elsewhere@example.org', password: 'correct horse battery' },
+    });
+    expect(login.statusCode).toBe(401);
+  });
+});
