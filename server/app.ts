@@ -33,6 +33,7 @@ import meRoutes from './routes/me';
 import notificationRoutes from './routes/notifications';
 import preferenceRoutes from './routes/preferences';
 import proposalRoutes from './routes/proposals';
+import recordRoutes from './routes/records';
 import searchRoutes from './routes/search';
 import streamRoutes from './routes/stream';
 import threadRoutes from './routes/threads';
@@ -124,6 +125,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(invitationRoutes);
       await api.register(streamRoutes);
       await api.register(proposalRoutes);
+      await api.register(recordRoutes);
       await api.register(threadRoutes);
       await api.register(commentRoutes);
       await api.register(notificationRoutes);

@@ -5,12 +5,13 @@ import { customElement, property } from 'lit/decorators.js';
 import { streamContext } from '../data/context';
 import { groupStore } from '../data/group-store';
 import { kindLabel, participationText } from '../data/proposal-labels';
-import { type Decision, decisionsUrl, listDecisions } from '../data/proposals';
+import { type Decision, decisionsUrl, listDecisions, recordUrl } from '../data/proposals';
 import { resultsSummary, winnerText } from '../data/result-view';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { formatDateTime } from '../data/time-text';
 import { TopicController } from '../data/topic-controller';
+import { verdictText } from '../data/verdict-text';
 import { sharedStyles } from '../ui/styles';
 import './pl-irv-rounds';
 import './pl-outcome';
@@ -187,7 +188,7 @@ export class PlDecisionLog extends LitElement {
     </ol>`;
   }
 
-  #decision({ proposal: p, thread }: Decision) {
+  #decision({ proposal: p, thread, record }: Decision) {
     const results = p.results;
     const leader = results ? winnerText(p, results) : '';
     const headingId = `decision-${p.id}`;
@@ -208,11 +209,21 @@ export class PlDecisionLog extends LitElement {
         leader || results
           ? html`<div>
             ${leader ? html`<p class="result">${leader}</p>` : nothing}
+            ${verdictText(p) ? html`<p class="verdict" data-verdict=${results?.verdict ?? ''}>${verdictText(p)}</p>` : nothing}
             ${results ? html`<p class="small muted">${resultsSummary(p, results) || 'No votes were cast.'}</p>` : nothing}
           </div>`
           : nothing
       }
       <pl-outcome .proposal=${p}></pl-outcome>
+      ${
+        record
+          ? html`<p class="record small muted">
+            <a href=${recordUrl(p.id)} download="decision-${record.sequence}.json">Decision record #${record.sequence}</a>
+            · SHA-256 <code title=${record.hash}>${record.hash.slice(0, 12)}…</code>
+            · check it with <code>npx plenary verify</code>
+          </p>`
+          : nothing
+      }
       ${
         results
           ? html`<details>

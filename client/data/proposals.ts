@@ -40,6 +40,8 @@ export interface PersonRef {
 export interface Decision {
   proposal: Proposal;
   thread: { id: string; title: string };
+  /** Its newest link in the group's decision chain; null when closed before records were kept. */
+  record: { sequence: number; hash: string } | null;
 }
 /** The formats the decision log downloads as. */
 export type DecisionFormat = 'json' | 'csv' | 'md';
@@ -141,6 +143,11 @@ export async function reopenProposal(proposalId: string, closesAt: string): Prom
 export async function listDecisions(groupId: string, signal?: AbortSignal): Promise<Decision[]> {
   return (await api<Page<Decision>>('GET', `/groups/${enc(groupId)}/decisions?format=json`, { signal }))
     .items;
+}
+
+/** The address that downloads a closed proposal's decision record (for a plain link). */
+export function recordUrl(proposalId: string): string {
+  return `${API_BASE}/proposals/${enc(proposalId)}/record`;
 }
 
 /** The address that downloads the decision log in `format` (for a plain link). */

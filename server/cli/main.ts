@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { BackupError, backupDatabase, restoreDatabase } from '../db/backup';
 import type { DatabaseTarget } from '../db/database';
 import type { Role } from '../db/schema';
+import { verifyDecisionFile } from '../domain/decision-record';
 import { AppError } from '../errors';
 import context from '../plugins/context';
 import {
@@ -32,6 +33,10 @@ Accounts and groups
 Email
   outbox                 mail waiting, sent, logged and failed; the latest failures
   resend-failed          queues every email that failed for good again
+
+Decisions
+  verify <file>          counts a decision record (GET /proposals/:id/record) or a group's chain
+                         (GET /groups/:id/record) again and checks its hashes, from the file alone
 
 Data
   backup <file>          Postgres: pg_dump; embedded: a copy of ./data (stop the server first)
@@ -205,6 +210,32 @@ async function runCommand(
         );
       }
       return { text: lines.join('\n'), json: summary };
+    }
+    case 'verify': {
+      const file = need(positionals[0], 'a record file');
+      // The file alone: no configuration, no database, no server.
+      const text = await readFile(file, 'utf8').catch((err: Error) => {
+        throw new AppError(400, 'validation_failed', `cannot read ${file}: ${err.message}`);
+      });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (err) {
+        throw new AppError(400, 'validation_failed', `${file} is not JSON: ${(err as Error).message}`);
+      }
+      const report = verifyDecisionFile(parsed);
+      if (report.problems.length > 0) {
+        throw new AppError(
+          400,
+          'verification_failed',
+          `${file} does not verify:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`,
+        );
+      }
+      const what = report.records === 1 ? 'the record' : `all ${report.records} records`;
+      return {
+        text: `OK: ${what} count to the results stated and hash as sealed; newest hash ${report.lastHash}`,
+        json: report,
+      };
     }
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'no command given');

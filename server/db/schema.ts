@@ -247,6 +247,17 @@ export interface VoteHistoryTable {
   created_at: Timestamp;
 }
 
+/** A link of a group's decision chain: the exact text that was hashed (server/domain/decision-record.ts). */
+export interface DecisionRecordsTable {
+  id: Generated<string>;
+  group_id: string;
+  proposal_id: string;
+  sequence: number;
+  document: string;
+  hash: string;
+  created_at: Generated<Date>;
+}
+
 export interface OutcomesTable {
   id: Generated<string>;
   proposal_id: string;
@@ -353,6 +364,7 @@ export interface DB {
   vote_history: VoteHistoryTable;
   ballot_counts: BallotCountsTable;
   outcomes: OutcomesTable;
+  decision_records: DecisionRecordsTable;
   email_outbox: EmailOutboxTable;
   email_bodies: EmailBodiesTable;
   user_preferences: UserPreferencesTable;

@@ -1,4 +1,5 @@
 import type { Proposal } from '../../shared/schemas/proposals';
+import { recordHeads } from '../db/decision-records';
 import { closedProposalsOfGroup } from '../db/proposals';
 import type { Ctx } from './context';
 import { groupAccess } from './groups';
@@ -7,6 +8,8 @@ import { loadProposalsForViewer } from './proposals/view';
 export interface Decision {
   proposal: Proposal;
   thread: { id: string; title: string };
+  /** The proposal's newest link in the group's chain (`GET /proposals/:id/record`); null when closed before records were kept. */
+  record: { sequence: number; hash: string } | null;
 }
 
 const MAX_DECISIONS = 5_000;
@@ -14,14 +17,15 @@ const MAX_DECISIONS = 5_000;
 /** Every closed proposal of a group, newest decision first, with its final results and outcome. */
 async function decisionsOf(ctx: Ctx, groupId: string): Promise<Decision[]> {
   const rows = await closedProposalsOfGroup(ctx.db, groupId, MAX_DECISIONS);
-  const proposals = await loadProposalsForViewer(
-    ctx.db,
-    null,
-    rows.map((r) => r.id),
-  );
+  const ids = rows.map((r) => r.id);
+  const [proposals, records] = await Promise.all([
+    loadProposalsForViewer(ctx.db, null, ids),
+    recordHeads(ctx.db, ids),
+  ]);
   return rows.map((r) => ({
     proposal: proposals.get(r.id)!,
     thread: { id: r.thread_id, title: r.thread_title },
+    record: records.get(r.id) ?? null,
   }));
 }
 

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { type ClaimedProposal, claimClosingSoon, closeDue } from '../db/deadlines';
 import type { DB } from '../db/schema';
 import { type Ctx, type Emit, writeTransaction } from './context';
+import { appendDecisionRecord } from './decision-records';
 import { addNotifications } from './notifications';
 import { nonVoters } from './proposals/audience';
 import { announceClosed } from './proposals/closing';
@@ -20,7 +21,10 @@ export async function closeDueProposals(ctx: Ctx): Promise<number> {
   for (;;) {
     const closed = await writeTransaction(ctx, async (trx, emit) => {
       const ids = await closeDue(trx, CLOSE_BATCH);
-      for (const id of ids) await announceClosed(trx, emit, id, null);
+      for (const id of ids) {
+        await announceClosed(trx, emit, id, null);
+        await appendDecisionRecord(trx, id, 'closed');
+      }
       return ids.length;
     });
     total += closed;

@@ -510,6 +510,15 @@ const MATRIX: Record<string, Case | Case[]> = {
     request: (fx) => ({ url: v1(`/groups/${fx.groupId}/decisions`) }),
     expect: members(200),
   },
+  'GET /api/v1/proposals/:id/record': {
+    setup: closeProposal,
+    request: (fx) => ({ url: v1(`/proposals/${fx.proposalId}/record`) }),
+    expect: members(200),
+  },
+  'GET /api/v1/groups/:id/record': {
+    request: (fx) => ({ url: v1(`/groups/${fx.groupId}/record`) }),
+    expect: members(200),
+  },
 };
 
 const cases = Object.entries(MATRIX)

@@ -8,6 +8,7 @@ import { tallyProposal } from '../../domain/tally';
 import { conflict, forbidden, invalid } from '../../errors';
 import { ballotKey, ballotRules, proposalClosed, thresholdsOf } from '../ballots';
 import { type Ctx, type Emit, writeTransaction } from '../context';
+import { appendDecisionRecord } from '../decision-records';
 import { notifyGroup } from './audience';
 import { futureDate } from './rules';
 import { loadOne, permissionsOn, proposalAccess } from './view';
@@ -85,6 +86,7 @@ export async function closeProposal(
     if (!(await repo.markClosed(trx, proposalId))) throw proposalClosed();
     await announceClosed(trx, emit, proposalId, user.id);
     if (outcome) await writeOutcome(trx, emit, p, user, outcome);
+    await appendDecisionRecord(trx, proposalId, 'closed');
   });
   return loadOne(ctx, user.id, proposalId);
 }
@@ -130,6 +132,8 @@ export async function setOutcome(
     const locked = await repo.lockProposal(trx, proposalId);
     if (!locked?.closed_at) throw conflict('close the proposal before stating its outcome');
     await writeOutcome(trx, emit, p, user, body);
+    // A restated outcome extends the chain; the record of the close stays as it was.
+    await appendDecisionRecord(trx, proposalId, 'outcome');
   });
   return loadOne(ctx, user.id, proposalId);
 }

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { verifyDecisionFile } from '../../server/domain/decision-record';
 import {
   BrowserPages,
   callApi,
@@ -11,8 +13,9 @@ import {
   type TestServer,
 } from '../helpers/browser';
 
-// #13: a proposal's quorum and pass threshold, set in the form, and its verdict line following the votes live.
-describeInBrowser('quorum and thresholds, in the browser', () => {
+// #13, decisions members can trust: a proposal's quorum and pass threshold, set in the form, its verdict
+// line following the votes live, and the decision log's record, downloaded and verified.
+describeInBrowser('decisions members can trust, in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   const pages = new BrowserPages(() => ({ browser, server }));
@@ -82,5 +85,22 @@ describeInBrowser('quorum and thresholds, in the browser', () => {
     await card.getByRole('button', { name: 'Close voting…' }).click();
     await card.getByRole('button', { name: 'Close voting', exact: true }).click();
     await verdict.getByText('Passed: 66.7% agree, quorum reached (3 of 4 represented)').waitFor();
+
+    // The decision log shows the verdict and downloads the record, which counts again to the same result.
+    await page.goto(`${server.url}/groups/${group.id}/decisions`);
+    const entry = page.locator('article').filter({ hasText: 'Form a user union' });
+    await entry.getByText('Passed: 66.7% agree, quorum reached (3 of 4 represented)').waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      entry.getByRole('link', { name: /Decision record #1/ }).click(),
+    ]);
+    const record = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(record).toMatchObject({
+      format: 'plenary-decision-record',
+      sequence: 1,
+      proposal: { id: proposalId },
+    });
+    expect(record.results.verdict).toBe('passed');
+    expect(verifyDecisionFile(record).problems).toEqual([]);
   });
 });
