@@ -36,6 +36,7 @@ import proposalRoutes from './routes/proposals';
 import recordRoutes from './routes/records';
 import searchRoutes from './routes/search';
 import streamRoutes from './routes/stream';
+import templateRoutes from './routes/templates';
 import threadRoutes from './routes/threads';
 import streamPlugin from './stream/plugin';
 
@@ -126,6 +127,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(streamRoutes);
       await api.register(proposalRoutes);
       await api.register(recordRoutes);
+      await api.register(templateRoutes);
       await api.register(threadRoutes);
       await api.register(commentRoutes);
       await api.register(notificationRoutes);

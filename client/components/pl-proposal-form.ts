@@ -5,6 +5,7 @@ import { type FieldErrors, splitErrors } from '../data/api';
 import { buildProposal, emptyProposalDraft, type ProposalDraft } from '../data/proposal-draft';
 import { KIND_HINTS, KIND_LABELS, KINDS } from '../data/proposal-labels';
 import { createProposal, type Proposal } from '../data/proposals';
+import { draftFromTemplate, listTemplates, type ProposalTemplate } from '../data/templates';
 import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import './pl-decision-rules';
@@ -44,6 +45,11 @@ export class PlProposalForm extends LitElement {
   /** The thread the proposal belongs to. */
   @property({ attribute: 'thread-id' }) threadId = '';
 
+  /** The thread's group, whose own templates the form offers beside the built-in ones. */
+  @property({ attribute: 'group-id' }) groupId = '';
+
+  @state() private templates: ProposalTemplate[] = [];
+
   @state() private draft: ProposalDraft = emptyProposalDraft(Date.now());
   @state() private errors: FieldErrors = {};
   @state() private formError: string | null = null;
@@ -55,6 +61,7 @@ export class PlProposalForm extends LitElement {
     const e = this.errors;
     return html`<form novalidate @submit=${this.#submit} aria-label="New proposal">
       ${this.formError ? html`<p class="alert" role="alert" tabindex="-1">${this.formError}</p>` : nothing}
+      ${this.#templatePicker()}
       <fieldset>
         <legend>Kind of vote</legend>
         <div class="kinds">
@@ -312,6 +319,40 @@ export class PlProposalForm extends LitElement {
         </button>
       </div>
     </fieldset>`;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Offered when they arrive; the form works without them.
+    listTemplates(this.groupId || undefined)
+      .then((items) => {
+        this.templates = items;
+      })
+      .catch(() => {});
+  }
+
+  #templatePicker() {
+    if (this.templates.length === 0) return nothing;
+    const own = this.templates.filter((t) => t.groupId);
+    const option = (t: ProposalTemplate) => html`<option value=${t.id}>${t.name}</option>`;
+    return html`<div class="field">
+      <label for="field-template">Start from a template (optional)</label>
+      <select id="field-template" aria-describedby="field-template-hint" @change=${this.#useTemplate}>
+        <option value="">None: choose the kind below</option>
+        <optgroup label="Ready-made processes">${this.templates.filter((t) => !t.groupId).map(option)}</optgroup>
+        ${own.length ? html`<optgroup label="This group's templates">${own.map(option)}</optgroup>` : nothing}
+      </select>
+      <p class="hint" id="field-template-hint">${this.#templateHint}</p>
+    </div>`;
+  }
+
+  #templateHint = 'Fills in the kind, options, details and settings; change anything before you send it.';
+
+  #useTemplate(ev: Event) {
+    const chosen = this.templates.find((t) => t.id === (ev.target as HTMLSelectElement).value);
+    if (!chosen) return;
+    this.#templateHint = chosen.description;
+    this.#edit(draftFromTemplate(this.draft, chosen));
   }
 
   #edit(patch: Partial<ProposalDraft>) {

@@ -8,6 +8,7 @@ import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import { manageStyles, sectionStyles } from './pl-proposal-card.styles';
 import './pl-remind-button';
+import './pl-save-template-button';
 
 /** Until the server has said what the viewer may do (a proposal from an event): nothing. */
 const NO_PERMISSIONS: ProposalPermissions = {
@@ -16,6 +17,7 @@ const NO_PERMISSIONS: ProposalPermissions = {
   remind: false,
   stateOutcome: false,
   reopen: false,
+  saveAsTemplate: false,
 };
 
 /** Detail of `pl-proposal-notice`. */
@@ -29,7 +31,7 @@ type Panel = 'close' | 'outcome' | 'reopen' | null;
 /**
  * "Manage this proposal" on a proposal card: closing voting (with an outcome
  * or without), stating the outcome, reopening, and reminding those who have
- * not voted, each as far as the proposal's `permissions` (sent by the server) allow;
+ * not voted, and saving it as a template, each as far as the proposal's `permissions` (sent by the server) allow;
  * `close` and `remind` while it is open, `stateOutcome` and `reopen` once it is closed. The forms open
  * in place, take the focus, and close again when the proposal opens or closes.
  * Hides itself (the `hidden` attribute) while the viewer may do none of these.
@@ -60,8 +62,8 @@ export class PlProposalManage extends LitElement {
   #permitted(): boolean {
     const p = this.proposal;
     if (!p) return false;
-    const { close, remind, stateOutcome, reopen } = this.#permissions();
-    return p.closedAt ? stateOutcome || reopen : close || remind;
+    const { close, remind, stateOutcome, reopen, saveAsTemplate } = this.#permissions();
+    return saveAsTemplate || (p.closedAt ? stateOutcome || reopen : close || remind);
   }
 
   protected override willUpdate(): void {
@@ -107,6 +109,7 @@ export class PlProposalManage extends LitElement {
               }
               ${can.remind ? html`<pl-remind-button .proposalId=${p.id}></pl-remind-button>` : nothing}`
         }
+        ${can.saveAsTemplate ? html`<pl-save-template-button .proposalId=${p.id}></pl-save-template-button>` : nothing}
       </div>
       ${this.#panel(p)}
     </section>`;

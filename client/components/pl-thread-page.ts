@@ -182,7 +182,7 @@ export class PlThreadPage extends LitElement {
               <h2 id="proposal-form-heading" tabindex="-1">New proposal</h2>
               <button type="button" class="secondary small" @click=${this.#closeProposalForm}>Cancel</button>
             </div>
-            <pl-proposal-form thread-id=${thread.id} @proposal-created=${this.#proposalCreated}></pl-proposal-form>
+            <pl-proposal-form thread-id=${thread.id} group-id=${thread.groupId} @proposal-created=${this.#proposalCreated}></pl-proposal-form>
           </section>`
           : nothing
       }

@@ -258,6 +258,20 @@ export interface DecisionRecordsTable {
   created_at: Generated<Date>;
 }
 
+/** A proposal template a group saved (the built-in ones are in shared/templates.ts). */
+export interface ProposalTemplatesTable {
+  id: Generated<string>;
+  group_id: string;
+  name: string;
+  description: Generated<string>;
+  kind: ProposalKind;
+  options: ColumnType<unknown, string, string>;
+  details: Generated<string>;
+  settings: ColumnType<unknown, string, string>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface OutcomesTable {
   id: Generated<string>;
   proposal_id: string;
@@ -365,6 +379,7 @@ export interface DB {
   ballot_counts: BallotCountsTable;
   outcomes: OutcomesTable;
   decision_records: DecisionRecordsTable;
+  proposal_templates: ProposalTemplatesTable;
   email_outbox: EmailOutboxTable;
   email_bodies: EmailBodiesTable;
   user_preferences: UserPreferencesTable;

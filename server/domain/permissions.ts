@@ -15,7 +15,8 @@ export type GroupAction =
   | 'start_thread'
   | 'create_proposal'
   | 'moderate_comments'
-  | 'export_group';
+  | 'export_group'
+  | 'manage_templates';
 
 const FACILITATOR_ONLY: ReadonlySet<GroupAction> = new Set([
   'update_group',
@@ -26,6 +27,7 @@ const FACILITATOR_ONLY: ReadonlySet<GroupAction> = new Set([
   'create_subgroup',
   'moderate_comments',
   'export_group',
+  'manage_templates',
 ]);
 
 /** Permissions as data: may someone with `role` (null: not a member) do `action` under `settings`? */
@@ -59,6 +61,7 @@ export function groupPermissions(role: Role | null, settings: GroupSettings): Gr
     createProposal: can(role, settings, 'create_proposal'),
     moderateComments: can(role, settings, 'moderate_comments'),
     exportGroup: can(role, settings, 'export_group'),
+    manageTemplates: can(role, settings, 'manage_templates'),
   };
 }
 
@@ -86,12 +89,20 @@ export function threadPermissions(a: AuthoredAccess): ThreadPermissions {
 
 /**
  * A proposal's author and facilitators edit it, close it, remind those who
- * have not voted and state the outcome; only facilitators reopen it.
+ * have not voted and state the outcome; only facilitators reopen it, and save
+ * it as one of the group's templates.
  */
 export function proposalPermissions(a: AuthoredAccess): ProposalPermissions {
   const facilitator = a.role === 'facilitator';
   const manager = facilitator || isAuthor(a);
-  return { edit: manager, close: manager, remind: manager, stateOutcome: manager, reopen: facilitator };
+  return {
+    edit: manager,
+    close: manager,
+    remind: manager,
+    stateOutcome: manager,
+    reopen: facilitator,
+    saveAsTemplate: facilitator,
+  };
 }
 
 /** Only its author edits a comment; its author or a facilitator deletes it. */

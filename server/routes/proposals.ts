@@ -3,8 +3,8 @@ import Type from 'typebox';
 import { errorResponses, IdParams, ListQuery, NoBody, Page } from '../../shared/schemas/common';
 import {
   CloseBody,
-  CreateProposalBody,
   DecisionsQuery,
+  NewProposalBody,
   OutcomeBody,
   PatchProposalBody,
   Proposal,
@@ -42,7 +42,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Members if `membersCanCreateProposals`, else facilitators (`403`); a closed thread is ' +
           '`409 thread_closed`.',
         params: IdParams,
-        body: CreateProposalBody,
+        body: NewProposalBody,
         response: { 201: ProposalReply, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },

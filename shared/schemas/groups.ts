@@ -30,6 +30,8 @@ export const GroupPermissions = Type.Object({
   moderateComments: Type.Boolean(),
   /** Download the whole group as one file (`GET /groups/:id/export`). */
   exportGroup: Type.Boolean(),
+  /** Save proposals as the group's templates, and delete them. */
+  manageTemplates: Type.Boolean(),
 });
 export type GroupPermissions = Type.Static<typeof GroupPermissions>;
 

@@ -119,6 +119,8 @@ export const ProposalPermissions = Type.Object({
   remind: Type.Boolean(),
   stateOutcome: Type.Boolean(),
   reopen: Type.Boolean(),
+  /** Save its kind, options and settings as one of the group's templates. */
+  saveAsTemplate: Type.Boolean(),
 });
 export type ProposalPermissions = Type.Static<typeof ProposalPermissions>;
 
@@ -183,6 +185,18 @@ export const CreateProposalBody = Type.Object({
   blockVetoes: Type.Optional(Type.Boolean()),
 });
 export type CreateProposalBody = Type.Static<typeof CreateProposalBody>;
+
+/**
+ * What `POST /threads/:id/proposals` takes: a `CreateProposalBody`, or a
+ * `template` (GET /templates) in place of `kind` and options, whose kind,
+ * options, details and settings fill in whatever the body leaves out.
+ */
+export const NewProposalBody = Type.Object({
+  ...CreateProposalBody.properties,
+  kind: Type.Optional(ProposalKind),
+  template: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+});
+export type NewProposalBody = Type.Static<typeof NewProposalBody>;
 
 export const PatchProposalBody = Type.Object({
   title: Type.Optional(Name),

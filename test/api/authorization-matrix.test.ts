@@ -515,6 +515,27 @@ const MATRIX: Record<string, Case | Case[]> = {
     request: (fx) => ({ url: v1(`/proposals/${fx.proposalId}/record`) }),
     expect: members(200),
   },
+  'GET /api/v1/templates': { request: () => ({ url: v1('/templates') }), expect: signedIn(200) },
+  'POST /api/v1/proposals/:id/template': {
+    request: (fx) => ({ url: v1(`/proposals/${fx.proposalId}/template`), body: { name: 'Ours' } }),
+    expect: facilitators(201),
+  },
+  'DELETE /api/v1/groups/:id/templates/:templateId': {
+    isolate: true,
+    setup: async (d) => {
+      const res = await send(
+        d.harness,
+        d.headers.facilitator,
+        'POST',
+        v1(`/proposals/${d.proposalId}/template`),
+        {},
+      );
+      if (res.statusCode !== 201) throw new Error(`setup template: ${res.statusCode} ${res.body}`);
+      return { templateId: res.json().template.id as string };
+    },
+    request: (fx) => ({ url: v1(`/groups/${fx.groupId}/templates/${fx.extra.templateId}`) }),
+    expect: facilitators(204),
+  },
   'GET /api/v1/groups/:id/record': {
     request: (fx) => ({ url: v1(`/groups/${fx.groupId}/record`) }),
     expect: members(200),

@@ -105,6 +105,7 @@ describe('POST /groups', () => {
         createProposal: true,
         moderateComments: true,
         exportGroup: true,
+        manageTemplates: true,
       },
     });
     expect(await roleOf(group.id, p.id)).toBe('facilitator');

@@ -60,6 +60,7 @@ describe('group permissions', () => {
       createProposal: true,
       moderateComments: true,
       exportGroup: true,
+      manageTemplates: true,
     });
     const member = {
       updateGroup: false,
@@ -73,6 +74,7 @@ describe('group permissions', () => {
       createProposal: true,
       moderateComments: false,
       exportGroup: false,
+      manageTemplates: false,
     };
     expect(await of(ada)).toEqual(member);
     // The list of my groups carries them too.
@@ -169,9 +171,16 @@ describe('thread permissions', () => {
 
 describe('proposal permissions', () => {
   const expected = {
-    fran: { edit: true, close: true, remind: true, stateOutcome: true, reopen: true },
-    ada: { edit: true, close: true, remind: true, stateOutcome: true, reopen: false },
-    bo: { edit: false, close: false, remind: false, stateOutcome: false, reopen: false },
+    fran: { edit: true, close: true, remind: true, stateOutcome: true, reopen: true, saveAsTemplate: true },
+    ada: { edit: true, close: true, remind: true, stateOutcome: true, reopen: false, saveAsTemplate: false },
+    bo: {
+      edit: false,
+      close: false,
+      remind: false,
+      stateOutcome: false,
+      reopen: false,
+      saveAsTemplate: false,
+    },
   };
   const people = () =>
     [
@@ -215,6 +224,7 @@ describe('proposal permissions', () => {
           return allowed(await api(who, 'POST', `${at}/outcome`, { statement: `Agreed, says ${name}.` }));
         })(),
         reopen: allowed(await api(who, 'POST', `${at}/reopen`, { closesAt: inSeconds(7200) })),
+        saveAsTemplate: allowed(await api(who, 'POST', `${at}/template`, { name: `Saved by ${name}` })),
       };
       expect({ name, did }).toEqual({ name, did: may });
     }

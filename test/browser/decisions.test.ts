@@ -103,4 +103,46 @@ describeInBrowser('decisions members can trust, in the browser', () => {
     expect(record.results.verdict).toBe('passed');
     expect(verifyDecisionFile(record).problems).toEqual([]);
   });
+
+  test("a facilitator starts from a ready-made process and saves a proposal as the group's own template", {
+    timeout: 120_000,
+  }, async () => {
+    const ann = await registerThroughApi(server, 'Ann Templater');
+    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+      name: 'Template Co-op',
+    });
+    const { thread } = await callApi<{ thread: { id: string } }>(
+      server,
+      ann,
+      'POST',
+      `/groups/${group.id}/threads`,
+      {
+        title: 'How we decide',
+        body: 'Processes.',
+      },
+    );
+    const page = await pages.open(ann, `/threads/${thread.id}`);
+    await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    let form = page.locator('pl-proposal-form');
+    await form
+      .getByLabel('Start from a template (optional)')
+      .selectOption({ label: 'Gradients of agreement' });
+    await form.getByText('eight steps from whole-hearted endorsement').waitFor();
+    expect(await form.getByLabel('Option 8', { exact: true }).inputValue()).toBe('Veto');
+    await form.getByLabel('Title').fill('Adopt the new bylaws');
+    await form.getByRole('button', { name: 'Put it to a vote' }).click();
+    const card = page.locator('pl-proposal-card').filter({ hasText: 'Adopt the new bylaws' });
+    await card.getByText('Whole-hearted endorsement').first().waitFor();
+
+    await card.getByRole('button', { name: 'Save as template' }).click();
+    await card.getByText('Saved: "Adopt the new bylaws" is now among this group\'s templates.').waitFor();
+
+    // A new form offers it, under the group's own.
+    await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    form = page.locator('pl-proposal-form');
+    const picker = form.getByLabel('Start from a template (optional)');
+    await picker
+      .locator('optgroup[label="This group\'s templates"] option', { hasText: 'Adopt the new bylaws' })
+      .waitFor({ state: 'attached' });
+  });
 });

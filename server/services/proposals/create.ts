@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateProposalBody, Proposal } from '../../../shared/schemas/proposals';
+import type { NewProposalBody, Proposal } from '../../../shared/schemas/proposals';
 import * as repo from '../../db/proposals';
 import type { UserRow } from '../../db/schema';
 import { threadForMember } from '../../db/threads';
@@ -7,6 +7,7 @@ import { can } from '../../domain/permissions';
 import { AppError, forbidden, notFound } from '../../errors';
 import { ballotKey } from '../ballots';
 import { type Ctx, writeTransaction } from '../context';
+import { applyTemplate } from '../templates';
 import { isUuid, trimmed } from '../text';
 import { notifyGroup } from './audience';
 import { ballotSettings, checkOptions, decisionThresholds, futureDate } from './rules';
@@ -19,13 +20,14 @@ export async function createProposal(
   ctx: Ctx,
   threadId: string,
   user: UserRow,
-  body: CreateProposalBody,
+  given: NewProposalBody,
 ): Promise<Proposal> {
   const found = isUuid(threadId) ? await threadForMember(ctx.db, threadId, user.id) : undefined;
   if (!found) throw notFound('thread');
   const { thread } = found;
   if (!can(found.role, found.settings, 'create_proposal'))
     throw forbidden('only facilitators may create proposals here');
+  const body = await applyTemplate(ctx, thread.group_id, given);
   const title = trimmed(body.title, '/title');
   const closesAt = futureDate(body.closesAt, '/closesAt');
   const options = checkOptions(body.kind, body.options);
