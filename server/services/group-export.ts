@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   ArchivedComment,
   ArchivedOutcome,
@@ -97,7 +98,12 @@ export async function exportGroup(
       const anonymous = new Set(proposals.filter((p) => p.anonymous).map((p) => p.id));
       for (const v of votes) if (!anonymous.has(v.proposal_id)) refer(v.voter_id);
       for (const o of outcomes) refer(o.author_id);
-      const former = await archive.usersByIds(trx, [...others]);
+      // People who left are named by a stand-in address, not their own: a facilitator does not see a
+      // former member's email in Plenary, and an export must not hand it over either.
+      const former = (await archive.usersByIds(trx, [...others])).map((u) => ({
+        ...u,
+        email: formerMemberAddress(groupId, u.id, u.email),
+      }));
       for (const u of former) emailOf.set(u.id, u.email);
       const email = (id: string | null) => (id === null ? null : (emailOf.get(id) ?? null));
 
@@ -272,4 +278,19 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
     else grouped.set(k, [row]);
   }
   return grouped;
+}
+
+/** The domain of stand-in addresses (RFC 2606 reserves `.invalid`: no mail can ever go there). */
+export const FORMER_MEMBER_DOMAIN = 'former-members.invalid';
+
+/**
+ * A person who left the group, named in its archive: the same stand-in for
+ * them at every export of this group, another in every other group (no
+ * linking across groups), and nothing that leads back to their address. One
+ * already a stand-in (a group imported earlier) keeps it.
+ */
+export function formerMemberAddress(groupId: string, userId: string, email: string): string {
+  if (email.endsWith(`@${FORMER_MEMBER_DOMAIN}`)) return email;
+  const tag = createHash('sha256').update(`${groupId}:${userId}`).digest('hex').slice(0, 20);
+  return `former-${tag}@${FORMER_MEMBER_DOMAIN}`;
 }
