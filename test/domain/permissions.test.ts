@@ -35,6 +35,7 @@ describe('permissions as data', () => {
       remind: true,
       stateOutcome: true,
       reopen: false,
+      saveAsTemplate: false,
     });
     expect(Object.values(threadPermissions({ ...author, role: null })).some(Boolean)).toBe(false);
     expect(Object.values(proposalPermissions({ ...author, role: null })).some(Boolean)).toBe(false);
@@ -46,6 +47,7 @@ describe('permissions as data', () => {
       remind: true,
       stateOutcome: true,
       reopen: true,
+      saveAsTemplate: true,
     });
   });
 
