@@ -319,7 +319,10 @@ describe('importing where some people have no account', () => {
     expect(summary).toMatchObject({
       invited: ['bo.elsewhere@example.org', 'zed.elsewhere@example.org'],
       // Cy's stand-in address from the archive names no account here: one is made to keep Cy's words.
-      accountsCreated: ['bo.elsewhere@example.org', formerMemberAddress(made.groupId, cast.cy.id, cast.cy.email)],
+      accountsCreated: [
+        'bo.elsewhere@example.org',
+        formerMemberAddress(made.groupId, cast.cy.id, cast.cy.email),
+      ],
       closedOnImport: ['Which day for pick-up?'],
       withdrawnVotes: 1,
     });
