@@ -120,7 +120,8 @@ describeInBrowser('account recovery in the browser', () => {
     // Signed out, the new password signs her in and the old one does not.
     await page.goto('/');
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Email').fill(ada.email);
+    // Exact: until signing out has finished, the app bar's "Email settings" link is on the page too.
+    await page.getByLabel('Email', { exact: true }).fill(ada.email);
     await page.getByLabel('Password').fill(ada.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That email and password do not match an account.').waitFor();
