@@ -37,6 +37,25 @@ export interface BallotRules {
   dotsPerVoter: number;
 }
 
+/** The rules of a proposal as the contract shows it (an API answer, an archive, a decision record). */
+export function ballotRulesOf(p: {
+  kind: ProposalKind;
+  options: readonly ProposalOption[];
+  minChoices: number;
+  maxChoices: number;
+  maxScore: number;
+  dotsPerVoter: number;
+}): BallotRules {
+  return {
+    kind: p.kind,
+    options: p.options.map((o) => ({ id: o.id, label: o.label, startsAt: o.startsAt ?? null })),
+    minChoices: p.minChoices,
+    maxChoices: p.maxChoices,
+    maxScore: p.maxScore,
+    dotsPerVoter: p.dotsPerVoter,
+  };
+}
+
 /** One problem with a ballot: where in the request body, and what is wrong there. */
 export interface ValidationDetail {
   path: string;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { BALLOT_DEFAULTS } from '../../shared/ballot';
+import { ballotRulesOf } from '../../shared/ballot';
 import { DecisionRecord } from '../../shared/schemas/decision-record';
 import type { Choice, ProposalKind } from '../../shared/schemas/proposals';
 import { type TalliedResults, tallyProposal } from './tally';
@@ -64,19 +64,11 @@ export function countRecord(
   const p = record.proposal;
   const ballots: Choice[][] = [];
   for (const ballot of record.ballots) for (let i = 0; i < ballot.weight; i++) ballots.push(ballot.choices);
-  return tallyProposal(
-    {
-      kind: p.kind,
-      options: p.options.map((o) => ({ id: o.id, label: o.label, startsAt: o.startsAt ?? null })),
-      minChoices: p.minChoices ?? BALLOT_DEFAULTS.minChoices,
-      maxChoices: p.maxChoices ?? BALLOT_DEFAULTS.maxChoices,
-      maxScore: p.maxScore ?? BALLOT_DEFAULTS.maxScore,
-      dotsPerVoter: p.dotsPerVoter ?? BALLOT_DEFAULTS.dotsPerVoter,
-    },
-    ballots,
-    record.eligibleCount,
-    { quorumPercent: p.quorumPercent, passPercent: p.passPercent, blockVetoes: p.blockVetoes },
-  );
+  return tallyProposal(ballotRulesOf(p), ballots, record.eligibleCount, {
+    quorumPercent: p.quorumPercent,
+    passPercent: p.passPercent,
+    blockVetoes: p.blockVetoes,
+  });
 }
 
 const checkShape = addFormats(new Ajv({ allErrors: true, strict: false })).compile(DecisionRecord);

@@ -1,4 +1,4 @@
-import type { Choice, Proposal, ProposalPermissions, Results } from '../../shared/schemas/proposals';
+import type { Choice, Outcome, Proposal, ProposalPermissions, Results } from '../../shared/schemas/proposals';
 import type { OptionRow, OutcomeRow, ProposalWithAuthor } from '../db/proposals';
 import { tallyProposal } from '../domain/tally';
 import { ballotRules, presentVote, thresholdsOf } from '../services/ballots';
@@ -41,14 +41,17 @@ export function presentProposal(parts: ProposalParts): Proposal {
     ...(myVote !== undefined ? { myVote: myVote ? presentVote(myVote, row.anonymous) : null } : {}),
     ...(parts.permissions ? { permissions: parts.permissions } : {}),
     results: resultsFor(row, options, ballots, eligibleCount),
-    outcome: outcome
-      ? {
-          statement: outcome.statement,
-          author: outcome.author_id ? { id: outcome.author_id, name: outcome.author_name ?? '' } : null,
-          createdAt: outcome.created_at.toISOString(),
-          reviewOn: outcome.review_on_text,
-        }
-      : null,
+    outcome: outcome ? presentOutcome(outcome) : null,
+  };
+}
+
+/** The one JSON form of an outcome. */
+export function presentOutcome(outcome: OutcomeRow): Outcome {
+  return {
+    statement: outcome.statement,
+    author: outcome.author_id ? { id: outcome.author_id, name: outcome.author_name ?? '' } : null,
+    createdAt: outcome.created_at.toISOString(),
+    reviewOn: outcome.review_on_text,
   };
 }
 

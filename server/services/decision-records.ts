@@ -20,6 +20,7 @@ import {
   TALLY_METHODS,
 } from '../domain/decision-record';
 import { AppError, conflict } from '../errors';
+import { presentOutcome } from '../presenters/proposal';
 import type { Ctx } from './context';
 import { groupAccess } from './groups';
 import { proposalAccess } from './proposals/view';
@@ -91,14 +92,7 @@ export async function appendDecisionRecord(
     eligibleCount: row.eligible_count_at_close ?? 0,
     ballots,
     results: row.final_results as Results,
-    outcome: outcome
-      ? {
-          statement: outcome.statement,
-          author: outcome.author_id ? { id: outcome.author_id, name: outcome.author_name ?? '' } : null,
-          createdAt: outcome.created_at.toISOString(),
-          reviewOn: outcome.review_on_text,
-        }
-      : null,
+    outcome: outcome ? presentOutcome(outcome) : null,
     previousHash: last?.hash ?? null,
   });
   await insertRecord(trx, {

@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { validateBallot } from '../../shared/ballot';
+import { ballotRulesOf, validateBallot } from '../../shared/ballot';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, GroupArchive } from '../../shared/schemas/group-archive';
 import { AppError, detailsFromValidation, type ErrorDetail } from '../errors';
 
@@ -113,14 +113,7 @@ function consistencyProblems(archive: GroupArchive): ErrorDetail[] {
       if (optionIds.size !== p.options.length) {
         problems.push({ path: `${pat}/options`, message: 'has two options with the same id' });
       }
-      const rules = {
-        kind: p.kind,
-        options: p.options.map((o) => ({ id: o.id, label: o.label, startsAt: o.startsAt ?? null })),
-        minChoices: p.minChoices,
-        maxChoices: p.maxChoices,
-        maxScore: p.maxScore,
-        dotsPerVoter: p.dotsPerVoter,
-      };
+      const rules = ballotRulesOf(p);
       const voters = new Set<string>();
       p.votes.forEach((v, vi) => {
         const vat = `${pat}/votes/${vi}`;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
+import { ballotRulesOf } from '../../shared/ballot';
 import type { ArchivedProposal, GroupArchive } from '../../shared/schemas/group-archive';
 import type { Choice } from '../../shared/schemas/proposals';
 import * as archiveDb from '../db/group-archive';
@@ -217,14 +218,7 @@ export async function writeContent(
 
 /** A closed proposal's results, counted from its imported ballots, among those who could vote at its close. */
 function frozenResults(p: ArchivedProposal, ballots: Choice[][]) {
-  const rules = {
-    kind: p.kind,
-    options: p.options.map((o) => ({ id: o.id, label: o.label, startsAt: o.startsAt ?? null })),
-    minChoices: p.minChoices,
-    maxChoices: p.maxChoices,
-    maxScore: p.maxScore,
-    dotsPerVoter: p.dotsPerVoter,
-  };
+  const rules = ballotRulesOf(p);
   const t = thresholdsOf(p);
   return tallyProposal(rules, ballots, p.eligibleCount, {
     quorumPercent: t.quorum_percent,

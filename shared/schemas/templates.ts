@@ -1,23 +1,25 @@
 import Type from 'typebox';
 import { LongText, Name, Timestamp } from './common';
-import { ProposalKind } from './proposals';
+import { CreateProposalBody, ProposalKind } from './proposals';
 
 /**
  * The settings a template gives a new proposal; whatever the proposal's own
  * body says wins. The same names as `CreateProposalBody`.
  */
-export const TemplateSettings = Type.Object({
-  anonymous: Type.Optional(Type.Boolean()),
-  resultsHiddenUntilClosed: Type.Optional(Type.Boolean()),
-  reasonRequired: Type.Optional(Type.Boolean()),
-  minChoices: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
-  maxChoices: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
-  maxScore: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  dotsPerVoter: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-  quorumPercent: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
-  passPercent: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
-  blockVetoes: Type.Optional(Type.Boolean()),
-});
+export const TemplateSettings = Type.Partial(
+  Type.Pick(CreateProposalBody, [
+    'anonymous',
+    'resultsHiddenUntilClosed',
+    'reasonRequired',
+    'minChoices',
+    'maxChoices',
+    'maxScore',
+    'dotsPerVoter',
+    'quorumPercent',
+    'passPercent',
+    'blockVetoes',
+  ]),
+);
 export type TemplateSettings = Type.Static<typeof TemplateSettings>;
 
 /** A ready-made process: built in (`id` a name such as `consent`) or saved by a group (`id` a uuid). */
