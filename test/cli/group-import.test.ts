@@ -2,86 +2,35 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildApp } from '../../server/app';
-import { main } from '../../server/cli/main';
-import { loadConfig } from '../../server/config';
-import { type Database, openDatabase } from '../../server/db/database';
 import { formerMemberAddress } from '../../server/services/group-export';
 import { importGroup, parseArchive } from '../../server/services/group-import';
 import type { GroupArchive } from '../../shared/schemas/group-archive';
 import { type Harness, type Person, signUp, startApp, type TestApp } from '../helpers/app';
-import { TEST_DB_KIND, urlFor } from '../helpers/database';
+import { CliEnvironments, openCliDatabase, runPlenary, withServerOn } from '../helpers/cli';
 import { as } from '../helpers/requests';
 import { type Cast, DELETED_WORDS, populateGroup, signUpCast } from '../helpers/rich-group';
 import { tableChecksums } from '../helpers/table-checksums';
 
 // `plenary import` (#14): a group exported from one instance, loaded into a fresh one, exports the same.
 
-const SECRET = 'test-secret-test-secret-test-secret-42';
 let source: Harness;
 let cast: Cast;
 let made: Awaited<ReturnType<typeof populateGroup>>;
 let exported: string;
 let file: string;
 let target: NodeJS.ProcessEnv;
-const databases: string[] = [];
+const environments = new CliEnvironments();
 
-async function freshEnv(): Promise<NodeJS.ProcessEnv> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'plenary-import-'));
-  let url: string | undefined;
-  if (TEST_DB_KIND === 'postgres') {
-    const name = `plenary_import_${Math.random().toString(16).slice(2, 10)}`;
-    const admin = new pg.Client({ connectionString: urlFor('postgres') });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    databases.push(name);
-    url = urlFor(name);
-  }
-  return {
-    SESSION_SECRET: SECRET,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    ...(url ? { DATABASE_URL: url } : {}),
-  };
-}
+const freshEnv = () => environments.create();
 
-async function plenary(args: string[], on: NodeJS.ProcessEnv = target) {
-  let out = '';
-  let err = '';
-  const code = await main(args, on, {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-  });
-  return { code, out, err };
-}
+const plenary = (args: string[], on: NodeJS.ProcessEnv = target) => runPlenary(args, on);
 
-function open(on: NodeJS.ProcessEnv): Promise<Database> {
-  return openDatabase(
-    on.DATABASE_URL
-      ? { kind: 'postgres', connectionString: on.DATABASE_URL }
-      : { kind: 'pglite', dataDir: `${on.DATA_DIR}/pglite` },
-  );
-}
+const open = openCliDatabase;
 
 /** The server on the target's database while `fn` runs (the embedded database is one process's at a time). */
-async function withServer<T>(fn: (app: TestApp) => Promise<T>, on: NodeJS.ProcessEnv = target): Promise<T> {
-  const database = await open(on);
-  const app = await buildApp({ config: loadConfig(on), database, serveClient: false, logger: false });
-  await app.ready();
-  try {
-    return await fn(app);
-  } finally {
-    await app.close();
-    await database.close();
-  }
-}
+const withServer = <T>(fn: (app: TestApp) => Promise<T>, on: NodeJS.ProcessEnv = target) =>
+  withServerOn(on, fn);
 
 /** Every row of every table of the target, hashed: equal before and after means nothing was written. */
 async function targetChecksums(): Promise<Record<string, string>> {
@@ -112,11 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await source.close();
-  if (TEST_DB_KIND !== 'postgres') return;
-  const admin = new pg.Client({ connectionString: urlFor('postgres') });
-  await admin.connect();
-  for (const name of databases) await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await environments.drop();
 });
 
 /**

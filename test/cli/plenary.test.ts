@@ -4,92 +4,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildApp } from '../../server/app';
-import { main } from '../../server/cli/main';
-import { loadConfig } from '../../server/config';
-import { type Database, openDatabase } from '../../server/db/database';
 import type { DB } from '../../server/db/schema';
 import { createGroup, join, ORIGIN, signUp, type TestApp } from '../helpers/app';
-import { TEST_DB_KIND, urlFor } from '../helpers/database';
+import { CliEnvironments, openCliDatabase, runPlenary, withServerOn } from '../helpers/cli';
 
 // The operator's command line (#14), run against the database a server would use: on
 // Postgres a database of its own; on the embedded database a data directory of its own.
 // Commands run in this process through `main` (as the `plenary` bin does); one runs the bin.
-const SECRET = 'test-secret-test-secret-test-secret-42';
+const environments = new CliEnvironments();
 let env: NodeJS.ProcessEnv;
-const databases: string[] = [];
-
-async function createDatabase(): Promise<string> {
-  const name = `plenary_cli_${Math.random().toString(16).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: urlFor('postgres') });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  databases.push(name);
-  return urlFor(name);
-}
-
-async function envFor(): Promise<NodeJS.ProcessEnv> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'plenary-cli-'));
-  return {
-    SESSION_SECRET: SECRET,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    PUBLIC_URL: 'https://plenary.example',
-    ...(TEST_DB_KIND === 'postgres' ? { DATABASE_URL: await createDatabase() } : {}),
-  };
-}
+const envFor = () => environments.create({ PUBLIC_URL: 'https://plenary.example' });
 
 beforeAll(async () => {
   env = await envFor();
 });
-afterAll(async () => {
-  if (TEST_DB_KIND !== 'postgres') return;
-  const admin = new pg.Client({ connectionString: urlFor('postgres') });
-  await admin.connect();
-  for (const name of databases) await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
-});
+afterAll(() => environments.drop());
 
-/** Runs `plenary <args>` against `on`; its exit code and what it wrote. */
-async function plenary(args: string[], on: NodeJS.ProcessEnv = env) {
-  let out = '';
-  let err = '';
-  const code = await main(args, on, {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-  });
-  return { code, out, err };
-}
-
-function open(on: NodeJS.ProcessEnv): Promise<Database> {
-  return openDatabase(
-    on.DATABASE_URL
-      ? { kind: 'postgres', connectionString: on.DATABASE_URL }
-      : { kind: 'pglite', dataDir: `${on.DATA_DIR}/pglite` },
-  );
-}
-
-/** The server, on the same database, for as long as `fn` runs (the embedded database is one process's at a time). */
-async function withServer<T>(fn: (app: TestApp) => Promise<T>, on: NodeJS.ProcessEnv = env): Promise<T> {
-  const database = await open(on);
-  // Without PUBLIC_URL, the server takes requests from the test's origin (its CSRF check names the public origin).
-  const config = loadConfig({ ...on, PUBLIC_URL: undefined });
-  const app = await buildApp({ config, database, serveClient: false, logger: false });
-  await app.ready();
-  try {
-    return await fn(app);
-  } finally {
-    await app.close();
-    await database.close();
-  }
-}
+const plenary = (args: string[], on: NodeJS.ProcessEnv = env) => runPlenary(args, on);
+const open = openCliDatabase;
+const withServer = <T>(fn: (app: TestApp) => Promise<T>, on: NodeJS.ProcessEnv = env) => withServerOn(on, fn);
 
 describe('plenary, the operator’s command line', () => {
   test('misuse answers with the usage and exit code 2; the bin itself runs', async () => {
