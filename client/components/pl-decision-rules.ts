@@ -6,6 +6,7 @@ import type { FieldErrors } from '../data/api';
 import type { ProposalKind } from '../data/proposals';
 import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
+import { proposalFieldsetStyles } from './pl-proposal-form.styles';
 
 /** Sent (bubbling, composed) on every edit: the fields that changed, as typed. */
 export type DecisionRulesChange = Partial<{
@@ -32,20 +33,8 @@ const PASS_HINTS: Partial<Record<ProposalKind, string>> = {
 export class PlDecisionRules extends LitElement {
   static override styles = [
     sharedStyles,
+    proposalFieldsetStyles,
     css`
-      fieldset {
-        margin: 0;
-        padding: 0;
-        border: 0;
-        min-width: 0;
-        display: flex;
-        flex-direction: column;
-        gap: var(--pl-space-1);
-      }
-      legend {
-        padding: 0;
-        margin-bottom: var(--pl-space-1);
-      }
       .numbers {
         display: grid;
         grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
@@ -53,14 +42,6 @@ export class PlDecisionRules extends LitElement {
       }
       input[type='number'] {
         max-width: 10ch;
-      }
-      .check {
-        display: flex;
-        gap: 12px;
-        align-items: flex-start;
-      }
-      .check label {
-        display: block;
       }
     `,
   ];

@@ -1,12 +1,7 @@
 import { css } from 'lit';
 
-/** The new-proposal form's layout: kinds as cards, option rows with their tools. */
-export const proposalFormStyles = css`
-      form {
-        display: flex;
-        flex-direction: column;
-        gap: var(--pl-space-3);
-      }
+/** Fieldsets without a frame and checkbox rows: the proposal form's, and its decision rules'. */
+export const proposalFieldsetStyles = css`
       fieldset {
         margin: 0;
         padding: 0;
@@ -19,6 +14,23 @@ export const proposalFormStyles = css`
       legend {
         padding: 0;
         margin-bottom: var(--pl-space-1);
+      }
+      .check {
+        display: flex;
+        gap: 12px;
+        align-items: flex-start;
+      }
+      .check label {
+        display: block;
+      }
+`;
+
+/** The new-proposal form's layout: kinds as cards, option rows with their tools. */
+export const proposalFormStyles = css`
+      form {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-3);
       }
       .kinds {
         display: grid;
@@ -99,14 +111,6 @@ export const proposalFormStyles = css`
         display: grid;
         grid-template-columns: repeat(auto-fit, minmax(180px, 1fr));
         gap: var(--pl-space-2);
-      }
-      .check {
-        display: flex;
-        gap: 12px;
-        align-items: flex-start;
-      }
-      .check label {
-        display: block;
       }
       .actions {
         display: flex;

@@ -9,7 +9,7 @@ import { draftFromTemplate, listTemplates, type ProposalTemplate } from '../data
 import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import './pl-decision-rules';
-import { proposalFormStyles } from './pl-proposal-form.styles';
+import { proposalFieldsetStyles, proposalFormStyles } from './pl-proposal-form.styles';
 
 /** Sent (bubbling, composed) once a proposal was created. */
 export type ProposalCreatedDetail = { proposal: Proposal };
@@ -40,7 +40,7 @@ const FIELDS = [
  */
 @customElement('pl-proposal-form')
 export class PlProposalForm extends LitElement {
-  static override styles = [sharedStyles, proposalFormStyles];
+  static override styles = [sharedStyles, proposalFieldsetStyles, proposalFormStyles];
 
   /** The thread the proposal belongs to. */
   @property({ attribute: 'thread-id' }) threadId = '';
