@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -74,5 +75,28 @@ describe('the repository stands alone', () => {
       /\.\.\/shared\/(data|API\.md|seed|STYLE\.md|hooks)/.test(readFileSync(path.join(ROOT, file), 'utf8')),
     );
     expect(mentions).toEqual([]);
+  });
+});
+
+describe('the locked dependencies run on the Node the project declares', () => {
+  // `npm ci` only warns (EBADENGINE) when a locked package wants a newer Node; `.ci/run` fails on
+  // the warning, after minutes. This names the package on every `npm test`, before a push.
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    engines: { node: string };
+  };
+  const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+  };
+
+  it('accepts the oldest Node in package.json engines for every locked package', () => {
+    const oldest = semver.minVersion(manifest.engines.node);
+    expect(oldest?.major).toBe(20);
+    const refusing: string[] = [];
+    for (const [where, entry] of Object.entries(lock.packages)) {
+      const wanted = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
+      if (!where || !wanted || !oldest) continue;
+      if (!semver.satisfies(oldest, wanted)) refusing.push(`${where}@${entry.version}: node ${wanted}`);
+    }
+    expect(refusing).toEqual([]);
   });
 });
