@@ -26,6 +26,7 @@ import securityHeaders, { docsContentSecurityPolicy } from './plugins/security-h
 import { installValidation } from './plugins/validation';
 import authRoutes from './routes/auth';
 import commentRoutes from './routes/comments';
+import delegationRoutes from './routes/delegations';
 import groupRoutes from './routes/groups';
 import health from './routes/health';
 import invitationRoutes from './routes/invitations';
@@ -128,6 +129,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(proposalRoutes);
       await api.register(recordRoutes);
       await api.register(templateRoutes);
+      await api.register(delegationRoutes);
       await api.register(threadRoutes);
       await api.register(commentRoutes);
       await api.register(notificationRoutes);

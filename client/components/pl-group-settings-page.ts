@@ -27,6 +27,11 @@ const SETTINGS: { key: keyof GroupSettings; label: string; hint: string }[] = [
     label: 'Members can invite people',
     hint: 'Otherwise only facilitators create invitation links.',
   },
+  {
+    key: 'delegation',
+    label: 'Members can delegate their vote',
+    hint: 'A member may let their vote follow another member’s, in the whole group or on one proposal, unless they vote themselves. Never on anonymous proposals.',
+  },
 ];
 
 const FIELDS = ['name', 'description', ...SETTINGS.map((s) => `settings.${s.key}`)];

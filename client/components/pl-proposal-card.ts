@@ -3,6 +3,7 @@ import { html, LitElement, nothing, type PropertyValues, type ReactiveController
 import { customElement, property, state } from 'lit/decorators.js';
 import { describeChoices } from '../data/ballot-draft';
 import { sessionContext, streamContext } from '../data/context';
+import { isFollowedVote } from '../data/delegations';
 import { groupStore } from '../data/group-store';
 import { PermissionsChangeController } from '../data/permissions-change-controller';
 import { kindLabel } from '../data/proposal-labels';
@@ -17,6 +18,7 @@ import type { PlEvent } from '../ui/fire-event';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
 import { cardStyles, sectionStyles } from './pl-proposal-card.styles';
+import './pl-delegation-panel';
 import './pl-outcome';
 import './pl-proposal-manage';
 import './pl-proposal-participation';
@@ -196,7 +198,13 @@ export class PlProposalCard extends LitElement {
     const known = p.myVote !== undefined;
     return html`<section aria-labelledby="ballot-heading">
       <h3 id="ballot-heading">Your vote</h3>
-      ${this.#myVote(p)}
+      ${isFollowedVote(p.myVote) ? nothing : this.#myVote(p)}
+      <pl-delegation-panel
+        .proposal=${p}
+        .store=${this.#store() ?? null}
+        .members=${this.#group.value?.members ?? []}
+        .myId=${this.session?.user?.id ?? ''}
+      ></pl-delegation-panel>
       ${
         known
           ? html`<pl-vote-form .proposal=${p} .store=${this.#store() ?? null}></pl-vote-form>`
@@ -207,10 +215,15 @@ export class PlProposalCard extends LitElement {
 
   /** The caller's own vote, if any: in the ballot while open, on its own once closed. */
   #myVote(p: Proposal) {
-    if (!p.myVote) return nothing;
+    const vote = p.myVote;
+    if (!vote) return nothing;
+    if (isFollowedVote(vote))
+      return html`<p class="mine small">
+        Your vote followed ${vote.delegatedTo.name}’s: <strong>${describeChoices(p, vote.choices)}</strong>.
+      </p>`;
     return html`<p class="mine small">
-      You voted <strong>${describeChoices(p, p.myVote.choices)}</strong>.
-      ${p.myVote.reason ? html`<span class="muted">Your reason: ${p.myVote.reason}</span>` : nothing}
+      You voted <strong>${describeChoices(p, vote.choices)}</strong>.
+      ${vote.reason ? html`<span class="muted">Your reason: ${vote.reason}</span>` : nothing}
     </p>`;
   }
 

@@ -39,7 +39,13 @@ export class PlProposalParticipation extends LitElement {
     return html`<section aria-label="Participation">
       ${verdict ? html`<p class="verdict verdict-${p.results?.verdict}" data-verdict=${p.results?.verdict ?? ''} role="status">${verdict}</p>` : nothing}
       <div class="participation">
-        <p class="participation-text"><strong>${participationText(p.voterCount, p.eligibleCount, closed)}</strong></p>
+        <p class="participation-text">
+          <strong>${participationText(p.voterCount, p.eligibleCount, closed)}</strong>${
+            p.representedCount > p.voterCount
+              ? html`<span class="small muted"> · ${p.representedCount} represented, with delegated votes</span>`
+              : nothing
+          }
+        </p>
         ${
           // Anonymous proposals name nobody: who has voted, read as votes arrive, would say whose ballot was whose.
           !closed && missing > 0 && !p.anonymous

@@ -11,6 +11,7 @@ import {
   ordinal,
   toggleRanked,
 } from '../data/ballot-draft';
+import { ownVote } from '../data/delegations';
 import type { ProposalStore } from '../data/proposal-store';
 import { castVote, type Proposal, retractVote, type Vote } from '../data/proposals';
 import { fireEvent } from '../ui/fire-event';
@@ -65,9 +66,9 @@ export class PlVoteForm extends LitElement {
     const p = this.proposal;
     // Start from the caller's vote; take a newer one (cast elsewhere) unless they are mid-edit.
     // Anonymous votes carry no time: their content tells a newer vote apart instead.
-    const mine = p.myVote
-      ? (p.myVote.updatedAt ?? JSON.stringify([p.myVote.choices, p.myVote.reason]))
-      : 'none';
+    // A delegate's vote the caller's follows is not theirs to edit: the form starts empty then.
+    const own = ownVote(p.myVote);
+    const mine = own ? (own.updatedAt ?? JSON.stringify([own.choices, own.reason])) : 'none';
     const source = `${p.id}|${p.myVote === undefined ? '?' : mine}`;
     const sameProposal = this.#loadedFrom?.split('|')[0] === p.id;
     if (source !== this.#loadedFrom && (!sameProposal || !this.#dirty)) {
@@ -83,7 +84,7 @@ export class PlVoteForm extends LitElement {
   }
 
   #initialDraft(p: Proposal): BallotDraft {
-    const draft = draftFromVote(p, p.myVote);
+    const draft = draftFromVote(p, ownVote(p.myVote));
     // Sliders always show a value: an untouched score is 0.
     if (p.kind === 'score') for (const o of p.options) draft.values[o.id] ??= 0;
     return draft;
@@ -92,7 +93,7 @@ export class PlVoteForm extends LitElement {
   override render() {
     const p = this.proposal;
     if (!p) return nothing;
-    const hasVote = Boolean(p.myVote);
+    const hasVote = Boolean(ownVote(p.myVote));
     const { warning } = buildBallot(p, this.draft);
     const ctx = this.#context();
     return html`<form novalidate @submit=${this.#submit} aria-label="Your vote">
@@ -217,7 +218,7 @@ export class PlVoteForm extends LitElement {
     try {
       const vote = this.store ? await this.store.vote(body) : await castVote(p.id, body);
       this.#dirty = false;
-      this.status = p.myVote ? 'Your vote was changed.' : 'Your vote is in.';
+      this.status = ownVote(p.myVote) ? 'Your vote was changed.' : 'Your vote is in.';
       fireEvent(this, 'vote-changed', { vote });
     } catch (err) {
       this.#showError(err, body.choices);

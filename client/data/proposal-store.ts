@@ -36,6 +36,21 @@ const PROPOSAL_KINDS = new Set([
   'proposal.reopened',
   'outcome.created',
 ]);
+/** Events that move the counts: votes, and delegations given or withdrawn (`proposal.recounted`). */
+const VOTE_KINDS = new Set(['vote.cast', 'vote.retracted', 'proposal.recounted']);
+
+/**
+ * Whether the viewer's own view of the proposal may have changed with someone
+ * else's vote or delegation: whose vote theirs follows, or how many theirs
+ * carries. Events carry only counts, so these viewers ask over HTTP again.
+ */
+function followsDelegation(p: Proposal, kind: string): boolean {
+  if (!p.delegation) return false;
+  if (kind === 'proposal.recounted') return true;
+  const mine = p.myVote;
+  return Boolean(p.myDelegate) || Boolean(mine && ('delegatedTo' in mine || mine.weight > 1));
+}
+
 /** Event ids remembered for de-duplication (one store may hear a topic through several paths). */
 const SEEN_LIMIT = 500;
 
@@ -130,7 +145,7 @@ export class ProposalStore extends Store<ProposalState> {
       if (wasClosed !== Boolean(incoming.closedAt)) this.#followLists();
       return;
     }
-    if (event.kind !== 'vote.cast' && event.kind !== 'vote.retracted') return;
+    if (!VOTE_KINDS.has(event.kind)) return;
     const vote = data as unknown as VoteEventData;
     if (vote.proposalId !== this.proposalId) return;
     this.#remember(event.id);
@@ -151,6 +166,7 @@ export class ProposalStore extends Store<ProposalState> {
       },
     });
     this.#followVote(event.kind, voter, vote.vote ?? null, current);
+    if (!mine && followsDelegation(current, event.kind)) void this.refresh();
   }
 
   /** Casts or replaces the viewer's vote; the counts follow from the stream. */

@@ -61,7 +61,7 @@ const INITIAL: ThreadState = {
 
 const COMMENT_CHANGES = new Set(['comment.updated', 'comment.deleted', 'reaction.changed']);
 const PROPOSAL_CHANGES = new Set(['proposal.closed', 'proposal.reopened', 'proposal.updated']);
-const VOTE_CHANGES = new Set(['vote.cast', 'vote.retracted']);
+const VOTE_CHANGES = new Set(['vote.cast', 'vote.retracted', 'proposal.recounted']);
 
 function asError(err: unknown): ApiError {
   return err instanceof ApiError

@@ -199,6 +199,7 @@ export function insertImportedGroup(
       membersCanStartThreads: boolean;
       membersCanCreateProposals: boolean;
       membersCanInvite: boolean;
+      delegation?: boolean;
     };
   },
 ) {
@@ -213,6 +214,7 @@ export function insertImportedGroup(
       members_can_start_threads: g.settings.membersCanStartThreads,
       members_can_create_proposals: g.settings.membersCanCreateProposals,
       members_can_invite: g.settings.membersCanInvite,
+      delegation: g.settings.delegation ?? false,
     })
     .execute();
 }

@@ -74,6 +74,7 @@ export function updateGroup(
       | 'members_can_start_threads'
       | 'members_can_create_proposals'
       | 'members_can_invite'
+      | 'delegation'
     >
   >,
 ): Promise<GroupRow> {

@@ -61,6 +61,7 @@ export function invitationByToken(db: Handle, token: string) {
       'groups.members_can_start_threads',
       'groups.members_can_create_proposals',
       'groups.members_can_invite',
+      'groups.delegation',
       'issuer.role as issuer_role',
     ])
     .where('invitations.token', '=', token)
@@ -87,7 +88,7 @@ export async function lockIssuerStanding(trx: Transaction<DB>, groupId: string, 
   // No key update: does not hold up rows elsewhere that reference the group.
   const group = await trx
     .selectFrom('groups')
-    .select(['members_can_start_threads', 'members_can_create_proposals', 'members_can_invite'])
+    .select(['members_can_start_threads', 'members_can_create_proposals', 'members_can_invite', 'delegation'])
     .where('id', '=', groupId)
     .forNoKeyUpdate()
     .executeTakeFirstOrThrow();

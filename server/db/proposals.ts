@@ -95,8 +95,9 @@ export function proposalRows(db: Handle, ids: string[]) {
   return db
     .selectFrom('proposals')
     .leftJoin('users', 'users.id', 'proposals.author_id')
+    .innerJoin('groups', 'groups.id', 'proposals.group_id')
     .selectAll('proposals')
-    .select('users.name as author_name')
+    .select(['users.name as author_name', 'groups.delegation as group_delegation'])
     .where('proposals.id', 'in', ids)
     .execute();
 }
@@ -266,6 +267,9 @@ export function lockProposalsForVoting(trx: Transaction<DB>, ids: string[], vote
       ...BALLOT_COLUMNS,
       sql<number>`(select g.member_count from groups g where g.id = proposals.group_id)
         + proposals.departed_ballots`.as('eligible_count'),
+      sql<boolean>`(select g.delegation from groups g where g.id = proposals.group_id)`.as(
+        'group_delegation',
+      ),
       sql<string[]>`array(select m.user_id from memberships m
         where m.group_id = proposals.group_id and m.user_id = any(${voterIds}::uuid[]))`.as('voter_ids'),
     ])
@@ -355,7 +359,17 @@ const BALLOT_COLUMNS = [
 export function openProposalsOfGroup(trx: Transaction<DB>, groupId: string) {
   return trx
     .selectFrom('proposals')
-    .select(['id', 'thread_id', 'closed_at', ...BALLOT_COLUMNS, 'departed_ballots'])
+    .select([
+      'id',
+      'group_id',
+      'thread_id',
+      'closed_at',
+      ...BALLOT_COLUMNS,
+      'departed_ballots',
+      sql<boolean>`(select g.delegation from groups g where g.id = proposals.group_id)`.as(
+        'group_delegation',
+      ),
+    ])
     .where('group_id', '=', groupId)
     .where('closed_at', 'is', null)
     .where(sql<boolean>`closes_at > now()`)
@@ -472,11 +486,16 @@ export async function freezeResults(
   trx: Transaction<DB>,
   proposalId: string,
   eligibleCount: number,
+  representedCount: number,
   results: unknown,
 ): Promise<void> {
   await trx
     .updateTable('proposals')
-    .set({ eligible_count_at_close: eligibleCount, final_results: JSON.stringify(results) })
+    .set({
+      eligible_count_at_close: eligibleCount,
+      represented_count_at_close: representedCount,
+      final_results: JSON.stringify(results),
+    })
     .where('id', '=', proposalId)
     .execute();
 }
@@ -494,6 +513,7 @@ export async function reopenProposal(
       closed_at: null,
       closes_at: closesAt,
       eligible_count_at_close: null,
+      represented_count_at_close: null,
       final_results: null,
       closing_soon_notified: false,
       ...(keys ?? {}),

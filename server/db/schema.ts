@@ -48,6 +48,8 @@ export interface GroupsTable {
   members_can_start_threads: ColumnType<boolean, boolean | undefined, boolean>;
   members_can_create_proposals: ColumnType<boolean, boolean | undefined, boolean>;
   members_can_invite: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Members may lend their vote to another member (migration 0019). */
+  delegation: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
   /** Kept by triggers on `memberships` (migration 0005); never written by the app. */
   member_count: ColumnType<number, never, never>;
@@ -195,6 +197,8 @@ export interface ProposalsTable {
   pass_percent: ColumnType<number | null, number | null | undefined, never>;
   block_vetoes: ColumnType<boolean, boolean | undefined, never>;
   eligible_count_at_close: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Members represented at the close, delegated votes included (migration 0019); null before it. */
+  represented_count_at_close: ColumnType<number | null, number | null | undefined, number | null>;
   final_results: ColumnType<unknown | null, string | null | undefined, string | null>;
   closing_soon_notified: ColumnType<boolean, boolean | undefined, boolean>;
   /** When non-voters were last reminded by hand (migration 0013): at most once an hour. */
@@ -356,6 +360,16 @@ export interface InboundEmailsTable {
 }
 
 /** The database as Kysely sees it. */
+/** A member's vote following another's, in a group or (`proposal_id`) on one proposal. */
+export interface DelegationsTable {
+  id: Generated<string>;
+  group_id: string;
+  from_id: string;
+  to_id: string;
+  proposal_id: string | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -380,6 +394,7 @@ export interface DB {
   outcomes: OutcomesTable;
   decision_records: DecisionRecordsTable;
   proposal_templates: ProposalTemplatesTable;
+  delegations: DelegationsTable;
   email_outbox: EmailOutboxTable;
   email_bodies: EmailBodiesTable;
   user_preferences: UserPreferencesTable;

@@ -51,12 +51,19 @@ export async function threadForMember(db: Handle, threadId: string, userId: stri
       'groups.members_can_start_threads',
       'groups.members_can_create_proposals',
       'groups.members_can_invite',
+      'groups.delegation',
     ])
     .where('threads.id', '=', threadId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { role, members_can_start_threads, members_can_create_proposals, members_can_invite, ...thread } =
-    row;
+  const {
+    role,
+    members_can_start_threads,
+    members_can_create_proposals,
+    members_can_invite,
+    delegation,
+    ...thread
+  } = row;
   return {
     thread,
     role: role as Role,
@@ -64,6 +71,7 @@ export async function threadForMember(db: Handle, threadId: string, userId: stri
       membersCanStartThreads: members_can_start_threads,
       membersCanCreateProposals: members_can_create_proposals,
       membersCanInvite: members_can_invite,
+      delegation,
     },
   };
 }

@@ -70,3 +70,10 @@ export async function emailsVisibleTo(db: Handle, viewerId: string, userIds: str
   for (const row of rows) visible.add(row.user_id);
   return visible;
 }
+
+/** Display names by user id. */
+export async function namesOf(db: Handle, userIds: string[]): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

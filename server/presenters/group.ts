@@ -8,6 +8,7 @@ export function presentGroup(row: GroupRow, memberCount: number, myRole: Role): 
     membersCanStartThreads: row.members_can_start_threads,
     membersCanCreateProposals: row.members_can_create_proposals,
     membersCanInvite: row.members_can_invite,
+    delegation: row.delegation,
   };
   return {
     id: row.id,

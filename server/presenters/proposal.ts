@@ -1,4 +1,12 @@
-import type { Choice, Outcome, Proposal, ProposalPermissions, Results } from '../../shared/schemas/proposals';
+import type {
+  Choice,
+  FollowedVote,
+  MyDelegate,
+  Outcome,
+  Proposal,
+  ProposalPermissions,
+  Results,
+} from '../../shared/schemas/proposals';
 import type { OptionRow, OutcomeRow, ProposalWithAuthor } from '../db/proposals';
 import { tallyProposal } from '../domain/tally';
 import { ballotRules, presentVote, thresholdsOf } from '../services/ballots';
@@ -7,8 +15,8 @@ import { ballotRules, presentVote, thresholdsOf } from '../services/ballots';
 export interface ProposalParts {
   row: ProposalWithAuthor;
   options: OptionRow[];
-  /** Every current ballot's choices. */
-  ballots: Choice[][];
+  /** The ballots the tally counts (each as many times as it weighs), and who voted and is represented. */
+  counted: { ballots: Choice[][]; voterCount: number; representedCount: number };
   outcome: OutcomeRow | undefined;
   /** The group's members now (the count frozen at the close is on the row). */
   memberCount: number;
@@ -16,7 +24,9 @@ export interface ProposalParts {
    * The viewer's own vote, or null when they have none; left out when the
    * proposal is presented for every stream subscriber at once, who get no `myVote`.
    */
-  myVote?: Parameters<typeof presentVote>[0] | null;
+  myVote?: { vote: Parameters<typeof presentVote>[0]; weight: number } | FollowedVote | null;
+  /** Whom the viewer delegates to here; left out with `myVote`. */
+  myDelegate?: MyDelegate | null;
   /** The viewer's permissions; left out with `myVote`. */
   permissions?: ProposalPermissions;
 }
@@ -26,23 +36,34 @@ export interface ProposalParts {
  * own vote, and results (null while hidden; frozen at the close).
  */
 export function presentProposal(parts: ProposalParts): Proposal {
-  const { row, options, ballots, outcome, myVote } = parts;
+  const { row, options, outcome, myVote } = parts;
+  const { ballots, voterCount } = parts.counted;
   const eligibleCount = row.closed_at
     ? (row.eligible_count_at_close ?? 0)
     : parts.memberCount + row.departed_ballots;
   return {
     ...presentCore(row, options),
-    voterCount: ballots.length,
-    representedCount: ballots.length,
+    voterCount,
+    representedCount: row.closed_at
+      ? (row.represented_count_at_close ?? parts.counted.representedCount)
+      : parts.counted.representedCount,
     eligibleCount,
     quorumPercent: row.quorum_percent,
     passPercent: row.pass_percent,
     blockVetoes: row.block_vetoes,
-    ...(myVote !== undefined ? { myVote: myVote ? presentVote(myVote, row.anonymous) : null } : {}),
+    delegation: row.group_delegation && !row.anonymous,
+    ...(myVote !== undefined ? { myVote: presentMyVote(myVote, row.anonymous) } : {}),
+    ...(parts.myDelegate !== undefined ? { myDelegate: parts.myDelegate } : {}),
     ...(parts.permissions ? { permissions: parts.permissions } : {}),
     results: resultsFor(row, options, ballots, eligibleCount),
     outcome: outcome ? presentOutcome(outcome) : null,
   };
+}
+
+function presentMyVote(mine: NonNullable<ProposalParts['myVote']> | null, anonymous: boolean) {
+  if (!mine) return null;
+  if ('delegatedTo' in mine) return mine;
+  return presentVote(mine.vote, anonymous, mine.weight);
 }
 
 /** The one JSON form of an outcome. */

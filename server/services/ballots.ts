@@ -5,6 +5,7 @@ import * as repo from '../db/proposals';
 import type { ProposalKind } from '../db/schema';
 import { type BallotRules, type Choice, tallyProposal } from '../domain/tally';
 import { AppError, conflict } from '../errors';
+import { type CountedBallots, countBallots, type DelegableProposal } from './counted-ballots';
 
 // What both the proposal use cases and the vote batcher need to know about
 // ballots: their keys, their rules, how a vote is shown and what its event says.
@@ -98,6 +99,7 @@ export function presentVote(
     updated_at: Date | null;
   },
   anonymous: boolean,
+  weight = 1,
 ): Vote {
   // Anonymous votes have no voter and no time: a time would line a ballot up with whoever voted then.
   return {
@@ -107,6 +109,7 @@ export function presentVote(
     reason: row.reason,
     createdAt: anonymous ? null : (row.created_at?.toISOString() ?? null),
     updatedAt: anonymous ? null : (row.updated_at?.toISOString() ?? null),
+    weight,
   };
 }
 
@@ -124,38 +127,34 @@ export interface ThresholdColumns {
 export type SummaryRules = Parameters<typeof ballotRules>[0] &
   ThresholdColumns & { results_hidden_until_closed: boolean };
 
-/** Vote count and current results (null while hidden), as vote events carry them. */
+/** Vote counts and current results (null while hidden), as vote events carry them. */
 export function summariseBallots(
   p: SummaryRules,
   options: Parameters<typeof ballotRules>[1],
-  ballots: Choice[][],
+  counted: Pick<CountedBallots, 'ballots' | 'voterCount' | 'representedCount'>,
   eligibleCount: number,
 ) {
   return {
-    voterCount: ballots.length,
-    representedCount: ballots.length,
+    voterCount: counted.voterCount,
+    representedCount: counted.representedCount,
     eligibleCount,
     results: p.results_hidden_until_closed
       ? null
-      : tallyProposal(ballotRules(p, options), ballots, eligibleCount, thresholdsOf(p)),
+      : tallyProposal(ballotRules(p, options), counted.ballots, eligibleCount, thresholdsOf(p)),
   };
 }
 
-/** `summariseBallots` of the proposal's current ballots, read inside the caller's transaction. */
+/** Ballots counted as they are, one each: no delegation bears on them. */
+export function unweighted(ballots: Choice[][]) {
+  return { ballots, voterCount: ballots.length, representedCount: ballots.length };
+}
+
+/** `summariseBallots` of the proposal's current ballots, delegations weighed, read inside the caller's transaction. */
 export async function voteSummary(
   trx: Parameters<typeof repo.ballotsOf>[0],
-  proposalId: string,
-  p: SummaryRules,
+  p: SummaryRules & DelegableProposal,
   eligibleCount: number,
 ) {
-  const [ballots, options] = await Promise.all([
-    repo.ballotsOf(trx, [proposalId]),
-    repo.optionsOf(trx, [proposalId]),
-  ]);
-  return summariseBallots(
-    p,
-    options,
-    ballots.map((b) => b.choices as Choice[]),
-    eligibleCount,
-  );
+  const [counted, options] = await Promise.all([countBallots(trx, [p]), repo.optionsOf(trx, [p.id])]);
+  return summariseBallots(p, options, counted.get(p.id)!, eligibleCount);
 }

@@ -22,6 +22,7 @@ import {
 import { AppError, conflict } from '../errors';
 import { presentOutcome } from '../presenters/proposal';
 import type { Ctx } from './context';
+import { type CountedBallots, countBallots, weightOf } from './counted-ballots';
 import { groupAccess } from './groups';
 import { proposalAccess } from './proposals/view';
 
@@ -41,21 +42,12 @@ export async function appendDecisionRecord(
   const [row] = await proposalRows(trx, [proposalId]);
   if (!row?.closed_at || !row.final_results) return;
   await lockChain(trx, row.group_id);
-  const [options, votes, outcomes, last] = await Promise.all([
+  const [options, ballots, outcomes, last] = await Promise.all([
     optionsOf(trx, [proposalId]),
-    ballotsForRecord(trx, proposalId),
+    recordBallots(trx, row, reason),
     currentOutcomes(trx, [proposalId]),
     lastRecord(trx, row.group_id),
   ]);
-  const ballots: RecordBallot[] = votes
-    .map((v) => ({
-      ballotId: randomUUID(),
-      voter: row.anonymous || !v.voter_id ? null : { id: v.voter_id, name: v.voter_name ?? '' },
-      choices: v.choices as Choice[],
-      reason: v.reason,
-      weight: 1,
-    }))
-    .sort((a, b) => (a.ballotId < b.ballotId ? -1 : 1));
   const outcome = outcomes[0];
   const record = sealRecord({
     format: RECORD_FORMAT,
@@ -102,6 +94,38 @@ export async function appendDecisionRecord(
     document: canonicalJson(record),
     hash: record.hash,
   });
+}
+
+/**
+ * The ballots a record lists, with their weights. At the close they are the
+ * ballots as they stand, weighed by the delegations as they stand, the same
+ * count the frozen results were made from. A later outcome keeps the ballots
+ * of the close's record, ids and weights included: delegations given since
+ * must not restate who carried whom.
+ */
+async function recordBallots(
+  trx: Transaction<DB>,
+  row: Parameters<typeof countBallots>[1][number],
+  reason: DecisionRecord['reason'],
+): Promise<RecordBallot[]> {
+  if (reason === 'outcome') {
+    const previous = await latestRecordOf(trx, row.id);
+    if (previous) return (JSON.parse(previous.document) as DecisionRecord).ballots;
+  }
+  const [votes, counted] = await Promise.all([
+    ballotsForRecord(trx, row.id),
+    reason === 'closed' ? countBallots(trx, [row]) : new Map<string, CountedBallots>(),
+  ]);
+  const count = counted.get(row.id);
+  return votes
+    .map((v) => ({
+      ballotId: randomUUID(),
+      voter: row.anonymous || !v.voter_id ? null : { id: v.voter_id, name: v.voter_name ?? '' },
+      choices: v.choices as Choice[],
+      reason: v.reason,
+      weight: weightOf(count, row.anonymous ? null : v.voter_id),
+    }))
+    .sort((a, b) => (a.ballotId < b.ballotId ? -1 : 1));
 }
 
 /** The proposal's newest record, as the exact JSON text that was sealed; members only, once closed. */

@@ -73,7 +73,7 @@ export async function withdrawBallotsOf(
         proposalId: p.id,
         voter: p.anonymous ? null : { id: userId, name: name ?? '' },
         memberLeft: true,
-        ...(await voteSummary(trx, p.id, p, eligible)),
+        ...(await voteSummary(trx, p, eligible)),
       },
     });
   }

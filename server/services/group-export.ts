@@ -192,6 +192,7 @@ export async function exportGroup(
             membersCanStartThreads: group.members_can_start_threads,
             membersCanCreateProposals: group.members_can_create_proposals,
             membersCanInvite: group.members_can_invite,
+            delegation: group.delegation,
           },
         },
         members: members.map((m) => ({

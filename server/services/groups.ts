@@ -14,12 +14,16 @@ import { isUuid, trimmed } from './text';
 
 /** A group's settings as the API shows them, from its row (or any row carrying its setting columns). */
 export function settingsOf(
-  group: Pick<GroupRow, 'members_can_start_threads' | 'members_can_create_proposals' | 'members_can_invite'>,
+  group: Pick<
+    GroupRow,
+    'members_can_start_threads' | 'members_can_create_proposals' | 'members_can_invite' | 'delegation'
+  >,
 ): GroupSettings {
   return {
     membersCanStartThreads: group.members_can_start_threads,
     membersCanCreateProposals: group.members_can_create_proposals,
     membersCanInvite: group.members_can_invite,
+    delegation: group.delegation,
   };
 }
 
@@ -102,6 +106,7 @@ export async function updateGroup(ctx: Ctx, groupId: string, user: UserRow, body
   if (s.membersCanCreateProposals !== undefined)
     patch.members_can_create_proposals = s.membersCanCreateProposals;
   if (s.membersCanInvite !== undefined) patch.members_can_invite = s.membersCanInvite;
+  if (s.delegation !== undefined) patch.delegation = s.delegation;
   const group = await writeTransaction(ctx, async (trx, emit) => {
     const group = await groups.updateGroup(trx, groupId, patch);
     emit({ kind: 'group.updated', groupId, actorId: user.id, subjectId: groupId, data: {} });

@@ -5,8 +5,9 @@ import * as repo from '../db/proposals';
 import { validateBallot } from '../domain/ballot';
 import type { Choice } from '../domain/tally';
 import { type AppError, conflict, notFound } from '../errors';
-import { ballotRules, presentVote, proposalClosed, summariseBallots, voterKey } from './ballots';
+import { ballotRules, presentVote, proposalClosed, summariseBallots, unweighted, voterKey } from './ballots';
 import { type Ctx, eventsCommitted } from './context';
+import { countBallots, delegationApplies, weightOf } from './counted-ballots';
 import type { CommittedEvent } from './types';
 
 export interface VoteRequest {
@@ -130,18 +131,16 @@ type Answer = { vote: Vote } | { error: AppError };
 async function writeBatch(ctx: Ctx, batch: VoteRequest[]): Promise<Answer[]> {
   let committed: CommittedEvent[] = [];
   const answers = await ctx.db.transaction().execute(async (trx) => {
-    const plan = planVotes(
-      ctx.config.sessionSecret,
-      await repo.voteBatchState(
-        trx,
-        [...new Set(batch.map((v) => v.proposalId))],
-        [...new Set(batch.map((v) => v.userId))],
-        [...new Set(batch.map((v) => v.voterKey))],
-      ),
-      batch,
+    const state = await repo.voteBatchState(
+      trx,
+      [...new Set(batch.map((v) => v.proposalId))],
+      [...new Set(batch.map((v) => v.userId))],
+      [...new Set(batch.map((v) => v.voterKey))],
     );
+    const plan = planVotes(ctx.config.sessionSecret, state, batch);
     if (plan.votes.length > 0) {
       await repo.writeVotes(trx, plan.history, plan.votes, plan.revived);
+      await weighDelegatedVotes(trx, state, plan);
       const ids = await appendEvents(trx, plan.events);
       committed = plan.events.map((e, i) => ({ ...e, id: ids[i]! }));
     }
@@ -234,7 +233,12 @@ function planVotes(
       if (!writes.some((v) => v.proposalId === p.id)) return [];
       const mine = writes.filter((v) => v.proposalId === p.id);
       const eligible = p.eligible_count - (revived.find((r) => r.proposal_id === p.id)?.n ?? 0);
-      return [[p.id, summariseBallots(p, p.options, ballotsAfter(p, mine, previous), eligible)] as const];
+      return [
+        [
+          p.id,
+          summariseBallots(p, p.options, unweighted(ballotsAfter(p, mine, previous)), eligible),
+        ] as const,
+      ];
     }),
   );
   batch.forEach((v, i) => {
@@ -272,6 +276,38 @@ function planVotes(
     });
   });
   return { answers: answers as Answer[], history, votes, revived, events };
+}
+
+type BatchState = Awaited<ReturnType<typeof repo.voteBatchState>>;
+
+/**
+ * Where delegations bear on a proposal, its ballots weigh by the chains that
+ * end at them: once the batch's votes are written (still under the lock), the
+ * proposal's count is read again with them, and the events and answers take
+ * its weights and results in place of the unweighted ones.
+ */
+async function weighDelegatedVotes(
+  trx: Parameters<typeof countBallots>[0],
+  state: BatchState,
+  plan: ReturnType<typeof planVotes>,
+): Promise<void> {
+  const written = new Set(plan.votes.map((v) => v.proposal_id));
+  const delegable = state.filter((p) => written.has(p.id) && delegationApplies(p));
+  if (delegable.length === 0) return;
+  const counted = await countBallots(trx, delegable);
+  for (const p of delegable) {
+    const count = counted.get(p.id)!;
+    if (!count.delegation) continue;
+    for (const answer of plan.answers) {
+      if ('vote' in answer && answer.vote.proposalId === p.id)
+        answer.vote.weight = weightOf(count, answer.vote.voter?.id ?? null);
+    }
+    for (const event of plan.events) {
+      if (event.subjectId !== p.id) continue;
+      const data = event.data as { eligibleCount: number };
+      Object.assign(data, summariseBallots(p, p.options, count, data.eligibleCount));
+    }
+  }
 }
 
 /** A proposal's ballots once `writes` are in: the counts read under the lock, less what they replace. */

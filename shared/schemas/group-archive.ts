@@ -137,6 +137,14 @@ export const ArchivedThread = Type.Object({
 });
 export type ArchivedThread = Type.Static<typeof ArchivedThread>;
 
+/** The group's settings; `delegation` is absent from archives made before it existed (off). */
+const ArchivedSettings = Type.Object({
+  membersCanStartThreads: GroupSettings.properties.membersCanStartThreads,
+  membersCanCreateProposals: GroupSettings.properties.membersCanCreateProposals,
+  membersCanInvite: GroupSettings.properties.membersCanInvite,
+  delegation: Type.Optional(GroupSettings.properties.delegation),
+});
+
 export const GroupArchive = Type.Object({
   format: Type.Literal(ARCHIVE_FORMAT),
   version: Type.Literal(ARCHIVE_VERSION),
@@ -147,7 +155,7 @@ export const GroupArchive = Type.Object({
     name: Label,
     description: Text,
     createdAt: Instant,
-    settings: GroupSettings,
+    settings: ArchivedSettings,
   }),
   members: Type.Array(ArchivedMember),
   /** People who wrote, voted or reacted in the group and are no longer members. */

@@ -8,6 +8,8 @@ export const GroupSettings = Type.Object({
   membersCanStartThreads: Type.Boolean(),
   membersCanCreateProposals: Type.Boolean(),
   membersCanInvite: Type.Boolean(),
+  /** Members may let their vote follow another member's (never on anonymous proposals). */
+  delegation: Type.Boolean(),
 });
 export type GroupSettings = Type.Static<typeof GroupSettings>;
 

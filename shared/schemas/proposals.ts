@@ -84,8 +84,30 @@ export const Vote = Type.Object({
   /** Null on anonymous proposals: a time would line a ballot up with whoever voted then. */
   createdAt: Type.Union([Timestamp, Type.Null()]),
   updatedAt: Type.Union([Timestamp, Type.Null()]),
+  /** 1 for the voter's own vote plus the members whose votes follow it by delegation. */
+  weight: Type.Integer({ minimum: 1 }),
 });
 export type Vote = Type.Static<typeof Vote>;
+
+/**
+ * The viewer's vote when it follows a delegate's: whose vote it follows (at
+ * the end of the chain) and what that vote is; `via` is the member they
+ * delegated to, when the chain runs on through them.
+ */
+export const FollowedVote = Type.Object({
+  proposalId: Type.String(),
+  delegatedTo: PersonRef,
+  via: Type.Union([PersonRef, Type.Null()]),
+  choices: Type.Array(Choice),
+});
+export type FollowedVote = Type.Static<typeof FollowedVote>;
+
+/** Whom the viewer delegates to on a proposal, and whether only on it (else group-wide). */
+export const MyDelegate = Type.Object({
+  delegate: PersonRef,
+  proposalOnly: Type.Boolean(),
+});
+export type MyDelegate = Type.Static<typeof MyDelegate>;
 
 /**
  * Members who may vote and have not. On anonymous proposals `items` is always
@@ -154,7 +176,11 @@ export const Proposal = Type.Object({
   /** Consent proposals: one block fails it. */
   blockVetoes: Type.Boolean(),
   /** The caller's current vote; left out of stream events, which are shared by every subscriber. */
-  myVote: Type.Optional(Type.Union([Vote, Type.Null()])),
+  myVote: Type.Optional(Type.Union([Vote, FollowedVote, Type.Null()])),
+  /** Whether delegation is possible on this proposal: the group allows it and it is not anonymous. */
+  delegation: Type.Boolean(),
+  /** Whom the viewer's vote follows unless they vote; with `myVote`, per viewer, never in events. */
+  myDelegate: Type.Optional(Type.Union([MyDelegate, Type.Null()])),
   /** The caller's permissions, in every HTTP answer; left out of stream events, like `myVote`. */
   permissions: Type.Optional(ProposalPermissions),
   results: Type.Union([Results, Type.Null()]),

@@ -74,6 +74,8 @@ const everyMemberDoes = (step: (who: PrincipalName) => (d: Draft) => Promise<voi
 const closeProposal = (d: Draft) => act(d, 'facilitator', 'POST', v1(`/proposals/${d.proposalId}/close`), {});
 const setting = (name: string) => (d: Draft) =>
   act(d, 'facilitator', 'PATCH', v1(`/groups/${d.groupId}`), { settings: { [name]: false } });
+const delegationOn = (d: Draft) =>
+  act(d, 'facilitator', 'PATCH', v1(`/groups/${d.groupId}`), { settings: { delegation: true } });
 /** The user a route about "me" names: the caller, or the member for callers that are nobody. */
 const self = (fx: Fixture, who: PrincipalName) =>
   who === 'anonymous' || who === 'apiToken' ? fx.userIds.member : fx.userIds[who as keyof Cast];
@@ -538,6 +540,53 @@ const MATRIX: Record<string, Case | Case[]> = {
   },
   'GET /api/v1/groups/:id/record': {
     request: (fx) => ({ url: v1(`/groups/${fx.groupId}/record`) }),
+    expect: members(200),
+  },
+  // Delegation: the bystander, a member, is the delegate every caller names.
+  'PUT /api/v1/groups/:id/delegation': {
+    setup: delegationOn,
+    request: (fx) => ({
+      url: v1(`/groups/${fx.groupId}/delegation`),
+      body: { delegateId: fx.userIds.bystander },
+    }),
+    expect: members(200),
+  },
+  'DELETE /api/v1/groups/:id/delegation': {
+    setup: async (d) => {
+      await delegationOn(d);
+      await everyMemberDoes(
+        (who) => (x) =>
+          act(x, who, 'PUT', v1(`/groups/${x.groupId}/delegation`), { delegateId: x.userIds.bystander }),
+      )(d);
+    },
+    isolate: true,
+    request: (fx) => ({ url: v1(`/groups/${fx.groupId}/delegation`) }),
+    expect: members(204),
+  },
+  'PUT /api/v1/proposals/:id/delegation': {
+    setup: delegationOn,
+    request: (fx) => ({
+      url: v1(`/proposals/${fx.proposalId}/delegation`),
+      body: { delegateId: fx.userIds.bystander },
+    }),
+    expect: members(200),
+  },
+  'DELETE /api/v1/proposals/:id/delegation': {
+    setup: async (d) => {
+      await delegationOn(d);
+      await everyMemberDoes(
+        (who) => (x) =>
+          act(x, who, 'PUT', v1(`/proposals/${x.proposalId}/delegation`), {
+            delegateId: x.userIds.bystander,
+          }),
+      )(d);
+    },
+    isolate: true,
+    request: (fx) => ({ url: v1(`/proposals/${fx.proposalId}/delegation`) }),
+    expect: members(204),
+  },
+  'GET /api/v1/groups/:id/delegations': {
+    request: (fx) => ({ url: v1(`/groups/${fx.groupId}/delegations`) }),
     expect: members(200),
   },
 };

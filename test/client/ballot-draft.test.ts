@@ -131,6 +131,7 @@ describe('ballots', () => {
       reason: 'why not',
       createdAt: '',
       updatedAt: '',
+      weight: 1,
     };
     expect(draftFromVote(p, vote)).toMatchObject({ order: ['c', 'b'], reason: 'why not' });
     expect(describeChoices(p, vote.choices)).toBe('1. Park  2. Café');

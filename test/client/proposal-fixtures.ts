@@ -35,6 +35,7 @@ export function proposal(over: Partial<Proposal> = {}): Proposal {
     quorumPercent: null,
     passPercent: null,
     blockVetoes: true,
+    delegation: false,
     results: null,
     outcome: null,
     ...over,

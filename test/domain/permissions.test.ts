@@ -6,7 +6,12 @@ import {
   threadPermissions,
 } from '../../server/domain/permissions';
 
-const settings = { membersCanStartThreads: true, membersCanCreateProposals: false, membersCanInvite: true };
+const settings = {
+  membersCanStartThreads: true,
+  membersCanCreateProposals: false,
+  membersCanInvite: true,
+  delegation: false,
+};
 
 describe('permissions as data', () => {
   test('a group grants members what its settings allow, facilitators everything, outsiders nothing', () => {

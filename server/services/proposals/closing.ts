@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { Choice, OutcomeBody, Proposal } from '../../../shared/schemas/proposals';
+import type { OutcomeBody, Proposal } from '../../../shared/schemas/proposals';
 import * as repo from '../../db/proposals';
 import type { DB, UserRow } from '../../db/schema';
 import { eraseVoterLinks, hasVotes } from '../../db/votes';
@@ -8,6 +8,7 @@ import { tallyProposal } from '../../domain/tally';
 import { conflict, forbidden, invalid } from '../../errors';
 import { ballotKey, ballotRules, proposalClosed, thresholdsOf } from '../ballots';
 import { type Ctx, type Emit, writeTransaction } from '../context';
+import { countBallots } from '../counted-ballots';
 import { appendDecisionRecord } from '../decision-records';
 import { notifyGroup } from './audience';
 import { futureDate } from './rules';
@@ -19,19 +20,15 @@ import { loadOne, permissionsOn, proposalAccess } from './view';
  */
 async function finalize(trx: Transaction<DB>, proposalId: string) {
   const [row] = await repo.proposalRows(trx, [proposalId]);
-  const [options, ballots, counts] = await Promise.all([
+  const [options, counted, counts] = await Promise.all([
     repo.optionsOf(trx, [proposalId]),
-    repo.ballotsOf(trx, [proposalId]),
+    countBallots(trx, [row!]),
     repo.memberCounts(trx, [row!.group_id]),
   ]);
+  const { ballots, representedCount } = counted.get(proposalId)!;
   const eligible = (counts.get(row!.group_id) ?? 0) + row!.departed_ballots;
-  const results = tallyProposal(
-    ballotRules(row!, options),
-    ballots.map((b) => b.choices as Choice[]),
-    eligible,
-    thresholdsOf(row!),
-  );
-  await repo.freezeResults(trx, proposalId, eligible, results);
+  const results = tallyProposal(ballotRules(row!, options), ballots, eligible, thresholdsOf(row!));
+  await repo.freezeResults(trx, proposalId, eligible, representedCount, results);
   if (row!.anonymous) await eraseVoterLinks(trx, row!);
   return row!;
 }

@@ -1,8 +1,12 @@
+import type { DecisionRecord } from '../../../shared/schemas/decision-record';
 import type { Proposal, UndecidedPage, Vote } from '../../../shared/schemas/proposals';
+import { latestRecordOf } from '../../db/decision-records';
+import { groupAllowsDelegation } from '../../db/delegations';
 import { type ProposalCursor, proposalsPage } from '../../db/proposals';
 import { type VoteCursor, votesPage } from '../../db/votes';
 import { presentVote, voterKey } from '../ballots';
 import type { Ctx } from '../context';
+import { countBallots } from '../counted-ballots';
 import { groupAccess } from '../groups';
 import { decodeCursor, encodeCursor, isExactTime, pageLimit } from '../pagination';
 import { isUuid } from '../text';
@@ -72,10 +76,32 @@ export async function listVotes(
     after,
     limit: pageLimit(query.limit),
   });
+  const weights = await voteWeights(ctx, p);
   return {
-    items: page.items.map((r) => presentVote(r, p.anonymous)),
+    items: page.items.map((r) => presentVote(r, p.anonymous, (r.voter_id && weights.get(r.voter_id)) || 1)),
     nextCursor: page.next ? encodeCursor(page.next) : null,
   };
+}
+
+/**
+ * What each named vote weighs: while open, by the delegations as they stand;
+ * once closed, as the close's decision record froze them (delegations given
+ * since must not restate who carried whom).
+ */
+async function voteWeights(
+  ctx: Ctx,
+  p: { id: string; group_id: string; anonymous: boolean; closed_at: Date | null },
+): Promise<Map<string, number>> {
+  if (p.anonymous) return new Map();
+  if (p.closed_at) {
+    const record = await latestRecordOf(ctx.db, p.id);
+    if (!record) return new Map();
+    const { ballots } = JSON.parse(record.document) as DecisionRecord;
+    return new Map(ballots.flatMap((b) => (b.voter ? [[b.voter.id, b.weight] as const] : [])));
+  }
+  const group_delegation = await groupAllowsDelegation(ctx.db, p.group_id);
+  const counted = (await countBallots(ctx.db, [{ ...p, group_delegation }])).get(p.id);
+  return counted?.delegation?.resolution.weights ?? new Map();
 }
 
 /**

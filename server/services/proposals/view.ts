@@ -1,14 +1,21 @@
 import type { Transaction } from 'kysely';
 import type { Role } from '../../../shared/schemas/groups';
-import type { Choice, Proposal, ProposalPermissions } from '../../../shared/schemas/proposals';
+import type {
+  FollowedVote,
+  MyDelegate,
+  Proposal,
+  ProposalPermissions,
+} from '../../../shared/schemas/proposals';
 import { rolesOf } from '../../db/groups';
 import * as repo from '../../db/proposals';
 import type { DB } from '../../db/schema';
+import { namesOf } from '../../db/users';
 import { proposalPermissions } from '../../domain/permissions';
 import { notFound } from '../../errors';
 import { presentProposal } from '../../presenters/proposal';
 import { voterKey } from '../ballots';
 import type { Ctx } from '../context';
+import { type CountedBallots, countBallots, weightOf } from '../counted-ballots';
 import { isUuid } from '../text';
 
 type Db = Ctx['db'] | Transaction<DB>;
@@ -51,10 +58,14 @@ export async function loadProposalsForViewer(
   if (rows.length === 0) return new Map();
   const ids = rows.map((r) => r.id);
   const groupIds = [...new Set(rows.map((r) => r.group_id))];
-  const [options, outcomes, ballots, counts, roles] = await Promise.all([
+  // Closed proposals keep their frozen results: only open ones resolve delegation chains.
+  const [options, outcomes, counted, counts, roles] = await Promise.all([
     repo.optionsOf(db, ids),
     repo.currentOutcomes(db, ids),
-    repo.ballotsOf(db, ids),
+    countBallots(
+      db,
+      rows.map((r) => (r.closed_at ? { ...r, group_delegation: false } : r)),
+    ),
     repo.memberCounts(db, groupIds),
     viewerId ? rolesOf(db, viewerId, groupIds) : new Map<string, Role>(),
   ]);
@@ -68,24 +79,29 @@ export async function loadProposalsForViewer(
           }),
         )
       : [];
-  // Grouped once: the decision log loads thousands of proposals, and their ballots one row per vote.
+  // Grouped once: the decision log loads thousands of proposals.
   const optionsOf = byProposal(options);
-  const ballotsOf = byProposal(ballots);
   const outcomeOf = new Map(outcomes.map((o) => [o.proposal_id, o]));
   const mineOf = new Map(mine.map((v) => [v.proposal_id, v]));
+  const delegates = viewerId ? await viewerDelegates(db, viewerId, rows, counted) : new Map();
   const result = new Map<string, Proposal>();
   for (const row of rows) {
+    const count = counted.get(row.id)!;
+    const own = mineOf.get(row.id);
     result.set(
       row.id,
       presentProposal({
         row,
         options: optionsOf.get(row.id) ?? [],
-        ballots: (ballotsOf.get(row.id) ?? []).map((b) => b.choices as Choice[]),
+        counted: count,
         outcome: outcomeOf.get(row.id),
         memberCount: counts.get(row.group_id) ?? 0,
         ...(viewerId
           ? {
-              myVote: mineOf.get(row.id) ?? null,
+              myVote: own
+                ? { vote: own, weight: weightOf(count, own.voter_id) }
+                : followedVote(row.id, viewerId, count, delegates.get(row.id)),
+              myDelegate: delegates.get(row.id) ?? null,
               permissions: proposalPermissions({
                 viewerId,
                 role: roles.get(row.group_id) ?? null,
@@ -97,6 +113,52 @@ export async function loadProposalsForViewer(
     );
   }
   return result;
+}
+
+/**
+ * Whom the viewer delegates to on each open proposal where delegation applies
+ * (their proposal delegation, else their group one), with names.
+ */
+async function viewerDelegates(
+  db: Db,
+  viewerId: string,
+  rows: { id: string; closed_at: Date | null }[],
+  counted: Map<string, CountedBallots>,
+): Promise<Map<string, MyDelegate>> {
+  const wanted = new Map<string, { delegateId: string; proposalOnly: boolean }>();
+  for (const row of rows) {
+    const graph = row.closed_at ? null : counted.get(row.id)?.delegation?.graph;
+    if (!graph) continue;
+    const onProposal = graph.proposalDelegates.get(viewerId);
+    const delegateId = onProposal ?? graph.groupDelegates.get(viewerId);
+    if (delegateId) wanted.set(row.id, { delegateId, proposalOnly: onProposal !== undefined });
+  }
+  if (wanted.size === 0) return new Map();
+  const names = await namesOf(db, [...new Set([...wanted.values()].map((w) => w.delegateId))]);
+  return new Map(
+    [...wanted].map(([proposalId, w]) => [
+      proposalId,
+      { delegate: { id: w.delegateId, name: names.get(w.delegateId) ?? '' }, proposalOnly: w.proposalOnly },
+    ]),
+  );
+}
+
+/** The viewer's vote when it follows a delegate's; null when it follows none (or the chain ends unvoted). */
+function followedVote(
+  proposalId: string,
+  viewerId: string,
+  count: CountedBallots,
+  mine: MyDelegate | undefined,
+): FollowedVote | null {
+  const voterId = count.delegation?.resolution.follows.get(viewerId);
+  const vote = voterId ? count.delegation!.votes.get(voterId) : undefined;
+  if (!voterId || !vote) return null;
+  return {
+    proposalId,
+    delegatedTo: { id: voterId, name: vote.name },
+    via: mine && mine.delegate.id !== voterId ? mine.delegate : null,
+    choices: vote.choices,
+  };
 }
 
 function isCtx(source: Ctx | Db): source is Ctx {

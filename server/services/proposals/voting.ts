@@ -100,7 +100,7 @@ export async function retractVote(ctx: Ctx, proposalId: string, user: UserRow): 
       });
     }
     const eligible = Number(p.eligible_count) - (removed.departed ? 1 : 0);
-    const summary = await voteSummary(trx, proposalId, p, eligible);
+    const summary = await voteSummary(trx, p, eligible);
     emit({
       kind: 'vote.retracted',
       groupId: p.group_id,

@@ -1,0 +1,149 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ApiError } from '../data/api';
+import { type Delegation, delegate, listDelegations, undelegate } from '../data/delegations';
+import type { Membership } from '../data/groups';
+import { sharedStyles } from '../ui/styles';
+
+/**
+ * Group-wide delegation on the group page: whom the viewer's vote follows in
+ * every proposal of the group (unless they vote, or delegate otherwise on one
+ * proposal), a way to change or stop it, and every delegation in the group,
+ * which members can see ("Ana → Ben"), so a delegate's weight is never hidden.
+ */
+@customElement('pl-group-delegation')
+export class PlGroupDelegation extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: end;
+        gap: var(--pl-space-1);
+      }
+      label {
+        display: grid;
+        gap: var(--pl-space-half);
+      }
+      ul {
+        margin: var(--pl-space-1) 0 0;
+        padding-left: var(--pl-space-3);
+      }
+    `,
+  ];
+
+  @property() groupId = '';
+  /** The group's members, to choose a delegate from. */
+  @property({ attribute: false }) members: Membership[] = [];
+  /** The signed-in viewer. */
+  @property() myId = '';
+
+  @state() private delegations: Delegation[] | null = null;
+  @state() private busy = false;
+  @state() private message = '';
+  @state() private failed = false;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('groupId') && this.groupId) void this.#load();
+  }
+
+  override render() {
+    const mine = this.delegations?.find((d) => d.from.id === this.myId && d.proposalId === null) ?? null;
+    const others = this.members.filter((m) => m.user.id !== this.myId);
+    const groupWide = (this.delegations ?? []).filter((d) => d.proposalId === null);
+    return html`<h2 id="delegation-heading">Delegation</h2>
+      <p class="small">
+        ${
+          mine
+            ? html`In this group your vote follows <strong>${mine.to.name}</strong>’s, unless you vote yourself.`
+            : 'You vote for yourself. You can let a member you trust vote for you on every proposal here.'
+        }
+      </p>
+      <form @submit=${this.#delegate}>
+        <label class="small"
+          >Let my vote in this group follow
+          <select name="delegateId" ?disabled=${this.busy}>
+            ${others.map(
+              (m) =>
+                html`<option value=${m.user.id} ?selected=${mine?.to.id === m.user.id}>${m.user.name}</option>`,
+            )}
+          </select></label
+        >
+        <button type="submit" class="secondary" ?disabled=${this.busy || others.length === 0}>
+          ${mine ? 'Change' : 'Delegate'}
+        </button>
+        ${
+          mine
+            ? html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${this.#undelegate}>
+                Stop delegating
+              </button>`
+            : nothing
+        }
+      </form>
+      ${
+        this.message
+          ? html`<p class="small ${this.failed ? 'field-error' : 'muted'}" role=${this.failed ? 'alert' : 'status'}>
+              ${this.message}
+            </p>`
+          : nothing
+      }
+      ${
+        groupWide.length > 0
+          ? html`<ul class="small" aria-label="Delegations in this group">
+              ${groupWide.map((d) => html`<li>${d.from.name} → ${d.to.name}</li>`)}
+            </ul>`
+          : nothing
+      }`;
+  }
+
+  async #load() {
+    try {
+      this.delegations = await listDelegations(this.groupId);
+    } catch {
+      this.delegations = [];
+    }
+  }
+
+  async #delegate(event: SubmitEvent) {
+    event.preventDefault();
+    const select = (event.target as HTMLFormElement).querySelector('select');
+    if (!select?.value) return;
+    const name = this.members.find((m) => m.user.id === select.value)?.user.name ?? 'them';
+    await this.#run(async () => {
+      await delegate({ groupId: this.groupId }, select.value);
+      return `Your vote in this group now follows ${name}’s, unless you vote yourself.`;
+    });
+  }
+
+  async #undelegate() {
+    await this.#run(async () => {
+      await undelegate({ groupId: this.groupId });
+      return 'You no longer delegate in this group.';
+    });
+  }
+
+  async #run(action: () => Promise<string>) {
+    this.busy = true;
+    this.message = '';
+    try {
+      this.message = await action();
+      this.failed = false;
+      await this.#load();
+    } catch (err) {
+      this.failed = true;
+      this.message = err instanceof ApiError ? err.message : 'That did not work; try again.';
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pl-group-delegation': PlGroupDelegation;
+  }
+}
