@@ -65,6 +65,15 @@ export class PlDecisionLog extends LitElement {
         flex-direction: column;
         gap: var(--pl-space-2);
       }
+      /* Flex items grow to their content's widest line by default; the runoff table scrolls in its own box instead. */
+      ol > li,
+      article > * {
+        min-width: 0;
+      }
+      article {
+        /* An option label can be one long word; it wraps rather than widening a phone's page. */
+        overflow-wrap: anywhere;
+      }
       .badges {
         display: flex;
         flex-wrap: wrap;

@@ -1,26 +1,38 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { listText, plural } from '../../shared/result-text';
 import { optionLabel } from '../data/proposal-labels';
 import type { Proposal } from '../data/proposals';
-import { irvNarrative, irvTable } from '../data/result-view';
+import { irvStory, irvTable, topMark } from '../data/result-view';
 import { sharedStyles } from '../ui/styles';
 
 /**
  * A ranked-choice count step by step: a table of each instant-runoff round
- * (votes per option, who was eliminated), the rounds in words, Borda points,
- * and the Condorcet (Schulze) winner.
+ * (votes per option, who was eliminated when), the rounds in words (who went
+ * out and where their votes moved), Borda points, and the Condorcet (Schulze)
+ * winner. The table scrolls inside its own box, so a phone's page never
+ * scrolls sideways.
  */
 @customElement('pl-irv-rounds')
 export class PlIrvRounds extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      :host {
+        display: block;
+        /* Lets the table's own box scroll instead of widening a flex or grid parent. */
+        min-width: 0;
+        max-width: 100%;
+      }
       .winners {
+        overflow-wrap: anywhere;
         display: grid;
         gap: var(--pl-space-half);
         margin-bottom: var(--pl-space-2);
       }
       .scroll {
+        /* Positioned, so the hidden "eliminated" words (absolutely placed) scroll with the table instead of widening the page. */
+        position: relative;
         overflow-x: auto;
         border: 1px solid var(--pl-color-border);
         border-radius: var(--pl-radius-sm);
@@ -51,12 +63,22 @@ export class PlIrvRounds extends LitElement {
       thead th:first-child {
         text-align: left;
         white-space: normal;
-        min-width: 8ch;
+        /* Wide enough to read a long label in a few lines; the rounds scroll past it on a phone. */
+        min-width: min(12em, 45vw);
+        max-width: 18em;
         overflow-wrap: anywhere;
+        position: sticky;
+        left: 0;
+        z-index: 1;
+        background: var(--pl-color-surface);
+        box-shadow: inset -1px 0 0 var(--pl-color-border);
       }
       thead th {
         background: var(--pl-color-surface-muted);
         font-weight: var(--pl-weight-medium);
+      }
+      thead th:first-child {
+        background: var(--pl-color-surface-muted);
       }
       td.out {
         color: var(--pl-color-danger);
@@ -72,9 +94,22 @@ export class PlIrvRounds extends LitElement {
         background: var(--pl-color-accent-soft);
         font-weight: var(--pl-weight-bold);
       }
-      ol {
+      th .badge,
+      th .status {
+        margin-left: var(--pl-space-half);
+      }
+      th .status {
+        display: block;
+        margin-left: 0;
+        font-weight: normal;
+      }
+      .story {
+        list-style: none;
         margin: var(--pl-space-2) 0 0;
-        padding-left: var(--pl-space-3);
+        padding: 0;
+        display: grid;
+        gap: var(--pl-space-1);
+        overflow-wrap: anywhere;
       }
     `,
   ];
@@ -92,13 +127,12 @@ export class PlIrvRounds extends LitElement {
     const bordaLeaders = table.rows.filter((r) => bordaTop > 0 && r.borda === bordaTop).map((r) => r.label);
     if (table.rounds === 0) return html`<p class="muted">No rankings yet.</p>`;
     const winners = results.winnerIds.map((id) => optionLabel(p, id));
-    const settled = Boolean(p.closedAt);
+    const mark = winners.length > 1 ? 'Tied' : topMark(p);
     return html`
       <div class="winners">
         <p>
           <strong>Instant runoff:</strong>
-          ${winners.length === 0 ? 'no winner' : winners.length > 1 ? `tie between ${winners.join(' and ')}` : winners[0]}
-          ${settled ? '' : html`<span class="muted">(so far)</span>`}
+          ${this.#runoffText(winners, Boolean(p.closedAt))}
         </p>
         <p>
           <strong>Condorcet (Schulze):</strong>
@@ -106,7 +140,7 @@ export class PlIrvRounds extends LitElement {
         </p>
         <p>
           <strong>Borda count:</strong>
-          ${bordaLeaders.length ? `${bordaLeaders.join(' and ')} (${bordaTop} points)` : html`<span class="muted">no points yet</span>`}
+          ${bordaLeaders.length ? `${listText(bordaLeaders)} (${plural(bordaTop, 'point')})` : html`<span class="muted">no points yet</span>`}
         </p>
       </div>
       <div class="scroll" role="region" aria-label="Instant-runoff rounds" tabindex="0">
@@ -124,14 +158,21 @@ export class PlIrvRounds extends LitElement {
           <tbody>
             ${table.rows.map(
               (row) => html`<tr class=${row.winner ? 'win' : ''}>
-                <th scope="row">${row.label}${row.winner ? html` <span class="badge accent">Winner</span>` : nothing}</th>
+                <th scope="row">
+                  ${row.label}
+                  ${row.winner ? html`<span class="badge accent">${mark}</span>` : nothing}
+                  ${
+                    row.eliminatedIn !== null
+                      ? html`<span class="status small muted">Eliminated in round ${row.eliminatedIn + 1}</span>`
+                      : nothing
+                  }
+                </th>
                 ${row.counts.map((count, i) => {
-                  if (count === null) return html`<td class="gone"><span aria-label="out">–</span></td>`;
+                  if (count === null)
+                    return html`<td class="gone"><span aria-hidden="true">–</span><span class="sr-only">eliminated</span></td>`;
                   const out = row.eliminatedIn === i;
                   const last = i === table.rounds - 1;
-                  return html`<td class=${out ? 'out' : last ? 'last' : ''}>
-                    ${count}${out ? html` <span>✕ out</span>` : nothing}
-                  </td>`;
+                  return html`<td class=${out ? 'out' : last ? 'last' : ''} title=${out ? 'Eliminated after this round' : ''}>${count}</td>`;
                 })}
                 <td>${row.borda}</td>
               </tr>`,
@@ -139,7 +180,7 @@ export class PlIrvRounds extends LitElement {
             ${
               table.exhausted.some((n) => n > 0)
                 ? html`<tr>
-                  <th scope="row" class="muted">No continuing choice</th>
+                  <th scope="row" class="muted">Exhausted (no further preference)</th>
                   ${table.exhausted.map((n) => html`<td class="gone">${n}</td>`)}
                   <td></td>
                 </tr>`
@@ -148,10 +189,18 @@ export class PlIrvRounds extends LitElement {
           </tbody>
         </table>
       </div>
-      <ol aria-label="Rounds in words">
-        ${irvNarrative(p, results).map((line) => html`<li class="small">${line}</li>`)}
+      <ol class="story" aria-label="The rounds in words">
+        ${irvStory(p, results).map((line) => html`<li><strong>Round ${line.round}.</strong> ${line.text}</li>`)}
       </ol>
     `;
+  }
+
+  /** "Amira is leading", "Amira won", "Amira and Chen are tied". */
+  #runoffText(winners: string[], closed: boolean) {
+    if (winners.length === 0) return html`<span class="muted">no winner</span>`;
+    const names = listText(winners);
+    if (winners.length > 1) return closed ? `${names} tied` : `${names} are tied so far`;
+    return closed ? `${names} won` : `${names} is leading so far`;
   }
 }
 

@@ -1,15 +1,17 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Proposal } from '../data/proposals';
-import { resultRows, winnerText } from '../data/result-view';
+import { resultRows, topMark, winnerText } from '../data/result-view';
 import { formatDateTime } from '../data/time-text';
 import { cssProps } from '../ui/css-props';
 import { sharedStyles } from '../ui/styles';
 
 /**
  * Results of a poll, score vote, dot vote, ranked choice (first preferences)
- * or meeting poll as horizontal bars, each with its numbers in text. Meeting
- * slots stack yes and if-need-be, and the best slot is marked.
+ * or meeting poll as horizontal bars, each with its figures and their units
+ * in text (a dot vote's share of all dots too). Meeting slots stack yes and
+ * if-need-be. The top option is marked "Leading" while voting is open and
+ * "Winner" (or "Best slot") only once it has closed.
  */
 @customElement('pl-results-bars')
 export class PlResultsBars extends LitElement {
@@ -106,10 +108,15 @@ export class PlResultsBars extends LitElement {
     const leader = winnerText(p, p.results);
     const meeting = p.kind === 'meeting';
     const startsAt = new Map(p.options.map((o) => [o.id, o.startsAt ?? null]));
-    const mark = meeting ? 'Best slot' : p.closedAt ? 'Winner' : 'Leading';
+    const tied = rows.filter((row) => row.winner).length > 1;
+    const mark = tied ? 'Tied' : topMark(p);
     return html`
       ${leader ? html`<p class="leader">${leader}</p>` : html`<p class="leader muted">No votes yet.</p>`}
-      ${p.kind === 'ranked_choice' ? html`<p class="small muted">First preferences:</p>` : nothing}
+      ${
+        p.kind === 'ranked_choice'
+          ? html`<p class="small muted">Bars show first preferences; the instant runoff below decides.</p>`
+          : nothing
+      }
       <ol class=${meeting ? 'meeting' : ''} aria-label="Results by option">
         ${rows.map((row) => {
           const when = startsAt.get(row.optionId);

@@ -1,17 +1,16 @@
 /**
  * Results as they are drawn and read: pie slices for consent, bar rows for
- * the other kinds, the results in one line, the winner, and the
- * instant-runoff table and its rounds in words. Pure: no DOM, no I/O.
+ * the other kinds and the instant-runoff table. The words (figures with their
+ * units, the results in one line, who leads or won, the rounds in words) come
+ * from shared/, where the decision log's CSV and Markdown files get them too.
+ * Pure: no DOM, no I/O.
  */
-import {
-  CONSENT_IDS,
-  CONSENT_LABELS,
-  type ConsentId,
-  optionLabel,
-  percentText,
-  plural,
-} from './proposal-labels';
+import { optionFigures, topOptionIds } from '../../shared/result-text';
+import { CONSENT_IDS, CONSENT_LABELS, type ConsentId, optionLabel } from './proposal-labels';
 import type { OptionResult, Proposal, Results } from './proposals';
+
+export { type IrvStoryLine, irvStory } from '../../shared/irv-story';
+export { resultsSummary, topMark, winnerText } from '../../shared/result-text';
 
 /** One slice of a pie chart. */
 export interface PieSlice {
@@ -71,7 +70,7 @@ export interface ResultRow {
   share: number;
   /** The meeting kind's if-need-be part, 0–1 of the longest, drawn after `share`. */
   maybeShare?: number;
-  /** "7 votes · 35%", "Total 23 · mean 3.8", "9 dots", "4 yes · 2 if need be". */
+  /** The figures with their units (shared/result-text.ts `optionFigures`): "7 votes · 35%", "9 dots · 45% of dots". */
   text: string;
   winner: boolean;
 }
@@ -81,43 +80,30 @@ export function resultRows(p: Pick<Proposal, 'kind' | 'options'>, results: Resul
   const byId = new Map(results.options.map((o) => [o.optionId, o]));
   const ids = p.options.map((o) => o.id);
   const of = (id: string): OptionResult => byId.get(id) ?? { optionId: id, count: 0, score: 0, percent: 0 };
-  const winners = new Set(
-    p.kind === 'meeting' && results.bestSlotId ? [results.bestSlotId] : results.winnerIds,
-  );
+  const winners = new Set(topOptionIds(p, results));
   const value = (r: OptionResult) => {
     if (p.kind === 'meeting') return (r.yesCount ?? 0) + (r.maybeCount ?? 0);
     if (p.kind === 'score' || p.kind === 'dot_vote') return r.score;
     return r.count;
   };
   const max = Math.max(0, ...ids.map((id) => value(of(id))));
+  const scaled = (n: number) => (max > 0 ? n / max : 0);
   return ids.map((id) => {
     const r = of(id);
-    const base = { optionId: id, label: optionLabel(p, id), winner: winners.has(id) };
+    const row = {
+      optionId: id,
+      label: optionLabel(p, id),
+      winner: winners.has(id),
+      text: optionFigures(p, results, id),
+    };
     switch (p.kind) {
       case 'score':
-        return {
-          ...base,
-          share: max > 0 ? r.score / max : 0,
-          text: `Total ${r.score} · mean ${(r.mean ?? 0).toFixed(1)}`,
-        };
       case 'dot_vote':
-        return { ...base, share: max > 0 ? r.score / max : 0, text: plural(r.score, 'dot') };
-      case 'meeting': {
-        const yes = r.yesCount ?? 0;
-        const maybe = r.maybeCount ?? 0;
-        return {
-          ...base,
-          share: max > 0 ? yes / max : 0,
-          maybeShare: max > 0 ? maybe / max : 0,
-          text: `${yes} yes · ${maybe} if need be`,
-        };
-      }
+        return { ...row, share: scaled(r.score) };
+      case 'meeting':
+        return { ...row, share: scaled(r.yesCount ?? 0), maybeShare: scaled(r.maybeCount ?? 0) };
       default:
-        return {
-          ...base,
-          share: max > 0 ? r.count / max : 0,
-          text: `${plural(r.count, 'vote')} · ${percentText(r.percent)}`,
-        };
+        return { ...row, share: scaled(r.count) };
     }
   });
 }
@@ -130,29 +116,6 @@ export function consentRows(
     const r = results.options.find((o) => o.optionId === id);
     return { id, label: CONSENT_LABELS[id], count: r?.count ?? 0, percent: r?.percent ?? 0 };
   });
-}
-
-/** The results in one line, labels not colours: "Agree 3 (75%) · Block 1 (25%)", "Tea: 2 votes · 50% · …". */
-export function resultsSummary(p: Pick<Proposal, 'kind' | 'options'>, results: Results): string {
-  if (p.kind === 'proposal') {
-    return consentRows(results)
-      .filter((r) => r.count > 0)
-      .map((r) => `${r.label} ${r.count} (${percentText(r.percent)})`)
-      .join(' · ');
-  }
-  return resultRows(p, results)
-    .map((r) => `${r.label}: ${r.text}`)
-    .join('; ');
-}
-
-/** "Leading: Agree", "Winner: Option B", "Tied: A / B", or "" with no votes. */
-export function winnerText(p: Pick<Proposal, 'kind' | 'options' | 'closedAt'>, results: Results): string {
-  const ids = p.kind === 'meeting' && results.bestSlotId ? [results.bestSlotId] : results.winnerIds;
-  if (ids.length === 0) return '';
-  const names = ids.map((id) => optionLabel(p, id)).join(' / ');
-  if (ids.length > 1) return `Tied: ${names}`;
-  if (p.kind === 'meeting') return `${p.closedAt ? 'Best slot' : 'Best so far'}: ${names}`;
-  return `${p.closedAt ? 'Result' : 'Leading'}: ${names}`;
 }
 
 /** The instant-runoff table: one row per option, one cell per round. */
@@ -209,15 +172,4 @@ export function irvTable(p: Pick<Proposal, 'kind' | 'options'>, results: Results
     rows: rows.map(({ index: _index, ...row }) => row),
     exhausted: rounds.map((round) => (round as { exhaustedCount?: number }).exhaustedCount ?? 0),
   };
-}
-
-/** "Round 2: Pears eliminated (3 votes)." for each round, for reading aloud. */
-export function irvNarrative(p: Pick<Proposal, 'kind' | 'options'>, results: Results): string[] {
-  const rounds = results.rounds ?? [];
-  return rounds.map((round, i) => {
-    const names = round.eliminatedIds.map((id) => optionLabel(p, id));
-    if (names.length > 0) return `Round ${i + 1}: ${names.join(', ')} eliminated.`;
-    const winners = results.winnerIds.map((id) => optionLabel(p, id));
-    return `Round ${i + 1}: ${winners.length > 1 ? `tie between ${winners.join(' and ')}` : winners.length === 1 ? `${winners[0]} wins` : 'no winner'}.`;
-  });
 }

@@ -1,3 +1,5 @@
+import { irvStory } from '../../shared/irv-story';
+import { resultLabel, resultsSummary, topOptionIds, winnerText } from '../../shared/result-text';
 import type { Proposal } from '../../shared/schemas/proposals';
 import { recordHeads } from '../db/decision-records';
 import { closedProposalsOfGroup } from '../db/proposals';
@@ -67,24 +69,21 @@ export async function exportDecisions(
   };
 }
 
-/** "Agree 12 (60%); Block 1 (5%)": the results in one line, labels not colours. */
+/**
+ * The results in one line, worded as the decision log's page words them (shared/result-text.ts),
+ * every figure with its unit: "Agree: 12 votes · 60%; Block: 1 vote · 5%".
+ */
 export function summariseResults(p: Proposal): string {
-  if (!p.results) return '';
-  const label = (id: string) => p.options.find((o) => o.id === id)?.label ?? id;
-  return p.results.options
-    .map((o) => {
-      if (p.kind === 'score' || p.kind === 'dot_vote' || p.kind === 'ranked_choice')
-        return `${label(o.optionId)}: ${o.score}`;
-      if (p.kind === 'meeting')
-        return `${label(o.optionId)}: ${o.yesCount ?? 0} yes, ${o.maybeCount ?? 0} if need be`;
-      return `${label(o.optionId)} ${o.count} (${o.percent}%)`;
-    })
-    .join('; ');
+  return p.results ? resultsSummary(p, p.results) : '';
 }
 
+/** The winning option(s) by label, "A / B" on a tie; the best slot of a meeting poll. */
 function winners(p: Proposal): string {
-  const label = (id: string) => p.options.find((o) => o.id === id)?.label ?? id;
-  return (p.results?.winnerIds ?? []).map(label).join(' / ');
+  return p.results
+    ? topOptionIds(p, p.results)
+        .map((id) => resultLabel(p, id))
+        .join(' / ')
+    : '';
 }
 
 function csvCell(value: string | number | null): string {
@@ -94,6 +93,7 @@ function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** The log as CSV: one row per decision, `results` worded as on screen. */
 export function decisionsCsv(decisions: Decision[]): string {
   const header = [
     'proposal_id',
@@ -130,6 +130,7 @@ export function decisionsCsv(decisions: Decision[]): string {
   return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
 }
 
+/** The log as Markdown: a section per decision with its winner, tally, runoff rounds in words and outcome. */
 export function decisionsMarkdown(groupName: string, decisions: Decision[]): string {
   const parts = [`# Decision log: ${groupName}`, ''];
   if (decisions.length === 0) parts.push('No decisions yet.', '');
@@ -139,8 +140,14 @@ export function decisionsMarkdown(groupName: string, decisions: Decision[]): str
     parts.push(`- Kind: ${p.kind.replace('_', ' ')}`);
     parts.push(`- Closed: ${p.closedAt}`);
     parts.push(`- Voted: ${p.voterCount} of ${p.eligibleCount}`);
-    if (winners(p)) parts.push(`- Result: ${winners(p)}${p.results?.blocked ? ' (blocked)' : ''}`);
-    if (p.results) parts.push(`- Tally: ${summariseResults(p)}`);
+    const top = p.results ? winnerText(p, p.results) : '';
+    if (top) parts.push(`- ${top}${p.results?.blocked ? ' (blocked)' : ''}`);
+    if (p.results) parts.push(`- Tally: ${summariseResults(p) || 'no votes were cast'}`);
+    const story = p.results ? irvStory(p, p.results) : [];
+    if (story.length > 0) {
+      parts.push('- Instant runoff:');
+      for (const line of story) parts.push(`  - Round ${line.round}: ${line.text}`);
+    }
     parts.push('');
     if (p.outcome) {
       parts.push('### Outcome', '', p.outcome.statement, '');

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Results } from '../../client/data/proposals';
 import {
   consentRows,
-  irvNarrative,
+  irvStory,
   irvTable,
   pieSlices,
   resultRows,
@@ -112,15 +112,15 @@ describe('result rows', () => {
         { optionId: 'block', count: 1, score: 1, percent: 25 },
       ],
     });
-    expect(resultsSummary(consent(), r)).toBe('Agree 3 (75%) · Block 1 (25%)');
+    expect(resultsSummary(consent(), r)).toBe('Agree: 3 votes · 75%; Block: 1 vote · 25%');
     expect(
       resultsSummary(proposal(), results({ options: [{ optionId: 'a', count: 1, score: 1, percent: 100 }] })),
     ).toBe('Library: 1 vote · 100%; Café: 0 votes · 0%; Park: 0 votes · 0%');
   });
-  test('winner text: leading, result, tie, none', () => {
+  test('winner text: leading while open, winner once closed, tie, none', () => {
     const p = proposal();
     expect(winnerText(p, results({ winnerIds: ['b'] }))).toBe('Leading: Café');
-    expect(winnerText({ ...p, closedAt: 'x' }, results({ winnerIds: ['b'] }))).toBe('Result: Café');
+    expect(winnerText({ ...p, closedAt: 'x' }, results({ winnerIds: ['b'] }))).toBe('Winner: Café');
     expect(winnerText(p, results({ winnerIds: ['a', 'c'] }))).toBe('Tied: Library / Park');
     expect(winnerText(p, results())).toBe('');
   });
@@ -150,11 +150,17 @@ describe('instant-runoff table', () => {
     );
     expect(table.exhausted).toEqual([0, 1, 3]);
   });
-  test('the rounds in words', () => {
-    expect(irvNarrative(p, r)).toEqual([
-      'Round 1: Park eliminated.',
-      'Round 2: Library eliminated.',
-      'Round 3: Café wins.',
+  test('the rounds in words, from the counts alone (a tie-break by another rule is not explained)', () => {
+    expect(irvStory(p, r)).toEqual([
+      {
+        round: 1,
+        text: 'Park had the fewest votes and was eliminated; of its 2 votes, 1 moved to Café and 1 was exhausted (no further preference).',
+      },
+      {
+        round: 2,
+        text: 'Library and Café tied for the fewest votes (4 each) and Library lost the tie-break and was eliminated; of its 4 votes, 2 moved to Café and 2 were exhausted (no further preference).',
+      },
+      { round: 3, text: 'Café leads with 6 of 6 votes; 3 ballots were exhausted.' },
     ]);
   });
 });
