@@ -4,6 +4,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { splitErrors } from '../data/api';
 import { sessionContext, streamContext } from '../data/context';
 import { type GroupStore, groupStore } from '../data/group-store';
+import type { Membership } from '../data/groups';
 import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
@@ -13,9 +14,12 @@ import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 import type { PlConfirmDialog } from './pl-confirm-dialog';
 import type { RemoveMemberDetail, RoleChangeDetail } from './pl-member-list';
+import type { PlSuccessorDialog } from './pl-successor-dialog';
+import './pl-group-delegation';
 import './pl-confirm-dialog';
 import './pl-invite-panel';
 import './pl-member-list';
+import './pl-successor-dialog';
 import './pl-thread-list';
 
 /**
@@ -106,6 +110,7 @@ export class PlGroupPage extends LitElement {
   @state() private error: string | null = null;
   @state() private busyUserId: string | null = null;
   @query('pl-confirm-dialog') private confirm!: PlConfirmDialog;
+  @query('pl-successor-dialog') private successor!: PlSuccessorDialog;
 
   readonly #group = new StoreController(this, () => this.#store());
   /** Follows `group:<id>` while the page is shown; the store absorbs what arrives. */
@@ -211,6 +216,17 @@ export class PlGroupPage extends LitElement {
             @pl-remove-member=${this.#remove}
           ></pl-member-list>
         </section>
+        ${
+          group.settings.delegation
+            ? html`<section class="card" aria-labelledby="delegation-heading">
+                <pl-group-delegation
+                  .groupId=${group.id}
+                  .members=${members}
+                  .myId=${me?.id ?? ''}
+                ></pl-group-delegation>
+              </section>`
+            : nothing
+        }
         </div>
         <aside>
           ${
@@ -224,15 +240,53 @@ export class PlGroupPage extends LitElement {
               ></pl-invite-panel>`
               : nothing
           }
-          <section class="card leave" aria-labelledby="leave-heading">
-            <h2 id="leave-heading">Leave this group</h2>
-            <p class="muted small">You will stop seeing its threads and decisions. You can come back with a new invitation.</p>
-            <button class="danger" type="button" @click=${this.#leave}>Leave group</button>
-          </section>
+          ${this.#leaveCard()}
         </aside>
       </div>
       <pl-confirm-dialog></pl-confirm-dialog>
+      <pl-successor-dialog></pl-successor-dialog>
     `;
+  }
+
+  /** Leaving as the only facilitator first names a successor; leaving as the only member empties the group. */
+  #leaveCard() {
+    const { standing } = this.#departure();
+    return html`<section class="card leave" aria-labelledby="leave-heading">
+      <h2 id="leave-heading">Leave this group</h2>
+      ${
+        standing === 'sole-facilitator'
+          ? html`<p class="muted small">
+              You are its only facilitator. Before you leave, name someone to take over.
+            </p>
+            <button class="danger" type="button" @click=${this.#leave}>Name a facilitator and leave</button>`
+          : html`<p class="muted small">
+              ${
+                standing === 'last-member'
+                  ? 'You are its only member: if you leave, the group is left without anyone.'
+                  : 'You will stop seeing its threads and decisions. You can come back with a new invitation.'
+              }
+            </p>
+            <button class="danger" type="button" @click=${this.#leave}>Leave group</button>`
+      }
+    </section>`;
+  }
+
+  /**
+   * Where the viewer's leaving would leave the group: `sole-facilitator` when
+   * others stay but no other facilitator (the server refuses that leave), and
+   * `last-member` when no one else is in it.
+   */
+  #departure() {
+    const { group, members } = this.#group.value ?? { group: null, members: [] };
+    const myId = this.session?.user?.id;
+    const others = members.filter((m) => m.user.id !== myId);
+    const standing =
+      others.length === 0
+        ? ('last-member' as const)
+        : group?.myRole === 'facilitator' && !others.some((m) => m.role === 'facilitator')
+          ? ('sole-facilitator' as const)
+          : ('one-of-many' as const);
+    return { standing, others };
   }
 
   async #changeRole(event: CustomEvent<RoleChangeDetail>) {
@@ -276,13 +330,51 @@ export class PlGroupPage extends LitElement {
     const me = this.session?.user;
     const group = store?.value.group;
     if (!store || !me || !group) return;
+    const { standing, others } = this.#departure();
+    if (standing === 'sole-facilitator') return this.#handOverAndLeave(others);
+    const facilitator = group.myRole === 'facilitator';
     const ok = await this.confirm.ask({
       title: `Leave ${group.name}?`,
-      message: 'You will need a new invitation to come back.',
+      message:
+        standing === 'last-member'
+          ? 'You are its only member: the group would be left without anyone, and nobody could invite people into it again.'
+          : `You will need a new invitation to come back.${
+              facilitator
+                ? ' Invitation links you made stop working unless another facilitator re-issues them.'
+                : ''
+            }`,
       confirmLabel: 'Leave group',
       danger: true,
     });
     if (!ok) return;
+    await this.#leaveNow();
+  }
+
+  /** The only facilitator names a successor, who is made a facilitator; then the leave goes through. */
+  async #handOverAndLeave(candidates: Membership[]) {
+    const store = this.#store();
+    const group = store?.value.group;
+    if (!store || !group) return;
+    const successorId = await this.successor.ask({ groupName: group.name, candidates });
+    if (!successorId) return;
+    const name = candidates.find((m) => m.user.id === successorId)?.user.name ?? 'They';
+    this.error = null;
+    this.notice = null;
+    try {
+      await store.changeRole(successorId, 'facilitator');
+    } catch (err) {
+      this.error = splitErrors(err, []).form;
+      return;
+    }
+    // Should the leave itself fail now, the successor stays a facilitator: say so beside the error.
+    this.notice = `${name} is now a facilitator.`;
+    await this.#leaveNow();
+  }
+
+  async #leaveNow() {
+    const store = this.#store();
+    const me = this.session?.user;
+    if (!store || !me) return;
     this.error = null;
     try {
       await store.removeMember(me.id);

@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { ApiError, splitErrors } from '../data/api';
 import type { Role } from '../data/groups';
 import {
@@ -17,12 +17,16 @@ import {
   revokeInvitation,
   type SkippedInvitation,
 } from '../data/invitations';
+import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
+import type { PlConfirmDialog } from './pl-confirm-dialog';
+import './pl-confirm-dialog';
 
 /**
  * Invites people by email (up to 100 addresses at once, with a personal
  * message) or with a link to copy. Facilitators choose the role, see the
- * invitations sent by email (resend, revoke) and the links already made.
+ * invitations sent by email (resend, revoke) and the links still open, with
+ * their uses and expiry (copy, re-issue, revoke).
  */
 @customElement('pl-invite-panel')
 export class PlInvitePanel extends LitElement {
@@ -56,16 +60,11 @@ export class PlInvitePanel extends LitElement {
         overflow: hidden;
         clip: rect(0, 0, 0, 0);
       }
-      details {
+      .links {
         border-top: 1px solid var(--pl-color-border);
         padding-top: var(--pl-space-2);
       }
-      summary {
-        cursor: pointer;
-        font-weight: var(--pl-weight-medium);
-        border-radius: var(--pl-radius-sm);
-      }
-      details ul {
+      .links ul {
         list-style: none;
         margin: var(--pl-space-1) 0 0;
         padding: 0;
@@ -73,7 +72,7 @@ export class PlInvitePanel extends LitElement {
         flex-direction: column;
         gap: var(--pl-space-1);
       }
-      details li,
+      .links li,
       .sent li {
         display: flex;
         align-items: center;
@@ -97,19 +96,26 @@ export class PlInvitePanel extends LitElement {
         flex-direction: column;
         gap: var(--pl-space-1);
       }
-      .sent li {
+      .sent li,
+      .links li {
         flex-wrap: wrap;
         align-items: flex-start;
       }
+      .links .tail {
+        font-family: var(--pl-font-mono);
+      }
+      .links li .who,
       .sent li .who {
         flex: 1 1 12rem;
         min-width: 0;
         overflow-wrap: anywhere;
       }
+      .links li .address,
       .sent li .address {
         display: block;
         font-weight: var(--pl-weight-medium);
       }
+      .links li .actions,
       .sent li .actions {
         display: flex;
         gap: var(--pl-space-half);
@@ -147,8 +153,10 @@ export class PlInvitePanel extends LitElement {
   @state() private sentStatus: string | null = null;
   @state() private skipped: SkippedInvitation[] = [];
   @state() private listError: string | null = null;
+  @state() private linksError: string | null = null;
   /** The invitation a Resend or Revoke is running for. */
   @state() private acting: string | null = null;
+  @query('pl-confirm-dialog') private confirm!: PlConfirmDialog;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('groupId')) {
@@ -160,6 +168,7 @@ export class PlInvitePanel extends LitElement {
       this.emailsError = null;
       this.sentStatus = null;
       this.skipped = [];
+      this.linksError = null;
     }
     if (
       (changed.has('groupId') || changed.has('canListInvitations')) &&
@@ -210,6 +219,7 @@ export class PlInvitePanel extends LitElement {
         ${this.canListInvitations ? this.#sentList() : nothing}
         ${this.canListInvitations && this.#openLinks().length > 0 ? this.#earlierLinks() : nothing}
       </div>
+      <pl-confirm-dialog></pl-confirm-dialog>
     </section>`;
   }
 
@@ -419,34 +429,76 @@ export class PlInvitePanel extends LitElement {
     }
   }
 
+  /** The links still open, each with its uses and expiry, to copy (or re-issue) and to revoke. */
   #earlierLinks() {
-    return html`<details>
-      <summary>Open links (${this.#openLinks().length})</summary>
-      <ul>
-        ${this.#openLinks().map(
-          (inv) => html`<li>
-            <span class="small">
-              ${inv.role === 'facilitator' ? 'Facilitator' : 'Member'} link · used ${inv.uses}${inv.maxUses ? ` of ${inv.maxUses}` : ''}
-              ${inv.expiresAt ? html`<span class="muted">· until ${formatDate(inv.expiresAt)}</span>` : nothing}
+    const links = this.#openLinks();
+    return html`<div class="links">
+      <h3 id="links-heading">Open invitation links (${links.length})</h3>
+      ${this.linksError ? html`<p class="alert" role="alert">${this.linksError}</p>` : nothing}
+      <ul aria-labelledby="links-heading">
+        ${links.map((inv) => {
+          const name = linkName(inv);
+          const busy = this.acting === inv.id;
+          return html`<li>
+            <span class="small who">
+              <span class="address">${inv.role === 'facilitator' ? 'Facilitator' : 'Member'} link <span class="tail">…${tokenTail(inv)}</span></span>
+              <span class="muted">
+                ${usesText(inv)}${inv.expiresAt ? ` · until ${formatDate(inv.expiresAt)}` : ''}${
+                  inv.issuedBy ? ` · made by ${inv.issuedBy.name}` : ''
+                }
+              </span>
               ${
                 inv.valid
                   ? nothing
-                  : html`<span class="muted">· stopped: ${inv.issuedBy?.name ?? 'its issuer'} may no longer invite</span>`
+                  : html`<span class="muted">stopped: ${inv.issuedBy?.name ?? 'its issuer'} may no longer invite</span>`
               }
             </span>
-            ${
-              inv.valid
-                ? html`<button class="ghost small" type="button" @click=${() => this.#copy(inv.url)}>
-                  Copy<span class="sr-only"> ${inv.role} link made for ${formatDate(inv.expiresAt)}</span>
-                </button>`
-                : html`<button class="ghost small" type="button" @click=${() => this.#reissue(inv)}>
-                  Re-issue<span class="sr-only"> ${inv.role} link as yours</span>
-                </button>`
-            }
-          </li>`,
-        )}
+            <span class="actions">
+              ${
+                inv.valid
+                  ? html`<button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#copy(inv.url)}>
+                    Copy<span class="sr-only"> the ${name}</span>
+                  </button>`
+                  : html`<button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#reissue(inv)}>
+                    Re-issue<span class="sr-only"> the ${name} as yours</span>
+                  </button>`
+              }
+              <button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#revokeLink(inv)}>
+                Revoke<span class="sr-only"> the ${name}</span>
+              </button>
+            </span>
+          </li>`;
+        })}
       </ul>
-    </details>`;
+    </div>`;
+  }
+
+  /** Asks first: whoever was given the link can no longer join with it. */
+  async #revokeLink(inv: Invitation) {
+    const used =
+      inv.uses === 0
+        ? 'Nobody has joined with it yet.'
+        : `${plural(inv.uses, 'person', 'people')} joined with it; they stay in the group.`;
+    const ok = await this.confirm.ask({
+      title: `Revoke the ${linkName(inv)}?`,
+      message: `Anyone you gave it to can no longer join with it. ${used}`,
+      confirmLabel: 'Revoke link',
+      danger: true,
+    });
+    if (!ok) return;
+    this.acting = inv.id;
+    this.linksError = null;
+    try {
+      await revokeInvitation(this.groupId, inv.id);
+      this.earlier = this.earlier.filter((i) => i.id !== inv.id);
+      if (this.invitation?.id === inv.id) this.invitation = null;
+      this.copied = `The ${linkName(inv)} was revoked: it no longer lets anyone join.`;
+      await this.#loadEarlier();
+    } catch (err) {
+      this.linksError = splitErrors(err, []).form;
+    } finally {
+      this.acting = null;
+    }
   }
 
   #roleChanged(event: Event) {
@@ -506,6 +558,21 @@ export class PlInvitePanel extends LitElement {
 
 function selectAll(event: FocusEvent) {
   (event.target as HTMLInputElement).select();
+}
+
+/** The end of a link's token: enough to tell links apart, and to match one against the link given out. */
+function tokenTail(inv: Invitation): string {
+  return inv.token.slice(-6);
+}
+
+/** "used 2 of 5", or "used 1 time" for a link without a limit. */
+function usesText(inv: Invitation): string {
+  return inv.maxUses === null ? `used ${plural(inv.uses, 'time')}` : `used ${inv.uses} of ${inv.maxUses}`;
+}
+
+/** How a link is named in buttons and messages, e.g. "member link …x7Qa9b". */
+function linkName(inv: Invitation): string {
+  return `${inv.role} link …${tokenTail(inv)}`;
 }
 
 function formatDate(iso: string | null): string {

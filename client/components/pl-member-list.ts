@@ -1,9 +1,11 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Membership, Role } from '../data/groups';
-import { fireEvent } from '../ui/fire-event';
+import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { initials } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
+import type { MenuItem } from './pl-menu-button';
+import './pl-menu-button';
 
 /** Detail of `pl-role-change`. */
 export interface RoleChangeDetail {
@@ -19,8 +21,8 @@ export interface RemoveMemberDetail {
 }
 
 /**
- * A group's members with their roles. Facilitators get buttons to change a
- * role and to remove someone; the element only asks, through events.
+ * A group's members with their roles. Facilitators get a "⋯" menu on each row
+ * to change a role or remove someone; the element only asks, through events.
  *
  * @fires pl-role-change - {@link RoleChangeDetail}: make someone a member or a facilitator
  * @fires pl-remove-member - {@link RemoveMemberDetail}: remove someone from the group
@@ -78,17 +80,8 @@ export class PlMemberList extends LitElement {
         overflow-wrap: anywhere;
       }
       .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: var(--pl-space-1);
+        flex: none;
         margin-left: auto;
-      }
-      @media (max-width: 480px) {
-        .actions {
-          flex-basis: 100%;
-          margin-left: 0;
-          padding-left: 56px;
-        }
       }
     `,
   ];
@@ -96,7 +89,7 @@ export class PlMemberList extends LitElement {
   /** The members to show, in order. */
   @property({ attribute: false }) members: Membership[] = [];
 
-  /** The viewer's user id: their row says "(you)" and offers no Remove. */
+  /** The viewer's user id: their row says "(you)" and offers no removal. */
   @property() myId = '';
 
   /** Whether the viewer may change roles (the group's `changeRoles` permission). */
@@ -105,7 +98,7 @@ export class PlMemberList extends LitElement {
   /** Whether the viewer may remove members (the group's `removeMember` permission). */
   @property({ type: Boolean }) canRemove = false;
 
-  /** A member whose change is in flight: their buttons are disabled. */
+  /** A member whose change is in flight: their menu is disabled. */
   @property() busyUserId: string | null = null;
 
   override render() {
@@ -116,10 +109,8 @@ export class PlMemberList extends LitElement {
 
   #row(m: Membership) {
     const me = m.user.id === this.myId;
-    const busy = this.busyUserId === m.user.id;
     const facilitator = m.role === 'facilitator';
-    const roleTarget: Role = facilitator ? 'member' : 'facilitator';
-    const roleAction = facilitator ? (me ? 'Step down' : 'Make member') : 'Make facilitator';
+    const actions = this.#actionsFor(m);
     return html`<li data-user-id=${m.user.id}>
       <span class="avatar" aria-hidden="true">${initials(m.user.name)}</span>
       <div class="who">
@@ -130,38 +121,42 @@ export class PlMemberList extends LitElement {
         <div class="sub muted small">@${m.user.handle}${m.user.email ? html` · ${m.user.email}` : nothing}</div>
       </div>
       ${
-        this.canChangeRoles || this.canRemove
-          ? html`<div class="actions">
-            ${
-              this.canChangeRoles
-                ? html`<button
-              class="secondary small"
-              type="button"
-              aria-label="${roleAction}: ${m.user.name}"
-              ?disabled=${busy}
-              @click=${() => fireEvent(this, 'pl-role-change', { userId: m.user.id, name: m.user.name, role: roleTarget })}
-            >
-              ${roleAction}
-            </button>`
-                : nothing
-            }
-            ${
-              me || !this.canRemove
-                ? nothing
-                : html`<button
-                  class="danger small"
-                  type="button"
-                  aria-label="Remove: ${m.user.name}"
-                  ?disabled=${busy}
-                  @click=${() => fireEvent(this, 'pl-remove-member', { userId: m.user.id, name: m.user.name })}
-                >
-                  Remove
-                </button>`
-            }
-          </div>`
+        actions.length > 0
+          ? html`<pl-menu-button
+            class="actions"
+            label="More actions for ${m.user.name}"
+            .items=${actions}
+            ?disabled=${this.busyUserId === m.user.id}
+            @pl-menu-select=${(e: PlEvent<'pl-menu-select'>) => this.#chosen(m, e.detail.id)}
+          ></pl-menu-button>`
           : nothing
       }
     </li>`;
+  }
+
+  /**
+   * What the viewer may do to this member. Nobody removes themself here (they
+   * leave from the group page), and the only facilitator is not offered
+   * stepping down, which would leave the group without one.
+   */
+  #actionsFor(m: Membership): MenuItem[] {
+    const me = m.user.id === this.myId;
+    const actions: MenuItem[] = [];
+    if (this.canChangeRoles) {
+      if (m.role === 'member') actions.push({ id: 'facilitator', label: 'Make facilitator' });
+      else if (!me) actions.push({ id: 'member', label: 'Make member' });
+      else if (this.members.some((o) => o.role === 'facilitator' && o.user.id !== m.user.id)) {
+        actions.push({ id: 'member', label: 'Step down as facilitator' });
+      }
+    }
+    if (this.canRemove && !me) actions.push({ id: 'remove', label: 'Remove from group', danger: true });
+    return actions;
+  }
+
+  #chosen(m: Membership, action: string) {
+    const { id: userId, name } = m.user;
+    if (action === 'remove') fireEvent(this, 'pl-remove-member', { userId, name });
+    else fireEvent(this, 'pl-role-change', { userId, name, role: action as Role });
   }
 }
 

@@ -92,7 +92,12 @@ describe('POST /groups', () => {
       createdAt: expect.stringMatching(ISO),
       memberCount: 1,
       myRole: 'facilitator',
-      settings: { membersCanStartThreads: true, membersCanCreateProposals: true, membersCanInvite: true },
+      settings: {
+        membersCanStartThreads: true,
+        membersCanCreateProposals: true,
+        membersCanInvite: true,
+        delegation: false,
+      },
       permissions: {
         updateGroup: true,
         changeRoles: true,
@@ -171,6 +176,7 @@ describe('POST /groups', () => {
       membersCanStartThreads: true,
       membersCanCreateProposals: true,
       membersCanInvite: true,
+      delegation: false,
     });
     expect((await groupRow(group.id)).members_can_invite).toBe(true);
   });
@@ -331,6 +337,7 @@ describe('PATCH /groups/:id', () => {
       membersCanStartThreads: false,
       membersCanCreateProposals: true,
       membersCanInvite: false,
+      delegation: false,
     });
     expect(await groupRow(group.id)).toMatchObject({
       name: 'Renamed',
@@ -761,6 +768,41 @@ describe('DELETE /groups/:id/members/:userId', () => {
       204,
     );
     expect(await facilitatorCount(group.id)).toBe(1);
+  });
+
+  test('the last facilitator is told why they cannot leave, and what to do first', async () => {
+    const { facilitator, group } = await circle('Told why');
+    const error = expectError(
+      await req(facilitator, 'DELETE', `/groups/${group.id}/members/${facilitator.id}`),
+      409,
+      'conflict',
+    );
+    expect(error.message).toMatch(/last facilitator.*make someone else a facilitator first/);
+  });
+
+  test('two facilitators leaving at once never leave the group without one', async () => {
+    for (let round = 0; round < 3; round++) {
+      const a = await signUp(h.app);
+      const group = await createGroup(h.app, a, `Walkout ${round}`);
+      const b = await signUp(h.app);
+      await join(h.app, a, group.id, b, 'facilitator');
+      await join(h.app, a, group.id, await signUp(h.app));
+
+      const [aLeaves, bLeaves] = await Promise.all([
+        req(a, 'DELETE', `/groups/${group.id}/members/${a.id}`),
+        req(b, 'DELETE', `/groups/${group.id}/members/${b.id}`),
+      ]);
+      expect([aLeaves.statusCode, bLeaves.statusCode].sort()).toEqual([204, 409]);
+      expect(await facilitatorCount(group.id)).toBe(1);
+    }
+  });
+
+  test('a group’s only member may leave it: no one is left without a facilitator', async () => {
+    const loner = await signUp(h.app);
+    const group = await createGroup(h.app, loner, 'Party of one');
+    expect((await req(loner, 'DELETE', `/groups/${group.id}/members/${loner.id}`)).statusCode).toBe(204);
+    expect(await roleOf(group.id, loner.id)).toBeNull();
+    expect((await req(loner, 'GET', '/groups')).json().items).toEqual([]);
   });
 
   test('403 csrf_rejected for a cookie without Origin; the member stays', async () => {

@@ -572,3 +572,108 @@ describe('invitations follow their issuer’s standing', () => {
     expect(await rowCounts(h)).toEqual(before);
   });
 });
+
+// A facilitator's invitation screen lists the group's links (GET /groups/:id/invitations) and revokes
+// one (DELETE /groups/:id/invitations/:invitationId): whoever holds a revoked link can no longer join.
+describe('listing and revoking a group’s invitation links', () => {
+  function list(actor: Person, groupId: string) {
+    return as(h.app, actor).get(`/api/v1/groups/${groupId}/invitations`);
+  }
+  function revoke(actor: Person | null, groupId: string, invitationId: string) {
+    return as(h.app, actor ?? { headers: { origin: ORIGIN } }).delete(
+      `/api/v1/groups/${groupId}/invitations/${invitationId}`,
+    );
+  }
+  type Listed = { id: string; token: string; uses: number; maxUses: number | null; expiresAt: string | null };
+  async function listedIds(actor: Person, groupId: string) {
+    const res = await list(actor, groupId);
+    expect(res.statusCode).toBe(200);
+    return (res.json().items as Listed[]).map((i) => i.id);
+  }
+
+  test('a facilitator sees each link with its role, uses, limit and expiry', async () => {
+    const { facilitator, group } = await circle('Listed links');
+    const capped = await invite(h.app, facilitator, group.id, { maxUses: 3 });
+    const forFacilitators = await invite(h.app, facilitator, group.id, { role: 'facilitator' });
+    expect((await accept(await signUp(h.app), capped.token)).statusCode).toBe(200);
+
+    const res = await list(facilitator, group.id);
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items as (Listed & { role: string; valid: boolean })[];
+    expect(items.find((i) => i.id === capped.id)).toMatchObject({
+      role: 'member',
+      uses: 1,
+      maxUses: 3,
+      valid: true,
+      email: null,
+      issuedBy: { id: facilitator.id, name: facilitator.name },
+    });
+    expect(items.find((i) => i.id === forFacilitators.id)).toMatchObject({
+      role: 'facilitator',
+      uses: 0,
+      maxUses: null,
+      valid: true,
+    });
+    const expiry = Date.parse(items.find((i) => i.id === capped.id)!.expiresAt!);
+    expect(expiry - Date.now()).toBeGreaterThan(13 * 86_400_000);
+  });
+
+  test('a revoked link admits no one: 204, then accept and preview are 404 and the list drops it', async () => {
+    const { facilitator, outsider, group } = await circle('Revoked link');
+    const revoked = await invite(h.app, facilitator, group.id);
+    const kept = await invite(h.app, facilitator, group.id);
+
+    expect((await revoke(facilitator, group.id, revoked.id)).statusCode).toBe(204);
+
+    const before = await rowCounts(h);
+    expectError(await accept(outsider, revoked.token), 404, 'not_found');
+    expectError(await preview(revoked.token), 404, 'not_found');
+    expect(await rowCounts(h)).toEqual(before);
+    expect(await isMember(group.id, outsider.id)).toBeNull();
+    const ids = await listedIds(facilitator, group.id);
+    expect(ids).not.toContain(revoked.id);
+    expect(ids).toContain(kept.id);
+
+    // The group's other link is untouched, and the revoked one cannot be revoked twice.
+    expect((await accept(outsider, kept.token)).statusCode).toBe(200);
+    expectError(await revoke(facilitator, group.id, revoked.id), 404, 'not_found');
+  });
+
+  test('revoking a link people joined through keeps them in the group', async () => {
+    const { facilitator, group } = await circle('Joined then revoked');
+    const link = await invite(h.app, facilitator, group.id, { maxUses: 5 });
+    const joiner = await signUp(h.app);
+    expect((await accept(joiner, link.token)).statusCode).toBe(200);
+
+    expect((await revoke(facilitator, group.id, link.id)).statusCode).toBe(204);
+    expect(await isMember(group.id, joiner.id)).toBe('member');
+    expectError(await accept(await signUp(h.app), link.token), 404, 'not_found');
+  });
+
+  test('only the group’s facilitators revoke its links: 403 for a member, 404 otherwise; the link still works', async () => {
+    const { facilitator, member, outsider, group } = await circle('Revoke guard');
+    const link = await invite(h.app, facilitator, group.id);
+    const elsewhere = await signUp(h.app);
+    const otherGroup = await createGroup(h.app, elsewhere, 'Another circle');
+
+    const before = await rowCounts(h);
+    expectError(await revoke(member, group.id, link.id), 403, 'forbidden');
+    expectError(await revoke(outsider, group.id, link.id), 404, 'not_found');
+    // A facilitator of another group cannot reach this group's link through their own group.
+    expectError(await revoke(elsewhere, otherGroup.id, link.id), 404, 'not_found');
+    expectError(await revoke(facilitator, group.id, MISSING_ID), 404, 'not_found');
+    expectError(await revoke(facilitator, group.id, 'not-an-id'), 404, 'not_found');
+    expectError(await revoke(null, group.id, link.id), 401, 'unauthenticated');
+    expectError(
+      await h.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/groups/${group.id}/invitations/${link.id}`,
+        headers: { cookie: facilitator.headers.cookie },
+      }),
+      403,
+      'csrf_rejected',
+    );
+    expect(await rowCounts(h)).toEqual(before);
+    expect((await accept(outsider, link.token)).statusCode).toBe(200);
+  });
+});

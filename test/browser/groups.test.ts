@@ -129,7 +129,8 @@ describeInBrowser('groups in the browser', () => {
     expect(await text(beaRow)).toContain('Member');
 
     // --- Ada makes Bea a facilitator.
-    await beaRow.getByRole('button', { name: `Make facilitator: ${bea.name}` }).click();
+    await beaRow.getByRole('button', { name: `More actions for ${bea.name}` }).click();
+    await a.getByRole('menuitem', { name: 'Make facilitator' }).click();
     await a
       .getByRole('status')
       .filter({ hasText: `${bea.name} is now a facilitator.` })
