@@ -4,7 +4,7 @@
 // that Postgres server (dropped at the end); unset: a fresh PGlite directory.
 // Prints a table and writes bench/results.json. See bench/README.md.
 //
-// Options: --quick, --only=votes,reading,fanout,idle,client,email,scale, --build-client
+// Options: --quick, --only=votes,delegation,reading,fanout,idle,client,email,scale, --build-client
 // (rebuild dist/client first), --out=<file> (default bench/results.json).
 //
 // The runner: one database, one seed, one server that the first scenarios
@@ -23,6 +23,7 @@ import { Report } from './lib/report';
 import { seedBase } from './lib/seed';
 import { fmt, log, machineInfo, table } from './lib/util';
 import { client, clientBundle } from './scenarios/client';
+import { delegation } from './scenarios/delegation';
 import { email } from './scenarios/email';
 import { fanout } from './scenarios/fanout';
 import { idle } from './scenarios/idle';
@@ -53,6 +54,7 @@ const SETTINGS = settingsFor(QUICK);
 const ON_SHARED_SERVER = [
   ['idle', idle],
   ['votes', votes],
+  ['delegation', delegation],
   ['reading', reading],
   ['fanout', fanout],
   ['client', client],

@@ -163,4 +163,94 @@ describe.runIf(TEST_DB_KIND === 'postgres')('two server processes on one Postgre
       expect(bodies(page).at(-1)).toBe(`round ${i}`);
     }
   });
+
+  test('with delegation, votes and delegations spread over both processes count every member once, and the close happens once', {
+    timeout: 60_000,
+  }, async () => {
+    const ada = await person(a, 'Dele');
+    const groupId = (await call(a, 'POST', '/groups', { name: 'Liquid' }, ada.cookie)).json.group.id;
+    expect(
+      (await call(b, 'PATCH', `/groups/${groupId}`, { settings: { delegation: true } }, ada.cookie)).status,
+    ).toBe(200);
+    const people = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => person(i % 2 ? a : b, `Member${i}`)),
+    );
+    for (const [i, p] of people.entries()) {
+      const token = (await call(a, 'POST', `/groups/${groupId}/invitations`, {}, ada.cookie)).json.invitation
+        .token;
+      expect(
+        (await call(i % 2 ? b : a, 'POST', `/invitations/${token}/accept`, undefined, p.cookie)).status,
+      ).toBe(200);
+    }
+    const threadId = (await call(a, 'POST', `/groups/${groupId}/threads`, { title: 'Liquid' }, ada.cookie))
+      .json.thread.id;
+    const proposalId = (
+      await call(
+        b,
+        'POST',
+        `/threads/${threadId}/proposals`,
+        {
+          kind: 'proposal',
+          title: 'Carried by delegates',
+          closesAt: new Date(Date.now() + 6000).toISOString(),
+        },
+        ada.cookie,
+      )
+    ).json.proposal.id;
+
+    // Members 0–5 vote (0–2 agree, 3–5 disagree); 6→7→0 and 8→3, 9→6, 10→11→10 (a cycle): all at once,
+    // each request through the process the member did not join through.
+    const [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11] = people as [typeof ada, ...(typeof ada)[]];
+    const via = (i: number) => (i % 2 ? a : b);
+    const votes = [m0, m1, m2, m3, m4, m5].map((p, i) =>
+      call(
+        via(i),
+        'PUT',
+        `/proposals/${proposalId}/vote`,
+        { choices: [{ optionId: i < 3 ? 'agree' : 'disagree' }] },
+        p!.cookie,
+      ),
+    );
+    const delegations = (
+      [
+        [m6, m7],
+        [m7, m0],
+        [m8, m3],
+        [m9, m6],
+        [m10, m11],
+        [m11, m10],
+      ] as const
+    ).map(([from, to], i) =>
+      call(via(i + 1), 'PUT', `/groups/${groupId}/delegation`, { delegateId: to!.id }, from!.cookie),
+    );
+    const answers = await Promise.all([...votes, ...delegations]);
+    expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
+
+    // Both processes look for due proposals every second: wait for the close, then a while longer.
+    const ws = await openStream(a.url, { cookie: ada.cookie });
+    ws.send({ type: 'subscribe', topic: `thread:${threadId}` });
+    await ws.waitFor((m) => m.type === 'subscribed');
+    await ws.waitFor((m) => m.type === 'event' && m.event.kind === 'proposal.closed', 15_000);
+    await new Promise((r) => setTimeout(r, 2500));
+    const closes = eventsOn(ws, `thread:${threadId}`).filter((e) => e.kind === 'proposal.closed');
+    await ws.close();
+
+    // Agree: 0, 1, 2 and, through 7 → 0, members 7, 6 and 9; disagree: 3, 4, 5 and 8. Ada and the cycle: none.
+    const expected = { agree: 6, disagree: 4 };
+    for (const server of [a, b]) {
+      const p = (await call(server, 'GET', `/proposals/${proposalId}`, undefined, ada.cookie)).json.proposal;
+      expect(p.closedAt).not.toBeNull();
+      expect(p.voterCount).toBe(6);
+      expect(p.representedCount).toBe(10);
+      const counts = Object.fromEntries(
+        p.results.options.map((o: { optionId: string; count: number }) => [o.optionId, o.count]),
+      );
+      expect(counts).toMatchObject(expected);
+    }
+    expect(closes).toHaveLength(1);
+    const chain = (await call(b, 'GET', `/groups/${groupId}/record`, undefined, ada.cookie)).json;
+    expect(chain.items).toHaveLength(1);
+    const weights = chain.items[0].ballots.map((ballot: { weight: number }) => ballot.weight).sort();
+    expect(weights).toEqual([1, 1, 1, 1, 2, 4]); // 0 carries 7, 6 and 9; 3 carries 8
+  });
 });
