@@ -2,13 +2,23 @@ import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { type FieldErrors, splitErrors } from '../data/api';
-import { buildProposal, emptyProposalDraft, type ProposalDraft } from '../data/proposal-draft';
+import { clearDraft, loadDraft, saveDraft } from '../data/comments';
+import { groupStore } from '../data/group-store';
+import {
+  buildProposal,
+  emptyProposalDraft,
+  isUntouched,
+  type ProposalDraft,
+  proposalDraftKey,
+  restoreProposalDraft,
+} from '../data/proposal-draft';
 import { KIND_HINTS, KIND_LABELS, KINDS } from '../data/proposal-labels';
 import { createProposal, type Proposal } from '../data/proposals';
 import { draftFromTemplate, listTemplates, type ProposalTemplate } from '../data/templates';
 import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import './pl-decision-rules';
+import './pl-markdown-editor';
 import { proposalFieldsetStyles, proposalFormStyles } from './pl-proposal-form.styles';
 
 /** Sent (bubbling, composed) once a proposal was created. */
@@ -135,6 +145,7 @@ export class PlProposalForm extends LitElement {
 
       <div class="actions">
         <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Creating…' : 'Put it to a vote'}</button>
+        <button type="button" class="secondary" ?disabled=${this.busy} @click=${this.#cancel}>Cancel</button>
         <p class="small muted" role="status">${this.status}</p>
       </div>
     </form>`;
@@ -151,19 +162,23 @@ export class PlProposalForm extends LitElement {
     const describedBy =
       [err ? `${id}-error` : '', opts.hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
     const onInput = (ev: Event) => this.#edit({ [name]: (ev.target as HTMLInputElement).value });
+    if (opts.multiline) {
+      // The same editor as comments (Preview, mentions); the whole draft is kept by the form.
+      return html`<div class="field">
+        <pl-markdown-editor
+          id=${id}
+          label=${label}
+          .value=${value}
+          .error=${err ?? null}
+          .members=${this.groupId ? groupStore(this.groupId).value.members.map((m) => m.user) : []}
+          @pl-editor-input=${(ev: PlEvent<'pl-editor-input'>) => this.#edit({ [name]: ev.detail.value })}
+        ></pl-markdown-editor>
+        ${opts.hint ? html`<p class="hint" id="${id}-hint">${opts.hint}</p>` : nothing}
+      </div>`;
+    }
     return html`<div class="field">
       <label for=${id}>${label}</label>
-      ${
-        opts.multiline
-          ? html`<textarea
-            id=${id}
-            .value=${value}
-            maxlength="100000"
-            aria-invalid=${err ? 'true' : 'false'}
-            aria-describedby=${ifDefined(describedBy)}
-            @input=${onInput}
-          ></textarea>`
-          : html`<input
+      ${html`<input
             id=${id}
             type="text"
             .value=${value}
@@ -172,8 +187,7 @@ export class PlProposalForm extends LitElement {
             aria-invalid=${err ? 'true' : 'false'}
             aria-describedby=${ifDefined(describedBy)}
             @input=${onInput}
-          />`
-      }
+          />`}
       ${opts.hint ? html`<p class="hint" id="${id}-hint">${opts.hint}</p>` : nothing}
       ${err ? html`<p class="field-error" id="${id}-error">${err}</p>` : nothing}
     </div>`;
@@ -323,6 +337,12 @@ export class PlProposalForm extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // What was typed before a reload (or a wander elsewhere) comes back.
+    const kept = restoreProposalDraft(loadDraft(proposalDraftKey(this.threadId)), Date.now());
+    if (kept) {
+      this.draft = kept;
+      this.status = 'Your unsent draft is back.';
+    }
     // Offered when they arrive; the form works without them.
     listTemplates(this.groupId || undefined)
       .then((items) => {
@@ -358,6 +378,18 @@ export class PlProposalForm extends LitElement {
   #edit(patch: Partial<ProposalDraft>) {
     this.draft = { ...this.draft, ...patch };
     this.status = '';
+    const key = proposalDraftKey(this.threadId);
+    if (isUntouched(this.draft, emptyProposalDraft(Date.now()))) clearDraft(key);
+    else saveDraft(key, JSON.stringify(this.draft));
+  }
+
+  /** Discards the draft and asks the page to close the form. */
+  #cancel() {
+    clearDraft(proposalDraftKey(this.threadId));
+    this.draft = emptyProposalDraft(Date.now());
+    this.errors = {};
+    this.formError = null;
+    fireEvent(this, 'pl-cancel');
   }
 
   #setOption(i: number, patch: Partial<ProposalDraft['options'][number]>) {
@@ -406,6 +438,7 @@ export class PlProposalForm extends LitElement {
     try {
       const proposal = await createProposal(this.threadId, body);
       this.draft = { ...emptyProposalDraft(Date.now()), kind: this.draft.kind };
+      clearDraft(proposalDraftKey(this.threadId));
       this.status = `“${proposal.title}” is open for votes.`;
       fireEvent(this, 'proposal-created', { proposal });
     } catch (err) {

@@ -1,11 +1,18 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type FieldErrors, splitErrors } from '../data/api';
+import { clearDraft } from '../data/comments';
+import { groupStore } from '../data/group-store';
 import type { ThreadStore } from '../data/thread-store';
 import type { Thread } from '../data/threads';
 import { fireEvent } from '../ui/fire-event';
-import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
+import { checkFields, field, formAlert, formValues, markdownField, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
+
+import './pl-markdown-editor';
+
+/** Where an unsaved edit of a thread's context is kept. */
+const editDraftKey = (threadId: string) => `plenary:draft:thread-edit:${threadId}`;
 
 /** What the form needs to save: the thread's store, which then shows the server's answer. */
 export type ThreadEditor = Pick<ThreadStore, 'updateThread'>;
@@ -65,20 +72,25 @@ export class PlThreadEditForm extends LitElement {
       <h2 id="edit-heading">Edit thread</h2>
       ${formAlert(this.formError)}
       ${field({ name: 'title', label: 'Title', required: true, maxlength: 200, value: thread.title, error: this.errors.title })}
-      ${field({
+      ${markdownField({
         name: 'body',
         label: 'Context',
-        multiline: true,
-        maxlength: 100_000,
         value: thread.body,
-        hint: 'Markdown is fine.',
         error: this.errors.body,
+        draftKey: editDraftKey(thread.id),
+        members: groupStore(thread.groupId).value.members.map((m) => m.user),
       })}
       <div class="buttons">
         <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Save changes'}</button>
-        <button type="button" class="secondary" @click=${() => fireEvent(this, 'pl-cancel')}>Cancel</button>
+        <button type="button" class="secondary" @click=${this.#cancel}>Cancel</button>
       </div>
     </form>`;
+  }
+
+  /** Cancel discards the unsaved edit: the next Edit starts from the thread as it is. */
+  #cancel() {
+    if (this.thread) clearDraft(editDraftKey(this.thread.id));
+    fireEvent(this, 'pl-cancel');
   }
 
   async #save(event: SubmitEvent) {
@@ -92,6 +104,7 @@ export class PlThreadEditForm extends LitElement {
     this.busy = true;
     try {
       const thread = await this.store.updateThread({ title: v.title!.trim(), body: v.body ?? '' });
+      clearDraft(editDraftKey(thread.id));
       fireEvent(this, 'pl-thread-saved', { thread });
     } catch (err) {
       const split = splitErrors(err, ['title', 'body']);

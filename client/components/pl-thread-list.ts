@@ -2,7 +2,9 @@ import { consume } from '@lit/context';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type FieldErrors, splitErrors } from '../data/api';
+import { clearDraft } from '../data/comments';
 import { sessionContext, streamContext } from '../data/context';
+import { groupStore } from '../data/group-store';
 import type { Group } from '../data/groups';
 import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
@@ -12,8 +14,13 @@ import type { Thread } from '../data/threads';
 import { TopicController } from '../data/topic-controller';
 import { navigate } from '../router';
 import { absoluteTime, plural, relativeTime } from '../ui/format';
-import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
+import { checkFields, field, formAlert, formValues, markdownField, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
+
+import './pl-markdown-editor';
+
+/** Where the context of a thread not yet started is kept. */
+const newThreadDraftKey = (groupId: string) => `plenary:draft:new-thread:${groupId}`;
 
 /**
  * A group's threads: open ones (pinned first, then the most recently
@@ -307,13 +314,13 @@ export class PlThreadList extends LitElement {
       <h3 id="new-thread-heading">Start a thread</h3>
       ${formAlert(this.formError)}
       ${field({ name: 'title', label: 'Title', required: true, maxlength: 200, error: this.errors.title })}
-      ${field({
+      ${markdownField({
         name: 'body',
         label: 'Context (optional)',
-        multiline: true,
-        maxlength: 100_000,
-        hint: 'What is this about, and what should the group consider? Markdown is fine.',
+        hint: 'What is this about, and what should the group consider?',
         error: this.errors.body,
+        draftKey: newThreadDraftKey(this.group!.id),
+        members: groupStore(this.group!.id).value.members.map((m) => m.user),
       })}
       <div class="buttons">
         <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Starting…' : 'Start thread'}</button>
@@ -346,6 +353,7 @@ export class PlThreadList extends LitElement {
     this.busy = true;
     try {
       const thread = await this.#store.create({ title: v.title!.trim(), body: v.body ?? '' });
+      clearDraft(newThreadDraftKey(this.group!.id));
       this.composing = false;
       navigate(`/threads/${encodeURIComponent(thread.id)}`);
     } catch (err) {

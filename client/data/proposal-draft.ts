@@ -150,3 +150,48 @@ function checkDecisionRules(draft: ProposalDraft, body: CreateProposalBody, erro
   if (PASS_PERCENT_KINDS.includes(draft.kind)) percent(draft.passPercent, 'passPercent');
   if (draft.kind === 'proposal') body.blockVetoes = draft.blockVetoes;
 }
+
+/** The storage key of a thread's unsent proposal. */
+export function proposalDraftKey(threadId: string): string {
+  return `plenary:proposal-draft:${threadId}`;
+}
+
+/**
+ * A stored draft read back: only what still has the draft's shape is taken,
+ * over a fresh draft, so a draft kept by an older version of the form (or
+ * edited by hand) cannot break it. Null when there is nothing worth restoring.
+ */
+export function restoreProposalDraft(stored: string, now: number): ProposalDraft | null {
+  if (!stored) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stored);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const fresh = emptyProposalDraft(now);
+  const draft: Record<string, unknown> = { ...fresh };
+  for (const [key, value] of Object.entries(parsed)) {
+    const expected = fresh[key as keyof ProposalDraft];
+    if (expected === undefined) continue;
+    if (key === 'options') {
+      if (!Array.isArray(value)) continue;
+      draft.options = value
+        .filter((o) => typeof o === 'object' && o !== null)
+        .map((o) => ({ label: String(o.label ?? ''), startsAt: String(o.startsAt ?? '') }));
+    } else if (typeof value === typeof expected) draft[key] = value;
+  }
+  const restored = draft as unknown as ProposalDraft;
+  return isUntouched(restored, fresh) ? null : restored;
+}
+
+/** Whether a draft holds nothing typed: not worth keeping or restoring. */
+export function isUntouched(draft: ProposalDraft, fresh: ProposalDraft): boolean {
+  return (
+    !draft.title.trim() &&
+    !draft.details.trim() &&
+    draft.options.every((o) => !o.label.trim() && !o.startsAt) &&
+    draft.kind === fresh.kind
+  );
+}

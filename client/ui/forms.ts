@@ -58,6 +58,35 @@ export function field(spec: FieldSpec): TemplateResult {
   </div>`;
 }
 
+/**
+ * A long text field in the Markdown editor (<pl-markdown-editor>, which the
+ * page must import): Preview, mentions of `members`, and with `draftKey` the
+ * unsent text kept across a reload. Its value is in the form's data by `name`.
+ */
+export function markdownField(spec: {
+  name: string;
+  label: string;
+  value?: string;
+  hint?: string;
+  error?: string;
+  draftKey?: string;
+  members?: { id: string; name: string; handle: string }[];
+}): TemplateResult {
+  const id = `field-${spec.name}`;
+  return html`<div class="field">
+    <pl-markdown-editor
+      id=${id}
+      name=${spec.name}
+      label=${spec.label}
+      .value=${spec.value ?? ''}
+      .error=${spec.error ?? null}
+      .members=${spec.members ?? []}
+      draft-key=${ifDefined(spec.draftKey)}
+    ></pl-markdown-editor>
+    ${spec.hint ? html`<p class="hint">${spec.hint}</p>` : nothing}
+  </div>`;
+}
+
 /** A form's text values by control name. */
 export function formValues(form: HTMLFormElement): Record<string, string> {
   const values: Record<string, string> = {};

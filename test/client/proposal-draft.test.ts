@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { buildProposal, emptyProposalDraft } from '../../client/data/proposal-draft';
+import {
+  buildProposal,
+  emptyProposalDraft,
+  isUntouched,
+  restoreProposalDraft,
+} from '../../client/data/proposal-draft';
 import { fromLocalInput, toLocalInput } from '../../client/data/time-text';
 import { DAY, HOUR, NOW } from './proposal-fixtures';
 
@@ -91,5 +96,31 @@ describe('the proposal form', () => {
     expect(
       buildProposal({ ...base, kind: 'dot_vote', options: opts, dotsPerVoter: 'x' }, NOW).errors.dotsPerVoter,
     ).toBeDefined();
+  });
+});
+
+describe('a draft kept across a reload', () => {
+  const now = Date.parse('2026-03-02T12:00:00.000Z');
+
+  test('comes back as typed, and an untouched form is not worth keeping', () => {
+    const typed = { ...emptyProposalDraft(now), title: 'Form a user union', details: 'See *the* charter.' };
+    expect(restoreProposalDraft(JSON.stringify(typed), now)).toEqual(typed);
+    expect(isUntouched(emptyProposalDraft(now), emptyProposalDraft(now))).toBe(true);
+    expect(restoreProposalDraft(JSON.stringify(emptyProposalDraft(now)), now)).toBeNull();
+  });
+
+  test('takes only what has the draft’s shape: junk, wrong types and unknown keys are dropped', () => {
+    expect(restoreProposalDraft('not json', now)).toBeNull();
+    expect(restoreProposalDraft('null', now)).toBeNull();
+    const restored = restoreProposalDraft(
+      JSON.stringify({ title: 'Kept', anonymous: 'yes', extra: 1, options: [{ label: 'A' }, 7, null] }),
+      now,
+    );
+    expect(restored).toMatchObject({
+      title: 'Kept',
+      anonymous: false,
+      options: [{ label: 'A', startsAt: '' }],
+    });
+    expect(restored).not.toHaveProperty('extra');
   });
 });
