@@ -52,26 +52,33 @@ export function delegationsFor(db: Handle, groupIds: string[], proposalIds: stri
 
 export type DelegationEdgeRow = Awaited<ReturnType<typeof delegationsFor>>[number];
 
-/** The ids of the groups' members, by group. */
-export async function memberIdsOf(db: Handle, groupIds: string[]): Promise<Map<string, Set<string>>> {
+/** Which of `userIds` are members of each group, by group. */
+export async function membersAmong(
+  db: Handle,
+  groupIds: string[],
+  userIds: string[],
+): Promise<Map<string, Set<string>>> {
   const byGroup = new Map<string, Set<string>>(groupIds.map((id) => [id, new Set()]));
-  if (groupIds.length === 0) return byGroup;
+  if (groupIds.length === 0 || userIds.length === 0) return byGroup;
   const rows = await db
     .selectFrom('memberships')
     .select(['group_id', 'user_id'])
     .where('group_id', 'in', groupIds)
+    .where('user_id', 'in', userIds)
     .execute();
   for (const row of rows) byGroup.get(row.group_id)?.add(row.user_id);
   return byGroup;
 }
 
 /**
- * The named votes of these proposals (choices and voter), one row per vote:
- * a delegated tally needs to know whose each ballot is, which the running
- * counts of identical ballots do not say.
+ * The votes that members in delegation chains cast on these proposals, with
+ * their voters' names: only someone a chain passes through can carry anyone,
+ * so these are all a delegated count needs beyond the running counts. On a
+ * proposal that is not anonymous a vote's key is its voter's id, so this is
+ * a primary-key lookup per member.
  */
-export function namedVotesOf(db: Handle, proposalIds: string[]) {
-  if (proposalIds.length === 0) return Promise.resolve([]);
+export function chainVotesOf(db: Handle, proposalIds: string[], memberIds: string[]) {
+  if (proposalIds.length === 0 || memberIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('votes')
     .leftJoin('users', 'users.id', 'votes.voter_id')
@@ -83,10 +90,11 @@ export function namedVotesOf(db: Handle, proposalIds: string[]) {
       'users.name as voter_name',
     ])
     .where('votes.proposal_id', 'in', proposalIds)
+    .where('votes.voter_key', 'in', memberIds)
     .execute();
 }
 
-export type NamedVoteRow = Awaited<ReturnType<typeof namedVotesOf>>[number];
+export type ChainVoteRow = Awaited<ReturnType<typeof chainVotesOf>>[number];
 
 /** Whether a group lets its members delegate. */
 export async function groupAllowsDelegation(db: Handle, groupId: string): Promise<boolean> {

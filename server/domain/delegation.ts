@@ -77,18 +77,19 @@ export function resolveDelegation(graph: DelegationGraph): DelegationResolution 
 }
 
 /**
- * The ballots a tally counts: each vote as many times as it weighs (votes whose
- * voter is not in `weights`, such as a ballot left behind by someone who left,
- * count once). Copies share one choices object, as stored ballots already do.
+ * What delegation adds to a count that already holds every direct vote once:
+ * each vote that carries others, once more for each member it carries.
+ * Copies share one choices object, as stored ballots already do.
  */
-export function weightedBallots<T>(
-  votes: Iterable<{ voterId: string | null; choices: T }>,
+export function carriedBallots<T>(
+  ballotOf: ReadonlyMap<string, T>,
   weights: ReadonlyMap<string, number>,
 ): T[] {
-  const ballots: T[] = [];
-  for (const vote of votes) {
-    const weight = vote.voterId === null ? 1 : (weights.get(vote.voterId) ?? 1);
-    for (let i = 0; i < weight; i++) ballots.push(vote.choices);
+  const extra: T[] = [];
+  for (const [voterId, weight] of weights) {
+    const ballot = ballotOf.get(voterId);
+    if (ballot === undefined) continue;
+    for (let i = 1; i < weight; i++) extra.push(ballot);
   }
-  return ballots;
+  return extra;
 }

@@ -1,11 +1,11 @@
 import type { Choice } from '../../shared/schemas/proposals';
-import { delegationsFor, memberIdsOf, namedVotesOf } from '../db/delegations';
+import { chainVotesOf, delegationsFor, membersAmong } from '../db/delegations';
 import * as repo from '../db/proposals';
 import {
+  carriedBallots,
   type DelegationGraph,
   type DelegationResolution,
   resolveDelegation,
-  weightedBallots,
 } from '../domain/delegation';
 import type { Ctx } from './context';
 
@@ -26,7 +26,7 @@ export interface CountedBallots {
 export interface DelegatedCount {
   graph: DelegationGraph;
   resolution: DelegationResolution;
-  /** Direct votes by voter id: what a follower's vote is. */
+  /** The chains' members' direct votes by voter id: what a follower's vote is. */
   votes: Map<string, { choices: Choice[]; name: string }>;
 }
 
@@ -48,10 +48,13 @@ export function delegationApplies(p: DelegableProposal): boolean {
 }
 
 /**
- * The ballots each proposal counts, in a few reads for the lot. Proposals no
- * delegation bears on take the running counts of identical ballots, as
- * before; the others read their votes one per voter, the group's members and
- * the delegations, and resolve the chains in memory (linear in the members).
+ * The ballots each proposal counts, in a few reads for the lot. Every
+ * proposal starts from the running counts of identical ballots, one per
+ * direct vote. Where delegations bear on a proposal, only the members its
+ * chains pass through can carry anyone: their votes and memberships are read
+ * (a few hundred rows even when a third of a large group delegates, never
+ * the whole group), the chains resolved in memory, and each vote that
+ * carries others added again as many times as the members it carries.
  */
 export async function countBallots(
   db: Db,
@@ -65,23 +68,24 @@ export async function countBallots(
     [...new Set(delegable.map((p) => p.group_id))],
     delegable.map((p) => p.id),
   );
-  const delegated = delegable.filter((p) =>
-    edges.some((e) => e.group_id === p.group_id && (e.proposal_id === null || e.proposal_id === p.id)),
-  );
-  const plain = proposals.filter((p) => !delegated.includes(p));
+  const bearsOn = (p: DelegableProposal) =>
+    edges.filter((e) => e.group_id === p.group_id && (e.proposal_id === null || e.proposal_id === p.id));
+  const delegated = delegable.filter((p) => bearsOn(p).length > 0);
+  const nodes = [...new Set(edges.flatMap((e) => [e.from_id, e.to_id]))];
 
   const [stored, votes, members] = await Promise.all([
     repo.ballotsOf(
       db,
-      plain.map((p) => p.id),
+      proposals.map((p) => p.id),
     ),
-    namedVotesOf(
+    chainVotesOf(
       db,
       delegated.map((p) => p.id),
+      nodes,
     ),
-    memberIdsOf(db, [...new Set(delegated.map((p) => p.group_id))]),
+    membersAmong(db, [...new Set(delegated.map((p) => p.group_id))], nodes),
   ]);
-  for (const p of plain)
+  for (const p of proposals)
     counted.set(p.id, { ballots: [], voterCount: 0, representedCount: 0, delegation: null });
   for (const b of stored) counted.get(b.proposal_id)!.ballots.push(b.choices as Choice[]);
   for (const c of counted.values()) {
@@ -90,43 +94,27 @@ export async function countBallots(
   }
 
   for (const p of delegated) {
-    const mine = votes.filter((v) => v.proposal_id === p.id);
-    const groupMembers = members.get(p.group_id) ?? new Set<string>();
+    const mine = bearsOn(p);
+    const inChains = members.get(p.group_id) ?? new Set<string>();
+    const chainVotes = votes.filter((v) => v.proposal_id === p.id && v.voter_id && !v.departed);
     const graph: DelegationGraph = {
-      members: groupMembers,
-      directVoters: new Set(
-        mine.flatMap((v) => (v.voter_id && !v.departed && groupMembers.has(v.voter_id) ? [v.voter_id] : [])),
-      ),
-      groupDelegates: new Map(
-        edges
-          .filter((e) => e.group_id === p.group_id && e.proposal_id === null)
-          .map((e) => [e.from_id, e.to_id]),
-      ),
-      proposalDelegates: new Map(
-        edges.filter((e) => e.proposal_id === p.id).map((e) => [e.from_id, e.to_id]),
-      ),
+      members: inChains,
+      directVoters: new Set(chainVotes.flatMap((v) => (inChains.has(v.voter_id!) ? [v.voter_id!] : []))),
+      groupDelegates: new Map(mine.filter((e) => e.proposal_id === null).map((e) => [e.from_id, e.to_id])),
+      proposalDelegates: new Map(mine.filter((e) => e.proposal_id !== null).map((e) => [e.from_id, e.to_id])),
     };
     const resolution = resolveDelegation(graph);
-    const ballots = weightedBallots(
-      mine.map((v) => ({ voterId: v.departed ? null : v.voter_id, choices: v.choices as Choice[] })),
-      resolution.weights,
+    const count = counted.get(p.id)!;
+    const byVoter = new Map(
+      chainVotes.map(
+        (v) => [v.voter_id!, { choices: v.choices as Choice[], name: v.voter_name ?? '' }] as const,
+      ),
     );
-    counted.set(p.id, {
-      ballots,
-      voterCount: mine.length,
-      representedCount: ballots.length,
-      delegation: {
-        graph,
-        resolution,
-        votes: new Map(
-          mine.flatMap((v) =>
-            v.voter_id
-              ? [[v.voter_id, { choices: v.choices as Choice[], name: v.voter_name ?? '' }] as const]
-              : [],
-          ),
-        ),
-      },
-    });
+    // Each carried member counts the ballot they follow once more, beside its own copy in the counts.
+    const chosen = new Map([...byVoter].map(([voterId, v]) => [voterId, v.choices]));
+    count.ballots.push(...carriedBallots(chosen, resolution.weights));
+    count.representedCount = count.ballots.length;
+    count.delegation = { graph, resolution, votes: byVoter };
   }
   return counted;
 }

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  carriedBallots,
   type DelegationGraph,
   delegateOf,
   resolveDelegation,
-  weightedBallots,
 } from '../../server/domain/delegation';
 import { tallyProposal } from '../../server/domain/tally';
 import { BALLOT_DEFAULTS, type BallotRules, CONSENT_POSITIONS } from '../../shared/ballot';
@@ -81,16 +81,18 @@ describe('resolveDelegation', () => {
     expect(r.weights.has('gone')).toBe(false);
   });
 
-  it('weightedBallots repeats each vote by its weight; unknown and missing voters count once', () => {
-    const ballots = weightedBallots(
-      [
-        { voterId: 'c', choices: 'C' },
-        { voterId: null, choices: 'left' },
-        { voterId: 'x', choices: 'X' },
-      ],
-      new Map([['c', 3]]),
+  it('carriedBallots adds each carrying vote once per member it carries', () => {
+    const extra = carriedBallots(
+      new Map([
+        ['c', 'C'],
+        ['x', 'X'],
+      ]),
+      new Map([
+        ['c', 3],
+        ['x', 1],
+      ]),
     );
-    expect(ballots).toEqual(['C', 'C', 'C', 'left', 'X']);
+    expect(extra).toEqual(['C', 'C']);
   });
 });
 
@@ -161,10 +163,8 @@ describe('the weighted tally equals the tally of every member’s expanded ballo
               proposalDelegates,
             };
             const { weights, follows } = resolveDelegation(g);
-            const weighted = weightedBallots(
-              [...ballots].map(([voterId, choices]) => ({ voterId, choices })),
-              weights,
-            );
+            // As the server counts: every direct vote once (the running counts), then what delegation adds.
+            const weighted = [...ballots.values(), ...carriedBallots(ballots, weights)];
             const expanded = present.flatMap((m) => {
               const ballot = naiveBallotOf(g, ballots, m);
               return ballot ? [ballot] : [];
@@ -175,6 +175,17 @@ describe('the weighted tally equals the tally of every member’s expanded ballo
             );
             for (const [who, voter] of follows)
               expect(naiveBallotOf(g, ballots, who)).toBe(ballots.get(voter));
+            // The server resolves only the members its chains pass through: the same weights.
+            const nodes = new Set(
+              [...groupDelegates, ...proposalDelegates].flat().filter((m) => members.has(m)),
+            );
+            const sub = resolveDelegation({
+              ...g,
+              members: nodes,
+              directVoters: new Set([...g.directVoters].filter((v) => nodes.has(v))),
+            });
+            const carrying = (w: Map<string, number>) => [...w].filter(([, n]) => n > 1).sort();
+            expect(carrying(sub.weights)).toEqual(carrying(weights));
           },
         ),
         { numRuns: 300 },
