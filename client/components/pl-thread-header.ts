@@ -8,8 +8,8 @@ import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
 import './pl-presence';
 
-/** What a thread's controls ask of the page. */
-export type ThreadAction = 'propose' | 'edit' | 'pin' | 'unpin' | 'close' | 'reopen';
+/** What a thread's controls ask of the page (`proposals`: to the panel of open proposals). */
+export type ThreadAction = 'propose' | 'edit' | 'pin' | 'unpin' | 'close' | 'reopen' | 'proposals';
 
 /** Detail of `pl-thread-action`. */
 export interface ThreadActionDetail {
@@ -18,8 +18,8 @@ export interface ThreadActionDetail {
 
 /**
  * The top of a thread page: the group it is in, the title (the page's `h1`)
- * with Pinned / Closed badges, who started it and when, counts, who is here
- * now, the Markdown context, and the controls the viewer may use (New
+ * with Pinned / Closed badges, who started it and when, counts (the open
+ * proposals' a button to their panel), who is here now, the Markdown context, and the controls the viewer may use (New
  * proposal; Edit; Pin, Unpin and Reopen for facilitators; Close for them and
  * the author). It only asks: the page acts, confirms and reports.
  *
@@ -64,6 +64,20 @@ export class PlThreadHeader extends LitElement {
       .context {
         margin-top: var(--pl-space-2);
         max-width: 72ch;
+      }
+      button.count {
+        min-height: 0;
+        padding: 0;
+        border: 0;
+        background: none;
+        color: var(--pl-color-accent);
+        font: inherit;
+        text-decoration: underline;
+        text-underline-offset: 0.15em;
+        cursor: pointer;
+      }
+      button.count:hover {
+        color: var(--pl-color-accent-hover);
       }
       .controls {
         display: flex;
@@ -134,7 +148,12 @@ export class PlThreadHeader extends LitElement {
           <time datetime=${thread.createdAt} title=${absoluteTime(thread.createdAt)}>${relativeTime(thread.createdAt)}</time>
           · ${plural(thread.commentCount, 'comment')}${
             thread.openProposalCount > 0
-              ? html` · ${plural(thread.openProposalCount, 'open proposal')}`
+              ? html` · <button
+                  type="button"
+                  class="count"
+                  data-action="proposals"
+                  @click=${() => fireEvent(this, 'pl-thread-action', { action: 'proposals' })}
+                >${plural(thread.openProposalCount, 'open proposal')}</button>`
               : nothing
           }
           ${

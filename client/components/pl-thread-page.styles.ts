@@ -103,12 +103,19 @@ export const threadPageStyles = css`
   .composer-wrap {
     scroll-margin-bottom: var(--pl-space-4);
   }
-  .live {
+  /* What stays at the bottom of the viewport while the timeline scrolls: the "new below" button and the open proposals' bar. */
+  .dock {
     position: sticky;
-    bottom: var(--pl-space-2);
+    bottom: 0;
+    z-index: 1;
+    /* A column: the margins of what it holds stay inside the box that sticks. */
+    display: flex;
+    flex-direction: column;
+    pointer-events: none;
+  }
+  .live {
     display: flex;
     justify-content: center;
-    pointer-events: none;
     margin-bottom: var(--pl-space-2);
   }
   .live button {

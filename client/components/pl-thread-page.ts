@@ -19,19 +19,24 @@ import { ThreadScrollController } from '../ui/thread-scroll-controller';
 import type { PlComment, ReplyDetail } from './pl-comment';
 import type { PlComposer } from './pl-composer';
 import type { PlConfirmDialog } from './pl-confirm-dialog';
+import { OpenProposalsController } from './pl-open-proposals-controller';
 import type { PlThreadEditForm } from './pl-thread-edit-form';
 import type { PlThreadHeader, ThreadAction } from './pl-thread-header';
 import { threadPageStyles } from './pl-thread-page.styles';
 import { timelineRow } from './thread-timeline';
 import './pl-composer';
 import './pl-confirm-dialog';
+import './pl-open-proposals';
+import './pl-open-proposals-bar';
 import './pl-proposal-form';
 import './pl-thread-edit-form';
 import './pl-thread-header';
 
 /**
- * A thread: its header (title, context, who is here, controls), and the
- * timeline — comments with one level of replies, proposals and outcomes —
+ * A thread: its header (title, context, who is here, controls), its open
+ * proposals pinned above the discussion (and, once that panel has scrolled
+ * away, in a bar at the bottom of the viewport, so that "Vote now" is always
+ * in reach), and the timeline — comments with one level of replies, proposals and outcomes —
  * newest page first with older pages loaded on scrolling up, a "new since
  * your last visit" divider, and the composer. Follows `thread:<id>` on the
  * live stream, so everything others do shows without a reload, each once.
@@ -61,9 +66,21 @@ export class PlThreadPage extends LitElement {
   @query('pl-confirm-dialog') private confirm!: PlConfirmDialog;
   @query('pl-thread-header') private header!: PlThreadHeader | null;
   @query('pl-thread-edit-form') private editForm!: PlThreadEditForm | null;
+  @query('pl-open-proposals') private openPanel!: HTMLElement | null;
 
   #store: ThreadStore | null = null;
   readonly #thread = new StoreController<ThreadState>(this, () => this.#store ?? undefined);
+  /** The thread's open proposals (wherever they sit in its timeline), the panel and the way to a ballot. */
+  readonly #open = new OpenProposalsController(this, {
+    threadId: () => this.threadId,
+    groupId: () => this.#store?.value.thread?.groupId,
+    viewerId: () => this.session?.user?.id ?? null,
+    olderHidden: () => (this.#store?.value.olderCursor ?? null) !== null,
+    loadOlder: () => this.#scroll.loadOlder(),
+    notice: (text) => {
+      this.notice = text;
+    },
+  });
   readonly #group = new StoreController(this, () => {
     const groupId = this.#thread.value?.thread?.groupId;
     return groupId ? groupStore(groupId) : undefined;
@@ -72,8 +89,14 @@ export class PlThreadPage extends LitElement {
   protected readonly liveTopic = new TopicController(this, {
     stream: () => this.stream,
     topic: () => (this.threadId ? `thread:${this.threadId}` : null),
-    onEvent: (event) => this.#store?.absorb(event),
-    onReset: () => void this.#store?.refresh(),
+    onEvent: (event) => {
+      this.#store?.absorb(event);
+      this.#open.absorb(event);
+    },
+    onReset: () => {
+      void this.#store?.refresh();
+      this.#open.reload();
+    },
   });
   /** A new role may allow other things on the thread too. */
   protected readonly roleChange = new PermissionsChangeController(
@@ -150,6 +173,8 @@ export class PlThreadPage extends LitElement {
     const unseen = this.#scroll.unseenLive;
     const { replyTo } = this;
     const store = this.#store;
+    const open = this.#open.proposals;
+    const { proposalRows, seenOpen } = this.#open.rowsShown(rows);
     return html`
       <pl-thread-header
         .thread=${thread}
@@ -165,6 +190,7 @@ export class PlThreadPage extends LitElement {
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
         ${data.error ? html`<p class="alert" role="alert">Could not refresh the thread: ${data.error.message}</p>` : nothing}
       </div>
+      <pl-open-proposals .proposals=${open} @pl-vote-now=${this.#open.voteNow}></pl-open-proposals>
       ${
         this.editing
           ? html`<pl-thread-edit-form
@@ -180,9 +206,13 @@ export class PlThreadPage extends LitElement {
           ? html`<section class="card proposal-form" aria-labelledby="proposal-form-heading">
             <div class="form-head">
               <h2 id="proposal-form-heading" tabindex="-1">New proposal</h2>
-              <button type="button" class="secondary small" @click=${this.#closeProposalForm}>Cancel</button>
             </div>
-            <pl-proposal-form thread-id=${thread.id} group-id=${thread.groupId} @proposal-created=${this.#proposalCreated}></pl-proposal-form>
+            <pl-proposal-form
+              thread-id=${thread.id}
+              group-id=${thread.groupId}
+              @proposal-created=${this.#proposalCreated}
+              @pl-cancel=${this.#closeProposalForm}
+            ></pl-proposal-form>
           </section>`
           : nothing
       }
@@ -225,25 +255,43 @@ export class PlThreadPage extends LitElement {
           @pl-comment-posted=${this.#posted}
           @pl-thread-closed=${this.#refresh}
           @pl-cancel=${this.#cancelReply}
+          @vote-changed=${this.#open.voteChanged}
         >
           ${repeat(
             rows,
             (row) => row.key,
             (row) =>
-              timelineRow(row, { thread, viewerId: me?.id ?? '', canModerate, members, replyTo, store }),
+              timelineRow(row, {
+                thread,
+                viewerId: me?.id ?? '',
+                canModerate,
+                members,
+                replyTo,
+                store,
+                seenOpen,
+                proposalRows,
+              }),
           )}
         </ol>
         <div class="sentinel" data-sentinel="bottom"></div>
       </section>
-      ${
-        unseen > 0
-          ? html`<div class="live">
-            <button type="button" class="small" @click=${() => this.#scroll.jumpToEnd()}>
-              ${plural(unseen, 'new item')} below ↓
-            </button>
-          </div>`
-          : nothing
-      }
+      <div class="dock">
+        ${
+          unseen > 0
+            ? html`<div class="live">
+              <button type="button" class="small" @click=${() => this.#scroll.jumpToEnd()}>
+                ${plural(unseen, 'new item')} below ↓
+              </button>
+            </div>`
+            : nothing
+        }
+        <pl-open-proposals-bar
+          .proposals=${open}
+          .watch=${this.openPanel}
+          @pl-vote-now=${this.#open.voteNow}
+          @pl-show-open-proposals=${this.#open.showPanel}
+        ></pl-open-proposals-bar>
+      </div>
       <div class="composer-wrap">
         <pl-composer
           .threadId=${thread.id}
@@ -322,6 +370,7 @@ export class PlThreadPage extends LitElement {
       unpin: () => this.#patch({ pinned: false }, 'Unpinned.'),
       close: () => this.#close(),
       reopen: () => this.#patch({ closed: false }, 'The thread is open again.'),
+      proposals: () => this.#open.showPanel(),
     };
     void actions[event.detail.action]();
   }
@@ -386,6 +435,7 @@ export class PlThreadPage extends LitElement {
   #proposalCreated(event: PlEvent<'proposal-created'>) {
     // Shown at once; the stream's `proposal.created` then gives it its place (once).
     this.#store?.showProposal(event.detail.proposal);
+    this.#open.add(event.detail.proposal);
     this.proposing = false;
     this.notice = 'Your proposal is open for votes.';
   }

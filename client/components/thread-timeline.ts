@@ -1,10 +1,12 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Mentionable } from '../data/comments';
+import { outcomeIsCurrent } from '../data/open-proposals';
 import type { CommentEntry, ThreadStore, TimelineRow } from '../data/thread-store';
 import type { Thread, TimelineItem } from '../data/threads';
 import { absoluteTime, relativeTime } from '../ui/format';
 import type { ReplyDetail } from './pl-comment';
+import './pl-closed-proposal';
 import './pl-comment';
 import './pl-composer';
 import './pl-outcome';
@@ -23,6 +25,10 @@ export interface TimelineContext {
   replyTo: ReplyDetail | null;
   /** Saves comment edits. */
   store: ThreadStore | null;
+  /** Proposals seen open during this visit: closed while the reader looked, they stay in full. */
+  seenOpen: ReadonlySet<string>;
+  /** Proposals whose own row is in the loaded timeline: their current outcome is read there. */
+  proposalRows: ReadonlySet<string>;
 }
 
 /**
@@ -46,9 +52,11 @@ export function timelineRow(row: TimelineRow, ctx: TimelineContext): TemplateRes
         <time datetime=${row.item.at} title=${absoluteTime(row.item.at)}>${relativeTime(row.item.at)}</time>
       </li>`;
     case 'proposal':
-      return html`<li data-event-id=${row.item.eventId}>${proposalCard(row.item)}</li>`;
+      return html`<li data-event-id=${row.item.eventId} data-proposal-id=${row.item.proposal?.id ?? ''}>
+        ${proposalCard(row.item, ctx)}
+      </li>`;
     case 'outcome':
-      return html`<li data-event-id=${row.item.eventId}>${outcome(row.item)}</li>`;
+      return outcomeRow(row.item, ctx);
     case 'comment': {
       const top = row.entry.comment;
       const replying = replyTo && replyTo.topLevelId === top.id && thread.closedAt === null;
@@ -98,14 +106,34 @@ function comment(entry: CommentEntry, ctx: TimelineContext, reply: boolean) {
   ></pl-comment>`;
 }
 
-function proposalCard(item: TimelineItem) {
-  if (!item.proposal) return nothing;
-  return html`<pl-proposal-card .proposal=${item.proposal}></pl-proposal-card>`;
+/**
+ * A proposal: the full card while open, and when it closed while the reader
+ * looked (it stays as it was); closed before, collapsed to what was decided.
+ */
+function proposalCard(item: TimelineItem, ctx: TimelineContext) {
+  const p = item.proposal;
+  if (!p) return nothing;
+  if (p.closedAt && !ctx.seenOpen.has(p.id))
+    return html`<pl-closed-proposal .proposal=${p}></pl-closed-proposal>`;
+  return html`<pl-proposal-card .proposal=${p}></pl-proposal-card>`;
 }
 
-function outcome(item: TimelineItem) {
-  if (!item.proposal) return nothing;
+/**
+ * An outcome stated. When the proposal's own row shows this very statement,
+ * the row only says it was stated (the statement is read once); a statement
+ * since replaced, or one whose proposal is in a page not loaded, is shown in full.
+ */
+function outcomeRow(item: TimelineItem, ctx: TimelineContext) {
+  const p = item.proposal;
+  if (!p) return html`<li data-event-id=${item.eventId}></li>`;
+  if (ctx.proposalRows.has(p.id) && outcomeIsCurrent(item.outcome, p)) {
+    const who = (item.outcome ?? p.outcome)?.author?.name ?? 'A former member';
+    return html`<li class="event" data-event-id=${item.eventId}>
+      <span>${who} stated the outcome of “${p.title}”</span>
+      <time datetime=${item.at} title=${absoluteTime(item.at)}>${relativeTime(item.at)}</time>
+    </li>`;
+  }
   // The statement made at that point; a later outcome may have replaced it in `proposal.outcome`.
-  const proposal = item.outcome ? { ...item.proposal, outcome: item.outcome } : item.proposal;
-  return html`<pl-outcome .proposal=${proposal}></pl-outcome>`;
+  const proposal = item.outcome ? { ...p, outcome: item.outcome } : p;
+  return html`<li data-event-id=${item.eventId}><pl-outcome .proposal=${proposal}></pl-outcome></li>`;
 }

@@ -252,6 +252,8 @@ export const ReopenBody = Type.Object({ closesAt: Timestamp });
 
 export const ProposalListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+  /** Only the proposals of this thread (the thread page's pinned open proposals). */
+  threadId: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1 })),
   cursor: Type.Optional(Type.String()),
 });

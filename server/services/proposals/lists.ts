@@ -4,6 +4,7 @@ import { latestRecordOf } from '../../db/decision-records';
 import { groupAllowsDelegation } from '../../db/delegations';
 import { type ProposalCursor, proposalsPage } from '../../db/proposals';
 import { type VoteCursor, votesPage } from '../../db/votes';
+import { invalid } from '../../errors';
 import { presentVote, voterKey } from '../ballots';
 import type { Ctx } from '../context';
 import { countBallots } from '../counted-ballots';
@@ -32,6 +33,8 @@ export async function listGroupProposals(
   query: { status?: 'open' | 'closed'; limit?: number; cursor?: string; threadId?: string },
 ): Promise<{ items: Proposal[]; nextCursor: string | null }> {
   await groupAccess(ctx, groupId, userId);
+  if (query.threadId !== undefined && !isUuid(query.threadId))
+    throw invalid('/threadId', 'is not a thread id');
   const page = await proposalsPage(ctx.db, groupId, {
     status: query.status,
     threadId: query.threadId,
