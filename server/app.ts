@@ -29,6 +29,7 @@ import commentRoutes from './routes/comments';
 import delegationRoutes from './routes/delegations';
 import groupRoutes from './routes/groups';
 import health from './routes/health';
+import homeRoutes from './routes/home';
 import invitationRoutes from './routes/invitations';
 import meRoutes from './routes/me';
 import notificationRoutes from './routes/notifications';
@@ -123,6 +124,7 @@ export async function buildApp(options: AppOptions) {
     async (api) => {
       await api.register(authRoutes);
       await api.register(meRoutes);
+      await api.register(homeRoutes);
       await api.register(groupRoutes);
       await api.register(invitationRoutes);
       await api.register(streamRoutes);

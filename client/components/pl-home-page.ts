@@ -1,14 +1,38 @@
+import { consume } from '@lit/context';
 import { Task } from '@lit/task';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { type FieldErrors, splitErrors } from '../data/api';
+import { sessionContext, streamContext } from '../data/context';
+import { ownVote } from '../data/delegations';
 import { createGroup, type Group, listGroups } from '../data/groups';
+import { type HomeProposal, isVotingOpen } from '../data/home';
+import { ClockController } from '../data/home-clock';
+import { HomeStore } from '../data/home-store';
+import { TopicsController } from '../data/home-topics';
+import { proposalStore } from '../data/proposal-store';
+import type { Session } from '../data/session';
+import { StoreController } from '../data/store-controller';
+import type { StreamClient } from '../data/stream';
+import { countdownTick } from '../data/time-text';
 import { navigate } from '../router';
 import { plural } from '../ui/format';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
+import './pl-home-activity';
+import './pl-home-proposal';
 
-/** The signed-in home: the person's groups, and a form to start a new one. */
+/**
+ * The signed-in home: what needs the person across all their groups (open
+ * proposals awaiting their vote, with a ballot in place; proposals closing
+ * within 48 hours; threads with unread comments), their groups, and a form to
+ * start a new one; someone in no group yet is told how to start or join one.
+ *
+ * Follows `group:<id>` of each of the person's groups through a
+ * {@link HomeStore}: a vote cast here or elsewhere takes its proposal out of
+ * "Needs your vote" at once, and new proposals and comments come in live.
+ */
 @customElement('pl-home-page')
 export class PlHomePage extends LitElement {
   static override styles = [
@@ -73,17 +97,37 @@ export class PlHomePage extends LitElement {
         gap: var(--pl-space-half);
         flex: none;
       }
-      .empty {
-        padding: var(--pl-space-4) var(--pl-space-3);
-        text-align: center;
-        border: 1px dashed var(--pl-color-border-strong);
-        border-radius: var(--pl-radius);
-      }
       form {
         display: flex;
         flex-direction: column;
         gap: var(--pl-space-2);
         margin-top: var(--pl-space-2);
+      }
+      .main,
+      .side {
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-4);
+        min-width: 0;
+      }
+      h2 {
+        margin: 0 0 var(--pl-space-1);
+        font-size: 1.25rem;
+      }
+      h2 .count {
+        font-weight: normal;
+      }
+      .welcome {
+        padding: var(--pl-space-3);
+        border: 1px dashed var(--pl-color-border-strong);
+        border-radius: var(--pl-radius);
+      }
+      .welcome ol {
+        margin: var(--pl-space-1) 0 0;
+        padding-left: 1.25rem;
+      }
+      .welcome li + li {
+        margin-top: var(--pl-space-1);
       }
     `,
   ];
@@ -92,52 +136,214 @@ export class PlHomePage extends LitElement {
   @state() private formError: string | null = null;
   @state() private busy = false;
 
+  @consume({ context: sessionContext })
+  private session?: Session;
+
+  @consume({ context: streamContext })
+  private stream?: StreamClient;
+
+  /** Said when a vote cast here takes its proposal out of "Needs your vote". */
+  @state() private notice = '';
+
+  #home: HomeStore | null = null;
+  /** The lists as last rendered, and the time they were worked out for. */
+  #lists: ({ now: number } & ReturnType<HomeStore['lists']>) | null = null;
+
   readonly #groups = new Task(this, {
     task: () => listGroups(),
     args: () => [],
   });
 
+  readonly #homeState = new StoreController(this, () => this.#homeStore());
+  /** Every group of the person's: any of them may bring a new proposal or comment. */
+  protected readonly topics = new TopicsController(this, {
+    stream: () => this.stream,
+    topics: () => (this.#groups.value ?? []).map((g) => `group:${g.id}`),
+    onEvent: (event) => this.#homeStore()?.absorb(event),
+    onReset: () => void this.#homeStore()?.refresh(),
+  });
+  /** Countdowns move on, proposals reach their close or come within 48 hours, "3 min ago" ages. */
+  protected readonly clock = new ClockController(this, () => {
+    const home = this.#homeStore();
+    if (!home) return null;
+    const now = Date.now();
+    const { needsVote, closingSoon } = home.lists(now);
+    return Math.min(
+      60_000,
+      ...[...needsVote, ...closingSoon].map((i) => countdownTick(i.proposal.closesAt, now)),
+    );
+  });
+
+  /** The home store of whoever is signed in, made (and loaded) when first needed. */
+  #homeStore(): HomeStore | undefined {
+    const viewerId = this.session?.user?.id;
+    if (!viewerId) return undefined;
+    if (this.#home?.viewerId !== viewerId) {
+      this.#home?.dispose();
+      this.#home = new HomeStore(viewerId);
+      void this.#home.refresh();
+    }
+    return this.#home;
+  }
+
+  protected override willUpdate(): void {
+    const home = this.#homeStore();
+    if (home?.value.status !== 'ready') return;
+    const now = Date.now();
+    const lists = { now, ...home.lists(now) };
+    // A vote takes its proposal out of "Needs your vote", ballot and all (the ballot's own "Your vote is
+    // in" goes with it): the page says it instead, whether the vote was cast here or elsewhere.
+    const still = new Set(lists.needsVote.map((i) => i.proposal.id));
+    const voted = (this.#lists?.needsVote ?? [])
+      .filter((i) => !still.has(i.proposal.id))
+      .map((i) => home.current(i.proposal))
+      .filter((p) => ownVote(p.myVote) && isVotingOpen(p, now));
+    if (voted.length === 1) this.notice = `Your vote on “${voted[0]!.title}” is in.`;
+    else if (voted.length > 1) this.notice = `Your votes on ${voted.length} proposals are in.`;
+    this.#lists = lists;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#home?.dispose();
+    this.#home = null;
+    this.#lists = null;
+  }
+
   override render() {
-    return html`<div class="layout">
-      <section aria-labelledby="groups-heading">
-        <h1 id="groups-heading" tabindex="-1">Your groups</h1>
-        ${this.#groups.render({
-          pending: () => html`<p class="muted" aria-busy="true">Loading your groups…</p>`,
-          error: () =>
-            html`<p class="alert" role="alert">
-              Your groups could not be loaded.
-              <button class="secondary small" type="button" @click=${() => this.#groups.run()}>Try again</button>
-            </p>`,
-          complete: (groups) => this.#list(groups),
-        })}
+    const groups = this.#groups.value;
+    const noGroups = groups !== undefined && groups.length === 0;
+    return html`<h1 id="groups-heading" tabindex="-1">Your groups</h1>
+      <p class="sr-only" role="status">${this.notice}</p>
+      <div class="layout">
+        <div class="main">${noGroups ? this.#welcome() : this.#overview()}</div>
+        <div class="side">
+          ${noGroups ? nothing : this.#groupsSection()}
+          <section class="card" aria-labelledby="create-heading">
+            <h2 id="create-heading">Start a group</h2>
+            <p class="muted small">You will be its facilitator and can invite others.</p>
+            <form novalidate @submit=${this.#create}>
+              ${formAlert(this.formError)}
+              ${field({ name: 'name', label: 'Group name', required: true, maxlength: 200, error: this.errors.name })}
+              ${field({
+                name: 'description',
+                label: 'Description (optional)',
+                multiline: true,
+                maxlength: 100_000,
+                hint: 'What the group is for. Markdown is fine.',
+                error: this.errors.description,
+              })}
+              <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Creating…' : 'Create group'}</button>
+            </form>
+          </section>
+        </div>
+      </div>`;
+  }
+
+  /** For someone in no group yet: how to get started. */
+  #welcome() {
+    return html`<section class="welcome" aria-labelledby="welcome-heading">
+      <h2 id="welcome-heading">Welcome to Plenary</h2>
+      <p>
+        <strong>You are not in any group yet.</strong> Plenary is where a group talks things through and
+        decides together.
+      </p>
+      <ol>
+        <li>
+          <strong>Start a group</strong> with the form on this page: you will be its facilitator, and can
+          invite others from the group’s page.
+        </li>
+        <li>
+          <strong>Join a group</strong> by opening the invitation link one of its members sent you, while
+          signed in here. The group then appears on this page, with whatever needs your vote.
+        </li>
+      </ol>
+    </section>`;
+  }
+
+  /** What needs the person: votes, closings, unread threads. */
+  #overview() {
+    const value = this.#homeState.value;
+    if (!value || value.status === 'loading')
+      return html`<p class="muted" aria-busy="true">Loading what needs you…</p>`;
+    if (value.status === 'error')
+      return html`<p class="alert" role="alert">
+        What needs you could not be loaded.
+        <button class="secondary small" type="button" @click=${() => this.#homeStore()?.refresh()}>
+          Try again
+        </button>
+      </p>`;
+    const { now, needsVote, closingSoon } = this.#lists ?? {
+      now: Date.now(),
+      needsVote: [],
+      closingSoon: [],
+    };
+    return html`${
+      value.error
+        ? html`<p class="alert" role="alert">Could not refresh this page: ${value.error.message}</p>`
+        : nothing
+    }
+      <section aria-labelledby="needs-heading">
+        <h2 id="needs-heading">Needs your vote ${this.#count(needsVote.length)}</h2>
+        ${
+          needsVote.length === 0
+            ? html`<p class="muted small">Nothing is waiting for your vote.</p>`
+            : this.#proposals(needsVote, true, now)
+        }
       </section>
-      <section class="card" aria-labelledby="create-heading">
-        <h2 id="create-heading">Start a group</h2>
-        <p class="muted small">You will be its facilitator and can invite others.</p>
-        <form novalidate @submit=${this.#create}>
-          ${formAlert(this.formError)}
-          ${field({ name: 'name', label: 'Group name', required: true, maxlength: 200, error: this.errors.name })}
-          ${field({
-            name: 'description',
-            label: 'Description (optional)',
-            multiline: true,
-            maxlength: 100_000,
-            hint: 'What the group is for. Markdown is fine.',
-            error: this.errors.description,
-          })}
-          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Creating…' : 'Create group'}</button>
-        </form>
+      <section aria-labelledby="closing-heading">
+        <h2 id="closing-heading">Closing soon ${this.#count(closingSoon.length)}</h2>
+        ${
+          closingSoon.length === 0
+            ? html`<p class="muted small">Nothing closes in the next 48 hours.</p>`
+            : this.#proposals(closingSoon, false, now)
+        }
       </section>
-    </div>`;
+      <section aria-labelledby="activity-heading">
+        <h2 id="activity-heading">Recent activity</h2>
+        <pl-home-activity .threads=${value.reply.recentThreads} .now=${now}></pl-home-activity>
+      </section>`;
+  }
+
+  #count(n: number) {
+    return n > 0 ? html`<span class="count muted">(${n})</span>` : nothing;
+  }
+
+  #proposals(items: HomeProposal[], ballot: boolean, now: number) {
+    const viewerId = this.session?.user?.id ?? null;
+    return html`<ul>
+      ${repeat(
+        items,
+        (i) => i.proposal.id,
+        (i) => html`<li>
+          <pl-home-proposal
+            .item=${i}
+            .store=${proposalStore(i.proposal.id, viewerId)}
+            .now=${now}
+            ?ballot=${ballot}
+          ></pl-home-proposal>
+        </li>`,
+      )}
+    </ul>`;
+  }
+
+  #groupsSection() {
+    return html`<section aria-labelledby="list-heading">
+      <h2 id="list-heading">Groups</h2>
+      ${this.#groups.render({
+        pending: () => html`<p class="muted" aria-busy="true">Loading your groups…</p>`,
+        error: () =>
+          html`<p class="alert" role="alert">
+            Your groups could not be loaded.
+            <button class="secondary small" type="button" @click=${() => this.#groups.run()}>Try again</button>
+          </p>`,
+        complete: (groups) => this.#list(groups),
+      })}
+    </section>`;
   }
 
   #list(groups: Group[]) {
-    if (groups.length === 0) {
-      return html`<div class="empty">
-        <p><strong>You are not in any group yet.</strong></p>
-        <p class="muted">Start one here, or open an invitation link someone sent you.</p>
-      </div>`;
-    }
+    if (groups.length === 0) return nothing;
     return html`<ul>
       ${groups.map(
         (g) => html`<li>

@@ -124,6 +124,8 @@ const MATRIX: Record<string, Case | Case[]> = {
     expect: signedIn(200),
   },
   'GET /api/v1/me/preferences': { request: () => ({ url: v1('/me/preferences') }), expect: signedIn(200) },
+  // Across the caller's own groups: a stranger to every group gets an empty home, never someone else's.
+  'GET /api/v1/me/home': { request: () => ({ url: v1('/me/home') }), expect: signedIn(200) },
   'PATCH /api/v1/me/preferences': {
     request: () => ({ url: v1('/me/preferences'), body: { digest: 'weekly' } }),
     expect: signedIn(200),

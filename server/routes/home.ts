@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errorResponses } from '../../shared/schemas/common';
+import { CLOSING_SOON_HOURS, HOME_LIST_LIMIT, HomeReply } from '../../shared/schemas/home';
+import { requireUser, signedIn } from '../plugins/auth';
+import { homeFor } from '../services/home';
+
+const tags = ['home'];
+
+/** The signed-in home page: what needs the caller across all their groups. */
+const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  app.addHook('onRequest', signedIn);
+
+  app.get(
+    '/me/home',
+    {
+      schema: {
+        tags,
+        summary: 'What needs the caller across their groups: votes to cast, closings, unread threads',
+        description:
+          '`needsVote`: open proposals the caller has not voted on themselves (a vote that follows a ' +
+          'delegate’s counts as not), soonest close first. `closingSoon`: open proposals closing within ' +
+          `${CLOSING_SOON_HOURS} h, voted on or not. \`recentThreads\`: threads with unread comments, most ` +
+          `recently active first. At most ${HOME_LIST_LIMIT} of each; proposals as \`GET /proposals/:id\` ` +
+          'presents them, with their group’s and thread’s names.',
+        response: { 200: HomeReply, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => homeFor(ctx, requireUser(request).user.id),
+  );
+};
+
+export default homeRoutes;

@@ -1,0 +1,121 @@
+import {
+  CLOSING_SOON_HOURS,
+  HOME_LIST_LIMIT,
+  type HomeProposal,
+  type HomeReply,
+  type HomeThread,
+} from '../../shared/schemas/home';
+import type { Proposal } from '../../shared/schemas/proposals';
+import {
+  type ClosingCursor,
+  type OpenProposalRow,
+  proposalsClosingBy,
+  proposalsVotedWith,
+  threadsWithUnread,
+  unvotedProposals,
+} from '../db/home';
+import { unreadCounts } from '../db/threads';
+import { voterKey } from './ballots';
+import type { Ctx } from './context';
+import { loadProposalsForViewer } from './proposals/view';
+
+/** Candidates read per round while looking for unvoted proposals; anonymous ones already voted on are dropped after. */
+const CANDIDATE_PAGE = 200;
+/** A member who voted on thousands of anonymous proposals still gets an answer in bounded time. */
+const MAX_CANDIDATE_ROUNDS = 5;
+
+/**
+ * The home page of `userId`: open proposals awaiting their vote, those
+ * closing soon, and threads with unread comments, across all their groups.
+ * The proposals are presented as every other endpoint presents them (with
+ * `myVote`, `myDelegate` and permissions); the whole answer costs a fixed
+ * number of queries however many groups the member is in.
+ */
+export async function homeFor(ctx: Ctx, userId: string, now = new Date()): Promise<HomeReply> {
+  const until = new Date(now.getTime() + CLOSING_SOON_HOURS * 3_600_000);
+  const [unvoted, closing, threads] = await Promise.all([
+    unvotedRows(ctx, userId, now),
+    proposalsClosingBy(ctx.db, userId, { now, until, limit: HOME_LIST_LIMIT }),
+    recentThreads(ctx, userId),
+  ]);
+  const ids = [...new Set([...unvoted, ...closing].map((r) => r.id))];
+  const presented = await loadProposalsForViewer(ctx, userId, ids);
+  const present = (rows: OpenProposalRow[], keep: (p: Proposal) => boolean): HomeProposal[] =>
+    rows.flatMap((row) => {
+      const proposal = presented.get(row.id);
+      // Closed, or voted on, between the queries: the presented form is the newer.
+      if (!proposal || proposal.closedAt || !keep(proposal)) return [];
+      return [
+        {
+          proposal,
+          group: { id: row.group_id, name: row.group_name },
+          thread: { id: row.thread_id, title: row.thread_title },
+        },
+      ];
+    });
+  return {
+    needsVote: present(unvoted, (p) => !isOwnVote(p.myVote)),
+    closingSoon: present(closing, () => true),
+    recentThreads: threads,
+  };
+}
+
+/**
+ * Up to `HOME_LIST_LIMIT` open proposals the member has not voted on
+ * themselves, soonest close first. The database drops those with a vote
+ * under the member's id; anonymous ones are checked here, by the keys
+ * `voterKey` makes, in one query per round. An anonymous proposal no voter
+ * can be keyed on any more takes no votes, so it is left out.
+ */
+async function unvotedRows(ctx: Ctx, userId: string, now: Date): Promise<OpenProposalRow[]> {
+  const found: OpenProposalRow[] = [];
+  let after: ClosingCursor | null = null;
+  for (let round = 0; round < MAX_CANDIDATE_ROUNDS && found.length < HOME_LIST_LIMIT; round++) {
+    const page = await unvotedProposals(ctx.db, userId, { now, after, limit: CANDIDATE_PAGE });
+    const keys = new Map<string, string | null>();
+    for (const row of page) {
+      if (row.anonymous) keys.set(row.id, voterKey(ctx.config.sessionSecret, row, userId));
+    }
+    const voted = await proposalsVotedWith(
+      ctx.db,
+      [...keys].flatMap(([proposalId, key]) => (key === null ? [] : [{ proposalId, voterKey: key }])),
+    );
+    for (const row of page) {
+      if (!row.anonymous || (keys.get(row.id) !== null && !voted.has(row.id))) found.push(row);
+    }
+    if (page.length < CANDIDATE_PAGE) break;
+    const last = page[page.length - 1]!;
+    after = { closesAt: last.closes_at, id: last.id };
+  }
+  return found.slice(0, HOME_LIST_LIMIT);
+}
+
+/** Threads with unread comments, newest activity first, with the same unread counts as the thread list. */
+async function recentThreads(ctx: Ctx, userId: string): Promise<HomeThread[]> {
+  const rows = await threadsWithUnread(ctx.db, userId, HOME_LIST_LIMIT);
+  const unread = await unreadCounts(
+    ctx.db,
+    userId,
+    rows.map((r) => r.id),
+  );
+  return rows.flatMap((row) => {
+    const unreadCount = unread.get(row.id) ?? 0;
+    // Read in another tab between the two queries.
+    if (unreadCount === 0) return [];
+    return [
+      {
+        id: row.id,
+        title: row.title,
+        group: { id: row.group_id, name: row.group_name },
+        lastActivityAt: row.last_activity_at.toISOString(),
+        commentCount: row.comment_count,
+        unreadCount,
+      },
+    ];
+  });
+}
+
+/** The member's own vote, as opposed to none or a delegate's their vote follows. */
+function isOwnVote(vote: Proposal['myVote']): boolean {
+  return Boolean(vote && !('delegatedTo' in vote));
+}
