@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { CountdownClock } from '../data/countdown-clock';
+import { ClockController, nextCountdownTick } from '../data/clock';
 import { ownVote } from '../data/delegations';
 import { myVoteNote, openProposalState } from '../data/open-proposals';
 import type { Proposal } from '../data/proposals';
@@ -89,7 +89,7 @@ export class PlOpenProposalsBar extends LitElement {
   constructor() {
     super();
     // Attaches itself: the countdowns move on while the page stays open.
-    new CountdownClock(this, () => this.proposals.map((p) => p.closesAt));
+    new ClockController(this, () => nextCountdownTick(this.proposals.map((p) => p.closesAt)));
   }
 
   override connectedCallback(): void {

@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { CountdownClock } from '../data/countdown-clock';
+import { ClockController, nextCountdownTick } from '../data/clock';
 import { ownVote } from '../data/delegations';
 import { myVoteNote, openProposalState } from '../data/open-proposals';
 import { kindLabel } from '../data/proposal-labels';
@@ -84,7 +84,7 @@ export class PlOpenProposals extends LitElement {
   constructor() {
     super();
     // Attaches itself: the countdowns move on while the page stays open.
-    new CountdownClock(this, () => this.proposals.map((p) => p.closesAt));
+    new ClockController(this, () => nextCountdownTick(this.proposals.map((p) => p.closesAt)));
   }
 
   /** Moves focus to the panel's heading (from the thread header's "2 open proposals"). */

@@ -1,7 +1,8 @@
 import { consume } from '@lit/context';
-import { html, LitElement, nothing, type PropertyValues, type ReactiveController } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { describeChoices } from '../data/ballot-draft';
+import { ClockController, nextCountdownTick } from '../data/clock';
 import { sessionContext, streamContext } from '../data/context';
 import { isFollowedVote } from '../data/delegations';
 import { groupStore } from '../data/group-store';
@@ -12,7 +13,7 @@ import type { Proposal } from '../data/proposals';
 import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
-import { countdownText, countdownTick, formatDateTime } from '../data/time-text';
+import { countdownText, formatDateTime } from '../data/time-text';
 import { TopicController } from '../data/topic-controller';
 import type { PlEvent } from '../ui/fire-event';
 import { markdown, markdownStyles } from '../ui/markdown';
@@ -25,38 +26,6 @@ import './pl-proposal-participation';
 import './pl-proposal-results';
 import './pl-proposal-votes';
 import './pl-vote-form';
-
-/** Re-renders its host when the countdown's text may have changed. */
-class CountdownController implements ReactiveController {
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  constructor(
-    private readonly host: LitElement,
-    private readonly closesAt: () => string | null,
-  ) {
-    host.addController(this);
-  }
-  hostConnected(): void {
-    this.#schedule();
-  }
-  hostDisconnected(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-  }
-  hostUpdated(): void {
-    if (!this.#timer) this.#schedule();
-  }
-  #schedule(): void {
-    const at = this.closesAt();
-    if (!at || !this.host.isConnected) return;
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = null;
-        this.host.requestUpdate();
-      },
-      countdownTick(at, Date.now()),
-    );
-  }
-}
 
 /**
  * A proposal, live: title, details, kind and countdown; how many have voted
@@ -108,9 +77,9 @@ export class PlProposalCard extends LitElement {
   constructor() {
     super();
     // Attaches itself to this element: re-renders as the countdown moves on.
-    new CountdownController(this, () => {
+    new ClockController(this, () => {
       const p = this.#current();
-      return p && !p.closedAt ? p.closesAt : null;
+      return p && !p.closedAt ? nextCountdownTick([p.closesAt]) : null;
     });
   }
 

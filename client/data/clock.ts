@@ -1,9 +1,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { countdownTick } from './time-text';
 
 /**
  * Re-renders its host when what it shows about time may have changed: a
- * countdown's text, or a proposal reaching its close or the "closing soon"
- * window. `nextTick` says in how many ms (null: no need); it is asked again
+ * countdown's text ("closes in 5 h"), or a proposal reaching its close or the
+ * "closing soon" window. One for every page that shows time passing. `nextTick` says in how many ms (null: no need); it is asked again
  * after every update.
  */
 export class ClockController implements ReactiveController {
@@ -46,4 +47,9 @@ export class ClockController implements ReactiveController {
       Math.min(Math.max(ms, 1_000), 300_000),
     );
   }
+}
+
+/** When the soonest of these countdowns next reads differently, in ms; null when none is shown. */
+export function nextCountdownTick(closesAt: readonly string[], now = Date.now()): number | null {
+  return closesAt.length === 0 ? null : Math.min(...closesAt.map((at) => countdownTick(at, now)));
 }
