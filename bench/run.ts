@@ -4,7 +4,7 @@
 // that Postgres server (dropped at the end); unset: a fresh PGlite directory.
 // Prints a table and writes bench/results.json. See bench/README.md.
 //
-// Options: --quick, --only=votes,delegation,reading,fanout,idle,client,email,scale, --build-client
+// Options: --quick, --only=votes,delegation,reading,home,fanout,idle,client,email,scale, --build-client
 // (rebuild dist/client first), --out=<file> (default bench/results.json).
 //
 // The runner: one database, one seed, one server that the first scenarios
@@ -26,6 +26,7 @@ import { client, clientBundle } from './scenarios/client';
 import { delegation } from './scenarios/delegation';
 import { email } from './scenarios/email';
 import { fanout } from './scenarios/fanout';
+import { home } from './scenarios/home';
 import { idle } from './scenarios/idle';
 import { reading } from './scenarios/reading';
 import { printPlans, scale } from './scenarios/scale';
@@ -56,6 +57,7 @@ const ON_SHARED_SERVER = [
   ['votes', votes],
   ['delegation', delegation],
   ['reading', reading],
+  ['home', home],
   ['fanout', fanout],
   ['client', client],
 ] as const;
