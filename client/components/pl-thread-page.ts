@@ -28,8 +28,11 @@ import './pl-composer';
 import './pl-confirm-dialog';
 import './pl-open-proposals';
 import './pl-open-proposals-bar';
-import './pl-proposal-form';
-import './pl-thread-edit-form';
+
+// The proposal form and the edit form load when first opened: most readers never open them.
+const loadProposalForm = () => import('./pl-proposal-form');
+const loadEditForm = () => import('./pl-thread-edit-form');
+
 import './pl-thread-header';
 
 /**
@@ -376,6 +379,7 @@ export class PlThreadPage extends LitElement {
   }
 
   async #startEdit() {
+    await loadEditForm();
     this.editing = true;
     await this.updateComplete;
     await this.editForm?.focusTitle();
@@ -420,6 +424,7 @@ export class PlThreadPage extends LitElement {
   }
 
   async #openProposalForm() {
+    await loadProposalForm();
     this.proposing = true;
     await this.updateComplete;
     this.renderRoot.querySelector('.proposal-form')?.scrollIntoView({ block: 'start' });
