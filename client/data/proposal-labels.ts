@@ -40,13 +40,10 @@ export const KIND_HINTS: Record<ProposalKind, string> = {
 export const CONSENT_IDS = CONSENT_POSITIONS;
 export type ConsentId = ConsentPosition;
 
-/** What each consent position is called. */
-export const CONSENT_LABELS: Record<ConsentId, string> = {
-  agree: 'Agree',
-  abstain: 'Abstain',
-  disagree: 'Disagree',
-  block: 'Block',
-};
+import { resultLabel } from '../../shared/result-text';
+
+/** What each consent position is called: one wording, shared with the server's exports. */
+export { CONSENT_LABELS, percentText, plural } from '../../shared/result-text';
 
 /** One line on what each consent position means. */
 export const CONSENT_HINTS: Record<ConsentId, string> = {
@@ -69,21 +66,7 @@ export function kindLabel(kind: ProposalKind): string {
 }
 
 /** An option's label as people read it ("Agree" rather than `agree`). */
-export function optionLabel(p: Pick<Proposal, 'kind' | 'options'>, optionId: string): string {
-  if (p.kind === 'proposal' && optionId in CONSENT_LABELS) return CONSENT_LABELS[optionId as ConsentId];
-  return p.options.find((o) => o.id === optionId)?.label ?? 'Removed option';
-}
-
-/** "1 dot", "3 dots": a count with its noun, singular or plural. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** "60%", "33.3%": at most one decimal, no trailing zero. */
-export function percentText(percent: number): string {
-  const rounded = Math.round(percent * 10) / 10;
-  return `${Number.isInteger(rounded) ? rounded.toFixed(0) : rounded.toFixed(1)}%`;
-}
+export const optionLabel = resultLabel;
 
 /** "12 of 20 members have voted" (or "voted", once closed). */
 export function participationText(voterCount: number, eligibleCount: number, closed: boolean): string {
