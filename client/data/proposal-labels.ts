@@ -4,7 +4,7 @@
  * counts, percentages and participation in words. Pure: no DOM, no I/O.
  */
 import { CONSENT_POSITIONS, type ConsentPosition } from '../../shared/ballot';
-import type { Proposal, ProposalKind } from './proposals';
+import type { ProposalKind } from './proposals';
 
 /** Every kind, in the order the proposal form offers them. */
 export const KINDS: readonly ProposalKind[] = [
