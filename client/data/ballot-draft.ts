@@ -5,6 +5,7 @@
  * words. Pure: no DOM, no I/O.
  */
 import { validateVote } from '../../shared/ballot';
+import { labelled } from '../../shared/result-text';
 import type { ErrorDetail, FieldErrors } from './api';
 import { MEETING_ANSWERS, optionLabel, plural } from './proposal-labels';
 import type { Choice, Proposal, Vote, VoteBody } from './proposals';
@@ -205,15 +206,17 @@ export function describeChoices(p: Pick<Proposal, 'kind' | 'options'>, choices: 
         .map((c) => `${c.rank}. ${label(c.optionId)}`)
         .join('  ');
     case 'score':
-      return choices.map((c) => `${label(c.optionId)}: ${c.score}`).join(', ');
+      return choices.map((c) => labelled(label(c.optionId), String(c.score))).join(', ');
     case 'dot_vote':
       return choices
         .filter((c) => (c.score ?? 0) > 0)
-        .map((c) => `${label(c.optionId)}: ${plural(c.score ?? 0, 'dot')}`)
+        .map((c) => labelled(label(c.optionId), plural(c.score ?? 0, 'dot')))
         .join(', ');
     case 'meeting':
       return choices
-        .map((c) => `${label(c.optionId)}: ${MEETING_ANSWERS.find((a) => a.score === c.score)?.label ?? '?'}`)
+        .map((c) =>
+          labelled(label(c.optionId), MEETING_ANSWERS.find((a) => a.score === c.score)?.label ?? '?'),
+        )
         .join(', ');
     default:
       return choices.map((c) => label(c.optionId)).join(', ');

@@ -163,3 +163,21 @@ describe('ballots', () => {
     expect(toggleRanked(['a', 'b'], 'a')).toEqual(['b']);
   });
 });
+
+describe('a vote in words', () => {
+  test('a label that ends in punctuation gains no colon', () => {
+    const p = {
+      kind: 'dot_vote' as const,
+      options: [
+        { id: 'y', label: 'Yes!' },
+        { id: 'n', label: 'Not now' },
+      ],
+    };
+    expect(
+      describeChoices(p, [
+        { optionId: 'y', score: 1 },
+        { optionId: 'n', score: 3 },
+      ]),
+    ).toBe('Yes! 1 dot, Not now: 3 dots');
+  });
+});
