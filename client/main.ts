@@ -4,3 +4,13 @@ import './components/pl-app';
 import { startRouter } from './router';
 
 startRouter();
+
+// The service worker keeps the app shell for offline use and shows pushes. Built only by `vite build`
+// (there is no /sw.js in development), and browsers allow it only in secure contexts (https, localhost).
+if (import.meta.env.PROD && isSecureContext && 'serviceWorker' in navigator) {
+  addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((err: unknown) => {
+      console.warn('The service worker was not registered: Plenary will not open offline.', err);
+    });
+  });
+}

@@ -35,6 +35,7 @@ import meRoutes from './routes/me';
 import notificationRoutes from './routes/notifications';
 import preferenceRoutes from './routes/preferences';
 import proposalRoutes from './routes/proposals';
+import pushRoutes from './routes/push';
 import recordRoutes from './routes/records';
 import searchRoutes from './routes/search';
 import streamRoutes from './routes/stream';
@@ -44,6 +45,11 @@ import streamPlugin from './stream/plugin';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../dist/client', import.meta.url));
 const BODY_LIMIT = 256 * 1024;
+/**
+ * The client files whose names stay the same from one release to the next: browsers ask again on
+ * every use, so a new service worker (and with it the new app shell) reaches them on their next visit.
+ */
+const NO_CACHE_FILES = new Set(['sw.js', 'index.html', 'manifest.webmanifest']);
 
 export interface AppOptions {
   config: Config;
@@ -136,6 +142,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(commentRoutes);
       await api.register(notificationRoutes);
       await api.register(preferenceRoutes);
+      await api.register(pushRoutes);
       await api.register(searchRoutes);
     },
     { prefix: '/api/v1' },
@@ -148,6 +155,13 @@ export async function buildApp(options: AppOptions) {
       wildcard: false,
       index: ['index.html'],
       preCompressed: true,
+      // The service worker and the page that lists the hashed assets are asked about on every load, so a
+      // new release reaches browsers at once; the hashed assets themselves never change.
+      setHeaders: (reply, filePath) => {
+        // A precompressed file's path is the `.br` or `.gz` beside it.
+        const name = path.basename(filePath).replace(/\.(br|gz)$/, '');
+        if (NO_CACHE_FILES.has(name)) reply.header('cache-control', 'no-cache');
+      },
     });
   }
   return app;

@@ -48,6 +48,17 @@ export interface Config {
   metricsToken: string | null;
   /** What carries wake-ups, presence and cache evictions between processes. */
   eventBus: EventBusConfig;
+  /** Web Push: the configured VAPID keys (else the database's own pair) and who the pushes come from. */
+  push: PushConfig;
+}
+
+export interface PushConfig {
+  /** VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (base64url, P-256); null: the pair kept in the database. */
+  vapidKeys: { publicKey: string; privateKey: string } | null;
+  /** The VAPID `sub` push services may contact: VAPID_SUBJECT, else mailto: EMAIL_FROM's address (an https PUBLIC_URL where that is the placeholder). */
+  subject: string;
+  /** Accept http:// subscription endpoints (PUSH_ALLOW_HTTP=true): for tests with a local push service only. */
+  allowHttp: boolean;
 }
 
 export type EventBusConfig = { kind: 'postgres' } | { kind: 'nats'; servers: string[] };
@@ -102,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const eventBus = parseEventBus(env.EVENT_BUS, databaseUrl);
   const databasePoolSize = wholeNumber(env, 'DATABASE_POOL_SIZE', '10', 1, 1000);
+  const push = parsePushConfig(env, email.emailFrom, publicUrl);
   return {
     port,
     host,
@@ -118,6 +130,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...email,
     metricsToken,
     eventBus,
+    push,
+  };
+}
+
+/** A P-256 key in base64url: 65 bytes (uncompressed point) public, 32 bytes private. */
+const VAPID_KEY_LENGTH = { public: 65, private: 32 };
+
+function parsePushConfig(env: NodeJS.ProcessEnv, emailFrom: string, publicUrl: string | null): PushConfig {
+  const publicKey = env.VAPID_PUBLIC_KEY?.trim() || null;
+  const privateKey = env.VAPID_PRIVATE_KEY?.trim() || null;
+  if ((publicKey === null) !== (privateKey === null)) {
+    throw new ConfigError('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together (or neither)');
+  }
+  if (publicKey && privateKey) {
+    for (const [name, value, bytes] of [
+      ['VAPID_PUBLIC_KEY', publicKey, VAPID_KEY_LENGTH.public],
+      ['VAPID_PRIVATE_KEY', privateKey, VAPID_KEY_LENGTH.private],
+    ] as const) {
+      if (!/^[A-Za-z0-9_-]+$/.test(value) || Buffer.from(value, 'base64url').length !== bytes) {
+        throw new ConfigError(
+          `${name} must be a base64url P-256 key of ${bytes} bytes (npx web-push generate-vapid-keys makes a pair)`,
+        );
+      }
+    }
+  }
+  // A push service writes here when this server's pushes misbehave: the sender's address, unless that
+  // is the placeholder and the site has an https address (push services take only mailto: and https:).
+  const sender = emailFrom.match(/<([^<>]+)>$/)?.[1] ?? emailFrom;
+  const subject =
+    env.VAPID_SUBJECT?.trim() ||
+    (sender.endsWith('@localhost') && publicUrl?.startsWith('https://') ? publicUrl : `mailto:${sender}`);
+  if (!/^(mailto:|https:\/\/)\S+$/.test(subject)) {
+    throw new ConfigError(`VAPID_SUBJECT must be a mailto: or https:// URL (got "${env.VAPID_SUBJECT}")`);
+  }
+  const allowHttpRaw = (env.PUSH_ALLOW_HTTP ?? 'false').trim().toLowerCase();
+  if (!['true', 'false'].includes(allowHttpRaw)) {
+    throw new ConfigError(`PUSH_ALLOW_HTTP must be "true" or "false" (got "${env.PUSH_ALLOW_HTTP}")`);
+  }
+  return {
+    vapidKeys: publicKey && privateKey ? { publicKey, privateKey } : null,
+    subject,
+    allowHttp: allowHttpRaw === 'true',
   };
 }
 

@@ -9,6 +9,7 @@ import { StreamClient } from '../data/stream';
 import { authPath, currentRoute, navigate, PUBLIC_ROUTES, type Route } from '../router';
 import { sharedStyles } from '../ui/styles';
 import './pl-app-bar';
+import './pl-offline-banner';
 
 /** Each page's element lives in its own chunk, fetched when its route is first shown. */
 const pages: Record<Exclude<Route['name'], 'not-found'>, () => Promise<unknown>> = {
@@ -175,6 +176,7 @@ export class PlApp extends LitElement {
         .connection=${this.#connection.value ?? 'idle'}
         @pl-sign-out=${this.#signOut}
       ></pl-app-bar>
+      <pl-offline-banner></pl-offline-banner>
       <main id="main" tabindex="-1">
         ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
         ${session.status === 'unknown' ? html`<p class="loading muted" aria-busy="true">Loading…</p>` : this.#page()}

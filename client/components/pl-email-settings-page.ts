@@ -15,6 +15,7 @@ import {
 } from '../data/preferences';
 import { formAlert, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
+import './pl-push-toggle';
 
 const LEVELS: { value: EmailLevel; label: string; hint: string }[] = [
   {
@@ -173,6 +174,12 @@ export class PlEmailSettingsPage extends LitElement {
         color: var(--pl-color-accent-hover);
         font-weight: var(--pl-weight-medium);
       }
+      .push {
+        margin-top: var(--pl-space-4);
+        display: flex;
+        flex-direction: column;
+        gap: var(--pl-space-2);
+      }
     `,
   ];
 
@@ -251,6 +258,11 @@ export class PlEmailSettingsPage extends LitElement {
           <span role="status" class="saved">${this.saved}</span>
         </div>
       </form>
+      <section class="card push" aria-labelledby="push-heading">
+        <h2 id="push-heading">Push notifications</h2>
+        <p class="hint">What email you get above also decides what this device is sent.</p>
+        <pl-push-toggle></pl-push-toggle>
+      </section>
     </div>`;
   }
 

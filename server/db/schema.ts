@@ -359,7 +359,6 @@ export interface InboundEmailsTable {
   received_at: Timestamp;
 }
 
-/** The database as Kysely sees it. */
 /** A member's vote following another's, in a group or (`proposal_id`) on one proposal. */
 export interface DelegationsTable {
   id: Generated<string>;
@@ -370,6 +369,30 @@ export interface DelegationsTable {
   created_at: Timestamp;
 }
 
+/** A browser a member turned push notifications on in (migration 0020). */
+export interface PushSubscriptionsTable {
+  id: Generated<string>;
+  user_id: string;
+  /** The push service's URL for that browser; unique. */
+  endpoint: string;
+  /** The browser's P-256 public key and auth secret (base64url), which payloads are encrypted to. */
+  p256dh: string;
+  auth: string;
+  created_at: Timestamp;
+  last_sent_at: NullableTimestamp;
+  /** Failed sends since the last one that went through (404/410 delete the row instead). */
+  failure_count: ColumnType<number, number | undefined, number>;
+}
+
+/** The server's own VAPID key pair when none is configured: one row, id 1 (migration 0020). */
+export interface VapidKeysTable {
+  id: ColumnType<number, number | undefined, never>;
+  public_key: string;
+  private_key: string;
+  created_at: Timestamp;
+}
+
+/** The database as Kysely sees it. */
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -401,6 +424,8 @@ export interface DB {
   group_email_preferences: GroupEmailPreferencesTable;
   inbound_emails: InboundEmailsTable;
   account_tokens: AccountTokensTable;
+  push_subscriptions: PushSubscriptionsTable;
+  vapid_keys: VapidKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,12 +1,15 @@
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
 import Type from 'typebox';
+import webpush from 'web-push';
 import { errorResponses, Ok } from '../../shared/schemas/common';
 import type { Config } from '../config';
 import { type Database, databaseIdentity, isDatabaseReady, openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
+import { storedVapidKeys } from '../db/push';
 import { AuthCache } from '../services/auth-cache';
 import type { Ctx } from '../services/context';
+import { PushSender } from '../services/push-sender';
 import { RateLimiter } from '../services/rate-limiter';
 import { TimelineCache } from '../services/timeline-cache';
 import { EventBus } from '../stream/bus';
@@ -70,6 +73,12 @@ export default fp<ContextOptions>(
       // Replaced by the email plugin where this process sends mail.
       email: { wake() {} },
     });
+    // Web Push: with the configured VAPID pair, else the one this database keeps for every process.
+    const vapid = config.push.vapidKeys ?? (await storedVapidKeys(database.db, webpush.generateVAPIDKeys));
+    const push = new PushSender(database.db, { subject: config.push.subject, ...vapid }, app.log);
+    app.ctx.push = push;
+    // Pushes already begun finish (or fail and are counted) before the database closes.
+    app.addHook('preClose', () => push.idle());
     app.addHook('onClose', async () => {
       await bus.stop();
       if (!given) await database.close();

@@ -95,4 +95,6 @@ export function eventsCommitted(ctx: Ctx, events: CommittedEvent[]): void {
   ctx.bus.announce(Math.max(...events.map((e) => e.id)));
   // Notifications may have queued their emails in the same transaction.
   if (events.some((e) => e.kind === 'notification.created')) ctx.email.wake();
+  // And their pushes (`push-sender.ts`), sent from here without holding up the writer's answer.
+  ctx.push?.notify(events);
 }

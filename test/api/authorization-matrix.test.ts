@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hashPassword } from '../../server/services/passwords';
 import { type Harness, startApp } from '../helpers/app';
@@ -80,6 +80,11 @@ const delegationOn = (d: Draft) =>
 const self = (fx: Fixture, who: PrincipalName) =>
   who === 'anonymous' || who === 'apiToken' ? fx.userIds.member : fx.userIds[who as keyof Cast];
 const THUMBS = encodeURIComponent('👍');
+/** A browser's push keys as it sends them: a P-256 public key and a 16-byte auth secret. */
+const PUSH_KEYS = {
+  p256dh: createECDH('prime256v1').generateKeys().toString('base64url'),
+  auth: randomBytes(16).toString('base64url'),
+};
 const UNKNOWN_LINK = 'an-unknown-link-token-0000000000000000000';
 const CAST_PASSWORD = 'matrix pass phrase 2026';
 /** The cast is made without usable passwords (signUpCast): rows that check one give the principals this. */
@@ -520,6 +525,38 @@ const MATRIX: Record<string, Case | Case[]> = {
     expect: members(200),
   },
   'GET /api/v1/templates': { request: () => ({ url: v1('/templates') }), expect: signedIn(200) },
+  // Web Push: the caller's own devices. Every caller registers the same browser, which moves from one to
+  // the next and ends with the member, whom no fixture notifies (the member's own proposal notifies
+  // others), until the next write row, the DELETE below, clears it.
+  'GET /api/v1/push/key': { request: () => ({ url: v1('/push/key') }), expect: signedIn(200) },
+  'POST /api/v1/me/push-subscriptions': {
+    request: () => ({
+      url: v1('/me/push-subscriptions'),
+      body: { endpoint: 'https://push.example.org/matrix-browser', keys: PUSH_KEYS },
+    }),
+    expect: signedIn(201),
+  },
+  'GET /api/v1/me/push-subscriptions': {
+    request: () => ({ url: v1('/me/push-subscriptions') }),
+    expect: signedIn(200),
+  },
+  'DELETE /api/v1/me/push-subscriptions/:id': {
+    isolate: true,
+    setup: async (d) => {
+      // Left subscribed, a device would be pushed to (its failure counted, a write) while a later row
+      // checks that its refusals write nothing.
+      await d.harness.db.database.db.deleteFrom('push_subscriptions').execute();
+      const res = await send(d.harness, d.headers.member, 'POST', v1('/me/push-subscriptions'), {
+        endpoint: `https://push.example.org/member-${fresh()}`,
+        keys: PUSH_KEYS,
+      });
+      if (res.statusCode !== 201) throw new Error(`setup push subscription: ${res.statusCode} ${res.body}`);
+      return { subscriptionId: res.json().subscription.id as string };
+    },
+    request: (fx) => ({ url: v1(`/me/push-subscriptions/${fx.extra.subscriptionId}`) }),
+    // The member's own, through their session or their token; anyone else cannot tell it exists.
+    expect: { ...signedIn(404), member: 204, apiToken: 204 },
+  },
   'POST /api/v1/proposals/:id/template': {
     request: (fx) => ({ url: v1(`/proposals/${fx.proposalId}/template`), body: { name: 'Ours' } }),
     expect: facilitators(201),

@@ -17,6 +17,8 @@ const GLOBAL: Record<string, string> = {
   user_preferences: 'digest and time-zone settings cover all of a person’s groups',
   rate_limits: 'counters per address and account, checked before any group is known',
   email_bodies: 'a body is shared by many outbox rows, only some of which name a group',
+  push_subscriptions: 'a device gets its person’s notifications from all their groups',
+  vapid_keys: 'the one key pair the whole server signs its pushes with',
 };
 
 /**
