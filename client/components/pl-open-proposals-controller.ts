@@ -132,15 +132,10 @@ export class OpenProposalsController implements ReactiveController {
     }
     const row = rowOf()!;
     const card = row.querySelector<PlProposalCard>('pl-proposal-card');
-    await card?.updateComplete;
-    const form = card?.renderRoot.querySelector<LitElement>('pl-vote-form');
-    await form?.updateComplete;
-    const target: HTMLElement = form ?? card ?? row;
+    const ballot = card ? await card.ballot() : null;
+    const target: HTMLElement = ballot ?? card ?? row;
     scrollBy({ top: target.getBoundingClientRect().top - BALLOT_TOP });
-    const first = form?.renderRoot.querySelector<HTMLElement>(
-      'input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])',
-    );
-    (first ?? target).focus({ preventScroll: true });
+    if (!ballot?.focusFirstControl()) target.focus({ preventScroll: true });
   };
 
   /** One store per thread shown, made once its group is known. */

@@ -25,6 +25,7 @@ import './pl-proposal-manage';
 import './pl-proposal-participation';
 import './pl-proposal-results';
 import './pl-proposal-votes';
+import type { PlVoteForm } from './pl-vote-form';
 import './pl-vote-form';
 
 /**
@@ -81,6 +82,14 @@ export class PlProposalCard extends LitElement {
       const p = this.#current();
       return p && !p.closedAt ? nextCountdownTick([p.closesAt]) : null;
     });
+  }
+
+  /** The card's ballot once rendered, for "Vote now" to scroll to; null when it shows none (closed). */
+  async ballot(): Promise<PlVoteForm | null> {
+    await this.updateComplete;
+    const form = this.renderRoot.querySelector('pl-vote-form');
+    await form?.updateComplete;
+    return form;
   }
 
   #store(): ProposalStore | undefined {

@@ -90,6 +90,15 @@ export class PlVoteForm extends LitElement {
     return draft;
   }
 
+  /** Focuses the ballot's first control that can take input; false when there is none. */
+  focusFirstControl(): boolean {
+    const first = this.renderRoot.querySelector<HTMLElement>(
+      'input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])',
+    );
+    first?.focus({ preventScroll: true });
+    return first !== null;
+  }
+
   override render() {
     const p = this.proposal;
     if (!p) return nothing;
