@@ -66,7 +66,7 @@ export async function delegation(ctx: BenchContext): Promise<void> {
     const started = Date.now();
     // Chains of five: d0 → d1 → d2 → d3 → d4 → a voter.
     for (let i = 0; i < delegators.length; i++) {
-      const next = (i + 1) % 5 === 0 ? voters[(i / 5) % voters.length]! : delegators[i + 1]!;
+      const next = (i + 1) % 5 === 0 ? voters[Math.floor(i / 5) % voters.length]! : delegators[i + 1]!;
       await call(server, delegators[i]!, 'PUT', `/groups/${seed.groupId}/delegation`, {
         delegateId: next.id,
       });

@@ -148,3 +148,25 @@ export function threadsWithUnread(db: Handle, userId: string, limit: number) {
     .limit(limit)
     .execute();
 }
+
+/**
+ * What the member's home page depends on, in one cheap read: the newest event
+ * of each of their groups (every vote, proposal, comment, close, role or
+ * delegation change writes one; through `events_group_idx`, one index probe
+ * per group), the set of their groups, and their read markers. While these
+ * are unchanged, so is the page (apart from time passing).
+ */
+export async function homeVersion(db: Handle, userId: string): Promise<string> {
+  const { rows } = await sql<{ version: string }>`
+    select concat_ws('|',
+      (select coalesce(max(last.id), 0)
+         from memberships m
+         cross join lateral (select e.id from events e
+                              where e.group_id = m.group_id and e.recipient_id is null
+                              order by e.id desc limit 1) last
+        where m.user_id = ${userId}),
+      (select string_agg(m.group_id::text, ',' order by m.group_id) from memberships m where m.user_id = ${userId}),
+      (select coalesce(sum(r.last_event_id), 0) from thread_reads r where r.user_id = ${userId})
+    ) as version`.execute(db);
+  return rows[0]!.version;
+}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../shared/schemas/common';
 import { CLOSING_SOON_HOURS, HOME_LIST_LIMIT, HomeReply } from '../../shared/schemas/home';
 import { requireUser, signedIn } from '../plugins/auth';
-import { homeFor } from '../services/home';
+import { homePage } from '../services/home';
 
 const tags = ['home'];
 
@@ -26,7 +26,7 @@ const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: HomeReply, ...errorResponses(400, 401) },
       },
     },
-    async (request) => homeFor(ctx, requireUser(request).user.id),
+    async (request) => homePage(ctx, requireUser(request).user.id),
   );
 };
 

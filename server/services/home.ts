@@ -8,6 +8,7 @@ import {
 import type { Proposal } from '../../shared/schemas/proposals';
 import {
   type ClosingCursor,
+  homeVersion,
   type OpenProposalRow,
   proposalsClosingBy,
   proposalsVotedWith,
@@ -20,7 +21,40 @@ import type { Ctx } from './context';
 import { loadProposalsForViewer } from './proposals/view';
 
 /** Candidates read per round while looking for unvoted proposals; anonymous ones already voted on are dropped after. */
-const CANDIDATE_PAGE = 200;
+const CANDIDATE_PAGE = HOME_LIST_LIMIT + 10;
+/**
+ * How long a home page is served again while nothing it depends on changed:
+ * what only time changes (a proposal entering the closing-soon window) may lag
+ * this much; the page's own clock moves its countdowns meanwhile.
+ */
+const HOME_CACHE_MS = 30_000;
+/** Members whose home page a process keeps at most. */
+const HOME_CACHE_SIZE = 5_000;
+
+const homeCaches = new WeakMap<Ctx, Map<string, { version: string; until: number; reply: HomeReply }>>();
+
+/**
+ * The member's home page, served again from this process's memory while
+ * `homeVersion` (their groups' newest events, their groups, their read
+ * markers) is unchanged and it is under 30 s old: a member who comes back to
+ * it, or several tabs, cost one small read instead of the lists and the
+ * proposals. Every process checks the version in the database, so a change
+ * made through another process is seen at once.
+ */
+export async function homePage(ctx: Ctx, userId: string): Promise<HomeReply> {
+  let cache = homeCaches.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    homeCaches.set(ctx, cache);
+  }
+  const version = await homeVersion(ctx.db, userId);
+  const hit = cache.get(userId);
+  if (hit && hit.version === version && hit.until > Date.now()) return hit.reply;
+  const reply = await homeFor(ctx, userId);
+  if (cache.size >= HOME_CACHE_SIZE) cache.clear();
+  cache.set(userId, { version, until: Date.now() + HOME_CACHE_MS, reply });
+  return reply;
+}
 /** A member who voted on thousands of anonymous proposals still gets an answer in bounded time. */
 const MAX_CANDIDATE_ROUNDS = 5;
 
