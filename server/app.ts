@@ -24,6 +24,7 @@ import requestLog, { requestIdGenerator } from './plugins/request-log';
 import scheduler from './plugins/scheduler';
 import securityHeaders, { docsContentSecurityPolicy } from './plugins/security-headers';
 import { installValidation } from './plugins/validation';
+import attachmentRoutes from './routes/attachments';
 import authRoutes from './routes/auth';
 import commentRoutes from './routes/comments';
 import delegationRoutes from './routes/delegations';
@@ -140,6 +141,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(delegationRoutes);
       await api.register(threadRoutes);
       await api.register(commentRoutes);
+      await api.register(attachmentRoutes);
       await api.register(notificationRoutes);
       await api.register(preferenceRoutes);
       await api.register(pushRoutes);

@@ -50,6 +50,8 @@ export interface Config {
   eventBus: EventBusConfig;
   /** Web Push: the configured VAPID keys (else the database's own pair) and who the pushes come from. */
   push: PushConfig;
+  /** How many bytes of attachments each group may keep (ATTACHMENT_QUOTA_MB, default 500). */
+  attachmentQuotaBytes: number;
 }
 
 export interface PushConfig {
@@ -114,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const eventBus = parseEventBus(env.EVENT_BUS, databaseUrl);
   const databasePoolSize = wholeNumber(env, 'DATABASE_POOL_SIZE', '10', 1, 1000);
   const push = parsePushConfig(env, email.emailFrom, publicUrl);
+  const attachmentQuotaBytes = wholeNumber(env, 'ATTACHMENT_QUOTA_MB', '500', 1, 1_000_000) * 1024 * 1024;
   return {
     port,
     host,
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken,
     eventBus,
     push,
+    attachmentQuotaBytes,
   };
 }
 

@@ -1,3 +1,4 @@
+import { consume } from '@lit/context';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { ApiError, splitErrors } from '../data/api';
@@ -10,6 +11,9 @@ import {
   type Mentionable,
   saveDraft,
 } from '../data/comments';
+import { sessionContext } from '../data/context';
+import type { Session } from '../data/session';
+import { threadStore } from '../data/thread-store';
 import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import type { PlMarkdownEditor } from './pl-markdown-editor';
@@ -65,6 +69,12 @@ export class PlComposer extends LitElement {
   /** The thread to post in. */
   @property() threadId = '';
 
+  /**
+   * The thread's group, where attached files go. Left empty, it is read from
+   * the thread's store, which the thread page around the composer has loaded.
+   */
+  @property() groupId = '';
+
   /** The comment replied to (null: a top-level comment). */
   @property() parentId: string | null = null;
 
@@ -89,6 +99,14 @@ export class PlComposer extends LitElement {
   @state() private closedByServer = false;
 
   @query('pl-markdown-editor') private editor?: PlMarkdownEditor;
+
+  @consume({ context: sessionContext, subscribe: true })
+  private session?: Session;
+
+  get #groupId(): string {
+    if (this.groupId || !this.threadId) return this.groupId;
+    return threadStore(this.threadId, this.session?.user?.id ?? null).value.thread?.groupId ?? '';
+  }
 
   get #key(): string {
     return draftKey(this.threadId, this.parentId);
@@ -127,6 +145,7 @@ export class PlComposer extends LitElement {
       label=${this.label}
       .value=${this.text}
       .members=${this.members}
+      .groupId=${this.#groupId}
       .error=${this.error}
       ?compact=${this.compact}
       placeholder=${this.compact ? 'Write a reply…' : 'Share your view… Type @ to mention someone.'}

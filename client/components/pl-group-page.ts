@@ -17,6 +17,7 @@ import type { RemoveMemberDetail, RoleChangeDetail } from './pl-member-list';
 import type { PlSuccessorDialog } from './pl-successor-dialog';
 import './pl-group-delegation';
 import './pl-confirm-dialog';
+import './pl-group-files';
 import './pl-invite-panel';
 import './pl-member-list';
 import './pl-successor-dialog';
@@ -227,6 +228,9 @@ export class PlGroupPage extends LitElement {
               </section>`
             : nothing
         }
+        <section class="card" aria-label="Files">
+          <pl-group-files .groupId=${group.id}></pl-group-files>
+        </section>
         </div>
         <aside>
           ${

@@ -1,5 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { ApiError } from '../data/api';
+import { attachmentMarkdown, uploadFile } from '../data/attachments';
 import {
   insertMention,
   loadDraft,
@@ -31,7 +33,10 @@ export interface EditorInputDetail {
  * and whoever hosts it sends them. Actions go in the `actions` slot, beside
  * the hint. It takes part in forms like a textarea (`name`, FormData), and
  * with `draft-key` keeps unsent text in localStorage: a reload brings it back
- * (the host clears it with `clearDraft` once the text is saved).
+ * (the host clears it with `clearDraft` once the text is saved). With a
+ * `groupId`, files dropped or pasted into it, or chosen with "Attach a file",
+ * are uploaded to that group and linked at the caret (`![name](url)` for
+ * images, shown in the preview; `[name](url)` otherwise).
  *
  * @fires pl-editor-input - {@link EditorInputDetail}: the text changed
  * @fires pl-editor-submit - Ctrl/Cmd+Enter (only with `submitHint`)
@@ -210,6 +215,17 @@ export class PlMarkdownEditor extends LitElement {
       :host([compact]) textarea {
         min-height: 80px;
       }
+      .attach {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+      }
+      .uploads {
+        padding: 0 12px 8px;
+      }
+      textarea.dropping {
+        background: var(--pl-color-accent-soft);
+      }
     `,
   ];
 
@@ -231,6 +247,8 @@ export class PlMarkdownEditor extends LitElement {
   /** Smaller, for replies. */
   @property({ type: Boolean, reflect: true }) compact = false;
   @property({ type: Boolean }) disabled = false;
+  /** The group files go to; empty: no attaching. */
+  @property({ attribute: 'group-id' }) groupId = '';
   /** Checked forms find the first invalid field by this attribute. */
   @property({ attribute: 'aria-invalid', reflect: true }) invalid: 'true' | 'false' = 'false';
 
@@ -240,6 +258,10 @@ export class PlMarkdownEditor extends LitElement {
   @state() private active = 0;
   /** The member list opens above the editor when there is no room below it. */
   @state() private mentionsAbove = false;
+  /** Names of the files being uploaded. */
+  @state() private uploading: string[] = [];
+  @state() private uploadError: string | null = null;
+  @state() private dropping = false;
 
   @query('textarea') private textarea?: HTMLTextAreaElement;
 
@@ -296,6 +318,13 @@ export class PlMarkdownEditor extends LitElement {
           @keydown=${this.#keydown}
           @click=${this.#caretMoved}
           @blur=${this.#blur}
+          @paste=${this.#paste}
+          @dragover=${this.#dragOver}
+          @dragleave=${() => {
+            this.dropping = false;
+          }}
+          @drop=${this.#drop}
+          class=${this.dropping ? 'dropping' : ''}
         ></textarea>
         ${open ? this.#mentionList() : nothing}
       </div>
@@ -316,6 +345,7 @@ export class PlMarkdownEditor extends LitElement {
         }
       </div>
       ${this.error ? html`<p class="field-error errors" id="editor-error" role="alert">${this.error}</p>` : nothing}
+      ${this.#uploadStatus()}
       <div class="bottom">
         <p class="hint" id="editor-hint">
           Markdown is supported.${
@@ -325,6 +355,17 @@ export class PlMarkdownEditor extends LitElement {
           }
         </p>
         <span class="sr-only" role="status">${open ? `${this.suggestions.length} members match. Up and down to choose, Enter to insert.` : ''}</span>
+        ${
+          this.groupId
+            ? html`<button type="button" class="secondary small attach" ?disabled=${this.disabled} @click=${this.#chooseFiles}>
+                  <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+                    <path d="M21 12.5l-8.5 8.5a5.5 5.5 0 0 1-7.8-7.8l9-9a3.7 3.7 0 0 1 5.2 5.2l-9 9a1.8 1.8 0 0 1-2.6-2.6l8.3-8.3" />
+                  </svg>
+                  Attach a file
+                </button>
+                <input type="file" multiple hidden aria-label="Attach a file" @change=${this.#filesChosen} />`
+            : nothing
+        }
         <div class="buttons"><slot name="actions"></slot></div>
       </div>
     </div>`;
@@ -443,6 +484,99 @@ export class PlMarkdownEditor extends LitElement {
     } else if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) {
       queueMicrotask(() => this.#caretMoved());
     }
+  }
+
+  #uploadStatus() {
+    const names = this.uploading;
+    return html`<p class="uploads small muted" role="status" ?hidden=${names.length === 0 && !this.uploadError}>
+      ${names.length ? `Uploading ${names.join(', ')}…` : ''}
+      ${this.uploadError ? html`<span class="field-error" role="alert">${this.uploadError}</span>` : nothing}
+    </p>`;
+  }
+
+  #chooseFiles() {
+    this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click();
+  }
+
+  #filesChosen(event: Event) {
+    const input = event.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    this.#attach(files);
+  }
+
+  #paste(event: ClipboardEvent) {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (!this.groupId || files.length === 0) return;
+    event.preventDefault();
+    this.#attach(files);
+  }
+
+  #dragOver(event: DragEvent) {
+    if (!this.groupId || !event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    this.dropping = true;
+  }
+
+  #drop(event: DragEvent) {
+    this.dropping = false;
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (!this.groupId || files.length === 0) return;
+    event.preventDefault();
+    this.textarea?.focus();
+    this.#attach(files);
+  }
+
+  /** Uploads each file, holding its place in the text with "[Uploading name…]" until its link replaces it. */
+  #attach(files: File[]) {
+    if (!this.groupId || this.disabled) return;
+    this.uploadError = null;
+    for (const file of files) void this.#uploadOne(this.groupId, file);
+  }
+
+  async #uploadOne(groupId: string, file: File) {
+    const placeholder = `[Uploading ${file.name.replace(/[[\]\s]+/g, ' ')}…]`;
+    this.#replaceSelection(placeholder);
+    this.uploading = [...this.uploading, file.name];
+    try {
+      this.#replacePlaceholder(placeholder, attachmentMarkdown(await uploadFile(groupId, file)));
+    } catch (err) {
+      this.#replacePlaceholder(placeholder, '');
+      const reason = err instanceof ApiError ? err.message : 'something went wrong';
+      this.uploadError = `${file.name} could not be attached: ${reason}`;
+    } finally {
+      const i = this.uploading.indexOf(file.name);
+      this.uploading = this.uploading.filter((_, j) => j !== i);
+    }
+  }
+
+  /** Puts `text` where the caret is (over any selection), the caret after it. */
+  #replaceSelection(text: string) {
+    const t = this.textarea;
+    const start = t ? t.selectionStart : this.value.length;
+    const end = t ? t.selectionEnd : this.value.length;
+    this.#changed(this.value.slice(0, start) + text + this.value.slice(end));
+    this.#placeCaret(start + text.length);
+  }
+
+  /** Swaps a placeholder for the text it held a place for; the caret keeps its place in the text around it. */
+  #replacePlaceholder(placeholder: string, text: string) {
+    const at = this.value.indexOf(placeholder);
+    if (at < 0) return; // deleted meanwhile: the writer no longer wants it there
+    const caret = this.textarea?.selectionStart ?? this.value.length;
+    this.#changed(this.value.slice(0, at) + text + this.value.slice(at + placeholder.length));
+    const shift = text.length - placeholder.length;
+    this.#placeCaret(caret >= at + placeholder.length ? caret + shift : Math.min(caret, at + text.length));
+  }
+
+  #placeCaret(position: number) {
+    void this.updateComplete.then(() => {
+      const t = this.textarea;
+      if (t && this.renderRoot && (this.renderRoot as ShadowRoot).activeElement === t) {
+        t.setSelectionRange(position, position);
+      }
+    });
   }
 
   #choose(person: Mentionable) {

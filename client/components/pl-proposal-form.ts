@@ -171,6 +171,7 @@ export class PlProposalForm extends LitElement {
           .value=${value}
           .error=${err ?? null}
           .members=${this.groupId ? groupStore(this.groupId).value.members.map((m) => m.user) : []}
+          .groupId=${this.groupId}
           @pl-editor-input=${(ev: PlEvent<'pl-editor-input'>) => this.#edit({ [name]: ev.detail.value })}
         ></pl-markdown-editor>
         ${opts.hint ? html`<p class="hint" id="${id}-hint">${opts.hint}</p>` : nothing}

@@ -79,6 +79,7 @@ export class PlThreadEditForm extends LitElement {
         error: this.errors.body,
         draftKey: editDraftKey(thread.id),
         members: groupStore(thread.groupId).value.members.map((m) => m.user),
+        groupId: thread.groupId,
       })}
       <div class="buttons">
         <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Save changes'}</button>

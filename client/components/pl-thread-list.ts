@@ -321,6 +321,7 @@ export class PlThreadList extends LitElement {
         error: this.errors.body,
         draftKey: newThreadDraftKey(this.group!.id),
         members: groupStore(this.group!.id).value.members.map((m) => m.user),
+        groupId: this.group!.id,
       })}
       <div class="buttons">
         <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Starting…' : 'Start thread'}</button>

@@ -71,6 +71,8 @@ export function markdownField(spec: {
   error?: string;
   draftKey?: string;
   members?: { id: string; name: string; handle: string }[];
+  /** The group files dropped, pasted or attached into the text are uploaded to. */
+  groupId?: string;
 }): TemplateResult {
   const id = `field-${spec.name}`;
   return html`<div class="field">
@@ -81,6 +83,7 @@ export function markdownField(spec: {
       .value=${spec.value ?? ''}
       .error=${spec.error ?? null}
       .members=${spec.members ?? []}
+      .groupId=${spec.groupId ?? ''}
       draft-key=${ifDefined(spec.draftKey)}
     ></pl-markdown-editor>
     ${spec.hint ? html`<p class="hint">${spec.hint}</p>` : nothing}

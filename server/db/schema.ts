@@ -392,6 +392,30 @@ export interface VapidKeysTable {
   created_at: Timestamp;
 }
 
+/** An uploaded file (migration 0021); its bytes are in `attachment_blobs`. */
+export interface AttachmentsTable {
+  id: Generated<string>;
+  group_id: string;
+  uploader_id: string | null;
+  /** Where it is used: set by triggers when a text of the group first links it; null until then. */
+  thread_id: string | null;
+  comment_id: string | null;
+  proposal_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  /** Hex SHA-256 of the bytes: the download's ETag. */
+  sha256: string;
+  created_at: Timestamp;
+}
+
+/** The bytes of one attachment, apart so that listings never read them (migration 0021). */
+export interface AttachmentBlobsTable {
+  attachment_id: string;
+  group_id: string;
+  data: Uint8Array;
+}
+
 /** The database as Kysely sees it. */
 export interface DB {
   users: UsersTable;
@@ -426,6 +450,8 @@ export interface DB {
   account_tokens: AccountTokensTable;
   push_subscriptions: PushSubscriptionsTable;
   vapid_keys: VapidKeysTable;
+  attachments: AttachmentsTable;
+  attachment_blobs: AttachmentBlobsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

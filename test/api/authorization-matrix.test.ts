@@ -86,6 +86,20 @@ const PUSH_KEYS = {
   auth: randomBytes(16).toString('base64url'),
 };
 const UNKNOWN_LINK = 'an-unknown-link-token-0000000000000000000';
+/** The member uploads a file; its id is the fixture's `attachmentId`. */
+async function uploadAsMember(d: Draft) {
+  const res = await send(
+    d.harness,
+    d.headers.member,
+    'POST',
+    v1(`/groups/${d.groupId}/attachments?filename=a.txt`),
+    {
+      note: 'uploaded in setup',
+    },
+  );
+  if (res.statusCode !== 201) throw new Error(`setup upload: ${res.statusCode} ${res.body}`);
+  return { attachmentId: res.json().attachment.id as string };
+}
 const CAST_PASSWORD = 'matrix pass phrase 2026';
 /** The cast is made without usable passwords (signUpCast): rows that check one give the principals this. */
 async function givePasswords(d: Draft) {
@@ -580,6 +594,30 @@ const MATRIX: Record<string, Case | Case[]> = {
   'GET /api/v1/groups/:id/record': {
     request: (fx) => ({ url: v1(`/groups/${fx.groupId}/record`) }),
     expect: members(200),
+  },
+  // Attachments: the body is the file (here a small JSON one), the member's upload the one others ask for.
+  'POST /api/v1/groups/:id/attachments': {
+    request: (fx) => ({
+      url: v1(`/groups/${fx.groupId}/attachments?filename=matrix.json`),
+      body: { minutes: 'of the meeting' },
+    }),
+    expect: members(201),
+  },
+  'GET /api/v1/groups/:id/attachments': {
+    request: (fx) => ({ url: v1(`/groups/${fx.groupId}/attachments`) }),
+    expect: members(200),
+  },
+  'GET /api/v1/attachments/:id': {
+    setup: uploadAsMember,
+    request: (fx) => ({ url: v1(`/attachments/${fx.extra.attachmentId}`) }),
+    expect: members(200),
+  },
+  'DELETE /api/v1/attachments/:id': {
+    isolate: true,
+    setup: uploadAsMember,
+    request: (fx) => ({ url: v1(`/attachments/${fx.extra.attachmentId}`) }),
+    // The member uploaded it: they (and their token) and facilitators may delete it.
+    expect: authorOrFacilitator(204),
   },
   // Delegation: the bystander, a member, is the delegate every caller names.
   'PUT /api/v1/groups/:id/delegation': {
