@@ -22,6 +22,7 @@ import {
   uploadAttachment,
 } from '../services/attachments';
 import { groupAccess } from '../services/groups';
+import { isUuid } from '../services/text';
 
 const tags = ['attachments'];
 
@@ -51,8 +52,10 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         bodyLimit: MAX_ATTACHMENT_BYTES,
         // Before a byte of the body is read: an outsider's upload is refused without being received.
+        // A malformed id is left to validation (400 naming it); the handler checks membership again anyway.
         onRequest: async (request) => {
-          await groupAccess(ctx, (request.params as { id: string }).id, requireUser(request).user.id);
+          const { id } = request.params as { id: string };
+          if (isUuid(id)) await groupAccess(ctx, id, requireUser(request).user.id);
         },
         schema: {
           tags,

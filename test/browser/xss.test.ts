@@ -8,6 +8,7 @@ import {
   type TestServer,
 } from '../helpers/browser';
 import {
+  expandClosedProposals,
   inspect,
   openHiddenParts,
   PROBE_SCRIPT,
@@ -258,8 +259,11 @@ describeInBrowser('XSS: published payloads in every field, on every screen', () 
 
       for (let i = 0; i < K; i++) {
         await go(v, `/threads/${threads[i]}`, `thread page T${i}`, named('T', i));
-        // The proposal card, down to its ballots button (every proposal has two ballots).
-        await waitForTexts(v.page, [named('P', i), 'Show how people voted (2)']);
+        // The proposal card, down to its ballots button (every proposal has two ballots); a closed one
+        // shows as its outcome until expanded.
+        await waitForTexts(v.page, [named('P', i)]);
+        await expandClosedProposals(v.page);
+        await waitForTexts(v.page, ['Show how people voted (2)']);
         if (i === 0) await waitForTexts(v.page, COMMENT_AUTHORS);
         await openHiddenParts(v.page);
         // "U0 …:" shows once the ballots are open (deepText puts a space between the name and

@@ -333,6 +333,25 @@ export async function waitForHeading(page: Page, text: string, tag = 'h1'): Prom
  * Opens what a thread page keeps behind a button: ballots with their reasons, who has not voted,
  * the earlier version of an edited comment. Clicked from inside the page: one round trip.
  */
+/** Expands every closed proposal, which the thread page shows as its outcome until asked for more. */
+export async function expandClosedProposals(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const open = (root: Document | ShadowRoot) => {
+      for (const el of root.querySelectorAll('*')) {
+        const text = el.textContent?.trim() ?? '';
+        if (
+          el instanceof HTMLButtonElement &&
+          el.getAttribute('aria-expanded') === 'false' &&
+          text.startsWith('Show results and votes')
+        )
+          el.click();
+        if (el.shadowRoot) open(el.shadowRoot);
+      }
+    };
+    open(document);
+  });
+}
+
 export async function openHiddenParts(page: Page): Promise<void> {
   await page.evaluate(() => {
     const open = (root: Document | ShadowRoot) => {
