@@ -26,7 +26,11 @@ const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: HomeReply, ...errorResponses(400, 401) },
       },
     },
-    async (request) => homePage(ctx, requireUser(request).user.id),
+    async (request, reply) => {
+      // Sent as the text it was serialized to (by this route's own serializer), once per change.
+      const json = await homePage(ctx, requireUser(request).user.id, (page) => String(reply.serialize(page)));
+      return reply.type('application/json; charset=utf-8').send(json as unknown as HomeReply);
+    },
   );
 };
 

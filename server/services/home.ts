@@ -31,7 +31,7 @@ const HOME_CACHE_MS = 30_000;
 /** Members whose home page a process keeps at most. */
 const HOME_CACHE_SIZE = 5_000;
 
-const homeCaches = new WeakMap<Ctx, Map<string, { version: string; until: number; reply: HomeReply }>>();
+const homeCaches = new WeakMap<Ctx, Map<string, { version: string; until: number; json: string }>>();
 
 /**
  * The member's home page, served again from this process's memory while
@@ -39,9 +39,15 @@ const homeCaches = new WeakMap<Ctx, Map<string, { version: string; until: number
  * markers) is unchanged and it is under 30 s old: a member who comes back to
  * it, or several tabs, cost one small read instead of the lists and the
  * proposals. Every process checks the version in the database, so a change
- * made through another process is seen at once.
+ * made through another process is seen at once. Kept as the JSON text the
+ * route sends (`serialize`: the route's own serializer), so a page served
+ * again is not serialized again either.
  */
-export async function homePage(ctx: Ctx, userId: string): Promise<HomeReply> {
+export async function homePage(
+  ctx: Ctx,
+  userId: string,
+  serialize: (reply: HomeReply) => string,
+): Promise<string> {
   let cache = homeCaches.get(ctx);
   if (!cache) {
     cache = new Map();
@@ -49,11 +55,11 @@ export async function homePage(ctx: Ctx, userId: string): Promise<HomeReply> {
   }
   const version = await homeVersion(ctx.db, userId);
   const hit = cache.get(userId);
-  if (hit && hit.version === version && hit.until > Date.now()) return hit.reply;
-  const reply = await homeFor(ctx, userId);
+  if (hit && hit.version === version && hit.until > Date.now()) return hit.json;
+  const json = serialize(await homeFor(ctx, userId));
   if (cache.size >= HOME_CACHE_SIZE) cache.clear();
-  cache.set(userId, { version, until: Date.now() + HOME_CACHE_MS, reply });
-  return reply;
+  cache.set(userId, { version, until: Date.now() + HOME_CACHE_MS, json });
+  return json;
 }
 /** A member who voted on thousands of anonymous proposals still gets an answer in bounded time. */
 const MAX_CANDIDATE_ROUNDS = 5;
