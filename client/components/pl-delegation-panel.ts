@@ -1,11 +1,11 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError } from '../data/api';
+import { customElement, property } from 'lit/decorators.js';
 import { describeChoices } from '../data/ballot-draft';
 import { delegate, isFollowedVote, ownVote, undelegate } from '../data/delegations';
 import type { Membership } from '../data/groups';
 import type { ProposalStore } from '../data/proposal-store';
 import type { Proposal } from '../data/proposals';
+import { ActionState } from '../ui/action-state';
 import { sharedStyles } from '../ui/styles';
 
 /**
@@ -54,9 +54,7 @@ export class PlDelegationPanel extends LitElement {
   /** The signed-in viewer. */
   @property() myId = '';
 
-  @state() private busy = false;
-  @state() private message = '';
-  @state() private failed = false;
+  readonly #action = new ActionState(this);
 
   override render() {
     const p = this.proposal;
@@ -68,7 +66,7 @@ export class PlDelegationPanel extends LitElement {
       ${
         isFollowedVote(p.myVote)
           ? html`<div class="row">
-              <button type="button" class="secondary" ?disabled=${this.busy} @click=${this.#voteMyself}>
+              <button type="button" class="secondary" ?disabled=${this.#action.busy} @click=${this.#voteMyself}>
                 Vote this myself
               </button>
             </div>`
@@ -77,29 +75,23 @@ export class PlDelegationPanel extends LitElement {
       <form @submit=${this.#delegate}>
         <label class="small"
           >Let my vote on this proposal follow
-          <select name="delegateId" ?disabled=${this.busy}>
+          <select name="delegateId" ?disabled=${this.#action.busy}>
             ${others.map(
               (m) =>
                 html`<option value=${m.user.id} ?selected=${mine?.delegate.id === m.user.id}>${m.user.name}</option>`,
             )}
           </select></label
         >
-        <button type="submit" class="secondary" ?disabled=${this.busy || others.length === 0}>Delegate</button>
+        <button type="submit" class="secondary" ?disabled=${this.#action.busy || others.length === 0}>Delegate</button>
         ${
           mine?.proposalOnly
-            ? html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${this.#undelegate}>
+            ? html`<button type="button" class="secondary" ?disabled=${this.#action.busy} @click=${this.#undelegate}>
                 Stop delegating on this proposal
               </button>`
             : nothing
         }
       </form>
-      ${
-        this.message
-          ? html`<p class="small ${this.failed ? 'field-error' : 'muted'}" role=${this.failed ? 'alert' : 'status'}>
-              ${this.message}
-            </p>`
-          : nothing
-      }
+      ${this.#action.render()}
     </div>`;
   }
 
@@ -155,19 +147,8 @@ export class PlDelegationPanel extends LitElement {
     });
   }
 
-  async #run(action: () => Promise<string>) {
-    this.busy = true;
-    this.message = '';
-    try {
-      this.message = await action();
-      this.failed = false;
-      await this.store?.refresh();
-    } catch (err) {
-      this.failed = true;
-      this.message = err instanceof ApiError ? err.message : 'That did not work; try again.';
-    } finally {
-      this.busy = false;
-    }
+  #run(action: () => Promise<string>) {
+    return this.#action.run(action, () => this.store?.refresh() ?? Promise.resolve());
   }
 }
 

@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError } from '../data/api';
 import { type Delegation, delegate, listDelegations, undelegate } from '../data/delegations';
 import type { Membership } from '../data/groups';
+import { ActionState } from '../ui/action-state';
 import { sharedStyles } from '../ui/styles';
 
 /**
@@ -43,9 +43,8 @@ export class PlGroupDelegation extends LitElement {
   @property() myId = '';
 
   @state() private delegations: Delegation[] | null = null;
-  @state() private busy = false;
-  @state() private message = '';
-  @state() private failed = false;
+
+  readonly #action = new ActionState(this);
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('groupId') && this.groupId) void this.#load();
@@ -66,31 +65,25 @@ export class PlGroupDelegation extends LitElement {
       <form @submit=${this.#delegate}>
         <label class="small"
           >Let my vote in this group follow
-          <select name="delegateId" ?disabled=${this.busy}>
+          <select name="delegateId" ?disabled=${this.#action.busy}>
             ${others.map(
               (m) =>
                 html`<option value=${m.user.id} ?selected=${mine?.to.id === m.user.id}>${m.user.name}</option>`,
             )}
           </select></label
         >
-        <button type="submit" class="secondary" ?disabled=${this.busy || others.length === 0}>
+        <button type="submit" class="secondary" ?disabled=${this.#action.busy || others.length === 0}>
           ${mine ? 'Change' : 'Delegate'}
         </button>
         ${
           mine
-            ? html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${this.#undelegate}>
+            ? html`<button type="button" class="secondary" ?disabled=${this.#action.busy} @click=${this.#undelegate}>
                 Stop delegating
               </button>`
             : nothing
         }
       </form>
-      ${
-        this.message
-          ? html`<p class="small ${this.failed ? 'field-error' : 'muted'}" role=${this.failed ? 'alert' : 'status'}>
-              ${this.message}
-            </p>`
-          : nothing
-      }
+      ${this.#action.render()}
       ${
         groupWide.length > 0
           ? html`<ul class="small" aria-label="Delegations in this group">
@@ -126,19 +119,8 @@ export class PlGroupDelegation extends LitElement {
     });
   }
 
-  async #run(action: () => Promise<string>) {
-    this.busy = true;
-    this.message = '';
-    try {
-      this.message = await action();
-      this.failed = false;
-      await this.#load();
-    } catch (err) {
-      this.failed = true;
-      this.message = err instanceof ApiError ? err.message : 'That did not work; try again.';
-    } finally {
-      this.busy = false;
-    }
+  #run(action: () => Promise<string>) {
+    return this.#action.run(action, () => this.#load());
   }
 }
 
