@@ -1,16 +1,13 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
 import {
   type ApiPerson,
-  BrowserPages,
+  browserSuite,
   callApi,
   describeInBrowser,
   joinThroughApi,
-  launchBrowser,
   registerThroughApi,
-  startServer,
-  type TestServer,
 } from '../helpers/browser';
 
 /** What axe found that is serious or critical, one line each: rule, impact, where. */
@@ -28,18 +25,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 // #12: every screen passes axe-core with no serious or critical violation, signed out and in,
 // with the thread page holding open and closed proposals of several kinds and delegation on.
 describeInBrowser('accessibility of every screen (axe-core)', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages = new BrowserPages(() => ({ browser, server }));
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await pages.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  const pages = browserSuite();
 
   test('the check sees into the elements’ shadow roots: an image without a text alternative there is found', {
     timeout: 60_000,
@@ -57,21 +43,21 @@ describeInBrowser('accessibility of every screen (axe-core)', () => {
   });
 
   test('no serious or critical violation on any screen', { timeout: 240_000 }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Facilitator');
-    const bea = await registerThroughApi(server, 'Bea Member');
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const ann = await registerThroughApi(pages.server, 'Ann Facilitator');
+    const bea = await registerThroughApi(pages.server, 'Bea Member');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'Platform Co-op',
     });
-    await joinThroughApi(server, ann, group.id, [bea]);
-    await callApi(server, ann, 'PATCH', `/groups/${group.id}`, { settings: { delegation: true } });
+    await joinThroughApi(pages.server, ann, group.id, [bea]);
+    await callApi(pages.server, ann, 'PATCH', `/groups/${group.id}`, { settings: { delegation: true } });
     const { thread } = await callApi<{ thread: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/threads`,
       { title: 'Should we ally with #BuyTwitter?', body: 'A **draft** statement is below.' },
     );
-    await callApi(server, bea, 'POST', `/threads/${thread.id}/comments`, { body: 'I agree, @ann.' });
+    await callApi(pages.server, bea, 'POST', `/threads/${thread.id}/comments`, { body: 'I agree, @ann.' });
     const closesAt = new Date(Date.now() + 3_600_000).toISOString();
     const proposals = [
       { kind: 'proposal', title: 'Ally with the campaign', quorumPercent: 50 },
@@ -100,7 +86,7 @@ describeInBrowser('accessibility of every screen (axe-core)', () => {
     const ids: string[] = [];
     for (const body of proposals) {
       const { proposal } = await callApi<{ proposal: { id: string } }>(
-        server,
+        pages.server,
         ann,
         'POST',
         `/threads/${thread.id}/proposals`,
@@ -108,10 +94,14 @@ describeInBrowser('accessibility of every screen (axe-core)', () => {
       );
       ids.push(proposal.id);
     }
-    await callApi(server, bea, 'PUT', `/proposals/${ids[0]}/vote`, { choices: [{ optionId: 'agree' }] });
-    await callApi(server, ann, 'POST', `/proposals/${ids[0]}/close`, { outcome: { statement: 'We ally.' } });
+    await callApi(pages.server, bea, 'PUT', `/proposals/${ids[0]}/vote`, {
+      choices: [{ optionId: 'agree' }],
+    });
+    await callApi(pages.server, ann, 'POST', `/proposals/${ids[0]}/close`, {
+      outcome: { statement: 'We ally.' },
+    });
     const { invitation } = await callApi<{ invitation: { token: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/invitations`,

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
-  BrowserPages,
+  browserSuite,
   callApi,
   describeInBrowser,
   joinThroughApi,
-  launchBrowser,
   registerThroughApi,
-  startServer,
-  type TestServer,
 } from '../helpers/browser';
 
 /** A real 1×1 PNG, so the preview has something to decode. */
@@ -24,30 +20,19 @@ const SHEET = Buffer.concat([
 // Files on threads: pasted or attached in the composer, linked in the comment, listed live on the
 // group page, downloaded byte for byte; and uploaded pages and SVGs that never run as the site.
 describeInBrowser('attachments, in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages = new BrowserPages(() => ({ browser, server }));
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await pages.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  const pages = browserSuite();
 
   test('a file pasted into a comment appears for another member live and downloads byte-identical', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Facilitator');
-    const bea = await registerThroughApi(server, 'Bea Member');
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const ann = await registerThroughApi(pages.server, 'Ann Facilitator');
+    const bea = await registerThroughApi(pages.server, 'Bea Member');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'Allotment Society',
     });
-    await joinThroughApi(server, ann, group.id, [bea]);
+    await joinThroughApi(pages.server, ann, group.id, [bea]);
     const { thread } = await callApi<{ thread: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/threads`,
@@ -109,17 +94,17 @@ describeInBrowser('attachments, in the browser', () => {
   test('an uploaded page or SVG opened by its URL runs nothing: a sandboxed download', {
     timeout: 120_000,
   }, async () => {
-    const cy = await registerThroughApi(server, 'Cy Member');
-    const { group } = await callApi<{ group: { id: string } }>(server, cy, 'POST', '/groups', {
+    const cy = await registerThroughApi(pages.server, 'Cy Member');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, cy, 'POST', '/groups', {
       name: 'Tenants',
     });
     const upload = async (filename: string, type: string, body: string) => {
       const res = await fetch(
-        `${server.url}/api/v1/groups/${group.id}/attachments?filename=${encodeURIComponent(filename)}`,
+        `${pages.server.url}/api/v1/groups/${group.id}/attachments?filename=${encodeURIComponent(filename)}`,
         {
           method: 'POST',
           headers: {
-            origin: server.url,
+            origin: pages.server.url,
             cookie: `${cy.cookie.name}=${cy.cookie.value}`,
             'content-type': type,
           },
@@ -152,7 +137,7 @@ describeInBrowser('attachments, in the browser', () => {
         page.waitForEvent('download'),
         page.evaluate((u) => window.open(u), url),
       ]);
-      expect(download.url()).toBe(`${server.url}${url}`);
+      expect(download.url()).toBe(`${pages.server.url}${url}`);
       // Framed in the app's own page, and as an image: nothing runs, nothing renders.
       const framed = await page.evaluate(async (u) => {
         const frame = document.createElement('iframe');

@@ -1,42 +1,27 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
-  BrowserPages,
+  browserSuite,
   callApi,
   describeInBrowser,
   joinThroughApi,
-  launchBrowser,
   registerThroughApi,
-  startServer,
-  type TestServer,
 } from '../helpers/browser';
 
 // #12, the composer everywhere: a thread's context and a proposal's details are written in the
 // same Markdown editor as comments (Preview, mentions, drafts kept across a reload), the proposal
 // form keeps its draft and has Cancel, and a poll's ballot stops at its maximum.
 describeInBrowser('one editor for every long text, in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages = new BrowserPages(() => ({ browser, server }));
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await pages.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  const pages = browserSuite();
 
   test('a thread’s context: preview, a mention, and the draft back after a reload', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Writer');
-    const bea = await registerThroughApi(server, 'Bea Reader');
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const ann = await registerThroughApi(pages.server, 'Ann Writer');
+    const bea = await registerThroughApi(pages.server, 'Bea Reader');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'Statement Drafters',
     });
-    await joinThroughApi(server, ann, group.id, [bea]);
+    await joinThroughApi(pages.server, ann, group.id, [bea]);
 
     const page = await pages.open(ann, `/groups/${group.id}`);
     await page
@@ -73,14 +58,14 @@ describeInBrowser('one editor for every long text, in the browser', () => {
   test('the proposal form keeps its draft across a reload, Cancel discards it; a poll stops at its maximum', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Proposer');
-    const bea = await registerThroughApi(server, 'Bea Voter');
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const ann = await registerThroughApi(pages.server, 'Ann Proposer');
+    const bea = await registerThroughApi(pages.server, 'Bea Voter');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'User Union',
     });
-    await joinThroughApi(server, ann, group.id, [bea]);
+    await joinThroughApi(pages.server, ann, group.id, [bea]);
     const { thread } = await callApi<{ thread: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/threads`,
@@ -107,7 +92,7 @@ describeInBrowser('one editor for every long text, in the browser', () => {
     expect(await form.getByLabel('Title').inputValue()).toBe('');
 
     // A poll allowing two choices: the third box is disabled once two are ticked.
-    await callApi(server, ann, 'POST', `/threads/${thread.id}/proposals`, {
+    await callApi(pages.server, ann, 'POST', `/threads/${thread.id}/proposals`, {
       kind: 'poll',
       title: 'Which two demands first?',
       options: [{ label: 'Data portability' }, { label: 'Fair moderation' }, { label: 'A say in rules' }],

@@ -1,43 +1,28 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
-  BrowserPages,
+  browserSuite,
   callApi,
   describeInBrowser,
   joinThroughApi,
-  launchBrowser,
   registerThroughApi,
-  startServer,
-  type TestServer,
 } from '../helpers/browser';
 
 // #13, delegation: a member lends their vote to someone they trust on the group page, sees whose
 // vote theirs follows as the delegate votes, and takes it back by voting themselves; the delegate
 // sees how many members their vote carries, live.
 describeInBrowser('delegation, in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages = new BrowserPages(() => ({ browser, server }));
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await pages.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  const pages = browserSuite();
 
   test('a member delegates, the delegate votes, the delegator sees it and overrides it', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Facilitator');
-    const bea = await registerThroughApi(server, 'Bea Delegator');
-    const cy = await registerThroughApi(server, 'Cy Delegate');
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const ann = await registerThroughApi(pages.server, 'Ann Facilitator');
+    const bea = await registerThroughApi(pages.server, 'Bea Delegator');
+    const cy = await registerThroughApi(pages.server, 'Cy Delegate');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'Platform Co-op',
     });
-    await joinThroughApi(server, ann, group.id, [bea, cy]);
+    await joinThroughApi(pages.server, ann, group.id, [bea, cy]);
 
     // Ann turns delegation on in the group's settings.
     const settings = await pages.open(ann, `/groups/${group.id}/settings`);
@@ -46,14 +31,14 @@ describeInBrowser('delegation, in the browser', () => {
     await settings.getByText(/saved/i).waitFor();
 
     const { thread } = await callApi<{ thread: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/threads`,
       { title: 'Ally with #BuyTwitter?', body: 'Shall we join the crowdfunding campaign?' },
     );
     const { proposal } = await callApi<{ proposal: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/threads/${thread.id}/proposals`,
@@ -98,7 +83,7 @@ describeInBrowser('delegation, in the browser', () => {
 
     const seen = await callApi<{
       proposal: { representedCount: number; results: { options: { optionId: string; count: number }[] } };
-    }>(server, ann, 'GET', `/proposals/${proposal.id}`);
+    }>(pages.server, ann, 'GET', `/proposals/${proposal.id}`);
     expect(seen.proposal.representedCount).toBe(2);
     expect(Object.fromEntries(seen.proposal.results.options.map((o) => [o.optionId, o.count]))).toMatchObject(
       { agree: 1, disagree: 1 },

@@ -1,15 +1,12 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { expect, test } from 'vitest';
 import {
   type ApiPerson,
-  BrowserPages,
+  browserSuite,
   callApi,
   describeInBrowser,
   joinThroughApi,
-  launchBrowser,
   registerThroughApi,
-  startServer,
-  type TestServer,
 } from '../helpers/browser';
 
 /** Six options with long labels, one a single unbreakable word, as a phone must still fit. */
@@ -26,18 +23,7 @@ const LABELS = [
 // count of six long options on a 390 px phone without the page scrolling sideways, dot shares, and
 // voters with avatars.
 describeInBrowser('results at a glance, in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages = new BrowserPages(() => ({ browser, server }));
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await pages.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  const pages = browserSuite();
 
   /** How far the page reaches sideways, beyond the viewport if anything overflows. */
   const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
@@ -45,24 +31,24 @@ describeInBrowser('results at a glance, in the browser', () => {
   test('a ranked-choice count of six long options fits a 390 px phone and reads as leading, then won', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Facilitator');
+    const ann = await registerThroughApi(pages.server, 'Ann Facilitator');
     const voters: ApiPerson[] = [];
     for (const name of ['Bea Member', 'Cy Member', 'Di Member', 'Ed Member', 'Flo Member']) {
-      voters.push(await registerThroughApi(server, name));
+      voters.push(await registerThroughApi(pages.server, name));
     }
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'Allotment Federation',
     });
-    await joinThroughApi(server, ann, group.id, voters);
+    await joinThroughApi(pages.server, ann, group.id, voters);
     const { thread } = await callApi<{ thread: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/threads`,
       { title: 'Who runs the federation?', body: 'Rank them.' },
     );
     const { proposal } = await callApi<{ proposal: { id: string; options: { id: string }[] } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/threads/${thread.id}/proposals`,
@@ -75,7 +61,7 @@ describeInBrowser('results at a glance, in the browser', () => {
     );
     const [a, b, c, d] = proposal.options.map((o) => o.id);
     const rank = (person: ApiPerson, ...ids: (string | undefined)[]) =>
-      callApi(server, person, 'PUT', `/proposals/${proposal.id}/vote`, {
+      callApi(pages.server, person, 'PUT', `/proposals/${proposal.id}/vote`, {
         choices: ids.map((optionId, i) => ({ optionId, rank: i + 1 })),
       });
     // Four rounds: the two options nobody ranked, a three-way tie for last, a ballot exhausted, a majority.
@@ -121,7 +107,7 @@ describeInBrowser('results at a glance, in the browser', () => {
     expect(inner).toBeGreaterThan(outer!);
 
     // Closed: the winner is called one.
-    await callApi(server, ann, 'POST', `/proposals/${proposal.id}/close`, {});
+    await callApi(pages.server, ann, 'POST', `/proposals/${proposal.id}/close`, {});
     await card.getByText('Final results').waitFor();
     await card.locator('pl-results-bars .leader').getByText(`Winner: ${LABELS[0]}`).waitFor();
     expect(await text(rounds.locator('tr.win th'))).toContain('Winner');
@@ -145,21 +131,21 @@ describeInBrowser('results at a glance, in the browser', () => {
   test('dot votes show their share of all dots; the voters list shows each voter with a steady avatar', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Dotter');
-    const bea = await registerThroughApi(server, 'Bea Okafor');
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const ann = await registerThroughApi(pages.server, 'Ann Dotter');
+    const bea = await registerThroughApi(pages.server, 'Bea Okafor');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'Dot Co-op',
     });
-    await joinThroughApi(server, ann, group.id, [bea]);
+    await joinThroughApi(pages.server, ann, group.id, [bea]);
     const { thread } = await callApi<{ thread: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/threads`,
       { title: 'Spending the grant', body: 'Spread your dots.' },
     );
     const { proposal } = await callApi<{ proposal: { id: string; options: { id: string }[] } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/threads/${thread.id}/proposals`,
@@ -173,7 +159,7 @@ describeInBrowser('results at a glance, in the browser', () => {
     );
     const [garden, kitchen, yes] = proposal.options.map((o) => o.id);
     const spread = (person: ApiPerson, dots: [string | undefined, number][]) =>
-      callApi(server, person, 'PUT', `/proposals/${proposal.id}/vote`, {
+      callApi(pages.server, person, 'PUT', `/proposals/${proposal.id}/vote`, {
         choices: dots.map(([optionId, score]) => ({ optionId, score })),
       });
     await spread(ann, [

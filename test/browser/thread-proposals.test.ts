@@ -1,14 +1,11 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { expect, test } from 'vitest';
 import {
-  BrowserPages,
+  browserSuite,
   callApi,
   describeInBrowser,
   joinThroughApi,
-  launchBrowser,
   registerThroughApi,
-  startServer,
-  type TestServer,
 } from '../helpers/browser';
 
 const VIEWPORT = { width: 1280, height: 900 };
@@ -38,38 +35,27 @@ function deepFocus(page: Page): Promise<{ tag: string; hosts: string[] }> {
 // The thread page leads readers to the open votes: pinned at the top, within reach while reading, live;
 // and closed proposals collapse to what was decided.
 describeInBrowser('open proposals on the thread page, in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages = new BrowserPages(() => ({ browser, server }));
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await pages.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  const pages = browserSuite();
 
   test('a returning reader lands at the first unread comment with "Vote now" in view, votes, and others see the count move', {
     timeout: 180_000,
   }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Facilitator');
-    const bea = await registerThroughApi(server, 'Bea Reader');
-    const cy = await registerThroughApi(server, 'Cy Talker');
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const ann = await registerThroughApi(pages.server, 'Ann Facilitator');
+    const bea = await registerThroughApi(pages.server, 'Bea Reader');
+    const cy = await registerThroughApi(pages.server, 'Cy Talker');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'Tool Library',
     });
-    await joinThroughApi(server, ann, group.id, [bea, cy]);
+    await joinThroughApi(pages.server, ann, group.id, [bea, cy]);
     const { thread } = await callApi<{ thread: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/threads`,
       { title: 'Running the library', body: 'What we decide about the library.' },
     );
     const propose = (title: string) =>
-      callApi<{ proposal: { id: string } }>(server, ann, 'POST', `/threads/${thread.id}/proposals`, {
+      callApi<{ proposal: { id: string } }>(pages.server, ann, 'POST', `/threads/${thread.id}/proposals`, {
         kind: 'proposal',
         title,
         closesAt: new Date(Date.now() + 5.5 * 3_600_000).toISOString(),
@@ -77,26 +63,28 @@ describeInBrowser('open proposals on the thread page, in the browser', () => {
 
     // Decided earlier: painted green, with an outcome.
     const { proposal: paint } = await propose('Paint the hall');
-    await callApi(server, cy, 'PUT', `/proposals/${paint.id}/vote`, { choices: [{ optionId: 'agree' }] });
-    await callApi(server, ann, 'POST', `/proposals/${paint.id}/close`, {
+    await callApi(pages.server, cy, 'PUT', `/proposals/${paint.id}/vote`, {
+      choices: [{ optionId: 'agree' }],
+    });
+    await callApi(pages.server, ann, 'POST', `/proposals/${paint.id}/close`, {
       outcome: { statement: 'We paint the hall green in June.' },
     });
     // Open now: buying a drill.
     const { proposal: drill } = await propose(DRILL);
     for (let n = 1; n <= 40; n++) {
-      await callApi(server, cy, 'POST', `/threads/${thread.id}/comments`, {
+      await callApi(pages.server, cy, 'POST', `/threads/${thread.id}/comments`, {
         body: `Comment ${n}: ${'a thought about tools and who looks after them. '.repeat(3)}`,
       });
     }
     // Bea read up to comment 20 on an earlier visit.
     const timeline = await callApi<{ items: { eventId: number; comment?: { body: string } }[] }>(
-      server,
+      pages.server,
       bea,
       'GET',
       `/threads/${thread.id}/timeline?latest=true`,
     );
     const marker = timeline.items.find((i) => i.comment?.body.startsWith('Comment 20:'))!.eventId;
-    await callApi(server, bea, 'POST', `/threads/${thread.id}/read`, { lastEventId: marker });
+    await callApi(pages.server, bea, 'POST', `/threads/${thread.id}/read`, { lastEventId: marker });
 
     // Cy keeps the thread open: the panel's count follows Bea's vote.
     const c = await pages.open(cy, `/threads/${thread.id}`);
@@ -143,7 +131,7 @@ describeInBrowser('open proposals on the thread page, in the browser', () => {
     await b.locator('pl-open-proposals').getByText('You voted').waitFor();
 
     // Closing it takes it off both panels.
-    await callApi(server, ann, 'POST', `/proposals/${drill.id}/close`, {});
+    await callApi(pages.server, ann, 'POST', `/proposals/${drill.id}/close`, {});
     await expect.poll(() => cyPanel.getByRole('button', { name: /Vote now/ }).count()).toBe(0);
     await expect.poll(() => bar.getByRole('button').count()).toBe(0);
     expect(pages.pageErrors).toEqual([]);
@@ -152,28 +140,30 @@ describeInBrowser('open proposals on the thread page, in the browser', () => {
   test('a closed proposal shows what was decided, the outcome once, and expands to its full card', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(server, 'Ann Closer');
-    const bea = await registerThroughApi(server, 'Bea Looker');
-    const { group } = await callApi<{ group: { id: string } }>(server, ann, 'POST', '/groups', {
+    const ann = await registerThroughApi(pages.server, 'Ann Closer');
+    const bea = await registerThroughApi(pages.server, 'Bea Looker');
+    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
       name: 'Food Co-op',
     });
-    await joinThroughApi(server, ann, group.id, [bea]);
+    await joinThroughApi(pages.server, ann, group.id, [bea]);
     const { thread } = await callApi<{ thread: { id: string } }>(
-      server,
+      pages.server,
       ann,
       'POST',
       `/groups/${group.id}/threads`,
       { title: 'Opening hours', body: 'When are we open?' },
     );
     const create = (title: string) =>
-      callApi<{ proposal: { id: string } }>(server, ann, 'POST', `/threads/${thread.id}/proposals`, {
+      callApi<{ proposal: { id: string } }>(pages.server, ann, 'POST', `/threads/${thread.id}/proposals`, {
         kind: 'proposal',
         title,
         closesAt: new Date(Date.now() + 86_400_000).toISOString(),
       });
     const { proposal: sundays } = await create('Open on Sundays');
-    await callApi(server, bea, 'PUT', `/proposals/${sundays.id}/vote`, { choices: [{ optionId: 'agree' }] });
-    await callApi(server, ann, 'POST', `/proposals/${sundays.id}/close`, {
+    await callApi(pages.server, bea, 'PUT', `/proposals/${sundays.id}/vote`, {
+      choices: [{ optionId: 'agree' }],
+    });
+    await callApi(pages.server, ann, 'POST', `/proposals/${sundays.id}/close`, {
       outcome: { statement: 'We open on Sundays from ten to two.' },
     });
     await create('Open late on Fridays');

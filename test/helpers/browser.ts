@@ -12,7 +12,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { freshDatabase, TEST_DB_KIND } from './database';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -311,6 +311,31 @@ export class BrowserPages {
   async close(): Promise<void> {
     await Promise.all(this.#contexts.map((c) => c.close().catch(() => {})));
   }
+}
+
+/**
+ * The set-up every browser suite shares: a server and a browser started
+ * before its tests, and the pages it opened, the browser and the server
+ * closed after them. Call it inside `describeInBrowser`; `server` is there
+ * once `beforeAll` has run.
+ */
+export function browserSuite(
+  extra?: Parameters<typeof startServer>[0],
+): BrowserPages & { readonly server: TestServer } {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const pages = new BrowserPages(() => ({ browser: browser!, server: server! }));
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(extra), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await pages.close();
+    await browser?.close();
+    await server?.stop();
+  });
+  return Object.defineProperty(pages, 'server', { get: () => server! }) as BrowserPages & {
+    readonly server: TestServer;
+  };
 }
 
 /** Adds each of `members` to a group through an invitation link `inviter` makes, as people join in the app. */
