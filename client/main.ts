@@ -1,7 +1,11 @@
 // The entry point: global tokens, the router, and the app shell. Pages load on demand.
 import './styles/tokens.css';
 import './components/pl-app';
+import { chooseLocale, setLocale, storedLocaleSetting } from './i18n';
 import { startRouter } from './router';
+
+// The shell's first render waits for this (`localeReady`), so a Spanish reader never sees English first.
+void setLocale(chooseLocale(storedLocaleSetting()));
 
 startRouter();
 

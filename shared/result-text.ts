@@ -3,41 +3,44 @@
  * Markdown files, so a figure reads the same wherever it is shown: each
  * option's figures with their unit ("2 first preferences · 50%", "9 dots ·
  * 45% of dots"), the results in one line, and who is leading (while voting is
- * open) or won (once closed). Pure: no DOM, no I/O.
+ * open) or won (once closed). Pure: no DOM, no I/O. Every function that
+ * words something takes the reader's translator last (English by default).
  */
 import { CONSENT_POSITIONS, type ConsentPosition } from './ballot';
+import { english, m, SOURCE_LOCALE, type Translator } from './i18n';
 import type { OptionResult, Proposal, Results } from './schemas/proposals';
 
 /** The proposal fields the wording reads. */
 export type ResultSubject = Pick<Proposal, 'kind' | 'options'>;
 
-/** What each consent position is called (stored options use the bare position as their label). */
+/**
+ * What each consent position is called (stored options use the bare position as their label), in
+ * English: translate where shown (`tr.t(CONSENT_LABELS.agree)`), or use {@link resultLabel}.
+ */
 export const CONSENT_LABELS: Record<ConsentPosition, string> = {
-  agree: 'Agree',
-  abstain: 'Abstain',
-  disagree: 'Disagree',
-  block: 'Block',
+  agree: m('Agree'),
+  abstain: m('Abstain'),
+  disagree: m('Disagree'),
+  block: m('Block'),
 };
 
 /** An option's label as people read it ("Agree" rather than `agree`). */
-export function resultLabel(p: ResultSubject, optionId: string): string {
-  if (p.kind === 'proposal' && optionId in CONSENT_LABELS) return CONSENT_LABELS[optionId as ConsentPosition];
-  return p.options.find((o) => o.id === optionId)?.label ?? 'Removed option';
+export function resultLabel(p: ResultSubject, optionId: string, tr: Translator = english): string {
+  if (p.kind === 'proposal' && optionId in CONSENT_LABELS) {
+    return tr.t(CONSENT_LABELS[optionId as ConsentPosition]);
+  }
+  return p.options.find((o) => o.id === optionId)?.label ?? tr.t('Removed option');
 }
 
-/** "1 dot", "3 dots": a count with its noun, singular or plural. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** "60%", "33.3%": at most one decimal, no trailing zero. */
-export function percentText(percent: number): string {
+/** "60%", "33.3%" ("33,3 %" in Spanish): a percentage (0–100) with at most one decimal, no trailing zero. */
+export function percentText(percent: number, tr: Translator = english): string {
   const rounded = Math.round(percent * 10) / 10;
-  return `${Number.isInteger(rounded) ? rounded.toFixed(0) : rounded.toFixed(1)}%`;
+  return tr.number(rounded / 100, { style: 'percent', maximumFractionDigits: 1 });
 }
 
-/** "A", "A and B", "A, B and C". */
-export function listText(items: string[]): string {
+/** "A", "A and B", "A, B and C" ("A, B y C"). English keeps its own style: no comma before "and". */
+export function listText(items: string[], tr: Translator = english): string {
+  if (tr.locale !== SOURCE_LOCALE) return tr.list(items);
   if (items.length <= 1) return items[0] ?? '';
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
@@ -73,7 +76,12 @@ function dotsGiven(results: Results): number {
  * "Total 23 · mean 3.8" (score), "9 dots · 45% of dots" (dot vote),
  * "2 yes · 1 if need be" (meeting).
  */
-export function optionFigures(p: ResultSubject, results: Results, optionId: string): string {
+export function optionFigures(
+  p: ResultSubject,
+  results: Results,
+  optionId: string,
+  tr: Translator = english,
+): string {
   const r: OptionResult = results.options.find((o) => o.optionId === optionId) ?? {
     optionId,
     count: 0,
@@ -82,18 +90,30 @@ export function optionFigures(p: ResultSubject, results: Results, optionId: stri
   };
   switch (p.kind) {
     case 'score':
-      return `Total ${r.score} · mean ${(r.mean ?? 0).toFixed(1)}`;
+      return tr.t('Total {total} · mean {mean}', {
+        total: r.score,
+        mean: tr.number(r.mean ?? 0, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+      });
     case 'dot_vote': {
       const given = dotsGiven(results);
-      return `${plural(r.score, 'dot')} · ${percentText(given > 0 ? (r.score * 100) / given : 0)} of dots`;
+      return tr.t('{count, plural, one {# dot} other {# dots}} · {percent} of dots', {
+        count: r.score,
+        percent: percentText(given > 0 ? (r.score * 100) / given : 0, tr),
+      });
     }
     case 'meeting':
-      return `${r.yesCount ?? 0} yes · ${r.maybeCount ?? 0} if need be`;
+      return tr.t('{yes} yes · {maybe} if need be', { yes: r.yesCount ?? 0, maybe: r.maybeCount ?? 0 });
     case 'ranked_choice':
-      return `${plural(r.count, 'first preference')} · ${percentText(r.percent)}`;
+      return tr.t('{count, plural, one {# first preference} other {# first preferences}} · {percent}', {
+        count: r.count,
+        percent: percentText(r.percent, tr),
+      });
     case 'proposal':
     case 'poll':
-      return `${plural(r.count, 'vote')} · ${percentText(r.percent)}`;
+      return tr.t('{count, plural, one {# vote} other {# votes}} · {percent}', {
+        count: r.count,
+        percent: percentText(r.percent, tr),
+      });
     default: {
       const unknownKind: never = p.kind;
       return String(unknownKind);
@@ -112,13 +132,16 @@ function summaryIds(p: ResultSubject, results: Results): string[] {
  * "Agree: 3 votes · 75%; Block: 1 vote · 25%", "Tea: 2 first preferences · 50% · 7 Borda points; …".
  * Empty when a consent proposal has no votes.
  */
-export function resultsSummary(p: ResultSubject, results: Results): string {
+export function resultsSummary(p: ResultSubject, results: Results, tr: Translator = english): string {
   return summaryIds(p, results)
     .map((id) => {
       const borda = p.kind === 'ranked_choice' ? results.bordaPoints?.[id] : undefined;
       const figures =
-        optionFigures(p, results, id) + (borda === undefined ? '' : ` · ${plural(borda, 'Borda point')}`);
-      return labelled(resultLabel(p, id), figures);
+        optionFigures(p, results, id, tr) +
+        (borda === undefined
+          ? ''
+          : ` · ${tr.t('{count, plural, one {# Borda point} other {# Borda points}}', { count: borda })}`);
+      return labelled(resultLabel(p, id, tr), figures);
     })
     .join('; ');
 }
@@ -132,16 +155,23 @@ export function topOptionIds(p: ResultSubject, results: Results): string[] {
  * Who is ahead, in words: "Leading: Agree" while voting is open, "Winner: Option B" once closed,
  * "Tied: A / B", "Best so far: …" / "Best slot: …" for a meeting poll; "" with no votes.
  */
-export function winnerText(p: ResultSubject & Pick<Proposal, 'closedAt'>, results: Results): string {
+export function winnerText(
+  p: ResultSubject & Pick<Proposal, 'closedAt'>,
+  results: Results,
+  tr: Translator = english,
+): string {
   const ids = topOptionIds(p, results);
   if (ids.length === 0) return '';
-  const names = ids.map((id) => resultLabel(p, id)).join(' / ');
-  if (ids.length > 1) return `Tied: ${names}`;
-  return `${topMark(p)}: ${names}`;
+  const names = ids.map((id) => resultLabel(p, id, tr)).join(' / ');
+  if (ids.length > 1) return tr.t('Tied: {names}', { names });
+  if (p.kind === 'meeting') {
+    return p.closedAt ? tr.t('Best slot: {names}', { names }) : tr.t('Best so far: {names}', { names });
+  }
+  return p.closedAt ? tr.t('Winner: {names}', { names }) : tr.t('Leading: {names}', { names });
 }
 
 /** The badge beside the top option: "Leading" while voting is open, "Winner" once closed ("Best so far" / "Best slot" for a meeting). */
-export function topMark(p: Pick<Proposal, 'kind' | 'closedAt'>): string {
-  if (p.kind === 'meeting') return p.closedAt ? 'Best slot' : 'Best so far';
-  return p.closedAt ? 'Winner' : 'Leading';
+export function topMark(p: Pick<Proposal, 'kind' | 'closedAt'>, tr: Translator = english): string {
+  if (p.kind === 'meeting') return p.closedAt ? tr.t('Best slot') : tr.t('Best so far');
+  return p.closedAt ? tr.t('Winner') : tr.t('Leading');
 }

@@ -6,8 +6,10 @@ import { type FieldErrors, splitErrors } from '../data/api';
 import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
+import { t, tMarkup } from '../i18n';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
+import './pl-language-setting';
 
 const FIELDS = ['email', 'currentPassword'] as const;
 
@@ -68,40 +70,43 @@ export class PlAccountSettingsPage extends LitElement {
     const user = this.#session.value?.user;
     if (!user) return nothing;
     return html`<div class="wrap">
-      <h1 tabindex="-1">Account</h1>
-      <p class="muted">What Plenary emails you about is in <a href="/settings/email">email settings</a>.</p>
+      <h1 tabindex="-1">${t('Account')}</h1>
+      <p class="muted">
+        ${tMarkup('What Plenary emails you about is in {link}.', {}, { link: html`<a href="/settings/email">${t('email settings')}</a>` })}
+      </p>
       <section class="card" aria-labelledby="address-heading">
-        <h2 id="address-heading">Email address</h2>
+        <h2 id="address-heading">${t('Email address')}</h2>
         <p class="address">${user.email}</p>
         ${
           user.emailVerified
-            ? html`<p class="status muted">Confirmed.</p>`
+            ? html`<p class="status muted">${t('Confirmed.')}</p>`
             : html`<p class="status muted">
-                  Not confirmed yet: follow the link we emailed you, so you can reset your password with this
-                  address.
+                  ${t('Not confirmed yet: follow the link we emailed you, so you can reset your password with this address.')}
                 </p>
                 ${
                   this.resend === 'sent'
-                    ? html`<p class="notice" role="status">We've sent a new link to ${user.email}.</p>`
+                    ? html`<p class="notice" role="status">${t("We've sent a new link to {email}.", { email: user.email ?? '' })}</p>`
                     : html`<button
                         class="secondary"
                         type="button"
                         ?disabled=${this.resend === 'busy'}
                         @click=${this.#resend}
                       >
-                        ${this.resend === 'busy' ? 'Sending…' : 'Send the link again'}
+                        ${this.resend === 'busy' ? t('Sending…') : t('Send the link again')}
                       </button>`
                 }
                 ${this.resendError ? html`<p class="alert" role="alert">${this.resendError}</p>` : nothing}`
         }
       </section>
       <section class="card" aria-labelledby="change-heading">
-        <h2 id="change-heading">Change your email address</h2>
+        <h2 id="change-heading">${t('Change your email address')}</h2>
         ${
           this.pendingEmail
             ? html`<p class="notice" role="status">
-                We've sent a link to ${this.pendingEmail}. Your address changes when you follow it (within 24
-                hours); until then, keep signing in with ${user.email}.
+                ${t(
+                  "We've sent a link to {newEmail}. Your address changes when you follow it (within 24 hours); until then, keep signing in with {email}.",
+                  { newEmail: this.pendingEmail, email: user.email ?? '' },
+                )}
               </p>`
             : nothing
         }
@@ -109,7 +114,7 @@ export class PlAccountSettingsPage extends LitElement {
           ${formAlert(this.formError, 'change-error')}
           ${field({
             name: 'email',
-            label: 'New email address',
+            label: t('New email address'),
             type: 'email',
             autocomplete: 'email',
             required: true,
@@ -118,15 +123,16 @@ export class PlAccountSettingsPage extends LitElement {
           })}
           ${field({
             name: 'currentPassword',
-            label: 'Your password',
+            label: t('Your password'),
             type: 'password',
             autocomplete: 'current-password',
             required: true,
             error: this.errors.currentPassword,
           })}
-          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Sending…' : 'Send a confirmation link'}</button>
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Sending…') : t('Send a confirmation link')}</button>
         </form>
       </section>
+      <pl-language-setting></pl-language-setting>
     </div>`;
   }
 
@@ -159,7 +165,7 @@ export class PlAccountSettingsPage extends LitElement {
     } catch (err) {
       const split = splitErrors(err, FIELDS);
       if ((err as { code?: string }).code === 'conflict' && !split.fields.email) {
-        split.fields.email = 'Another account uses that address.';
+        split.fields.email = t('Another account uses that address.');
         split.form = null;
       }
       this.errors = split.fields;

@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { User } from '../data/accounts';
 import type { ConnectionState } from '../data/stream';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import './pl-notifications';
@@ -176,8 +177,8 @@ export class PlAppBar extends LitElement {
         <span class="status" role="status"
           >${
             this.connection === 'reconnecting'
-              ? html`<span class="reconnecting" title="Live updates are paused; the page still works"
-                ><span class="dot" aria-hidden="true"></span>Reconnecting…</span
+              ? html`<span class="reconnecting" title=${t('Live updates are paused; the page still works')}
+                ><span class="dot" aria-hidden="true"></span>${t('Reconnecting…')}</span
               >`
               : nothing
           }</span
@@ -186,15 +187,15 @@ export class PlAppBar extends LitElement {
           this.user
             ? html`<span class="user">
               <pl-notifications .userId=${this.user.id}></pl-notifications>
-              <a class="settings" href="/settings/email" aria-label="Email settings" title="Email settings"
+              <a class="settings" href="/settings/email" aria-label=${t('Email settings')} title=${t('Email settings')}
                 ><svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
                   <rect x="3" y="5" width="18" height="14" rx="2" />
                   <path d="m3 7 9 6 9-6" stroke-linejoin="round" /></svg
               ></a>
-              <a class="name" href="/settings/account" title="Account settings (${this.user.email ?? this.user.name})"
+              <a class="name" href="/settings/account" title=${t('Account settings ({who})', { who: this.user.email ?? this.user.name })}
                 >${this.user.name}</a
               >
-              <button class="secondary small" type="button" @click=${this.#signOut}>Sign out</button>
+              <button class="secondary small" type="button" @click=${this.#signOut}>${t('Sign out')}</button>
             </span>`
             : nothing
         }

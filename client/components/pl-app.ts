@@ -6,6 +6,7 @@ import { forgetGroupStores } from '../data/group-store';
 import { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
 import { StreamClient } from '../data/stream';
+import { activeLocale, chooseLocale, localeReady, m, setLocale, t } from '../i18n';
 import { authPath, currentRoute, navigate, PUBLIC_ROUTES, type Route } from '../router';
 import { sharedStyles } from '../ui/styles';
 import './pl-app-bar';
@@ -31,22 +32,22 @@ const pages: Record<Exclude<Route['name'], 'not-found'>, () => Promise<unknown>>
 };
 
 const TITLES: Record<Route['name'], string> = {
-  home: 'Your groups',
-  login: 'Sign in',
-  signup: 'Create an account',
-  group: 'Group',
-  'group-settings': 'Group settings',
-  decisions: 'Decision log',
-  invite: 'Invitation',
-  thread: 'Thread',
-  search: 'Search',
-  'forgot-password': 'Forgot password',
-  'reset-password': 'Choose a new password',
-  'verify-email': 'Confirm your email address',
-  'confirm-email': 'Confirm your new email address',
-  'account-settings': 'Account',
-  'email-settings': 'Email settings',
-  'not-found': 'Page not found',
+  home: m('Your groups'),
+  login: m('Sign in'),
+  signup: m('Create an account'),
+  group: m('Group'),
+  'group-settings': m('Group settings'),
+  decisions: m('Decision log'),
+  invite: m('Invitation'),
+  thread: m('Thread'),
+  search: m('Search'),
+  'forgot-password': m('Forgot password'),
+  'reset-password': m('Choose a new password'),
+  'verify-email': m('Confirm your email address'),
+  'confirm-email': m('Confirm your new email address'),
+  'account-settings': m('Account'),
+  'email-settings': m('Email settings'),
+  'not-found': m('Page not found'),
 };
 
 /**
@@ -118,11 +119,14 @@ export class PlApp extends LitElement {
   readonly #connection = new StoreController(this, () => this.stream.state);
   #unsubscribe: (() => void) | null = null;
   #shownRoute: Route | null = null;
+  #titleLocale = '';
   readonly #onOnline = () => this.stream.reconnectNow();
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#unsubscribe = this.session.subscribe((s) => {
+      // The member's language setting wins over the browser's, on every device they sign in on.
+      if (s.status === 'signed-in') void setLocale(chooseLocale(s.user.locale), s.user.locale ?? null);
       if (s.status === 'signed-in') this.stream.start();
       else {
         this.stream.stop();
@@ -131,7 +135,7 @@ export class PlApp extends LitElement {
     });
     addEventListener('online', this.#onOnline);
     this.session.refresh().catch(() => {
-      this.error = 'Plenary could not be reached. Check your connection and reload the page.';
+      this.error = m('Plenary could not be reached. Check your connection and reload the page.');
     });
   }
 
@@ -140,6 +144,12 @@ export class PlApp extends LitElement {
     this.#unsubscribe?.();
     removeEventListener('online', this.#onOnline);
     this.stream.stop();
+  }
+
+  /** No first render before the reader's language is loaded. */
+  protected override async scheduleUpdate(): Promise<void> {
+    await localeReady;
+    super.scheduleUpdate();
   }
 
   protected override willUpdate(_changed: PropertyValues): void {
@@ -157,10 +167,13 @@ export class PlApp extends LitElement {
 
   protected override updated(): void {
     const route = currentRoute.value;
+    if (route !== this.#shownRoute || activeLocale() !== this.#titleLocale) {
+      this.#titleLocale = activeLocale();
+      document.title = `${t(TITLES[route.name])} · Plenary`;
+    }
     if (route !== this.#shownRoute) {
       const first = this.#shownRoute === null;
       this.#shownRoute = route;
-      document.title = `${TITLES[route.name]} · Plenary`;
       // After a navigation, start keyboard and screen-reader users at the new content.
       if (!first) this.main?.focus({ preventScroll: false });
       if (!first) scrollTo(0, 0);
@@ -170,7 +183,7 @@ export class PlApp extends LitElement {
   override render() {
     const session = this.#session.value!;
     return html`
-      <a class="skip" href="#main" @click=${this.#skipToContent}>Skip to content</a>
+      <a class="skip" href="#main" @click=${this.#skipToContent}>${t('Skip to content')}</a>
       <pl-app-bar
         .user=${session.user}
         .connection=${this.#connection.value ?? 'idle'}
@@ -178,8 +191,8 @@ export class PlApp extends LitElement {
       ></pl-app-bar>
       <pl-offline-banner></pl-offline-banner>
       <main id="main" tabindex="-1">
-        ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
-        ${session.status === 'unknown' ? html`<p class="loading muted" aria-busy="true">Loading…</p>` : this.#page()}
+        ${this.error ? html`<p class="alert" role="alert">${t(this.error)}</p>` : nothing}
+        ${session.status === 'unknown' ? html`<p class="loading muted" aria-busy="true">${t('Loading…')}</p>` : this.#page()}
       </main>
     `;
   }
@@ -219,8 +232,8 @@ export class PlApp extends LitElement {
       case 'email-settings':
         return html`<pl-email-settings-page></pl-email-settings-page>`;
       default:
-        return html`<h1>Page not found</h1>
-          <p>There is nothing at this address. <a href="/">Go to your groups</a>.</p>`;
+        return html`<h1>${t('Page not found')}</h1>
+          <p>${t('There is nothing at this address.')} <a href="/">${t('Go to your groups')}</a></p>`;
     }
   }
 
@@ -235,7 +248,7 @@ export class PlApp extends LitElement {
       this.error = null;
       navigate('/login');
     } catch {
-      this.error = 'Signing out failed. Check your connection and try again.';
+      this.error = m('Signing out failed. Check your connection and try again.');
     }
   }
 }

@@ -4,6 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { type FieldErrors, splitErrors } from '../data/api';
 import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
+import { t } from '../i18n';
 import { authPath, navigate } from '../router';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { authFormStyles, sharedStyles } from '../ui/styles';
@@ -61,14 +62,16 @@ export class PlAuthPage extends LitElement {
     const toInvite = this.next.startsWith('/invite/');
     return html`<div class="wrap">
       <div class="card">
-        <h1>${signup ? 'Create your account' : 'Sign in to Plenary'}</h1>
+        <h1>${signup ? t('Create your account') : t('Sign in to Plenary')}</h1>
         <p class="lede muted">
           ${
             toInvite
-              ? `${signup ? 'Create an account' : 'Sign in'} to accept your invitation.`
+              ? signup
+                ? t('Create an account to accept your invitation.')
+                : t('Sign in to accept your invitation.')
               : signup
-                ? 'Discuss, propose and decide together with your group.'
-                : 'Welcome back.'
+                ? t('Discuss, propose and decide together with your group.')
+                : t('Welcome back.')
           }
         </p>
         <form novalidate @submit=${this.#submit} aria-describedby=${this.formError ? 'form-error' : nothing}>
@@ -77,7 +80,7 @@ export class PlAuthPage extends LitElement {
             signup
               ? field({
                   name: 'name',
-                  label: 'Your name',
+                  label: t('Your name'),
                   autocomplete: 'name',
                   required: true,
                   maxlength: 200,
@@ -87,7 +90,7 @@ export class PlAuthPage extends LitElement {
           }
           ${field({
             name: 'email',
-            label: 'Email',
+            label: t('Email'),
             type: 'email',
             autocomplete: 'email',
             required: true,
@@ -96,25 +99,33 @@ export class PlAuthPage extends LitElement {
           })}
           ${field({
             name: 'password',
-            label: 'Password',
+            label: t('Password'),
             type: 'password',
             autocomplete: signup ? 'new-password' : 'current-password',
             required: true,
             minlength: signup ? 10 : undefined,
-            hint: signup ? 'At least 10 characters.' : undefined,
+            hint: signup ? t('At least 10 characters.') : undefined,
             error: this.errors.password,
           })}
           <button type="submit" ?disabled=${this.busy}>
-            ${signup ? (this.busy ? 'Creating account…' : 'Create account') : this.busy ? 'Signing in…' : 'Sign in'}
+            ${
+              signup
+                ? this.busy
+                  ? t('Creating account…')
+                  : t('Create account')
+                : this.busy
+                  ? t('Signing in…')
+                  : t('Sign in')
+            }
           </button>
         </form>
-        ${signup ? nothing : html`<p class="forgot"><a href="/forgot-password">Forgot password?</a></p>`}
+        ${signup ? nothing : html`<p class="forgot"><a href="/forgot-password">${t('Forgot password?')}</a></p>`}
       </div>
       <p class="switch">
         ${
           signup
-            ? html`Already have an account? <a href=${authPath('login', this.next)}>Sign in</a>`
-            : html`New to Plenary? <a href=${authPath('signup', this.next)}>Create an account</a>`
+            ? html`${t('Already have an account?')} <a href=${authPath('login', this.next)}>${t('Sign in')}</a>`
+            : html`${t('New to Plenary?')} <a href=${authPath('signup', this.next)}>${t('Create an account')}</a>`
         }
       </p>
     </div>`;
@@ -139,14 +150,14 @@ export class PlAuthPage extends LitElement {
     } catch (err) {
       const split = splitErrors(err, FIELDS[this.mode]);
       if (this.mode === 'signup' && (err as { code?: string }).code === 'conflict' && !split.fields.email) {
-        // The server names no field for a taken email; it can only be that one.
-        split.fields.email = split.form ?? 'An account with that email already exists.';
+        // The server names no field for a taken email; it can only be that one (and says so in English).
+        split.fields.email = t('An account with that email already exists.');
         split.form = null;
       }
       this.errors = split.fields;
       this.formError =
         this.mode === 'login' && (err as { status?: number }).status === 401
-          ? 'That email and password do not match an account.'
+          ? t('That email and password do not match an account.')
           : split.form;
       await revealErrors(this, split.fields, this.formError);
     } finally {

@@ -4,6 +4,7 @@ import { closedProposalLine } from '../data/open-proposals';
 import { kindLabel, participationText } from '../data/proposal-labels';
 import type { Proposal } from '../data/proposals';
 import { formatDateTime } from '../data/time-text';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 import './pl-outcome';
 import './pl-proposal-card';
@@ -71,7 +72,7 @@ export class PlClosedProposal extends LitElement {
       aria-expanded=${this.expanded ? 'true' : 'false'}
       @click=${this.#toggle}
     >
-      ${this.expanded ? 'Show less' : 'Show results and votes'}<span class="sr-only">: ${p.title}</span>
+      ${this.expanded ? t('Show less') : t('Show results and votes')}<span class="sr-only">: ${p.title}</span>
     </button>`;
     if (this.expanded) {
       return html`<div class="expanded">
@@ -83,11 +84,11 @@ export class PlClosedProposal extends LitElement {
     return html`<article class="card" aria-labelledby="summary-title">
       <div class="head">
         <h2 id="summary-title">${p.title}</h2>
-        <span class="badge closed">Closed</span>
+        <span class="badge closed">${t('Closed')}</span>
         <span class="badge">${kindLabel(p.kind)}</span>
       </div>
       <p class="small muted">
-        ${p.closedAt ? `Closed ${formatDateTime(p.closedAt)} · ` : ''}${participationText(p.voterCount, p.eligibleCount, true)}
+        ${p.closedAt ? `${t('Closed {date}', { date: formatDateTime(p.closedAt) })} · ` : ''}${participationText(p.voterCount, p.eligibleCount, true)}
       </p>
       ${line ? html`<p class="line" data-verdict=${p.results?.verdict ?? ''}>${line}</p>` : nothing}
       <pl-outcome .proposal=${p}></pl-outcome>

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { splitErrors } from '../data/api';
 import { type Comment, type CommentVersion, listVersions } from '../data/comments';
 import type { ThreadStore } from '../data/thread-store';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { absoluteTime, initials, relativeTime } from '../ui/format';
 import { markdown, markdownStyles } from '../ui/markdown';
@@ -222,13 +223,13 @@ export class PlComment extends LitElement {
     if (!c) return nothing;
     const deleted = c.deletedAt !== null;
     const mine = !!c.author && c.author.id === this.viewerId;
-    const name = c.author?.name ?? 'Former member';
+    const name = c.author?.name ?? t('Former member');
     const headingId = `by-${c.id}`;
     return html`<article aria-labelledby=${headingId} data-comment-id=${c.id}>
       <span class="avatar" aria-hidden="true">${initials(name)}</span>
       <div class="main">
         <header>
-          <span class="author" id=${headingId}>${name}${mine ? html` <span class="muted small">(you)</span>` : nothing}</span>
+          <span class="author" id=${headingId}>${name}${mine ? html` <span class="muted small">${t('(you)')}</span>` : nothing}</span>
           <a class="when" href="#comment-${c.id}" title=${absoluteTime(c.createdAt)} @click=${this.#permalink}
             ><time datetime=${c.createdAt}>${relativeTime(c.createdAt)}</time></a
           >
@@ -239,18 +240,18 @@ export class PlComment extends LitElement {
                 type="button"
                 aria-expanded=${this.versionsOpen ? 'true' : 'false'}
                 aria-controls="versions-${c.id}"
-                title="Edited ${absoluteTime(c.editedAt)}: show earlier versions"
+                title=${t('Edited {date}: show earlier versions', { date: absoluteTime(c.editedAt) })}
                 @click=${this.#toggleVersions}
               >
-                edited
+                ${t('edited')}
               </button>`
               : nothing
           }
-          ${this.isNew ? html`<span class="badge new">New</span>` : nothing}
+          ${this.isNew ? html`<span class="badge new">${t('New')}</span>` : nothing}
         </header>
         ${
           deleted
-            ? html`<p class="deleted">This comment was deleted.</p>`
+            ? html`<p class="deleted">${t('This comment was deleted.')}</p>`
             : this.editing
               ? this.#editForm(c)
               : html`<div class="markdown">${markdown(c.body)}</div>`
@@ -266,20 +267,25 @@ export class PlComment extends LitElement {
                 this.closed
                   ? nothing
                   : html`<button class="ghost" type="button" data-action="reply" @click=${this.#reply}>
-                    Reply<span class="sr-only"> to ${name}</span>
+                    <span aria-hidden="true">${t('Reply')}</span
+                    ><span class="sr-only">${t('Reply to {name}', { name })}</span>
                   </button>`
               }
               ${
                 mine && this.store
                   ? html`<button class="ghost" type="button" data-action="edit" @click=${this.#startEdit}>
-                    Edit<span class="sr-only"> your comment</span>
+                    <span aria-hidden="true">${t('Edit')}</span
+                    ><span class="sr-only">${t('Edit your comment')}</span>
                   </button>`
                   : nothing
               }
               ${
                 mine || this.canModerate
                   ? html`<button class="ghost danger-text" type="button" @click=${this.#delete}>
-                    Delete<span class="sr-only"> ${mine ? 'your' : `${name}’s`} comment</span>
+                    <span aria-hidden="true">${t('Delete')}</span
+                    ><span class="sr-only"
+                      >${mine ? t('Delete your comment') : t('Delete {name}’s comment', { name })}</span
+                    >
                   </button>`
                   : nothing
               }
@@ -292,7 +298,7 @@ export class PlComment extends LitElement {
   #editForm(c: Comment) {
     const id = `edit-${c.id}`;
     return html`<form class="edit" novalidate @submit=${this.#save}>
-      <label class="sr-only" for=${id}>Edit your comment</label>
+      <label class="sr-only" for=${id}>${t('Edit your comment')}</label>
       <textarea
         id=${id}
         name="body"
@@ -305,37 +311,41 @@ export class PlComment extends LitElement {
       ${
         this.editError
           ? html`<p class="field-error" id="${id}-error">${this.editError}</p>`
-          : html`<p class="hint" id="${id}-hint">Markdown is fine. Ctrl+Enter saves, Escape cancels.</p>`
+          : html`<p class="hint" id="${id}-hint">${t('Markdown is fine. Ctrl+Enter saves, Escape cancels.')}</p>`
       }
       <div class="buttons">
-        <button type="submit" class="small" ?disabled=${this.saving}>${this.saving ? 'Saving…' : 'Save'}</button>
-        <button type="button" class="secondary small" @click=${this.#cancelEdit}>Cancel</button>
+        <button type="submit" class="small" ?disabled=${this.saving}>${this.saving ? t('Saving…') : t('Save')}</button>
+        <button type="button" class="secondary small" @click=${this.#cancelEdit}>${t('Cancel')}</button>
       </div>
     </form>`;
   }
 
   #versions(c: Comment) {
-    return html`<section class="versions small" id="versions-${c.id}" aria-label="Earlier versions">
+    return html`<section class="versions small" id="versions-${c.id}" aria-label=${t('Earlier versions')}>
       ${
         this.versionsError
           ? html`<p class="field-error" role="alert">${this.versionsError}</p>`
           : this.versions === null
-            ? html`<p class="muted" aria-busy="true">Loading earlier versions…</p>`
+            ? html`<p class="muted" aria-busy="true">${t('Loading earlier versions…')}</p>`
             : this.versions.length === 0
-              ? html`<p class="muted">No earlier versions are kept.</p>`
-              : html`<p class="muted">Earlier versions, oldest first:</p>
+              ? html`<p class="muted">${t('No earlier versions are kept.')}</p>`
+              : html`<p class="muted">${t('Earlier versions, oldest first:')}</p>
                 <ol>
                   ${this.versions.map(
                     (v) => html`<li>
-                      <p class="muted">
-                        From <time datetime=${v.createdAt} title=${absoluteTime(v.createdAt)}>${relativeTime(v.createdAt)}</time>
-                      </p>
+                      <p class="muted">${this.#versionFrom(v)}</p>
                       <div class="markdown">${markdown(v.body)}</div>
                     </li>`,
                   )}
                 </ol>`
       }
     </section>`;
+  }
+
+  /** "From 3 days ago": the sentence is one message, its time a `<time>` where `{when}` stands. */
+  #versionFrom(v: CommentVersion) {
+    const [before, after] = t('From {when}', { when: '\u0000' }).split('\u0000');
+    return html`${before}<time datetime=${v.createdAt} title=${absoluteTime(v.createdAt)}>${relativeTime(v.createdAt)}</time>${after}`;
   }
 
   /** A link to this comment: a hash change (which the thread page follows), not a navigation. */
@@ -420,7 +430,7 @@ export class PlComment extends LitElement {
     const textarea = (event.target as HTMLFormElement).querySelector('textarea')!;
     const body = textarea.value;
     if (!body.trim()) {
-      this.editError = 'A comment cannot be empty. Delete it instead?';
+      this.editError = t('A comment cannot be empty. Delete it instead?');
       textarea.focus();
       return;
     }

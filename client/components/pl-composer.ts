@@ -14,6 +14,7 @@ import {
 import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
 import { threadStore } from '../data/thread-store';
+import { t } from '../i18n';
 import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import type { PlMarkdownEditor } from './pl-markdown-editor';
@@ -84,8 +85,8 @@ export class PlComposer extends LitElement {
   /** The thread is closed: the editor is disabled and says so. */
   @property({ type: Boolean }) closed = false;
 
-  /** The visible label of the editor. */
-  @property() label = 'Add a comment';
+  /** The visible label of the editor (empty: "Add a comment"). */
+  @property() label = '';
 
   /** Smaller, for replies; shows Cancel. */
   @property({ type: Boolean, reflect: true }) compact = false;
@@ -129,34 +130,35 @@ export class PlComposer extends LitElement {
   override render() {
     const closed = this.closed || this.closedByServer;
     const editorId = 'composer-body';
+    const label = this.label || t('Add a comment');
     if (closed) {
       return html`<div class="composer disabled">
-        <div class="top"><label for=${editorId}>${this.label}</label></div>
+        <div class="top"><label for=${editorId}>${label}</label></div>
         <textarea id=${editorId} disabled aria-describedby="closed-reason" .value=${this.text}></textarea>
         <p class="closed" id="closed-reason" role="status">
           <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
             <rect x="5" y="11" width="14" height="10" rx="2" /><path d="M8 11V7a4 4 0 0 1 8 0v4" />
           </svg>
-          This thread is closed, so it takes no new comments.
+          ${t('This thread is closed, so it takes no new comments.')}
         </p>
       </div>`;
     }
     return html`<pl-markdown-editor
-      label=${this.label}
+      label=${label}
       .value=${this.text}
       .members=${this.members}
       .groupId=${this.#groupId}
       .error=${this.error}
       ?compact=${this.compact}
-      placeholder=${this.compact ? 'Write a reply…' : 'Share your view… Type @ to mention someone.'}
-      submit-hint="posts"
+      placeholder=${this.compact ? t('Write a reply…') : t('Share your view… Type @ to mention someone.')}
+      submit-hint=${t('posts')}
       @pl-editor-input=${this.#input}
       @pl-editor-submit=${() => void this.#post()}
       @pl-editor-escape=${() => this.compact && this.#cancel()}
     >
-      ${this.compact ? html`<button slot="actions" type="button" class="secondary small" @click=${this.#cancel}>Cancel</button>` : nothing}
+      ${this.compact ? html`<button slot="actions" type="button" class="secondary small" @click=${this.#cancel}>${t('Cancel')}</button>` : nothing}
       <button slot="actions" type="button" class=${this.compact ? 'small' : ''} ?disabled=${this.busy} @click=${this.#post}>
-        ${this.busy ? 'Posting…' : this.compact ? 'Reply' : 'Post comment'}
+        ${this.busy ? t('Posting…') : this.compact ? t('Reply') : t('Post comment')}
       </button>
     </pl-markdown-editor>`;
   }
@@ -175,7 +177,7 @@ export class PlComposer extends LitElement {
     if (this.busy) return;
     const body = this.text;
     if (!body.trim()) {
-      this.error = this.compact ? 'Write a reply first.' : 'Write a comment first.';
+      this.error = this.compact ? t('Write a reply first.') : t('Write a comment first.');
       await this.focusEditor();
       return;
     }

@@ -1,8 +1,9 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 
-/** What {@link PlConfirmDialog.ask} shows. */
+/** What {@link PlConfirmDialog.ask} shows, in the reader's language (the caller translates). */
 export interface ConfirmOptions {
   title: string;
   message: string;
@@ -42,7 +43,7 @@ export class PlConfirmDialog extends LitElement {
     `,
   ];
 
-  @state() private options: ConfirmOptions = { title: '', message: '', confirmLabel: 'OK' };
+  @state() private options: ConfirmOptions = { title: '', message: '', confirmLabel: '' };
   @query('dialog') private dialog!: HTMLDialogElement;
   #resolve: ((ok: boolean) => void) | null = null;
 
@@ -65,8 +66,8 @@ export class PlConfirmDialog extends LitElement {
         <h2 id="title">${o.title}</h2>
         <p id="message">${o.message}</p>
         <div class="buttons">
-          <button class="secondary" value="cancel" autofocus>Cancel</button>
-          <button class=${o.danger ? 'danger solid' : ''} value="confirm">${o.confirmLabel}</button>
+          <button class="secondary" value="cancel" autofocus>${t('Cancel')}</button>
+          <button class=${o.danger ? 'danger solid' : ''} value="confirm">${o.confirmLabel || t('OK')}</button>
         </div>
       </form>
     </dialog>`;

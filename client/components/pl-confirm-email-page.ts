@@ -5,6 +5,7 @@ import { confirmEmailChange } from '../data/accounts';
 import { ApiError, splitErrors } from '../data/api';
 import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 
 /**
@@ -42,27 +43,26 @@ export class PlConfirmEmailPage extends LitElement {
     const home = this.session?.value.status === 'signed-in' ? '/' : '/login';
     if (this.step === 'done') {
       return html`<div class="wrap"><div class="card">
-        <h1 tabindex="-1">Your new address is confirmed</h1>
-        <p class="muted">Your account uses it from now on: sign in with it, and email comes to it.</p>
-        <a class="button" href=${home}>Go to Plenary</a>
+        <h1 tabindex="-1">${t('Your new address is confirmed')}</h1>
+        <p class="muted">${t('Your account uses it from now on: sign in with it, and email comes to it.')}</p>
+        <a class="button" href=${home}>${t('Go to Plenary')}</a>
       </div></div>`;
     }
     if (!this.token || this.step === 'broken') {
       return html`<div class="wrap"><div class="card">
-        <h1 tabindex="-1">This link does not work</h1>
+        <h1 tabindex="-1">${t('This link does not work')}</h1>
         <p class="muted">
-          It may have expired (links work for 24 hours), been used already, or been replaced by a newer
-          request. Ask for the change again from your account settings.
+          ${t('It may have expired (links work for 24 hours), been used already, or been replaced by a newer request. Ask for the change again from your account settings.')}
         </p>
-        <a class="button" href="/settings/account">Account settings</a>
+        <a class="button" href="/settings/account">${t('Account settings')}</a>
       </div></div>`;
     }
     return html`<div class="wrap"><div class="card">
-      <h1 tabindex="-1">Confirm your new email address</h1>
-      <p class="muted">Your Plenary account will use the address this link was sent to.</p>
+      <h1 tabindex="-1">${t('Confirm your new email address')}</h1>
+      <p class="muted">${t('Your Plenary account will use the address this link was sent to.')}</p>
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
       <button type="button" ?disabled=${this.step === 'busy'} @click=${this.#confirm}>
-        ${this.step === 'busy' ? 'Confirming…' : 'Use this address'}
+        ${this.step === 'busy' ? t('Confirming…') : t('Use this address')}
       </button>
     </div></div>`;
   }
@@ -81,7 +81,7 @@ export class PlConfirmEmailPage extends LitElement {
         this.step = 'ready';
         this.error =
           err instanceof ApiError && err.status === 409
-            ? 'Another account uses that address now, so yours keeps its current one.'
+            ? t('Another account uses that address now, so yours keeps its current one.')
             : splitErrors(err, []).form;
       }
     }

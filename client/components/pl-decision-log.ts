@@ -12,6 +12,7 @@ import type { StreamClient } from '../data/stream';
 import { formatDateTime } from '../data/time-text';
 import { TopicController } from '../data/topic-controller';
 import { verdictText } from '../data/verdict-text';
+import { t, tMarkup } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 import './pl-irv-rounds';
 import './pl-outcome';
@@ -146,7 +147,7 @@ export class PlDecisionLog extends LitElement {
 
   protected override updated(): void {
     const name = this.#group.value?.group?.name;
-    if (name) document.title = `Decision log: ${name} · Plenary`;
+    if (name) document.title = `${t('Decision log: {group}', { group: name })} · Plenary`;
   }
 
   override render() {
@@ -155,30 +156,30 @@ export class PlDecisionLog extends LitElement {
     return html`
       <div class="head">
         <div>
-          <p class="crumb"><a href="/groups/${enc}">${group?.name ?? 'Back to the group'}</a></p>
-          <h1 tabindex="-1">Decision log</h1>
-          <p class="muted">Every closed proposal, with its final results and outcome.</p>
+          <p class="crumb"><a href="/groups/${enc}">${group?.name ?? t('Back to the group')}</a></p>
+          <h1 tabindex="-1">${t('Decision log')}</h1>
+          <p class="muted">${t('Every closed proposal, with its final results and outcome.')}</p>
         </div>
-        <div class="downloads" role="group" aria-label="Download the decision log">
-          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'csv')} download>Download CSV</a>
-          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'md')} download>Download Markdown</a>
-          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'json')} download>Download JSON</a>
+        <div class="downloads" role="group" aria-label=${t('Download the decision log')}>
+          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'csv')} download>${t('Download CSV')}</a>
+          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'md')} download>${t('Download Markdown')}</a>
+          <a class="button secondary small" href=${decisionsUrl(this.groupId, 'json')} download>${t('Download JSON')}</a>
         </div>
       </div>
       ${this.#decisions.render({
-        initial: () => html`<p class="muted" aria-busy="true">Loading decisions…</p>`,
+        initial: () => html`<p class="muted" aria-busy="true">${t('Loading decisions…')}</p>`,
         pending: () =>
           this.#decisions.value
             ? this.#list(this.#decisions.value)
-            : html`<p class="muted" aria-busy="true">Loading decisions…</p>`,
+            : html`<p class="muted" aria-busy="true">${t('Loading decisions…')}</p>`,
         error: (err) =>
           (err as { status?: number }).status === 404
             ? html`<p class="alert" role="alert">
-                This group does not exist, or you are not a member. <a href="/">Back to your groups</a>
+                ${t('This group does not exist, or you are not a member.')} <a href="/">${t('Back to your groups')}</a>
               </p>`
             : html`<p class="alert" role="alert">
-                The decision log could not be loaded.
-                <button class="secondary small" type="button" @click=${() => this.#decisions.run()}>Try again</button>
+                ${t('The decision log could not be loaded.')}
+                <button class="secondary small" type="button" @click=${() => this.#decisions.run()}>${t('Try again')}</button>
               </p>`,
         complete: (decisions) => this.#list(decisions),
       })}
@@ -188,11 +189,11 @@ export class PlDecisionLog extends LitElement {
   #list(decisions: Decision[]) {
     if (decisions.length === 0) {
       return html`<div class="empty">
-        <p><strong>No decisions yet.</strong></p>
-        <p class="muted">Proposals appear here once voting on them has closed.</p>
+        <p><strong>${t('No decisions yet.')}</strong></p>
+        <p class="muted">${t('Proposals appear here once voting on them has closed.')}</p>
       </div>`;
     }
-    return html`<ol aria-label="Decisions">
+    return html`<ol aria-label=${t('Decisions')}>
       ${decisions.map((d) => html`<li>${this.#decision(d)}</li>`)}
     </ol>`;
   }
@@ -205,13 +206,19 @@ export class PlDecisionLog extends LitElement {
       <div>
         <div class="badges">
           <span class="badge">${kindLabel(p.kind)}</span>
-          ${results?.blocked ? html`<span class="badge blocked">Blocked</span>` : nothing}
-          ${p.outcome ? nothing : html`<span class="badge">No outcome stated yet</span>`}
+          ${results?.blocked ? html`<span class="badge blocked">${t('Blocked')}</span>` : nothing}
+          ${p.outcome ? nothing : html`<span class="badge">${t('No outcome stated yet')}</span>`}
         </div>
         <h2 id=${headingId}>${p.title}</h2>
         <p class="meta small muted">
-          In <a href="/threads/${encodeURIComponent(thread.id)}">${thread.title}</a> · Closed
-          ${p.closedAt ? formatDateTime(p.closedAt) : ''} · ${participationText(p.voterCount, p.eligibleCount, true)}
+          ${tMarkup(
+            'In {thread} · Closed {date} · {participation}',
+            {
+              date: p.closedAt ? formatDateTime(p.closedAt) : '',
+              participation: participationText(p.voterCount, p.eligibleCount, true),
+            },
+            { thread: html`<a href="/threads/${encodeURIComponent(thread.id)}">${thread.title}</a>` },
+          )}
         </p>
       </div>
       ${
@@ -219,7 +226,7 @@ export class PlDecisionLog extends LitElement {
           ? html`<div>
             ${leader ? html`<p class="result">${leader}</p>` : nothing}
             ${verdictText(p) ? html`<p class="verdict" data-verdict=${results?.verdict ?? ''}>${verdictText(p)}</p>` : nothing}
-            ${results ? html`<p class="small muted">${resultsSummary(p, results) || 'No votes were cast.'}</p>` : nothing}
+            ${results ? html`<p class="small muted">${resultsSummary(p, results) || t('No votes were cast.')}</p>` : nothing}
           </div>`
           : nothing
       }
@@ -227,16 +234,18 @@ export class PlDecisionLog extends LitElement {
       ${
         record
           ? html`<p class="record small muted">
-            <a href=${recordUrl(p.id)} download="decision-${record.sequence}.json">Decision record #${record.sequence}</a>
+            <a href=${recordUrl(p.id)} download="decision-${record.sequence}.json"
+              >${t('Decision record #{sequence, number, ::group-off}', { sequence: record.sequence })}</a
+            >
             · SHA-256 <code title=${record.hash}>${record.hash.slice(0, 12)}…</code>
-            · check it with <code>npx plenary verify</code>
+            · ${tMarkup('check it with {command}', {}, { command: html`<code>npx plenary verify</code>` })}
           </p>`
           : nothing
       }
       ${
         results
           ? html`<details>
-            <summary>Final results</summary>
+            <summary>${t('Final results')}</summary>
             ${
               p.kind === 'proposal'
                 ? html`<pl-results-pie .results=${results}></pl-results-pie>`

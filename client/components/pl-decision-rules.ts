@@ -4,6 +4,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import { PASS_PERCENT_KINDS } from '../../shared/verdict';
 import type { FieldErrors } from '../data/api';
 import type { ProposalKind } from '../data/proposals';
+import { m, t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import { proposalFieldsetStyles } from './pl-proposal-form.styles';
@@ -17,9 +18,9 @@ export type DecisionRulesChange = Partial<{
 
 /** What the pass threshold measures, per kind, in the form's words. */
 const PASS_HINTS: Partial<Record<ProposalKind, string>> = {
-  proposal: 'Agree as a share of agree and disagree (abstentions count towards quorum only).',
-  poll: "The leading option's share of the votes.",
-  score: "The leading option's average as a share of the highest score.",
+  proposal: m('Agree as a share of agree and disagree (abstentions count towards quorum only).'),
+  poll: m("The leading option's share of the votes."),
+  score: m("The leading option's average as a share of the highest score."),
 };
 
 /**
@@ -56,18 +57,18 @@ export class PlDecisionRules extends LitElement {
   override render() {
     const passHint = PASS_HINTS[this.kind];
     return html`<fieldset aria-describedby="rules-hint">
-      <legend>Decision rules</legend>
-      <p class="hint" id="rules-hint">Optional. With either set, the card says whether the proposal passes.</p>
+      <legend>${t('Decision rules')}</legend>
+      <p class="hint" id="rules-hint">${t('Optional. With either set, the card says whether the proposal passes.')}</p>
       <div class="numbers">
         ${this.#percent(
           'quorumPercent',
-          'Quorum (%)',
+          t('Quorum (%)'),
           this.quorumPercent,
-          'Of the members who may vote, the share who must take part.',
+          t('Of the members who may vote, the share who must take part.'),
         )}
         ${
           PASS_PERCENT_KINDS.includes(this.kind) && passHint
-            ? this.#percent('passPercent', 'Passes at (%)', this.passPercent, passHint)
+            ? this.#percent('passPercent', t('Passes at (%)'), this.passPercent, t(passHint))
             : nothing
         }
       </div>
@@ -82,8 +83,8 @@ export class PlDecisionRules extends LitElement {
               @change=${(ev: Event) => this.#change({ blockVetoes: (ev.target as HTMLInputElement).checked })}
             />
             <div>
-              <label for="field-blockVetoes">A block stops it</label>
-              <p class="hint" id="field-blockVetoes-hint">Off: a block counts as a disagree.</p>
+              <label for="field-blockVetoes">${t('A block stops it')}</label>
+              <p class="hint" id="field-blockVetoes-hint">${t('Off: a block counts as a disagree.')}</p>
             </div>
           </div>`
           : nothing
@@ -103,7 +104,7 @@ export class PlDecisionRules extends LitElement {
         min="1"
         max="100"
         step="1"
-        placeholder="none"
+        placeholder=${t('none')}
         .value=${value}
         aria-invalid=${err ? 'true' : 'false'}
         aria-describedby=${ifDefined([`${id}-hint`, err ? `${id}-error` : ''].filter(Boolean).join(' '))}

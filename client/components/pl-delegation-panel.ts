@@ -5,6 +5,7 @@ import { delegate, isFollowedVote, ownVote, undelegate } from '../data/delegatio
 import type { Membership } from '../data/groups';
 import type { ProposalStore } from '../data/proposal-store';
 import type { Proposal } from '../data/proposals';
+import { t, tMarkup } from '../i18n';
 import { ActionState } from '../ui/action-state';
 import { sharedStyles } from '../ui/styles';
 
@@ -61,20 +62,20 @@ export class PlDelegationPanel extends LitElement {
     if (!p?.delegation || p.closedAt || p.myVote === undefined) return nothing;
     const others = this.members.filter((m) => m.user.id !== this.myId);
     const mine = p.myDelegate ?? null;
-    return html`<div class="delegation" role="group" aria-label="Delegation">
+    return html`<div class="delegation" role="group" aria-label=${t('Delegation')}>
       <p class="status small">${this.#status(p)}</p>
       ${
         isFollowedVote(p.myVote)
           ? html`<div class="row">
               <button type="button" class="secondary" ?disabled=${this.#action.busy} @click=${this.#voteMyself}>
-                Vote this myself
+                ${t('Vote this myself')}
               </button>
             </div>`
           : nothing
       }
       <form @submit=${this.#delegate}>
         <label class="small"
-          >Let my vote on this proposal follow
+          >${t('Let my vote on this proposal follow')}
           <select name="delegateId" ?disabled=${this.#action.busy}>
             ${others.map(
               (m) =>
@@ -82,11 +83,11 @@ export class PlDelegationPanel extends LitElement {
             )}
           </select></label
         >
-        <button type="submit" class="secondary" ?disabled=${this.#action.busy || others.length === 0}>Delegate</button>
+        <button type="submit" class="secondary" ?disabled=${this.#action.busy || others.length === 0}>${t('Delegate')}</button>
         ${
           mine?.proposalOnly
             ? html`<button type="button" class="secondary" ?disabled=${this.#action.busy} @click=${this.#undelegate}>
-                Stop delegating on this proposal
+                ${t('Stop delegating on this proposal')}
               </button>`
             : nothing
         }
@@ -99,22 +100,48 @@ export class PlDelegationPanel extends LitElement {
     const vote = p.myVote;
     const mine = p.myDelegate ?? null;
     if (isFollowedVote(vote)) {
-      const through = vote.via ? `, through ${vote.via.name}` : '';
-      return html`Your vote follows <strong>${vote.delegatedTo.name}</strong>’s${through}:
-        <strong>${describeChoices(p, vote.choices)}</strong>. Vote yourself and yours counts instead.`;
+      const name = html`<strong>${vote.delegatedTo.name}</strong>`;
+      const choices = html`<strong>${describeChoices(p, vote.choices)}</strong>`;
+      return vote.via
+        ? tMarkup(
+            'Your vote follows {name}’s, through {via}: {choices}. Vote yourself and yours counts instead.',
+            { via: vote.via.name },
+            { name, choices },
+          )
+        : tMarkup(
+            'Your vote follows {name}’s: {choices}. Vote yourself and yours counts instead.',
+            {},
+            { name, choices },
+          );
     }
     const own = ownVote(vote);
     if (own) {
       const carried = own.weight - 1;
       return carried > 0
-        ? html`Your vote carries <strong>${own.weight} members</strong>: you and ${carried}
-            ${carried === 1 ? 'member who delegates' : 'members who delegate'} to you.`
-        : 'You voted yourself: your vote counts as your own.';
+        ? tMarkup(
+            'Your vote carries {members}: you and {carried, plural, one {# member who delegates} other {# members who delegate}} to you.',
+            { carried },
+            {
+              members: html`<strong>${t('{count, plural, one {# member} other {# members}}', { count: own.weight })}</strong>`,
+            },
+          )
+        : t('You voted yourself: your vote counts as your own.');
     }
-    if (mine)
-      return html`Your vote follows <strong>${mine.delegate.name}</strong>${mine.proposalOnly ? ' on this proposal' : ' in this group'},
-        who has not voted yet (nor has anyone they delegate to). Until someone in the chain votes, yours does not count.`;
-    return 'You can vote yourself, or let a member you trust vote for you on this proposal.';
+    if (mine) {
+      const name = html`<strong>${mine.delegate.name}</strong>`;
+      return mine.proposalOnly
+        ? tMarkup(
+            'Your vote follows {name} on this proposal, who has not voted yet (nor has anyone they delegate to). Until someone in the chain votes, yours does not count.',
+            {},
+            { name },
+          )
+        : tMarkup(
+            'Your vote follows {name} in this group, who has not voted yet (nor has anyone they delegate to). Until someone in the chain votes, yours does not count.',
+            {},
+            { name },
+          );
+    }
+    return t('You can vote yourself, or let a member you trust vote for you on this proposal.');
   }
 
   async #voteMyself() {
@@ -122,7 +149,7 @@ export class PlDelegationPanel extends LitElement {
     if (!p || !isFollowedVote(p.myVote) || !this.store) return;
     await this.#run(async () => {
       await this.store!.vote({ choices: p.myVote!.choices });
-      return 'Your vote is in: it is your own now.';
+      return t('Your vote is in: it is your own now.');
     });
   }
 
@@ -131,10 +158,12 @@ export class PlDelegationPanel extends LitElement {
     const p = this.proposal;
     const select = (event.target as HTMLFormElement).querySelector('select');
     if (!p || !select?.value) return;
-    const name = this.members.find((m) => m.user.id === select.value)?.user.name ?? 'them';
+    const name = this.members.find((m) => m.user.id === select.value)?.user.name;
     await this.#run(async () => {
       await delegate({ proposalId: p.id }, select.value);
-      return `On this proposal your vote now follows ${name}’s, unless you vote yourself.`;
+      return name
+        ? t('On this proposal your vote now follows {name}’s, unless you vote yourself.', { name })
+        : t('On this proposal your vote now follows theirs, unless you vote yourself.');
     });
   }
 
@@ -143,7 +172,7 @@ export class PlDelegationPanel extends LitElement {
     if (!p) return;
     await this.#run(async () => {
       await undelegate({ proposalId: p.id });
-      return 'You no longer delegate on this proposal.';
+      return t('You no longer delegate on this proposal.');
     });
   }
 

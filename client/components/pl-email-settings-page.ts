@@ -13,33 +13,41 @@ import {
   type Preferences,
   updatePreferences,
 } from '../data/preferences';
+import { m, t, tMarkup } from '../i18n';
 import { formAlert, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 import './pl-push-toggle';
 
+/** Labels and hints are messages (`m`), translated where shown. */
 const LEVELS: { value: EmailLevel; label: string; hint: string }[] = [
   {
     value: 'all',
-    label: 'All',
-    hint: 'Everything Important sends, plus new threads, new comments in threads you took part in, and other group news (votes closing, role changes).',
+    label: m('All'),
+    hint: m(
+      'Everything Important sends, plus new threads, new comments in threads you took part in, and other group news (votes closing, role changes).',
+    ),
   },
   {
     value: 'important',
-    label: 'Important',
-    hint: 'Mentions, replies to you, new proposals, closing reminders, outcomes and invitations.',
+    label: m('Important'),
+    hint: m('Mentions, replies to you, new proposals, closing reminders, outcomes and invitations.'),
   },
   {
     value: 'none',
-    label: 'None',
-    hint: 'No email about group activity. Account email, such as a password reset, still arrives.',
+    label: m('None'),
+    hint: m('No email about group activity. Account email, such as a password reset, still arrives.'),
   },
 ];
-const LEVEL_LABELS: Record<EmailLevel, string> = { all: 'All', important: 'Important', none: 'None' };
+const LEVEL_LABELS: Record<EmailLevel, string> = {
+  all: m('All'),
+  important: m('Important'),
+  none: m('None'),
+};
 
 const DIGESTS: { value: Preferences['digest']; label: string; hint: string }[] = [
-  { value: 'off', label: 'Off', hint: 'No summary.' },
-  { value: 'daily', label: 'Daily', hint: 'One email a day with what happened in your groups.' },
-  { value: 'weekly', label: 'Weekly', hint: 'One email a week with what happened in your groups.' },
+  { value: 'off', label: m('Off'), hint: m('No summary.') },
+  { value: 'daily', label: m('Daily'), hint: m('One email a day with what happened in your groups.') },
+  { value: 'weekly', label: m('Weekly'), hint: m('One email a week with what happened in your groups.') },
 ];
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
@@ -226,16 +234,15 @@ export class PlEmailSettingsPage extends LitElement {
       this.status = 'ready';
     } catch (err) {
       if (abort.signal.aborted) return;
-      this.loadError = err instanceof ApiError ? err.message : 'Your settings could not be loaded.';
+      this.loadError = err instanceof ApiError ? err.message : t('Your settings could not be loaded.');
       this.status = 'error';
     }
   }
 
   override render() {
-    const head = html`<h1 tabindex="-1">Email settings</h1>
+    const head = html`<h1 tabindex="-1">${t('Email settings')}</h1>
       <p class="muted lead">
-        What Plenary emails you about. Everything also shows in the app. Your address and password are in
-        <a href="/settings/account">account settings</a>.
+        ${tMarkup('What Plenary emails you about. Everything also shows in the app. Your address and password are in {link}.', {}, { link: html`<a href="/settings/account">${t('account settings')}</a>` })}
       </p>`;
     const d = this.draft;
     if (this.status !== 'ready' || !d) {
@@ -244,8 +251,8 @@ export class PlEmailSettingsPage extends LitElement {
         ${
           this.status === 'error'
             ? html`<p class="alert" role="alert">${this.loadError}
-                <button class="secondary small" type="button" @click=${() => void this.#load()}>Try again</button></p>`
-            : html`<p class="muted" aria-busy="true">Loading…</p>`
+                <button class="secondary small" type="button" @click=${() => void this.#load()}>${t('Try again')}</button></p>`
+            : html`<p class="muted" aria-busy="true">${t('Loading…')}</p>`
         }
       </div>`;
     }
@@ -254,13 +261,13 @@ export class PlEmailSettingsPage extends LitElement {
       <form class="card" novalidate @submit=${this.#save}>
         ${formAlert(this.formError)} ${this.#levelFields(d)} ${this.#digestFields(d)} ${this.#groupFields(d)}
         <div class="actions">
-          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Save settings'}</button>
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Saving…') : t('Save settings')}</button>
           <span role="status" class="saved">${this.saved}</span>
         </div>
       </form>
       <section class="card push" aria-labelledby="push-heading">
-        <h2 id="push-heading">Push notifications</h2>
-        <p class="hint">What email you get above also decides what this device is sent.</p>
+        <h2 id="push-heading">${t('Push notifications')}</h2>
+        <p class="hint">${t('What email you get above also decides what this device is sent.')}</p>
         <pl-push-toggle></pl-push-toggle>
       </section>
     </div>`;
@@ -268,8 +275,8 @@ export class PlEmailSettingsPage extends LitElement {
 
   #levelFields(d: Draft) {
     return html`<fieldset aria-describedby="email-hint">
-      <legend>How much email</legend>
-      <p class="hint" id="email-hint">Your default for every group; a group can be set apart below.</p>
+      <legend>${t('How much email')}</legend>
+      <p class="hint" id="email-hint">${t('Your default for every group; a group can be set apart below.')}</p>
       ${LEVELS.map((level, i) =>
         this.#radio(
           'email',
@@ -291,7 +298,7 @@ export class PlEmailSettingsPage extends LitElement {
       d.timeZone === 'UTC';
     const zoneError = this.errors.timeZone;
     return html`<fieldset>
-      <legend>Digest</legend>
+      <legend>${t('Digest')}</legend>
       ${DIGESTS.map((digest, i) =>
         this.#radio(
           'digest',
@@ -303,7 +310,7 @@ export class PlEmailSettingsPage extends LitElement {
       )}
       <div class="row">
         <div class="field">
-          <label for="field-digestHour">Send at</label>
+          <label for="field-digestHour">${t('Send at')}</label>
           <select
             id="field-digestHour"
             name="digestHour"
@@ -317,7 +324,7 @@ export class PlEmailSettingsPage extends LitElement {
           </select>
         </div>
         <div class="field">
-          <label for="field-timeZone">Time zone</label>
+          <label for="field-timeZone">${t('Time zone')}</label>
           <input
             id="field-timeZone"
             name="timeZone"
@@ -336,15 +343,14 @@ export class PlEmailSettingsPage extends LitElement {
         </div>
       </div>
       <p class="hint" id="digest-time-hint">
-        When digests arrive, in your time zone (an IANA name such as Europe/Berlin). Closing times in
-        emails are shown in this zone too.
+        ${t('When digests arrive, in your time zone (an IANA name such as Europe/Berlin). Closing times in emails are shown in this zone too.')}
       </p>
       ${
         suggest
           ? html`<p class="notice suggest">
-              <span>Your browser says your time zone is <strong>${this.#browserZone}</strong>.</span>
+              <span>${tMarkup('Your browser says your time zone is {zone}.', {}, { zone: html`<strong>${this.#browserZone}</strong>` })}</span>
               <button class="secondary small" type="button" @click=${this.#useBrowserZone}>
-                Use ${this.#browserZone}
+                ${t('Use {zone}', { zone: this.#browserZone })}
               </button>
             </p>`
           : nothing
@@ -354,13 +360,13 @@ export class PlEmailSettingsPage extends LitElement {
 
   #groupFields(d: Draft) {
     return html`<fieldset aria-describedby="groups-hint">
-      <legend>Per group</legend>
+      <legend>${t('Per group')}</legend>
       <p class="hint" id="groups-hint">
-        Set a group apart from your default. “Use my default” follows the choice above.
+        ${t('Set a group apart from your default. “Use my default” follows the choice above.')}
       </p>
       ${
         this.groups.length === 0
-          ? html`<p class="muted">You are not in any group yet.</p>`
+          ? html`<p class="muted">${t('You are not in any group yet.')}</p>`
           : html`<ul class="groups">
             ${this.groups.map((g) => {
               const name = `groups.${g.id}`;
@@ -375,10 +381,10 @@ export class PlEmailSettingsPage extends LitElement {
                   aria-describedby=${ifDefined(error ? `field-${name}-error` : undefined)}
                   @change=${(e: Event) => this.#editGroup(g.id, (e.target as HTMLSelectElement).value)}
                 >
-                  <option value="" .selected=${value === null}>Use my default (${LEVEL_LABELS[d.email]})</option>
+                  <option value="" .selected=${value === null}>${t('Use my default ({level})', { level: t(LEVEL_LABELS[d.email]) })}</option>
                   ${LEVELS.map(
                     (level) =>
-                      html`<option value=${level.value} .selected=${value === level.value}>${level.label}</option>`,
+                      html`<option value=${level.value} .selected=${value === level.value}>${t(level.label)}</option>`,
                   )}
                 </select>
                 ${error ? html`<p class="field-error" id="field-${name}-error">${error}</p>` : nothing}
@@ -407,8 +413,8 @@ export class PlEmailSettingsPage extends LitElement {
         @change=${onChange}
       />
       <div>
-        <label for=${id}>${option.label}</label>
-        <p class="hint" id="${id}-hint">${option.hint}</p>
+        <label for=${id}>${t(option.label)}</label>
+        <p class="hint" id="${id}-hint">${t(option.hint)}</p>
       </div>
     </div>`;
   }
@@ -441,7 +447,7 @@ export class PlEmailSettingsPage extends LitElement {
     this.formError = null;
     this.saved = '';
     if (!d.timeZone) {
-      this.errors = { timeZone: 'Time zone is required.' };
+      this.errors = { timeZone: t('Time zone is required.') };
       await revealErrors(this, this.errors);
       return;
     }
@@ -453,7 +459,7 @@ export class PlEmailSettingsPage extends LitElement {
     const groups = groupChanges(stored.groups, d.groups);
     if (Object.keys(groups).length > 0) patch.groups = groups;
     if (Object.keys(patch).length === 0) {
-      this.saved = 'Nothing to save: these are your settings.';
+      this.saved = t('Nothing to save: these are your settings.');
       return;
     }
     this.busy = true;
@@ -461,7 +467,7 @@ export class PlEmailSettingsPage extends LitElement {
       const preferences = await updatePreferences(patch);
       this.stored = preferences;
       this.draft = draftOf(preferences, this.groups);
-      this.saved = 'Saved.';
+      this.saved = t('Saved.');
     } catch (err) {
       const fields = [
         'email',

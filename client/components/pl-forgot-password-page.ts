@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { requestPasswordReset } from '../data/accounts';
 import { type FieldErrors, splitErrors } from '../data/api';
+import { t } from '../i18n';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { authFormStyles, sharedStyles } from '../ui/styles';
 
@@ -31,30 +32,34 @@ export class PlForgotPasswordPage extends LitElement {
   override render() {
     return html`<div class="wrap">
       <div class="card">
-        <h1 tabindex="-1">Forgot your password?</h1>
+        <h1 tabindex="-1">${t('Forgot your password?')}</h1>
         ${
           this.sentTo
             ? html`<p class="notice" role="status">
-                If an account exists for ${this.sentTo}, we've sent a link to choose a new password. It works
-                for one hour. Check your spam folder if it does not arrive within a few minutes.
+                ${t(
+                  "If an account exists for {email}, we've sent a link to choose a new password. It works for one hour. Check your spam folder if it does not arrive within a few minutes.",
+                  { email: this.sentTo },
+                )}
               </p>`
-            : html`<p class="lede muted">Enter the email address of your account and we'll send you a link to choose a new password.</p>
+            : html`<p class="lede muted">
+                ${t("Enter the email address of your account and we'll send you a link to choose a new password.")}
+              </p>
               <form novalidate @submit=${this.#submit} aria-describedby=${this.formError ? 'form-error' : nothing}>
                 ${formAlert(this.formError, 'form-error')}
                 ${field({
                   name: 'email',
-                  label: 'Email',
+                  label: t('Email'),
                   type: 'email',
                   autocomplete: 'email',
                   required: true,
                   maxlength: 254,
                   error: this.errors.email,
                 })}
-                <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Sending…' : 'Send me a link'}</button>
+                <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Sending…') : t('Send me a link')}</button>
               </form>`
         }
       </div>
-      <p class="switch">Remembered it? <a href="/login">Sign in</a></p>
+      <p class="switch">${t('Remembered it?')} <a href="/login">${t('Sign in')}</a></p>
     </div>`;
   }
 

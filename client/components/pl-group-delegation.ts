@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type Delegation, delegate, listDelegations, undelegate } from '../data/delegations';
 import type { Membership } from '../data/groups';
+import { t, tMarkup } from '../i18n';
 import { ActionState } from '../ui/action-state';
 import { sharedStyles } from '../ui/styles';
 
@@ -54,17 +55,21 @@ export class PlGroupDelegation extends LitElement {
     const mine = this.delegations?.find((d) => d.from.id === this.myId && d.proposalId === null) ?? null;
     const others = this.members.filter((m) => m.user.id !== this.myId);
     const groupWide = (this.delegations ?? []).filter((d) => d.proposalId === null);
-    return html`<h2 id="delegation-heading">Delegation</h2>
+    return html`<h2 id="delegation-heading">${t('Delegation')}</h2>
       <p class="small">
         ${
           mine
-            ? html`In this group your vote follows <strong>${mine.to.name}</strong>’s, unless you vote yourself.`
-            : 'You vote for yourself. You can let a member you trust vote for you on every proposal here.'
+            ? tMarkup(
+                'In this group your vote follows {name}’s, unless you vote yourself.',
+                {},
+                { name: html`<strong>${mine.to.name}</strong>` },
+              )
+            : t('You vote for yourself. You can let a member you trust vote for you on every proposal here.')
         }
       </p>
       <form @submit=${this.#delegate}>
         <label class="small"
-          >Let my vote in this group follow
+          >${t('Let my vote in this group follow')}
           <select name="delegateId" ?disabled=${this.#action.busy}>
             ${others.map(
               (m) =>
@@ -73,12 +78,12 @@ export class PlGroupDelegation extends LitElement {
           </select></label
         >
         <button type="submit" class="secondary" ?disabled=${this.#action.busy || others.length === 0}>
-          ${mine ? 'Change' : 'Delegate'}
+          ${mine ? t('Change') : t('Delegate')}
         </button>
         ${
           mine
             ? html`<button type="button" class="secondary" ?disabled=${this.#action.busy} @click=${this.#undelegate}>
-                Stop delegating
+                ${t('Stop delegating')}
               </button>`
             : nothing
         }
@@ -86,7 +91,7 @@ export class PlGroupDelegation extends LitElement {
       ${this.#action.render()}
       ${
         groupWide.length > 0
-          ? html`<ul class="small" aria-label="Delegations in this group">
+          ? html`<ul class="small" aria-label=${t('Delegations in this group')}>
               ${groupWide.map((d) => html`<li>${d.from.name} → ${d.to.name}</li>`)}
             </ul>`
           : nothing
@@ -105,17 +110,17 @@ export class PlGroupDelegation extends LitElement {
     event.preventDefault();
     const select = (event.target as HTMLFormElement).querySelector('select');
     if (!select?.value) return;
-    const name = this.members.find((m) => m.user.id === select.value)?.user.name ?? 'them';
+    const name = this.members.find((m) => m.user.id === select.value)?.user.name ?? t('them');
     await this.#run(async () => {
       await delegate({ groupId: this.groupId }, select.value);
-      return `Your vote in this group now follows ${name}’s, unless you vote yourself.`;
+      return t('Your vote in this group now follows {name}’s, unless you vote yourself.', { name });
     });
   }
 
   async #undelegate() {
     await this.#run(async () => {
       await undelegate({ groupId: this.groupId });
-      return 'You no longer delegate in this group.';
+      return t('You no longer delegate in this group.');
     });
   }
 

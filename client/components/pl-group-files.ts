@@ -7,6 +7,7 @@ import { Coalesced } from '../data/coalesced';
 import { streamContext } from '../data/context';
 import type { StreamClient } from '../data/stream';
 import { TopicController } from '../data/topic-controller';
+import { t, tMarkup } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 import type { PlConfirmDialog } from './pl-confirm-dialog';
 import './pl-confirm-dialog';
@@ -86,16 +87,16 @@ export class PlGroupFiles extends LitElement {
 
   override render() {
     return html`<div class="head">
-        <h2 id="files-heading">Files</h2>
+        <h2 id="files-heading">${t('Files')}</h2>
         ${this.files ? html`<span class="badge">${this.files.length}${this.nextCursor ? '+' : ''}</span>` : nothing}
       </div>
       ${this.error ? html`<p class="field-error" role="alert">${this.error}</p>` : nothing}
       ${
         this.files === null
-          ? html`<p class="muted small" aria-busy="true">Loading files…</p>`
+          ? html`<p class="muted small" aria-busy="true">${t('Loading files…')}</p>`
           : this.files.length === 0
             ? html`<p class="muted small">
-                No files yet. Drop or paste one into a comment, a thread or a proposal, or use “Attach a file”.
+                ${t('No files yet. Drop or paste one into a comment, a thread or a proposal, or use “Attach a file”.')}
               </p>`
             : html`<ul aria-labelledby="files-heading">
                 ${this.files.map((f) => this.#file(f))}
@@ -103,7 +104,7 @@ export class PlGroupFiles extends LitElement {
       }
       ${
         this.nextCursor
-          ? html`<button type="button" class="secondary small" @click=${this.#more}>Show more files</button>`
+          ? html`<button type="button" class="secondary small" @click=${this.#more}>${t('Show more files')}</button>`
           : nothing
       }
       <pl-confirm-dialog></pl-confirm-dialog>`;
@@ -114,10 +115,10 @@ export class PlGroupFiles extends LitElement {
       <div class="file">
         <a class="name" href=${f.url} download=${f.filename}>${f.filename}</a>
         <div class="muted small">
-          ${fileSize(f.size)} · ${f.uploader?.name ?? 'Someone who left'}
+          ${fileSize(f.size)} · ${f.uploader?.name ?? t('Someone who left')}
           ${
             f.usedIn
-              ? html` · in <a href="/threads/${encodeURIComponent(f.usedIn.threadId)}">${f.usedIn.threadTitle}</a>`
+              ? html` · ${tMarkup('in {thread}', {}, { thread: html`<a href="/threads/${encodeURIComponent(f.usedIn.threadId)}">${f.usedIn.threadTitle}</a>` })}`
               : nothing
           }
         </div>
@@ -127,11 +128,11 @@ export class PlGroupFiles extends LitElement {
           ? html`<button
               type="button"
               class="secondary small"
-              aria-label="Delete ${f.filename}"
+              aria-label=${t('Delete {file}', { file: f.filename })}
               ?disabled=${this.busyId === f.id}
               @click=${() => this.#delete(f)}
             >
-              Delete
+              ${t('Delete')}
             </button>`
           : nothing
       }
@@ -149,7 +150,9 @@ export class PlGroupFiles extends LitElement {
       this.error = null;
     } catch (err) {
       this.files ??= [];
-      this.error = `Could not load the files: ${err instanceof ApiError ? err.message : String(err)}`;
+      this.error = t('Could not load the files: {error}', {
+        error: err instanceof ApiError ? err.message : String(err),
+      });
     }
   }
 
@@ -160,15 +163,17 @@ export class PlGroupFiles extends LitElement {
       this.files = [...(this.files ?? []), ...page.items];
       this.nextCursor = page.nextCursor;
     } catch (err) {
-      this.error = `Could not load more files: ${err instanceof ApiError ? err.message : String(err)}`;
+      this.error = t('Could not load more files: {error}', {
+        error: err instanceof ApiError ? err.message : String(err),
+      });
     }
   }
 
   async #delete(f: Attachment) {
     const ok = await this.renderRoot.querySelector<PlConfirmDialog>('pl-confirm-dialog')?.ask({
-      title: `Delete ${f.filename}?`,
-      message: 'Comments and proposals that link it will show a broken link.',
-      confirmLabel: 'Delete file',
+      title: t('Delete {file}?', { file: f.filename }),
+      message: t('Comments and proposals that link it will show a broken link.'),
+      confirmLabel: t('Delete file'),
       danger: true,
     });
     if (!ok) return;
@@ -177,7 +182,10 @@ export class PlGroupFiles extends LitElement {
       await deleteFile(f.id);
       this.files = (this.files ?? []).filter((x) => x.id !== f.id);
     } catch (err) {
-      this.error = `Could not delete ${f.filename}: ${err instanceof ApiError ? err.message : String(err)}`;
+      this.error = t('Could not delete {file}: {error}', {
+        file: f.filename,
+        error: err instanceof ApiError ? err.message : String(err),
+      });
     } finally {
       this.busyId = null;
     }

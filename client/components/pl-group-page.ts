@@ -9,8 +9,8 @@ import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { TopicController } from '../data/topic-controller';
+import { t } from '../i18n';
 import { navigate } from '../router';
-import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 import type { PlConfirmDialog } from './pl-confirm-dialog';
 import type { RemoveMemberDetail, RoleChangeDetail } from './pl-member-list';
@@ -144,19 +144,19 @@ export class PlGroupPage extends LitElement {
   override render() {
     const data = this.#group.value;
     if (!data || (data.status === 'loading' && !data.group)) {
-      return html`<h1 tabindex="-1">Group</h1>
-        <p class="muted" aria-busy="true">Loading the group…</p>`;
+      return html`<h1 tabindex="-1">${t('Group')}</h1>
+        <p class="muted" aria-busy="true">${t('Loading the group…')}</p>`;
     }
     if (!data.group) {
       const gone = data.error?.status === 404;
-      return html`<h1 tabindex="-1">${gone ? 'Group not found' : 'The group could not be loaded'}</h1>
+      return html`<h1 tabindex="-1">${gone ? t('Group not found') : t('The group could not be loaded')}</h1>
         <p class="muted">
           ${
             gone
-              ? 'It does not exist, or you are not (or no longer) a member.'
-              : (data.error?.message ?? 'Something went wrong.')
+              ? t('It does not exist, or you are not (or no longer) a member.')
+              : (data.error?.message ?? t('Something went wrong.'))
           }
-          <a href="/">Back to your groups</a>
+          <a href="/">${t('Back to your groups')}</a>
         </p>`;
     }
     const { group, members } = data;
@@ -165,25 +165,27 @@ export class PlGroupPage extends LitElement {
     return html`
       <div class="head">
         <div class="title">
-          <p class="crumb"><a href="/">Your groups</a></p>
+          <p class="crumb"><a href="/">${t('Your groups')}</a></p>
           <h1 tabindex="-1">${group.name}</h1>
           ${group.description ? html`<p class="description">${group.description}</p>` : nothing}
           <p class="meta muted small">
-            ${plural(group.memberCount, 'member')} · You are
-            ${group.myRole === 'facilitator' ? 'a facilitator' : 'a member'}
+            ${t(
+              '{count, plural, one {# member} other {# members}} · You are {role, select, facilitator {a facilitator} other {a member}}',
+              { count: group.memberCount, role: group.myRole },
+            )}
           </p>
         </div>
-        <a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/decisions">Decision log</a>
+        <a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/decisions">${t('Decision log')}</a>
         ${
           may.updateGroup
-            ? html`<a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/settings">Group settings</a>`
+            ? html`<a class="button secondary" href="/groups/${encodeURIComponent(group.id)}/settings">${t('Group settings')}</a>`
             : nothing
         }
         ${
           // A download the server names and sends as an attachment; the router leaves /api/ links alone.
           may.exportGroup
             ? html`<a class="button secondary" href="/api/v1/groups/${encodeURIComponent(group.id)}/export" download
-              >Export group</a
+              >${t('Export group')}</a
             >`
             : nothing
         }
@@ -193,18 +195,18 @@ export class PlGroupPage extends LitElement {
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
         ${
           data.error && data.status === 'ready'
-            ? html`<p class="alert" role="alert">Could not refresh the group: ${data.error.message}</p>`
+            ? html`<p class="alert" role="alert">${t('Could not refresh the group: {error}', { error: data.error.message })}</p>`
             : nothing
         }
       </div>
       <div class="layout">
         <div class="stack main-col">
-        <section class="card" aria-label="Threads">
+        <section class="card" aria-label=${t('Threads')}>
           <pl-thread-list .group=${group}></pl-thread-list>
         </section>
         <section class="card" aria-labelledby="members-heading">
           <div class="members-head">
-            <h2 id="members-heading">Members</h2>
+            <h2 id="members-heading">${t('Members')}</h2>
             <span class="badge">${members.length}</span>
           </div>
           <pl-member-list
@@ -228,7 +230,7 @@ export class PlGroupPage extends LitElement {
               </section>`
             : nothing
         }
-        <section class="card" aria-label="Files">
+        <section class="card" aria-label=${t('Files')}>
           <pl-group-files .groupId=${group.id}></pl-group-files>
         </section>
         </div>
@@ -256,21 +258,23 @@ export class PlGroupPage extends LitElement {
   #leaveCard() {
     const { standing } = this.#departure();
     return html`<section class="card leave" aria-labelledby="leave-heading">
-      <h2 id="leave-heading">Leave this group</h2>
+      <h2 id="leave-heading">${t('Leave this group')}</h2>
       ${
         standing === 'sole-facilitator'
           ? html`<p class="muted small">
-              You are its only facilitator. Before you leave, name someone to take over.
+              ${t('You are its only facilitator. Before you leave, name someone to take over.')}
             </p>
-            <button class="danger" type="button" @click=${this.#leave}>Name a facilitator and leave</button>`
+            <button class="danger" type="button" @click=${this.#leave}>${t('Name a facilitator and leave')}</button>`
           : html`<p class="muted small">
               ${
                 standing === 'last-member'
-                  ? 'You are its only member: if you leave, the group is left without anyone.'
-                  : 'You will stop seeing its threads and decisions. You can come back with a new invitation.'
+                  ? t('You are its only member: if you leave, the group is left without anyone.')
+                  : t(
+                      'You will stop seeing its threads and decisions. You can come back with a new invitation.',
+                    )
               }
             </p>
-            <button class="danger" type="button" @click=${this.#leave}>Leave group</button>`
+            <button class="danger" type="button" @click=${this.#leave}>${t('Leave group')}</button>`
       }
     </section>`;
   }
@@ -300,10 +304,11 @@ export class PlGroupPage extends LitElement {
     const self = userId === this.session?.user?.id;
     if (self && role === 'member') {
       const ok = await this.confirm.ask({
-        title: 'Step down as facilitator?',
-        message:
+        title: t('Step down as facilitator?'),
+        message: t(
           'You will no longer be able to manage members or settings, unless another facilitator makes you one again.',
-        confirmLabel: 'Step down',
+        ),
+        confirmLabel: t('Step down'),
         danger: true,
       });
       if (!ok) return;
@@ -311,7 +316,9 @@ export class PlGroupPage extends LitElement {
     await this.#act(
       userId,
       () => store.changeRole(userId, role),
-      `${self ? 'You are' : `${name} is`} now ${role === 'facilitator' ? 'a facilitator' : 'a member'}.`,
+      self
+        ? t('You are now {role, select, facilitator {a facilitator} other {a member}}.', { role })
+        : t('{name} is now {role, select, facilitator {a facilitator} other {a member}}.', { name, role }),
     );
   }
 
@@ -320,13 +327,19 @@ export class PlGroupPage extends LitElement {
     const store = this.#store();
     if (!store) return;
     const ok = await this.confirm.ask({
-      title: `Remove ${name}?`,
-      message: `${name} will lose access to this group. They can rejoin only with a new invitation.`,
-      confirmLabel: 'Remove',
+      title: t('Remove {name}?', { name }),
+      message: t('{name} will lose access to this group. They can rejoin only with a new invitation.', {
+        name,
+      }),
+      confirmLabel: t('Remove'),
       danger: true,
     });
     if (!ok) return;
-    await this.#act(userId, () => store.removeMember(userId), `${name} was removed from the group.`);
+    await this.#act(
+      userId,
+      () => store.removeMember(userId),
+      t('{name} was removed from the group.', { name }),
+    );
   }
 
   async #leave() {
@@ -338,16 +351,18 @@ export class PlGroupPage extends LitElement {
     if (standing === 'sole-facilitator') return this.#handOverAndLeave(others);
     const facilitator = group.myRole === 'facilitator';
     const ok = await this.confirm.ask({
-      title: `Leave ${group.name}?`,
+      title: t('Leave {group}?', { group: group.name }),
       message:
         standing === 'last-member'
-          ? 'You are its only member: the group would be left without anyone, and nobody could invite people into it again.'
-          : `You will need a new invitation to come back.${
-              facilitator
-                ? ' Invitation links you made stop working unless another facilitator re-issues them.'
-                : ''
-            }`,
-      confirmLabel: 'Leave group',
+          ? t(
+              'You are its only member: the group would be left without anyone, and nobody could invite people into it again.',
+            )
+          : facilitator
+            ? t(
+                'You will need a new invitation to come back. Invitation links you made stop working unless another facilitator re-issues them.',
+              )
+            : t('You will need a new invitation to come back.'),
+      confirmLabel: t('Leave group'),
       danger: true,
     });
     if (!ok) return;
@@ -361,7 +376,7 @@ export class PlGroupPage extends LitElement {
     if (!store || !group) return;
     const successorId = await this.successor.ask({ groupName: group.name, candidates });
     if (!successorId) return;
-    const name = candidates.find((m) => m.user.id === successorId)?.user.name ?? 'They';
+    const name = candidates.find((m) => m.user.id === successorId)?.user.name ?? t('They');
     this.error = null;
     this.notice = null;
     try {
@@ -371,7 +386,7 @@ export class PlGroupPage extends LitElement {
       return;
     }
     // Should the leave itself fail now, the successor stays a facilitator: say so beside the error.
-    this.notice = `${name} is now a facilitator.`;
+    this.notice = t('{name} is now a facilitator.', { name });
     await this.#leaveNow();
   }
 

@@ -8,29 +8,32 @@ import type { GroupSettings } from '../data/groups';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { TopicController } from '../data/topic-controller';
+import { m, t } from '../i18n';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 
 const SETTINGS: { key: keyof GroupSettings; label: string; hint: string }[] = [
   {
     key: 'membersCanStartThreads',
-    label: 'Members can start threads',
-    hint: 'Otherwise only facilitators open new discussions.',
+    label: m('Members can start threads'),
+    hint: m('Otherwise only facilitators open new discussions.'),
   },
   {
     key: 'membersCanCreateProposals',
-    label: 'Members can create proposals',
-    hint: 'Otherwise only facilitators put proposals to a vote.',
+    label: m('Members can create proposals'),
+    hint: m('Otherwise only facilitators put proposals to a vote.'),
   },
   {
     key: 'membersCanInvite',
-    label: 'Members can invite people',
-    hint: 'Otherwise only facilitators create invitation links.',
+    label: m('Members can invite people'),
+    hint: m('Otherwise only facilitators create invitation links.'),
   },
   {
     key: 'delegation',
-    label: 'Members can delegate their vote',
-    hint: 'A member may let their vote follow another member’s, in the whole group or on one proposal, unless they vote themselves. Never on anonymous proposals.',
+    label: m('Members can delegate their vote'),
+    hint: m(
+      'A member may let their vote follow another member’s, in the whole group or on one proposal, unless they vote themselves. Never on anonymous proposals.',
+    ),
   },
 ];
 
@@ -127,38 +130,38 @@ export class PlGroupSettingsPage extends LitElement {
   override render() {
     const data = this.#group.value;
     const group = data?.group;
-    const back = html`<p class="crumb"><a href="/groups/${encodeURIComponent(this.groupId)}">Back to the group</a></p>`;
+    const back = html`<p class="crumb"><a href="/groups/${encodeURIComponent(this.groupId)}">${t('Back to the group')}</a></p>`;
     if (!group) {
       return html`${back}
-        <h1 tabindex="-1">Group settings</h1>
+        <h1 tabindex="-1">${t('Group settings')}</h1>
         ${
           data?.status === 'error'
-            ? html`<p class="alert" role="alert">${data.error?.status === 404 ? 'Group not found.' : data.error?.message}</p>`
-            : html`<p class="muted" aria-busy="true">Loading…</p>`
+            ? html`<p class="alert" role="alert">${data.error?.status === 404 ? t('Group not found.') : data.error?.message}</p>`
+            : html`<p class="muted" aria-busy="true">${t('Loading…')}</p>`
         }`;
     }
     if (!group.permissions.updateGroup) {
       return html`${back}
-        <h1 tabindex="-1">Settings of ${group.name}</h1>
-        <p class="notice">Only facilitators can change these settings.</p>`;
+        <h1 tabindex="-1">${t('Settings of {group}', { group: group.name })}</h1>
+        <p class="notice">${t('Only facilitators can change these settings.')}</p>`;
     }
     return html`<div class="wrap">
       ${back}
-      <h1 tabindex="-1">Settings of ${group.name}</h1>
+      <h1 tabindex="-1">${t('Settings of {group}', { group: group.name })}</h1>
       <form class="card" novalidate @submit=${this.#save} @input=${this.#edited}>
         ${formAlert(this.formError)}
-        ${field({ name: 'name', label: 'Group name', value: group.name, required: true, maxlength: 200, error: this.errors.name })}
+        ${field({ name: 'name', label: t('Group name'), value: group.name, required: true, maxlength: 200, error: this.errors.name })}
         ${field({
           name: 'description',
-          label: 'Description',
+          label: t('Description'),
           value: group.description,
           multiline: true,
           maxlength: 100_000,
-          hint: 'Markdown is fine.',
+          hint: t('Markdown is fine.'),
           error: this.errors.description,
         })}
         <fieldset>
-          <legend>What members can do</legend>
+          <legend>${t('What members can do')}</legend>
           ${SETTINGS.map((s) => {
             const name = `settings.${s.key}`;
             const error = this.errors[name];
@@ -171,16 +174,16 @@ export class PlGroupSettingsPage extends LitElement {
                 aria-describedby="${name}-hint${error ? ` field-${name}-error` : ''}"
               />
               <div>
-                <label for="field-${name}">${s.label}</label>
-                <p class="hint" id="${name}-hint">${s.hint}</p>
+                <label for="field-${name}">${t(s.label)}</label>
+                <p class="hint" id="${name}-hint">${t(s.hint)}</p>
                 ${error ? html`<p class="field-error" id="field-${name}-error">${error}</p>` : nothing}
               </div>
             </div>`;
           })}
         </fieldset>
         <div class="actions">
-          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Save changes'}</button>
-          <span role="status" class="muted">${this.saved ? 'Saved.' : ''}</span>
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Saving…') : t('Save changes')}</button>
+          <span role="status" class="muted">${this.saved ? t('Saved.') : ''}</span>
         </div>
       </form>
     </div>`;

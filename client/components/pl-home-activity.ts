@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { HomeThread } from '../data/home';
+import { t } from '../i18n';
 import { absoluteTime, relativeTime } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
@@ -60,21 +61,25 @@ export class PlHomeActivity extends LitElement {
 
   override render() {
     if (this.threads.length === 0)
-      return html`<p class="muted small">Nothing unread in your groups. You are up to date.</p>`;
+      return html`<p class="muted small">${t('Nothing unread in your groups. You are up to date.')}</p>`;
     return html`<ul>
       ${this.threads.map(
-        (t) => html`<li>
-          <a class="thread" href="/threads/${encodeURIComponent(t.id)}">
+        (thread) => html`<li>
+          <a class="thread" href="/threads/${encodeURIComponent(thread.id)}">
             <span>
-              <span class="title">${t.title}</span>
+              <span class="title">${thread.title}</span>
               <span class="where small muted"
-                >${t.group.name} ·
-                <time datetime=${t.lastActivityAt} title=${absoluteTime(t.lastActivityAt)}
-                  >${relativeTime(t.lastActivityAt, this.now)}</time
+                >${thread.group.name} ·
+                <time datetime=${thread.lastActivityAt} title=${absoluteTime(thread.lastActivityAt)}
+                  >${relativeTime(thread.lastActivityAt, this.now)}</time
                 ></span
               >
             </span>
-            ${t.unreadCount > 0 ? html`<span class="badge accent">${t.unreadCount} unread</span>` : nothing}
+            ${
+              thread.unreadCount > 0
+                ? html`<span class="badge accent">${t('{count, plural, one {# unread} other {# unread}}', { count: thread.unreadCount })}</span>`
+                : nothing
+            }
           </a>
         </li>`,
       )}

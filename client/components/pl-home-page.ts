@@ -16,8 +16,8 @@ import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { countdownTick } from '../data/time-text';
+import { t, tMarkup, translator } from '../i18n';
 import { navigate } from '../router';
-import { plural } from '../ui/format';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 import './pl-home-activity';
@@ -198,8 +198,13 @@ export class PlHomePage extends LitElement {
       .filter((i) => !still.has(i.proposal.id))
       .map((i) => home.current(i.proposal))
       .filter((p) => ownVote(p.myVote) && isVotingOpen(p, now));
-    if (voted.length === 1) this.notice = `Your vote on “${voted[0]!.title}” is in.`;
-    else if (voted.length > 1) this.notice = `Your votes on ${voted.length} proposals are in.`;
+    if (voted.length === 1) this.notice = t('Your vote on “{title}” is in.', { title: voted[0]!.title });
+    else if (voted.length > 1) {
+      this.notice = t(
+        '{count, plural, one {Your vote on # proposal is in.} other {Your votes on # proposals are in.}}',
+        { count: voted.length },
+      );
+    }
     this.#lists = lists;
   }
 
@@ -213,27 +218,27 @@ export class PlHomePage extends LitElement {
   override render() {
     const groups = this.#groups.value;
     const noGroups = groups !== undefined && groups.length === 0;
-    return html`<h1 id="groups-heading" tabindex="-1">Your groups</h1>
+    return html`<h1 id="groups-heading" tabindex="-1">${t('Your groups')}</h1>
       <p class="sr-only" role="status">${this.notice}</p>
       <div class="layout">
         <div class="main">${noGroups ? this.#welcome() : this.#overview()}</div>
         <div class="side">
           ${noGroups ? nothing : this.#groupsSection()}
           <section class="card" aria-labelledby="create-heading">
-            <h2 id="create-heading">Start a group</h2>
-            <p class="muted small">You will be its facilitator and can invite others.</p>
+            <h2 id="create-heading">${t('Start a group')}</h2>
+            <p class="muted small">${t('You will be its facilitator and can invite others.')}</p>
             <form novalidate @submit=${this.#create}>
               ${formAlert(this.formError)}
-              ${field({ name: 'name', label: 'Group name', required: true, maxlength: 200, error: this.errors.name })}
+              ${field({ name: 'name', label: t('Group name'), required: true, maxlength: 200, error: this.errors.name })}
               ${field({
                 name: 'description',
-                label: 'Description (optional)',
+                label: t('Description (optional)'),
                 multiline: true,
                 maxlength: 100_000,
-                hint: 'What the group is for. Markdown is fine.',
+                hint: t('What the group is for. Markdown is fine.'),
                 error: this.errors.description,
               })}
-              <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Creating…' : 'Create group'}</button>
+              <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Creating…') : t('Create group')}</button>
             </form>
           </section>
         </div>
@@ -243,20 +248,14 @@ export class PlHomePage extends LitElement {
   /** For someone in no group yet: how to get started. */
   #welcome() {
     return html`<section class="welcome" aria-labelledby="welcome-heading">
-      <h2 id="welcome-heading">Welcome to Plenary</h2>
+      <h2 id="welcome-heading">${t('Welcome to Plenary')}</h2>
       <p>
-        <strong>You are not in any group yet.</strong> Plenary is where a group talks things through and
-        decides together.
+        <strong>${t('You are not in any group yet.')}</strong>
+        ${t('Plenary is where a group talks things through and decides together.')}
       </p>
       <ol>
-        <li>
-          <strong>Start a group</strong> with the form on this page: you will be its facilitator, and can
-          invite others from the group’s page.
-        </li>
-        <li>
-          <strong>Join a group</strong> by opening the invitation link one of its members sent you, while
-          signed in here. The group then appears on this page, with whatever needs your vote.
-        </li>
+        <li>${tMarkup('{start} with the form on this page: you will be its facilitator, and can invite others from the group’s page.', {}, { start: html`<strong>${t('Start a group')}</strong>` })}</li>
+        <li>${tMarkup('{join} by opening the invitation link one of its members sent you, while signed in here. The group then appears on this page, with whatever needs your vote.', {}, { join: html`<strong>${t('Join a group')}</strong>` })}</li>
       </ol>
     </section>`;
   }
@@ -265,12 +264,12 @@ export class PlHomePage extends LitElement {
   #overview() {
     const value = this.#homeState.value;
     if (!value || value.status === 'loading')
-      return html`<p class="muted" aria-busy="true">Loading what needs you…</p>`;
+      return html`<p class="muted" aria-busy="true">${t('Loading what needs you…')}</p>`;
     if (value.status === 'error')
       return html`<p class="alert" role="alert">
-        What needs you could not be loaded.
+        ${t('What needs you could not be loaded.')}
         <button class="secondary small" type="button" @click=${() => this.#homeStore()?.refresh()}>
-          Try again
+          ${t('Try again')}
         </button>
       </p>`;
     const { now, needsVote, closingSoon } = this.#lists ?? {
@@ -280,33 +279,33 @@ export class PlHomePage extends LitElement {
     };
     return html`${
       value.error
-        ? html`<p class="alert" role="alert">Could not refresh this page: ${value.error.message}</p>`
+        ? html`<p class="alert" role="alert">${t('Could not refresh this page: {error}', { error: value.error.message })}</p>`
         : nothing
     }
       <section aria-labelledby="needs-heading">
-        <h2 id="needs-heading">Needs your vote ${this.#count(needsVote.length)}</h2>
+        <h2 id="needs-heading">${t('Needs your vote')} ${this.#count(needsVote.length)}</h2>
         ${
           needsVote.length === 0
-            ? html`<p class="muted small">Nothing is waiting for your vote.</p>`
+            ? html`<p class="muted small">${t('Nothing is waiting for your vote.')}</p>`
             : this.#proposals(needsVote, true, now)
         }
       </section>
       <section aria-labelledby="closing-heading">
-        <h2 id="closing-heading">Closing soon ${this.#count(closingSoon.length)}</h2>
+        <h2 id="closing-heading">${t('Closing soon')} ${this.#count(closingSoon.length)}</h2>
         ${
           closingSoon.length === 0
-            ? html`<p class="muted small">Nothing closes in the next 48 hours.</p>`
+            ? html`<p class="muted small">${t('Nothing closes in the next 48 hours.')}</p>`
             : this.#proposals(closingSoon, false, now)
         }
       </section>
       <section aria-labelledby="activity-heading">
-        <h2 id="activity-heading">Recent activity</h2>
+        <h2 id="activity-heading">${t('Recent activity')}</h2>
         <pl-home-activity .threads=${value.reply.recentThreads} .now=${now}></pl-home-activity>
       </section>`;
   }
 
   #count(n: number) {
-    return n > 0 ? html`<span class="count muted">(${n})</span>` : nothing;
+    return n > 0 ? html`<span class="count muted">(${translator().number(n)})</span>` : nothing;
   }
 
   #proposals(items: HomeProposal[], ballot: boolean, now: number) {
@@ -329,13 +328,13 @@ export class PlHomePage extends LitElement {
 
   #groupsSection() {
     return html`<section aria-labelledby="list-heading">
-      <h2 id="list-heading">Groups</h2>
+      <h2 id="list-heading">${t('Groups')}</h2>
       ${this.#groups.render({
-        pending: () => html`<p class="muted" aria-busy="true">Loading your groups…</p>`,
+        pending: () => html`<p class="muted" aria-busy="true">${t('Loading your groups…')}</p>`,
         error: () =>
           html`<p class="alert" role="alert">
-            Your groups could not be loaded.
-            <button class="secondary small" type="button" @click=${() => this.#groups.run()}>Try again</button>
+            ${t('Your groups could not be loaded.')}
+            <button class="secondary small" type="button" @click=${() => this.#groups.run()}>${t('Try again')}</button>
           </p>`,
         complete: (groups) => this.#list(groups),
       })}
@@ -354,7 +353,7 @@ export class PlHomePage extends LitElement {
             </span>
             <span class="group-meta">
               <span class="badge ${g.myRole === 'facilitator' ? 'accent' : ''}">${roleLabel(g.myRole)}</span>
-              <span class="muted small">${plural(g.memberCount, 'member')}</span>
+              <span class="muted small">${t('{count, plural, one {# member} other {# members}}', { count: g.memberCount })}</span>
             </span>
           </a>
         </li>`,
@@ -386,7 +385,7 @@ export class PlHomePage extends LitElement {
 }
 
 function roleLabel(role: Group['myRole']): string {
-  return role === 'facilitator' ? 'Facilitator' : 'Member';
+  return role === 'facilitator' ? t('Facilitator') : t('Member');
 }
 
 declare global {

@@ -6,6 +6,7 @@ import type { HomeProposal } from '../data/home';
 import { kindLabel } from '../data/proposal-labels';
 import type { ProposalStore } from '../data/proposal-store';
 import { countdownText, formatDateTime } from '../data/time-text';
+import { t, tMarkup } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 import './pl-vote-form';
 
@@ -99,7 +100,7 @@ export class PlHomeProposal extends LitElement {
         <span title=${formatDateTime(p.closesAt)}
           ><span class="countdown">${capitalise(countdownText(p.closesAt, p.closedAt, this.now))}</span></span
         >
-        ${p.anonymous ? html`<span aria-hidden="true">·</span><span>Anonymous</span>` : nothing}
+        ${p.anonymous ? html`<span aria-hidden="true">·</span><span>${t('Anonymous')}</span>` : nothing}
       </p>
       ${this.#status()} ${this.ballot ? this.#ballot() : nothing}
     </article>`;
@@ -110,15 +111,14 @@ export class PlHomeProposal extends LitElement {
     const vote = p.myVote;
     if (isFollowedVote(vote)) {
       return html`<p class="status small">
-        Your vote follows ${vote.delegatedTo.name}’s: <strong>${describeChoices(p, vote.choices)}</strong>.
-        ${this.ballot ? 'Vote yourself to say otherwise.' : nothing}
+        ${tMarkup('Your vote follows {name}’s: {choices}.', { name: vote.delegatedTo.name }, { choices: html`<strong>${describeChoices(p, vote.choices)}</strong>` })}
+        ${this.ballot ? t('Vote yourself to say otherwise.') : nothing}
       </p>`;
     }
     if (this.ballot) return nothing;
     const own = ownVote(vote);
-    return own
-      ? html`<p class="status small">You voted <strong>${describeChoices(p, own.choices)}</strong>.</p>`
-      : html`<p class="status small muted">You have not voted yet.</p>`;
+    if (!own) return html`<p class="status small muted">${t('You have not voted yet.')}</p>`;
+    return html`<p class="status small">${tMarkup('You voted {choices}.', {}, { choices: html`<strong>${describeChoices(p, own.choices)}</strong>` })}</p>`;
   }
 
   #ballot() {
@@ -130,12 +130,12 @@ export class PlHomeProposal extends LitElement {
           type="button"
           aria-expanded=${this.voting ? 'true' : 'false'}
           aria-controls=${formId}
-          aria-label=${this.voting ? `Hide the ballot for ${p.title}` : `Vote on ${p.title}`}
+          aria-label=${this.voting ? t('Hide the ballot for {title}', { title: p.title }) : t('Vote on {title}', { title: p.title })}
           @click=${() => {
             this.voting = !this.voting;
           }}
         >
-          ${this.voting ? 'Hide the ballot' : 'Vote'}
+          ${this.voting ? t('Hide the ballot') : t('Vote')}
         </button>
       </div>
       ${

@@ -7,6 +7,7 @@ import { sessionContext } from '../data/context';
 import { acceptInvitation, type InvitationSummary, previewInvitation } from '../data/invitations';
 import type { Session } from '../data/session';
 import { StoreController } from '../data/store-controller';
+import { activeLocale, t } from '../i18n';
 import { authPath, navigate } from '../router';
 import { sharedStyles } from '../ui/styles';
 
@@ -89,8 +90,8 @@ export class PlInvitePage extends LitElement {
     return html`<div class="wrap">
       <div class="card">
         ${this.#preview.render({
-          pending: () => html`<h1 tabindex="-1">Invitation</h1>
-            <p class="muted" aria-busy="true">Opening the invitation…</p>`,
+          pending: () => html`<h1 tabindex="-1">${t('Invitation')}</h1>
+            <p class="muted" aria-busy="true">${t('Opening the invitation…')}</p>`,
           error: (err) => this.#broken(err),
           complete: (inv) => this.#invitation(inv),
         })}
@@ -100,48 +101,59 @@ export class PlInvitePage extends LitElement {
 
   #broken(err: unknown) {
     const unknown = err instanceof ApiError && err.status === 404;
-    return html`<h1 tabindex="-1">${unknown ? 'This invitation link does not work' : 'The invitation could not be opened'}</h1>
+    return html`<h1 tabindex="-1">${unknown ? t('This invitation link does not work') : t('The invitation could not be opened')}</h1>
       <p class="muted role">
         ${
           unknown
-            ? 'Check that the whole link was copied, or ask for a new one.'
-            : 'Check your connection and reload the page.'
+            ? t('Check that the whole link was copied, or ask for a new one.')
+            : t('Check your connection and reload the page.')
         }
       </p>
-      <a class="button secondary" href="/">Go to Plenary</a>`;
+      <a class="button secondary" href="/">${t('Go to Plenary')}</a>`;
   }
 
   #invitation(inv: InvitationSummary) {
-    const role = inv.role === 'facilitator' ? 'a facilitator' : 'a member';
     const here = `/invite/${encodeURIComponent(this.token)}`;
     const session = this.#signedIn.value;
     if (!inv.valid) {
-      return html`<p class="eyebrow muted">Invitation</p>
+      return html`<p class="eyebrow muted">${t('Invitation')}</p>
         <h1 tabindex="-1">${inv.groupName}</h1>
-        <p class="alert" role="alert">This invitation has expired or has been used up. Ask for a new link.</p>`;
+        <p class="alert" role="alert">${t('This invitation has expired or has been used up. Ask for a new link.')}</p>`;
     }
-    return html`<p class="eyebrow muted">You are invited to join</p>
+    return html`<p class="eyebrow muted">${t('You are invited to join')}</p>
       <h1 tabindex="-1">${inv.groupName}</h1>
-      <p class="role muted">You will join as ${role}${inv.expiresAt ? ` (the link works until ${formatDate(inv.expiresAt)})` : ''}.</p>
+      <p class="role muted">
+        ${
+          inv.expiresAt
+            ? t(
+                'You will join as {role, select, facilitator {a facilitator} other {a member}} (the link works until {date}).',
+                { role: inv.role, date: formatDate(inv.expiresAt) },
+              )
+            : t('You will join as {role, select, facilitator {a facilitator} other {a member}}.', {
+                role: inv.role,
+              })
+        }
+      </p>
       ${
         session?.status === 'signed-in'
           ? html`<div class="actions">
               <button type="button" ?disabled=${this.busy} @click=${() => this.#join(inv)}>
-                ${this.busy ? 'Joining…' : `Join ${inv.groupName}`}
+                ${this.busy ? t('Joining…') : t('Join {group}', { group: inv.groupName })}
               </button>
             </div>
-            <p class="muted small signed-as">Signed in as ${session.user.name}.</p>`
-          : html`<p class="small">Create an account or sign in to accept.</p>
+            <p class="muted small signed-as">${t('Signed in as {name}.', { name: session.user.name })}</p>`
+          : html`<p class="small">${t('Create an account or sign in to accept.')}</p>
             <div class="actions spaced">
-              <a class="button" href=${authPath('signup', here)} @click=${this.#rememberJoining}>Sign up to join</a>
-              <a class="button secondary" href=${authPath('login', here)} @click=${this.#rememberJoining}>Sign in</a>
+              <a class="button" href=${authPath('signup', here)} @click=${this.#rememberJoining}>${t('Sign up to join')}</a>
+              <a class="button secondary" href=${authPath('login', here)} @click=${this.#rememberJoining}>${t('Sign in')}</a>
             </div>`
       }
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
       ${
         this.alreadyMember
           ? html`<p class="notice" role="status">
-            You are already a member. <a href="/groups/${encodeURIComponent(inv.groupId)}">Open ${inv.groupName}</a>
+            ${t('You are already a member.')}
+            <a href="/groups/${encodeURIComponent(inv.groupId)}">${t('Open {group}', { group: inv.groupName })}</a>
           </p>`
           : nothing
       }`;
@@ -177,11 +189,13 @@ export class PlInvitePage extends LitElement {
       if (err instanceof ApiError && err.status === 409) this.alreadyMember = true;
       else if (err instanceof ApiError && err.status === 403) {
         // An invitation emailed to someone admits the account with that address only.
-        this.error =
-          'This invitation was emailed to another address than your account’s. Sign out, then sign in or ' +
-          'create an account with the address it was sent to.';
+        this.error = t(
+          'This invitation was emailed to another address than your account’s. Sign out, then sign in or create an account with the address it was sent to.',
+        );
       } else if (err instanceof ApiError && err.status === 404) {
-        this.error = `This invitation to ${inv.groupName} has expired or has been used up. Ask for a new link.`;
+        this.error = t('This invitation to {group} has expired or has been used up. Ask for a new link.', {
+          group: inv.groupName,
+        });
       } else this.error = splitErrors(err, []).form;
     } finally {
       this.busy = false;
@@ -206,7 +220,7 @@ function forgetJoining(): void {
 }
 
 function formatDate(iso: string): string {
-  return new Date(iso).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+  return new Date(iso).toLocaleDateString(activeLocale(), { day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 declare global {

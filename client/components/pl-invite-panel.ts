@@ -17,7 +17,7 @@ import {
   revokeInvitation,
   type SkippedInvitation,
 } from '../data/invitations';
-import { plural } from '../ui/format';
+import { activeLocale, t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 import type { PlConfirmDialog } from './pl-confirm-dialog';
 import './pl-confirm-dialog';
@@ -182,34 +182,36 @@ export class PlInvitePanel extends LitElement {
   override render() {
     const inv = this.invitation;
     return html`<section aria-labelledby="invite-heading">
-      <h2 id="invite-heading">Invite people</h2>
+      <h2 id="invite-heading">${t('Invite people')}</h2>
       <div class="body">
         ${
           this.canInviteFacilitators
             ? html`<div class="field">
-              <label for="invite-role">They join as</label>
+              <label for="invite-role">${t('They join as')}</label>
               <select id="invite-role" .value=${this.inviteRole} @change=${this.#roleChanged}>
-                <option value="member">Member</option>
-                <option value="facilitator">Facilitator</option>
+                <option value="member">${t('Member')}</option>
+                <option value="facilitator">${t('Facilitator')}</option>
               </select>
             </div>`
             : nothing
         }
         ${this.#emailForm()}
         <div class="body or">
-          <h3>Or share a link</h3>
-          <p class="muted small">Anyone with the link can join until it expires (in 14 days).</p>
+          <h3>${t('Or share a link')}</h3>
+          <p class="muted small">${t('Anyone with the link can join until it expires (in 14 days).')}</p>
           <button type="button" ?disabled=${this.busy} @click=${this.#create}>
-            ${this.busy ? 'Creating link…' : 'Create invitation link'}
+            ${this.busy ? t('Creating link…') : t('Create invitation link')}
           </button>
           ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
           ${
             inv
               ? html`<div class="field">
-                <label for="invite-url">Invitation link (${inv.role === 'facilitator' ? 'facilitator' : 'member'})</label>
+                <label for="invite-url"
+                  >${t('Invitation link ({role, select, facilitator {facilitator} other {member}})', { role: inv.role })}</label
+                >
                 <div class="copy-row">
                   <input id="invite-url" type="text" readonly .value=${inv.url} @focus=${selectAll} />
-                  <button class="secondary" type="button" @click=${() => this.#copy(inv.url, 'invite-url')}>Copy</button>
+                  <button class="secondary" type="button" @click=${() => this.#copy(inv.url, 'invite-url')}>${t('Copy')}</button>
                 </div>
               </div>`
               : nothing
@@ -235,15 +237,20 @@ export class PlInvitePanel extends LitElement {
     const count =
       all.length === 0
         ? ''
-        : `${all.length} ${all.length === 1 ? 'address' : 'addresses'}${over ? ` (at most ${MAX_INVITATION_EMAILS} at a time)` : ''}`;
+        : over
+          ? t('{count, plural, one {# address} other {# addresses}} (at most {max} at a time)', {
+              count: all.length,
+              max: MAX_INVITATION_EMAILS,
+            })
+          : t('{count, plural, one {# address} other {# addresses}}', { count: all.length });
     const error = this.emailsError;
     const described = ['invite-emails-hint', 'invite-emails-count', error ? 'invite-emails-error' : '']
       .filter(Boolean)
       .join(' ');
     return html`<form novalidate @submit=${this.#send} aria-labelledby="invite-email-heading">
-      <h3 id="invite-email-heading">By email</h3>
+      <h3 id="invite-email-heading">${t('By email')}</h3>
       <div class="field">
-        <label for="invite-emails">Email addresses</label>
+        <label for="invite-emails">${t('Email addresses')}</label>
         <textarea
           id="invite-emails"
           rows="3"
@@ -253,13 +260,13 @@ export class PlInvitePanel extends LitElement {
           aria-describedby=${described}
         ></textarea>
         <p class="hint" id="invite-emails-hint">
-          Separate them with commas, spaces or new lines; up to ${MAX_INVITATION_EMAILS} at a time. Each person gets their own link.
+          ${t('Separate them with commas, spaces or new lines; up to {max} at a time. Each person gets their own link.', { max: MAX_INVITATION_EMAILS })}
         </p>
         <p class=${over ? 'field-error' : 'hint'} id="invite-emails-count" aria-live="polite">${count}</p>
         ${error ? html`<p class="field-error" id="invite-emails-error">${error}</p>` : nothing}
       </div>
       <div class="field">
-        <label for="invite-message">Personal message (optional)</label>
+        <label for="invite-message">${t('Personal message (optional)')}</label>
         <textarea
           id="invite-message"
           rows="3"
@@ -270,10 +277,16 @@ export class PlInvitePanel extends LitElement {
           }}
           aria-describedby="invite-message-hint"
         ></textarea>
-        <p class="hint" id="invite-message-hint">Shown in the email as your words.</p>
+        <p class="hint" id="invite-message-hint">${t('Shown in the email as your words.')}</p>
       </div>
       <button type="submit" ?disabled=${this.sending}>
-        ${this.sending ? 'Sending…' : all.length > 1 ? `Send ${all.length} invitations` : 'Send invitation'}
+        ${
+          this.sending
+            ? t('Sending…')
+            : all.length > 1
+              ? t('Send {count, plural, one {# invitation} other {# invitations}}', { count: all.length })
+              : t('Send invitation')
+        }
       </button>
       <div role="status">
         ${this.sentStatus ? html`<p class="notice">${this.sentStatus}</p>` : nothing}
@@ -282,7 +295,11 @@ export class PlInvitePanel extends LitElement {
             ? html`<ul class="skipped small">
               ${this.skipped.map(
                 (s) =>
-                  html`<li>${s.email}: ${s.reason === 'already_member' ? 'already a member' : 'invited less than 10 minutes ago, not sent again'}</li>`,
+                  html`<li>${
+                    s.reason === 'already_member'
+                      ? t('{email}: already a member', { email: s.email })
+                      : t('{email}: invited less than 10 minutes ago, not sent again', { email: s.email })
+                  }</li>`,
               )}
             </ul>`
             : nothing
@@ -296,7 +313,7 @@ export class PlInvitePanel extends LitElement {
     const sent = this.earlier.filter((i) => i.email !== null && invitationState(i) !== 'accepted');
     if (sent.length === 0 && !this.listError) return nothing;
     return html`<div class="sent">
-      <h3 id="sent-heading">Sent by email, not yet accepted (${sent.length})</h3>
+      <h3 id="sent-heading">${t('Sent by email, not yet accepted ({count})', { count: sent.length })}</h3>
       ${this.listError ? html`<p class="alert" role="alert">${this.listError}</p>` : nothing}
       <ul aria-labelledby="sent-heading">
         ${sent.map((inv) => {
@@ -306,21 +323,37 @@ export class PlInvitePanel extends LitElement {
             <span class="small who">
               <span class="address">${inv.email}</span>
               <span class="muted">
-                ${
+                ${[
                   state === 'expired'
-                    ? 'expired'
+                    ? t('expired')
                     : state === 'stopped'
-                      ? `stopped: ${inv.issuedBy?.name ?? 'its issuer'} may no longer invite`
-                      : `pending until ${formatDate(inv.expiresAt)}`
-                }${inv.role === 'facilitator' ? ' · facilitator' : ''}${inv.sentAt ? ` · sent ${formatDate(inv.sentAt)}` : ''}
+                      ? stoppedText(inv)
+                      : t('pending until {date}', { date: formatDate(inv.expiresAt) }),
+                  inv.role === 'facilitator' ? t('facilitator') : '',
+                  inv.sentAt ? t('sent {date}', { date: formatDate(inv.sentAt) }) : '',
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
               </span>
             </span>
             <span class="actions">
-              <button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#resend(inv)}>
-                Resend<span class="sr-only"> the invitation to ${inv.email}</span>
+              <button
+                class="ghost small"
+                type="button"
+                aria-label=${t('Resend the invitation to {email}', { email: inv.email ?? '' })}
+                ?disabled=${busy}
+                @click=${() => this.#resend(inv)}
+              >
+                ${t('Resend')}
               </button>
-              <button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#revoke(inv)}>
-                Revoke<span class="sr-only"> the invitation to ${inv.email}</span>
+              <button
+                class="ghost small"
+                type="button"
+                aria-label=${t('Revoke the invitation to {email}', { email: inv.email ?? '' })}
+                ?disabled=${busy}
+                @click=${() => this.#revoke(inv)}
+              >
+                ${t('Revoke')}
               </button>
             </span>
           </li>`;
@@ -351,11 +384,14 @@ export class PlInvitePanel extends LitElement {
     const { all, bad } = this.#addresses();
     this.sentStatus = null;
     this.skipped = [];
-    if (all.length === 0) this.emailsError = 'Enter at least one email address.';
+    if (all.length === 0) this.emailsError = t('Enter at least one email address.');
     else if (all.length > MAX_INVITATION_EMAILS) {
-      this.emailsError = `That is ${all.length} addresses: send at most ${MAX_INVITATION_EMAILS} at a time.`;
+      this.emailsError = t(
+        'That is {count, plural, one {# address} other {# addresses}}: send at most {max} at a time.',
+        { count: all.length, max: MAX_INVITATION_EMAILS },
+      );
     } else if (bad.length > 0) {
-      this.emailsError = `${bad.length === 1 ? 'This is not an email address' : 'These are not email addresses'}: ${bad.join(', ')}.`;
+      this.emailsError = notAddresses(bad);
     } else this.emailsError = null;
     if (this.emailsError) {
       this.renderRoot.querySelector<HTMLTextAreaElement>('#invite-emails')?.focus();
@@ -371,10 +407,12 @@ export class PlInvitePanel extends LitElement {
       });
       this.sentStatus =
         items.length === 0
-          ? 'No invitation was sent.'
+          ? t('No invitation was sent.')
           : items.length === 1
-            ? `Invitation sent to ${items[0]!.email}.`
-            : `${items.length} invitations sent.`;
+            ? t('Invitation sent to {email}.', { email: items[0]!.email })
+            : t('{count, plural, one {# invitation sent.} other {# invitations sent.}}', {
+                count: items.length,
+              });
       this.skipped = skipped;
       this.emailsText = '';
       this.message = '';
@@ -394,11 +432,9 @@ export class PlInvitePanel extends LitElement {
         const m = d.path.match(/^\/emails\/(\d+)$/);
         return m ? [sent[Number(m[1])] ?? ''] : [];
       });
-      if (named.length > 0) {
-        return `${named.length === 1 ? 'This is not an email address' : 'These are not email addresses'}: ${named.join(', ')}.`;
-      }
+      if (named.length > 0) return notAddresses(named);
     }
-    return splitErrors(err, []).form ?? 'The invitations could not be sent.';
+    return splitErrors(err, []).form ?? t('The invitations could not be sent.');
   }
 
   async #resend(inv: Invitation) {
@@ -406,7 +442,7 @@ export class PlInvitePanel extends LitElement {
     this.listError = null;
     try {
       await resendInvitation(this.groupId, inv.id);
-      this.copied = `Invitation sent again to ${inv.email}.`;
+      this.copied = t('Invitation sent again to {email}.', { email: inv.email });
       await this.#loadEarlier();
     } catch (err) {
       this.listError = splitErrors(err, []).form;
@@ -420,7 +456,7 @@ export class PlInvitePanel extends LitElement {
     this.listError = null;
     try {
       await revokeInvitation(this.groupId, inv.id);
-      this.copied = `Invitation to ${inv.email} revoked: its link no longer works.`;
+      this.copied = t('Invitation to {email} revoked: its link no longer works.', { email: inv.email });
       await this.#loadEarlier();
     } catch (err) {
       this.listError = splitErrors(err, []).form;
@@ -433,7 +469,7 @@ export class PlInvitePanel extends LitElement {
   #earlierLinks() {
     const links = this.#openLinks();
     return html`<div class="links">
-      <h3 id="links-heading">Open invitation links (${links.length})</h3>
+      <h3 id="links-heading">${t('Open invitation links ({count})', { count: links.length })}</h3>
       ${this.linksError ? html`<p class="alert" role="alert">${this.linksError}</p>` : nothing}
       <ul aria-labelledby="links-heading">
         ${links.map((inv) => {
@@ -441,30 +477,48 @@ export class PlInvitePanel extends LitElement {
           const busy = this.acting === inv.id;
           return html`<li>
             <span class="small who">
-              <span class="address">${inv.role === 'facilitator' ? 'Facilitator' : 'Member'} link <span class="tail">…${tokenTail(inv)}</span></span>
+              <span class="address">${t('{role, select, facilitator {Facilitator link} other {Member link}}', { role: inv.role })} <span class="tail">…${tokenTail(inv)}</span></span>
               <span class="muted">
-                ${usesText(inv)}${inv.expiresAt ? ` · until ${formatDate(inv.expiresAt)}` : ''}${
-                  inv.issuedBy ? ` · made by ${inv.issuedBy.name}` : ''
-                }
+                ${[
+                  usesText(inv),
+                  inv.expiresAt ? t('until {date}', { date: formatDate(inv.expiresAt) }) : '',
+                  inv.issuedBy ? t('made by {name}', { name: inv.issuedBy.name }) : '',
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
               </span>
-              ${
-                inv.valid
-                  ? nothing
-                  : html`<span class="muted">stopped: ${inv.issuedBy?.name ?? 'its issuer'} may no longer invite</span>`
-              }
+              ${inv.valid ? nothing : html`<span class="muted">${stoppedText(inv)}</span>`}
             </span>
             <span class="actions">
               ${
                 inv.valid
-                  ? html`<button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#copy(inv.url)}>
-                    Copy<span class="sr-only"> the ${name}</span>
+                  ? html`<button
+                    class="ghost small"
+                    type="button"
+                    aria-label=${t('Copy the {link}', { link: name })}
+                    ?disabled=${busy}
+                    @click=${() => this.#copy(inv.url)}
+                  >
+                    ${t('Copy')}
                   </button>`
-                  : html`<button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#reissue(inv)}>
-                    Re-issue<span class="sr-only"> the ${name} as yours</span>
+                  : html`<button
+                    class="ghost small"
+                    type="button"
+                    aria-label=${t('Re-issue the {link} as yours', { link: name })}
+                    ?disabled=${busy}
+                    @click=${() => this.#reissue(inv)}
+                  >
+                    ${t('Re-issue')}
                   </button>`
               }
-              <button class="ghost small" type="button" ?disabled=${busy} @click=${() => this.#revokeLink(inv)}>
-                Revoke<span class="sr-only"> the ${name}</span>
+              <button
+                class="ghost small"
+                type="button"
+                aria-label=${t('Revoke the {link}', { link: name })}
+                ?disabled=${busy}
+                @click=${() => this.#revokeLink(inv)}
+              >
+                ${t('Revoke')}
               </button>
             </span>
           </li>`;
@@ -475,14 +529,13 @@ export class PlInvitePanel extends LitElement {
 
   /** Asks first: whoever was given the link can no longer join with it. */
   async #revokeLink(inv: Invitation) {
-    const used =
-      inv.uses === 0
-        ? 'Nobody has joined with it yet.'
-        : `${plural(inv.uses, 'person', 'people')} joined with it; they stay in the group.`;
     const ok = await this.confirm.ask({
-      title: `Revoke the ${linkName(inv)}?`,
-      message: `Anyone you gave it to can no longer join with it. ${used}`,
-      confirmLabel: 'Revoke link',
+      title: t('Revoke the {link}?', { link: linkName(inv) }),
+      message: t(
+        'Anyone you gave it to can no longer join with it. {count, plural, =0 {Nobody has joined with it yet.} one {# person joined with it; they stay in the group.} other {# people joined with it; they stay in the group.}}',
+        { count: inv.uses },
+      ),
+      confirmLabel: t('Revoke link'),
       danger: true,
     });
     if (!ok) return;
@@ -492,7 +545,7 @@ export class PlInvitePanel extends LitElement {
       await revokeInvitation(this.groupId, inv.id);
       this.earlier = this.earlier.filter((i) => i.id !== inv.id);
       if (this.invitation?.id === inv.id) this.invitation = null;
-      this.copied = `The ${linkName(inv)} was revoked: it no longer lets anyone join.`;
+      this.copied = t('The {link} was revoked: it no longer lets anyone join.', { link: linkName(inv) });
       await this.#loadEarlier();
     } catch (err) {
       this.linksError = splitErrors(err, []).form;
@@ -527,7 +580,7 @@ export class PlInvitePanel extends LitElement {
     this.error = null;
     try {
       await reissueInvitation(this.groupId, inv.id);
-      this.copied = 'The link works again.';
+      this.copied = t('The link works again.');
       await this.#loadEarlier();
     } catch (err) {
       this.error = splitErrors(err, []).form;
@@ -545,13 +598,13 @@ export class PlInvitePanel extends LitElement {
   async #copy(text: string, inputId?: string) {
     try {
       await navigator.clipboard.writeText(text);
-      this.copied = 'Link copied to the clipboard.';
+      this.copied = t('Link copied to the clipboard.');
     } catch {
       // No clipboard permission (or an insecure origin): leave the link selected for Ctrl+C.
       const input = inputId ? this.renderRoot.querySelector<HTMLInputElement>(`#${inputId}`) : null;
       input?.focus();
       input?.select();
-      this.copied = 'Copying was blocked. The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.';
+      this.copied = t('Copying was blocked. The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.');
     }
   }
 }
@@ -567,17 +620,40 @@ function tokenTail(inv: Invitation): string {
 
 /** "used 2 of 5", or "used 1 time" for a link without a limit. */
 function usesText(inv: Invitation): string {
-  return inv.maxUses === null ? `used ${plural(inv.uses, 'time')}` : `used ${inv.uses} of ${inv.maxUses}`;
+  return inv.maxUses === null
+    ? t('used {count, plural, one {# time} other {# times}}', { count: inv.uses })
+    : t('used {uses} of {max}', { uses: inv.uses, max: inv.maxUses });
 }
 
 /** How a link is named in buttons and messages, e.g. "member link …x7Qa9b". */
 function linkName(inv: Invitation): string {
-  return `${inv.role} link …${tokenTail(inv)}`;
+  return t('{role, select, facilitator {facilitator link} other {member link}} …{tail}', {
+    role: inv.role,
+    tail: tokenTail(inv),
+  });
+}
+
+/** An invitation that stopped working because whoever made it may no longer invite. */
+function stoppedText(inv: Invitation): string {
+  return inv.issuedBy
+    ? t('stopped: {name} may no longer invite', { name: inv.issuedBy.name })
+    : t('stopped: its issuer may no longer invite');
+}
+
+/** Addresses that cannot be email addresses, named. */
+function notAddresses(bad: string[]): string {
+  return t(
+    '{count, plural, one {This is not an email address} other {These are not email addresses}}: {list}.',
+    {
+      count: bad.length,
+      list: bad.join(', '),
+    },
+  );
 }
 
 function formatDate(iso: string | null): string {
   if (!iso) return '';
-  return new Date(iso).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  return new Date(iso).toLocaleDateString(activeLocale(), { day: 'numeric', month: 'short' });
 }
 
 declare global {

@@ -1,9 +1,9 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { listText, plural } from '../../shared/result-text';
-import { optionLabel } from '../data/proposal-labels';
+import { listText, optionLabel } from '../data/proposal-labels';
 import type { Proposal } from '../data/proposals';
 import { irvStory, irvTable, topMark } from '../data/result-view';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 
 /**
@@ -125,34 +125,41 @@ export class PlIrvRounds extends LitElement {
     const condorcet = results.condorcetWinnerId;
     const bordaTop = Math.max(0, ...table.rows.map((r) => r.borda));
     const bordaLeaders = table.rows.filter((r) => bordaTop > 0 && r.borda === bordaTop).map((r) => r.label);
-    if (table.rounds === 0) return html`<p class="muted">No rankings yet.</p>`;
+    if (table.rounds === 0) return html`<p class="muted">${t('No rankings yet.')}</p>`;
     const winners = results.winnerIds.map((id) => optionLabel(p, id));
-    const mark = winners.length > 1 ? 'Tied' : topMark(p);
+    const mark = winners.length > 1 ? t('Tied') : topMark(p);
     return html`
       <div class="winners">
         <p>
-          <strong>Instant runoff:</strong>
+          <strong>${t('Instant runoff:')}</strong>
           ${this.#runoffText(winners, Boolean(p.closedAt))}
         </p>
         <p>
-          <strong>Condorcet (Schulze):</strong>
-          ${condorcet ? optionLabel(p, condorcet) : html`<span class="muted">none, tied</span>`}
+          <strong>${t('Condorcet (Schulze):')}</strong>
+          ${condorcet ? optionLabel(p, condorcet) : html`<span class="muted">${t('none, tied')}</span>`}
         </p>
         <p>
-          <strong>Borda count:</strong>
-          ${bordaLeaders.length ? `${listText(bordaLeaders)} (${plural(bordaTop, 'point')})` : html`<span class="muted">no points yet</span>`}
+          <strong>${t('Borda count:')}</strong>
+          ${
+            bordaLeaders.length
+              ? t('{names} ({count, plural, one {# point} other {# points}})', {
+                  names: listText(bordaLeaders),
+                  count: bordaTop,
+                })
+              : html`<span class="muted">${t('no points yet')}</span>`
+          }
         </p>
       </div>
-      <div class="scroll" role="region" aria-label="Instant-runoff rounds" tabindex="0">
+      <div class="scroll" role="region" aria-label=${t('Instant-runoff rounds')} tabindex="0">
         <table>
           <caption>
-            Votes in each round of the instant runoff
+            ${t('Votes in each round of the instant runoff')}
           </caption>
           <thead>
             <tr>
-              <th scope="col">Option</th>
-              ${Array.from({ length: table.rounds }, (_, i) => html`<th scope="col">Round ${i + 1}</th>`)}
-              <th scope="col">Borda points</th>
+              <th scope="col">${t('Option')}</th>
+              ${Array.from({ length: table.rounds }, (_, i) => html`<th scope="col">${t('Round {round}', { round: i + 1 })}</th>`)}
+              <th scope="col">${t('Borda points')}</th>
             </tr>
           </thead>
           <tbody>
@@ -163,16 +170,16 @@ export class PlIrvRounds extends LitElement {
                   ${row.winner ? html`<span class="badge accent">${mark}</span>` : nothing}
                   ${
                     row.eliminatedIn !== null
-                      ? html`<span class="status small muted">Eliminated in round ${row.eliminatedIn + 1}</span>`
+                      ? html`<span class="status small muted">${t('Eliminated in round {round}', { round: row.eliminatedIn + 1 })}</span>`
                       : nothing
                   }
                 </th>
                 ${row.counts.map((count, i) => {
                   if (count === null)
-                    return html`<td class="gone"><span aria-hidden="true">–</span><span class="sr-only">eliminated</span></td>`;
+                    return html`<td class="gone"><span aria-hidden="true">–</span><span class="sr-only">${t('eliminated')}</span></td>`;
                   const out = row.eliminatedIn === i;
                   const last = i === table.rounds - 1;
-                  return html`<td class=${out ? 'out' : last ? 'last' : ''} title=${out ? 'Eliminated after this round' : ''}>${count}</td>`;
+                  return html`<td class=${out ? 'out' : last ? 'last' : ''} title=${out ? t('Eliminated after this round') : ''}>${count}</td>`;
                 })}
                 <td>${row.borda}</td>
               </tr>`,
@@ -180,7 +187,7 @@ export class PlIrvRounds extends LitElement {
             ${
               table.exhausted.some((n) => n > 0)
                 ? html`<tr>
-                  <th scope="row" class="muted">Exhausted (no further preference)</th>
+                  <th scope="row" class="muted">${t('Exhausted (no further preference)')}</th>
                   ${table.exhausted.map((n) => html`<td class="gone">${n}</td>`)}
                   <td></td>
                 </tr>`
@@ -189,18 +196,19 @@ export class PlIrvRounds extends LitElement {
           </tbody>
         </table>
       </div>
-      <ol class="story" aria-label="The rounds in words">
-        ${irvStory(p, results).map((line) => html`<li><strong>Round ${line.round}.</strong> ${line.text}</li>`)}
+      <ol class="story" aria-label=${t('The rounds in words')}>
+        ${irvStory(p, results).map((line) => html`<li><strong>${t('Round {round}.', { round: line.round })}</strong> ${line.text}</li>`)}
       </ol>
     `;
   }
 
   /** "Amira is leading", "Amira won", "Amira and Chen are tied". */
   #runoffText(winners: string[], closed: boolean) {
-    if (winners.length === 0) return html`<span class="muted">no winner</span>`;
+    if (winners.length === 0) return html`<span class="muted">${t('no winner')}</span>`;
     const names = listText(winners);
-    if (winners.length > 1) return closed ? `${names} tied` : `${names} are tied so far`;
-    return closed ? `${names} won` : `${names} is leading so far`;
+    if (winners.length > 1)
+      return closed ? t('{names} tied', { names }) : t('{names} are tied so far', { names });
+    return closed ? t('{names} won', { names }) : t('{names} is leading so far', { names });
   }
 }
 

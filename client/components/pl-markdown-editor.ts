@@ -11,6 +11,7 @@ import {
   mentionAt,
   saveDraft,
 } from '../data/comments';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { initials } from '../ui/format';
 import { loadMarkdown, markdown, markdownStyles } from '../ui/markdown';
@@ -242,7 +243,7 @@ export class PlMarkdownEditor extends LitElement {
   @property() placeholder = '';
   /** A message about the text (a field error), shown under it and announced. */
   @property() error: string | null = null;
-  /** What Ctrl/Cmd+Enter does ("posts", "saves"); empty: nothing. */
+  /** What Ctrl/Cmd+Enter does ("posts", "saves", in the reader's language); empty: nothing. */
   @property({ attribute: 'submit-hint' }) submitHint = '';
   /** Smaller, for replies. */
   @property({ type: Boolean, reflect: true }) compact = false;
@@ -285,10 +286,10 @@ export class PlMarkdownEditor extends LitElement {
   async focusEditor(): Promise<void> {
     this.tab = 'write';
     await this.updateComplete;
-    const t = this.textarea;
-    if (!t) return;
-    t.focus();
-    t.setSelectionRange(t.value.length, t.value.length);
+    const area = this.textarea;
+    if (!area) return;
+    area.focus();
+    area.setSelectionRange(area.value.length, area.value.length);
   }
 
   override render() {
@@ -298,8 +299,8 @@ export class PlMarkdownEditor extends LitElement {
     return html`<div class="composer ${this.disabled ? 'disabled' : ''}">
       <div class="top">
         <label for="editor">${this.label}</label>
-        <div role="tablist" aria-label="Editor mode" @keydown=${this.#tabKey}>
-          ${this.#tabButton('write', 'Write')} ${this.#tabButton('preview', 'Preview')}
+        <div role="tablist" aria-label=${t('Editor mode')} @keydown=${this.#tabKey}>
+          ${this.#tabButton('write', t('Write'))} ${this.#tabButton('preview', t('Preview'))}
         </div>
       </div>
       <div role="tabpanel" id="panel-write" aria-labelledby="tab-write" ?hidden=${this.tab !== 'write'}>
@@ -340,7 +341,7 @@ export class PlMarkdownEditor extends LitElement {
           this.tab === 'preview'
             ? this.value.trim()
               ? html`<div class="markdown">${markdown(this.value)}</div>`
-              : html`<p class="muted">Nothing to preview yet.</p>`
+              : html`<p class="muted">${t('Nothing to preview yet.')}</p>`
             : nothing
         }
       </div>
@@ -348,22 +349,31 @@ export class PlMarkdownEditor extends LitElement {
       ${this.#uploadStatus()}
       <div class="bottom">
         <p class="hint" id="editor-hint">
-          Markdown is supported.${
+          ${t('Markdown is supported.')}${
             this.submitHint
               ? html` <kbd>${isMac ? '⌘' : 'Ctrl'}</kbd>+<kbd>Enter</kbd> ${this.submitHint}.`
               : nothing
           }
         </p>
-        <span class="sr-only" role="status">${open ? `${this.suggestions.length} members match. Up and down to choose, Enter to insert.` : ''}</span>
+        <span class="sr-only" role="status"
+          >${
+            open
+              ? t(
+                  '{count, plural, one {# member matches. Up and down to choose, Enter to insert.} other {# members match. Up and down to choose, Enter to insert.}}',
+                  { count: this.suggestions.length },
+                )
+              : ''
+          }</span
+        >
         ${
           this.groupId
             ? html`<button type="button" class="secondary small attach" ?disabled=${this.disabled} @click=${this.#chooseFiles}>
                   <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
                     <path d="M21 12.5l-8.5 8.5a5.5 5.5 0 0 1-7.8-7.8l9-9a3.7 3.7 0 0 1 5.2 5.2l-9 9a1.8 1.8 0 0 1-2.6-2.6l8.3-8.3" />
                   </svg>
-                  Attach a file
+                  ${t('Attach a file')}
                 </button>
-                <input type="file" multiple hidden aria-label="Attach a file" @change=${this.#filesChosen} />`
+                <input type="file" multiple hidden aria-label=${t('Attach a file')} @change=${this.#filesChosen} />`
             : nothing
         }
         <div class="buttons"><slot name="actions"></slot></div>
@@ -386,7 +396,12 @@ export class PlMarkdownEditor extends LitElement {
   }
 
   #mentionList() {
-    return html`<ul id="mention-list" class="mentions ${this.mentionsAbove ? 'above' : ''}" role="listbox" aria-label="Members to mention">
+    return html`<ul
+      id="mention-list"
+      class="mentions ${this.mentionsAbove ? 'above' : ''}"
+      role="listbox"
+      aria-label=${t('Members to mention')}
+    >
       ${this.suggestions.map(
         (m, i) => html`<li
           id="mention-${i}"
@@ -431,13 +446,14 @@ export class PlMarkdownEditor extends LitElement {
   }
 
   #caretMoved() {
-    const t = this.textarea;
-    if (!t || t.selectionStart !== t.selectionEnd || this.members.length === 0) return this.#closeMentions();
-    const mention = mentionAt(t.value, t.selectionStart);
+    const area = this.textarea;
+    if (!area || area.selectionStart !== area.selectionEnd || this.members.length === 0)
+      return this.#closeMentions();
+    const mention = mentionAt(area.value, area.selectionStart);
     if (!mention) return this.#closeMentions();
     const matches = matchMentions(this.members, mention.query);
     if (this.mention?.query !== mention.query) this.active = 0;
-    if (!this.mention) this.mentionsAbove = t.getBoundingClientRect().bottom + 280 > innerHeight;
+    if (!this.mention) this.mentionsAbove = area.getBoundingClientRect().bottom + 280 > innerHeight;
     this.mention = mention;
     this.suggestions = matches;
   }
@@ -489,7 +505,7 @@ export class PlMarkdownEditor extends LitElement {
   #uploadStatus() {
     const names = this.uploading;
     return html`<p class="uploads small muted" role="status" ?hidden=${names.length === 0 && !this.uploadError}>
-      ${names.length ? `Uploading ${names.join(', ')}…` : ''}
+      ${names.length ? t('Uploading {files}…', { files: names.join(', ') }) : ''}
       ${this.uploadError ? html`<span class="field-error" role="alert">${this.uploadError}</span>` : nothing}
     </p>`;
   }
@@ -536,15 +552,15 @@ export class PlMarkdownEditor extends LitElement {
   }
 
   async #uploadOne(groupId: string, file: File) {
-    const placeholder = `[Uploading ${file.name.replace(/[[\]\s]+/g, ' ')}…]`;
+    const placeholder = t('[Uploading {file}…]', { file: file.name.replace(/[[\]\s]+/g, ' ') });
     this.#replaceSelection(placeholder);
     this.uploading = [...this.uploading, file.name];
     try {
       this.#replacePlaceholder(placeholder, attachmentMarkdown(await uploadFile(groupId, file)));
     } catch (err) {
       this.#replacePlaceholder(placeholder, '');
-      const reason = err instanceof ApiError ? err.message : 'something went wrong';
-      this.uploadError = `${file.name} could not be attached: ${reason}`;
+      const reason = err instanceof ApiError ? err.message : t('something went wrong');
+      this.uploadError = t('{file} could not be attached: {reason}', { file: file.name, reason });
     } finally {
       const i = this.uploading.indexOf(file.name);
       this.uploading = this.uploading.filter((_, j) => j !== i);
@@ -553,9 +569,9 @@ export class PlMarkdownEditor extends LitElement {
 
   /** Puts `text` where the caret is (over any selection), the caret after it. */
   #replaceSelection(text: string) {
-    const t = this.textarea;
-    const start = t ? t.selectionStart : this.value.length;
-    const end = t ? t.selectionEnd : this.value.length;
+    const area = this.textarea;
+    const start = area ? area.selectionStart : this.value.length;
+    const end = area ? area.selectionEnd : this.value.length;
     this.#changed(this.value.slice(0, start) + text + this.value.slice(end));
     this.#placeCaret(start + text.length);
   }
@@ -572,22 +588,22 @@ export class PlMarkdownEditor extends LitElement {
 
   #placeCaret(position: number) {
     void this.updateComplete.then(() => {
-      const t = this.textarea;
-      if (t && this.renderRoot && (this.renderRoot as ShadowRoot).activeElement === t) {
-        t.setSelectionRange(position, position);
+      const area = this.textarea;
+      if (area && this.renderRoot && (this.renderRoot as ShadowRoot).activeElement === area) {
+        area.setSelectionRange(position, position);
       }
     });
   }
 
   #choose(person: Mentionable) {
-    const t = this.textarea;
+    const area = this.textarea;
     const mention = this.mention;
-    if (!t || !mention) return;
-    const next = insertMention(t.value, t.selectionStart, mention, person.handle);
-    t.value = next.text;
+    if (!area || !mention) return;
+    const next = insertMention(area.value, area.selectionStart, mention, person.handle);
+    area.value = next.text;
     this.#changed(next.text);
-    t.focus();
-    t.setSelectionRange(next.caret, next.caret);
+    area.focus();
+    area.setSelectionRange(next.caret, next.caret);
     this.#closeMentions();
   }
 }

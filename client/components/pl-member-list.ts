@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Membership, Role } from '../data/groups';
+import { t } from '../i18n';
 import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { initials } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
@@ -102,7 +103,7 @@ export class PlMemberList extends LitElement {
   @property() busyUserId: string | null = null;
 
   override render() {
-    return html`<ul aria-label="Members">
+    return html`<ul aria-label=${t('Members')}>
       ${this.members.map((m) => this.#row(m))}
     </ul>`;
   }
@@ -115,8 +116,8 @@ export class PlMemberList extends LitElement {
       <span class="avatar" aria-hidden="true">${initials(m.user.name)}</span>
       <div class="who">
         <div class="name">
-          ${m.user.name}${me ? html` <span class="muted">(you)</span>` : nothing}
-          <span class="badge ${facilitator ? 'accent' : ''}">${facilitator ? 'Facilitator' : 'Member'}</span>
+          ${m.user.name}${me ? html` <span class="muted">${t('(you)')}</span>` : nothing}
+          <span class="badge ${facilitator ? 'accent' : ''}">${facilitator ? t('Facilitator') : t('Member')}</span>
         </div>
         <div class="sub muted small">@${m.user.handle}${m.user.email ? html` · ${m.user.email}` : nothing}</div>
       </div>
@@ -124,7 +125,7 @@ export class PlMemberList extends LitElement {
         actions.length > 0
           ? html`<pl-menu-button
             class="actions"
-            label="More actions for ${m.user.name}"
+            label=${t('More actions for {name}', { name: m.user.name })}
             .items=${actions}
             ?disabled=${this.busyUserId === m.user.id}
             @pl-menu-select=${(e: PlEvent<'pl-menu-select'>) => this.#chosen(m, e.detail.id)}
@@ -143,13 +144,13 @@ export class PlMemberList extends LitElement {
     const me = m.user.id === this.myId;
     const actions: MenuItem[] = [];
     if (this.canChangeRoles) {
-      if (m.role === 'member') actions.push({ id: 'facilitator', label: 'Make facilitator' });
-      else if (!me) actions.push({ id: 'member', label: 'Make member' });
+      if (m.role === 'member') actions.push({ id: 'facilitator', label: t('Make facilitator') });
+      else if (!me) actions.push({ id: 'member', label: t('Make member') });
       else if (this.members.some((o) => o.role === 'facilitator' && o.user.id !== m.user.id)) {
-        actions.push({ id: 'member', label: 'Step down as facilitator' });
+        actions.push({ id: 'member', label: t('Step down as facilitator') });
       }
     }
-    if (this.canRemove && !me) actions.push({ id: 'remove', label: 'Remove from group', danger: true });
+    if (this.canRemove && !me) actions.push({ id: 'remove', label: t('Remove from group'), danger: true });
     return actions;
   }
 

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, queryAll, state } from 'lit/decorators.js';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 
@@ -77,8 +78,8 @@ export class PlMenuButton extends LitElement {
     `,
   ];
 
-  /** The button's accessible name, e.g. "More actions for Bea Lindqvist"; also names the menu. */
-  @property() label = 'More actions';
+  /** The button's accessible name, e.g. "More actions for Bea Lindqvist"; also names the menu. "More actions" if empty. */
+  @property() label = '';
 
   /** The actions, in order. */
   @property({ attribute: false }) items: MenuItem[] = [];
@@ -112,6 +113,7 @@ export class PlMenuButton extends LitElement {
   }
 
   override render() {
+    const label = this.label || t('More actions');
     return html`<button
         class="trigger ghost small"
         type="button"
@@ -119,8 +121,8 @@ export class PlMenuButton extends LitElement {
         aria-haspopup="menu"
         aria-expanded=${this.open ? 'true' : 'false'}
         aria-controls="menu"
-        aria-label=${this.label}
-        title="More"
+        aria-label=${label}
+        title=${t('More')}
         ?disabled=${this.disabled}
         @click=${this.#toggle}
         @keydown=${this.#triggerKey}
@@ -132,7 +134,7 @@ export class PlMenuButton extends LitElement {
           ? html`<div
             id="menu"
             role="menu"
-            aria-label=${this.label}
+            aria-label=${label}
             @keydown=${this.#menuKey}
             @focusout=${this.#focusOut}
           >

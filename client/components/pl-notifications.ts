@@ -11,6 +11,7 @@ import { NotificationStore, notificationHref } from '../data/notifications';
 import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { TopicController } from '../data/topic-controller';
+import { t } from '../i18n';
 import { navigate } from '../router';
 import { absoluteTime, relativeTime } from '../ui/format';
 import { loadMarkdown } from '../ui/markdown';
@@ -252,7 +253,7 @@ export class PlNotifications extends LitElement {
   override render() {
     const s = this.#state.value!;
     const unread = s.unreadCount;
-    const label = unread > 0 ? `Notifications, ${unread} unread` : 'Notifications';
+    const label = unread > 0 ? t('Notifications, {count} unread', { count: unread }) : t('Notifications');
     return html`<button
         class="bell"
         type="button"
@@ -277,22 +278,22 @@ export class PlNotifications extends LitElement {
             @keydown=${this.#panelKey}
           >
             <div class="panel-head">
-              <h2 id="notifications-heading" tabindex="-1">Notifications</h2>
+              <h2 id="notifications-heading" tabindex="-1">${t('Notifications')}</h2>
               ${
                 unread > 0
-                  ? html`<button class="secondary small" type="button" @click=${() => this.#markRead()}>Mark all read</button>`
+                  ? html`<button class="secondary small" type="button" @click=${() => this.#markRead()}>${t('Mark all read')}</button>`
                   : nothing
               }
             </div>
             ${this.error ? html`<p class="field-error empty" role="alert">${this.error}</p>` : nothing}
             ${
               s.status === 'loading' && s.items.length === 0
-                ? html`<p class="muted empty" aria-busy="true">Loading…</p>`
+                ? html`<p class="muted empty" aria-busy="true">${t('Loading…')}</p>`
                 : s.status === 'error' && s.items.length === 0
-                  ? html`<p class="alert empty" role="alert">Notifications could not be loaded.</p>`
+                  ? html`<p class="alert empty" role="alert">${t('Notifications could not be loaded.')}</p>`
                   : s.items.length === 0
-                    ? html`<p class="muted empty">Nothing yet. Mentions, replies and decisions will show here.</p>`
-                    : html`<ul aria-label="Notifications">
+                    ? html`<p class="muted empty">${t('Nothing yet. Mentions, replies and decisions will show here.')}</p>`
+                    : html`<ul aria-label=${t('Notifications')}>
                       ${repeat(
                         groupNotifications(s.items),
                         (e) => e.key,
@@ -303,7 +304,7 @@ export class PlNotifications extends LitElement {
             ${
               s.nextCursor
                 ? html`<div class="foot">
-                  <button class="secondary small" type="button" @click=${this.#more}>Show older</button>
+                  <button class="secondary small" type="button" @click=${this.#more}>${t('Show older')}</button>
                 </div>`
                 : nothing
             }
@@ -317,7 +318,7 @@ export class PlNotifications extends LitElement {
     const unread = entry.unreadIds.length > 0;
     const href = notificationHref(entry.target);
     const content = html`<span class="dot" aria-hidden="true"></span>
-      <span class="text">${unread ? html`<span class="sr-only">Unread: </span>` : nothing}${inlineMarkdown(entry.shown.text)}</span>
+      <span class="text">${unread ? html`<span class="sr-only">${t('Unread: ')}</span>` : nothing}${inlineMarkdown(entry.shown.text)}</span>
       ${entry.summary ? html`<span class="summary">${entry.summary}</span>` : nothing}
       <time class="when" datetime=${entry.at} title=${absoluteTime(entry.at)}>${relativeTime(entry.at)}</time>`;
     return html`<li class=${unread ? 'unread' : ''}>
@@ -365,7 +366,7 @@ export class PlNotifications extends LitElement {
     try {
       await this.store.markRead(ids);
     } catch {
-      this.error = 'Could not mark as read. Try again.';
+      this.error = t('Could not mark as read. Try again.');
     }
   }
 
@@ -373,7 +374,7 @@ export class PlNotifications extends LitElement {
     try {
       await this.store.loadMore();
     } catch {
-      this.error = 'Older notifications could not be loaded.';
+      this.error = t('Older notifications could not be loaded.');
     }
   }
 }

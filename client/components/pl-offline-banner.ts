@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { connectivity } from '../data/connectivity';
 import { StoreController } from '../data/store-controller';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 
 /**
@@ -38,11 +39,11 @@ export class PlOfflineBanner extends LitElement {
     const state = this.#connectivity.value;
     if (state === 'online' || state === undefined) return nothing;
     return html`<p role="status">
-      <strong>You are offline.</strong>
+      <strong>${t('You are offline.')}</strong>
       ${
         state === 'offline'
-          ? 'What you see may be out of date; Plenary catches up when you are back online.'
-          : 'Plenary cannot be reached just now; what you see may be out of date.'
+          ? t('What you see may be out of date; Plenary catches up when you are back online.')
+          : t('Plenary cannot be reached just now; what you see may be out of date.')
       }
     </p>`;
   }

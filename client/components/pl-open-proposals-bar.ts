@@ -5,8 +5,8 @@ import { ClockController, nextCountdownTick } from '../data/clock';
 import { ownVote } from '../data/delegations';
 import { myVoteNote, openProposalState } from '../data/open-proposals';
 import type { Proposal } from '../data/proposals';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
-import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
 /** Proposals the bar lists at most; the rest are one button away, in the panel. */
@@ -125,7 +125,7 @@ export class PlOpenProposalsBar extends LitElement {
     if (list.length === 0 || this.panelInView) return nothing;
     const now = Date.now();
     const rest = list.length - SHOWN;
-    return html`<aside aria-label="Open proposals">
+    return html`<aside aria-label=${t('Open proposals')}>
       <ul>
         ${repeat(
           list.slice(0, SHOWN),
@@ -142,7 +142,7 @@ export class PlOpenProposalsBar extends LitElement {
                 class=${ownVote(p.myVote) ? 'secondary small' : 'small'}
                 @click=${() => fireEvent(this, 'pl-vote-now', { proposalId: p.id })}
               >
-                ${ownVote(p.myVote) ? 'Change your vote' : 'Vote now'}<span class="sr-only">: ${p.title}</span>
+                ${ownVote(p.myVote) ? t('Change your vote') : t('Vote now')}<span class="sr-only">: ${p.title}</span>
               </button>
             </li>`;
           },
@@ -151,7 +151,7 @@ export class PlOpenProposalsBar extends LitElement {
       ${
         rest > 0
           ? html`<button type="button" class="secondary small more" @click=${() => fireEvent(this, 'pl-show-open-proposals')}>
-            ${plural(rest, 'more open proposal')}
+            ${t('{count, plural, one {# more open proposal} other {# more open proposals}}', { count: rest })}
           </button>`
           : nothing
       }

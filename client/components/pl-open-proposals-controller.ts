@@ -4,6 +4,7 @@ import { OpenProposalsStore } from '../data/open-proposals-store';
 import type { Proposal, Vote } from '../data/proposals';
 import type { StreamEvent } from '../data/stream';
 import type { TimelineRow } from '../data/thread-store';
+import { t } from '../i18n';
 import type { PlOpenProposals } from './pl-open-proposals';
 import type { PlProposalCard } from './pl-proposal-card';
 
@@ -123,7 +124,7 @@ export class OpenProposalsController implements ReactiveController {
     for (let page = 0; !rowOf(); page++) {
       if (page >= MAX_PAGES_FOR_BALLOT || !this.#options.olderHidden()) {
         this.#options.notice(
-          'That proposal is further back in the thread. Load earlier comments to find it.',
+          t('That proposal is further back in the thread. Load earlier comments to find it.'),
         );
         return;
       }

@@ -6,8 +6,8 @@ import { ownVote } from '../data/delegations';
 import { myVoteNote, openProposalState } from '../data/open-proposals';
 import { kindLabel } from '../data/proposal-labels';
 import type { Proposal } from '../data/proposals';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
-import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
 /** Detail of `pl-vote-now`: the proposal whose ballot to go to. */
@@ -99,7 +99,7 @@ export class PlOpenProposals extends LitElement {
     const now = Date.now();
     return html`<section class="card" aria-labelledby="open-proposals-heading">
       <h2 id="open-proposals-heading" tabindex="-1">
-        ${list.length === 1 ? 'Open proposal' : `${plural(list.length, 'open proposal')}`}
+        ${t('{count, plural, one {Open proposal} other {# open proposals}}', { count: list.length })}
       </h2>
       <ul>
         ${repeat(
@@ -119,7 +119,7 @@ export class PlOpenProposals extends LitElement {
                 class=${ownVote(p.myVote) ? 'secondary small' : 'small'}
                 @click=${() => fireEvent(this, 'pl-vote-now', { proposalId: p.id })}
               >
-                ${ownVote(p.myVote) ? 'Change your vote' : 'Vote now'}<span class="sr-only">: ${p.title}</span>
+                ${ownVote(p.myVote) ? t('Change your vote') : t('Vote now')}<span class="sr-only">: ${p.title}</span>
               </button>
             </li>`;
           },

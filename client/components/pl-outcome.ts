@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Proposal } from '../data/proposals';
 import { formatDateTime, formatDay } from '../data/time-text';
+import { t } from '../i18n';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
 
@@ -47,12 +48,15 @@ export class PlOutcome extends LitElement {
   override render() {
     const outcome = this.proposal?.outcome;
     if (!outcome) return nothing;
-    return html`<section aria-label="Outcome">
-      <p class="label" aria-hidden="true">Outcome</p>
+    const stated = outcome.author
+      ? t('Stated by {name}', { name: outcome.author.name })
+      : t('Stated by a former member');
+    return html`<section aria-label=${t('Outcome')}>
+      <p class="label" aria-hidden="true">${t('Outcome')}</p>
       <div class="statement markdown">${markdown(outcome.statement)}</div>
       <p class="meta small muted">
-        <span>Stated by ${outcome.author?.name ?? 'a former member'} · ${formatDateTime(outcome.createdAt)}</span>
-        ${outcome.reviewOn ? html`<span><strong>Review on ${formatDay(outcome.reviewOn)}</strong></span>` : nothing}
+        <span>${stated} · ${formatDateTime(outcome.createdAt)}</span>
+        ${outcome.reviewOn ? html`<span><strong>${t('Review on {date}', { date: formatDay(outcome.reviewOn) })}</strong></span>` : nothing}
       </p>
     </section>`;
   }

@@ -2,7 +2,9 @@ import { consume } from '@lit/context';
 import { css, html, LitElement, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { streamContext } from '../data/context';
+import { listText } from '../data/proposal-labels';
 import type { StreamClient } from '../data/stream';
+import { t } from '../i18n';
 import { initials } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 
@@ -143,15 +145,17 @@ export class PlPresence extends LitElement {
     const names = others.map((u) => u.name);
     const label =
       others.length === 1
-        ? `${names[0]} is here now`
-        : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} are here now`;
+        ? t('{name} is here now', { name: names[0] })
+        : t('{names} are here now', { names: listText(names) });
     return html`<div class="presence" role="group" aria-label=${label} title=${label}>
       <span class="dot" aria-hidden="true"></span>
       <ul aria-hidden="true">
         ${shown.map((u) => html`<li><span class="avatar" title=${u.name}>${initials(u.name)}</span></li>`)}
         ${rest > 0 ? html`<li><span class="avatar more">+${rest}</span></li>` : nothing}
       </ul>
-      <span class="muted small">${others.length === 1 ? `${names[0]} is here` : `${others.length} here now`}</span>
+      <span class="muted small"
+        >${others.length === 1 ? t('{name} is here', { name: names[0] }) : t('{count} here now', { count: others.length })}</span
+      >
     </div>`;
   }
 }

@@ -15,6 +15,7 @@ import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { countdownText, formatDateTime } from '../data/time-text';
 import { TopicController } from '../data/topic-controller';
+import { t, tMarkup } from '../i18n';
 import type { PlEvent } from '../ui/fire-event';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
@@ -114,7 +115,7 @@ export class PlProposalCard extends LitElement {
       const closed = Boolean(p.closedAt);
       // The manage section closes its open form on the same change.
       if (this.#wasClosed !== null && closed !== this.#wasClosed) {
-        this.notice = closed ? 'Voting has closed.' : 'Voting has reopened.';
+        this.notice = closed ? t('Voting has closed.') : t('Voting has reopened.');
       }
       this.#wasClosed = closed;
     }
@@ -131,16 +132,16 @@ export class PlProposalCard extends LitElement {
       <header>
         <div class="badges">
           <span class="badge">${kindLabel(p.kind)}</span>
-          <span class="badge ${closed ? 'closed' : 'open'}">${closed ? 'Closed' : 'Open'}</span>
-          ${p.anonymous ? html`<span class="badge">Anonymous</span>` : nothing}
-          ${p.resultsHiddenUntilClosed && !closed ? html`<span class="badge">Results hidden until close</span>` : nothing}
+          <span class="badge ${closed ? 'closed' : 'open'}">${closed ? t('Closed') : t('Open')}</span>
+          ${p.anonymous ? html`<span class="badge">${t('Anonymous')}</span>` : nothing}
+          ${p.resultsHiddenUntilClosed && !closed ? html`<span class="badge">${t('Results hidden until close')}</span>` : nothing}
         </div>
         <h2 id="proposal-title">${p.title}</h2>
         <p class="meta small muted">
-          ${p.author ? html`<span>Proposed by ${p.author.name}</span><span aria-hidden="true">·</span>` : nothing}
+          ${p.author ? html`<span>${t('Proposed by {name}', { name: p.author.name })}</span><span aria-hidden="true">·</span>` : nothing}
           ${
             closed
-              ? html`<span>Closed ${formatDateTime(p.closedAt!)}</span>`
+              ? html`<span>${t('Closed {date}', { date: formatDateTime(p.closedAt!) })}</span>`
               : html`<span
                 ><span class="countdown">${capitalise(countdownText(p.closesAt, null, Date.now()))}</span>
                 <span>(${formatDateTime(p.closesAt)})</span></span
@@ -152,7 +153,7 @@ export class PlProposalCard extends LitElement {
       <p class="sr-only" role="status">${this.notice}</p>
       ${
         error && value?.status === 'ready'
-          ? html`<p class="alert" role="alert">Could not refresh this proposal: ${error.message}</p>`
+          ? html`<p class="alert" role="alert">${t('Could not refresh this proposal: {error}', { error: error.message })}</p>`
           : nothing
       }
       ${closed && p.outcome ? html`<pl-outcome .proposal=${p}></pl-outcome>` : nothing}
@@ -175,7 +176,7 @@ export class PlProposalCard extends LitElement {
   #ballot(p: Proposal) {
     const known = p.myVote !== undefined;
     return html`<section aria-labelledby="ballot-heading">
-      <h3 id="ballot-heading">Your vote</h3>
+      <h3 id="ballot-heading">${t('Your vote')}</h3>
       ${isFollowedVote(p.myVote) ? nothing : this.#myVote(p)}
       <pl-delegation-panel
         .proposal=${p}
@@ -186,7 +187,7 @@ export class PlProposalCard extends LitElement {
       ${
         known
           ? html`<pl-vote-form .proposal=${p} .store=${this.#store() ?? null}></pl-vote-form>`
-          : html`<p class="small muted" aria-busy="true">Loading your vote…</p>`
+          : html`<p class="small muted" aria-busy="true">${t('Loading your vote…')}</p>`
       }
     </section>`;
   }
@@ -197,11 +198,11 @@ export class PlProposalCard extends LitElement {
     if (!vote) return nothing;
     if (isFollowedVote(vote))
       return html`<p class="mine small">
-        Your vote followed ${vote.delegatedTo.name}’s: <strong>${describeChoices(p, vote.choices)}</strong>.
+        ${tMarkup('Your vote followed {name}’s: {choices}.', { name: vote.delegatedTo.name }, { choices: html`<strong>${describeChoices(p, vote.choices)}</strong>` })}
       </p>`;
     return html`<p class="mine small">
-      You voted <strong>${describeChoices(p, vote.choices)}</strong>.
-      ${vote.reason ? html`<span class="muted">Your reason: ${vote.reason}</span>` : nothing}
+      ${tMarkup('You voted {choices}.', {}, { choices: html`<strong>${describeChoices(p, vote.choices)}</strong>` })}
+      ${vote.reason ? html`<span class="muted">${t('Your reason: {reason}', { reason: vote.reason })}</span>` : nothing}
     </p>`;
   }
 

@@ -14,7 +14,14 @@ import {
 } from '../data/proposal-draft';
 import { KIND_HINTS, KIND_LABELS, KINDS } from '../data/proposal-labels';
 import { createProposal, type Proposal } from '../data/proposals';
-import { draftFromTemplate, listTemplates, type ProposalTemplate } from '../data/templates';
+import {
+  draftFromTemplate,
+  listTemplates,
+  type ProposalTemplate,
+  templateDescription,
+  templateName,
+} from '../data/templates';
+import { t } from '../i18n';
 import { fireEvent, type PlEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import './pl-decision-rules';
@@ -69,11 +76,11 @@ export class PlProposalForm extends LitElement {
   override render() {
     const d = this.draft;
     const e = this.errors;
-    return html`<form novalidate @submit=${this.#submit} aria-label="New proposal">
+    return html`<form novalidate @submit=${this.#submit} aria-label=${t('New proposal')}>
       ${this.formError ? html`<p class="alert" role="alert" tabindex="-1">${this.formError}</p>` : nothing}
       ${this.#templatePicker()}
       <fieldset>
-        <legend>Kind of vote</legend>
+        <legend>${t('Kind of vote')}</legend>
         <div class="kinds">
           ${KINDS.map(
             (kind, i) => html`<label class="kind">
@@ -85,22 +92,22 @@ export class PlProposalForm extends LitElement {
                 .checked=${d.kind === kind}
                 @change=${() => this.#edit({ kind })}
               />
-              <span><strong>${KIND_LABELS[kind]}</strong><span class="small muted">${KIND_HINTS[kind]}</span></span>
+              <span><strong>${t(KIND_LABELS[kind])}</strong><span class="small muted">${t(KIND_HINTS[kind])}</span></span>
             </label>`,
           )}
         </div>
       </fieldset>
 
-      ${this.#text('title', 'Title', d.title, { required: true, maxlength: 1000 })}
-      ${this.#text('details', 'Details (optional)', d.details, {
+      ${this.#text('title', t('Title'), d.title, { required: true, maxlength: 1000 })}
+      ${this.#text('details', t('Details (optional)'), d.details, {
         multiline: true,
-        hint: 'What is being decided and why. Markdown is fine.',
+        hint: t('What is being decided and why. Markdown is fine.'),
       })}
       ${d.kind === 'proposal' ? nothing : this.#options(d)}
 
       <div class="grid">
         <div class="field">
-          <label for="field-closesAt">Voting closes</label>
+          <label for="field-closesAt">${t('Voting closes')}</label>
           <input
             id="field-closesAt"
             type="datetime-local"
@@ -110,28 +117,32 @@ export class PlProposalForm extends LitElement {
             aria-describedby=${e.closesAt ? 'field-closesAt-error field-closesAt-hint' : 'field-closesAt-hint'}
             @input=${(ev: Event) => this.#edit({ closesAt: (ev.target as HTMLInputElement).value })}
           />
-          <p class="hint" id="field-closesAt-hint">In your time zone. A week from now unless you change it.</p>
+          <p class="hint" id="field-closesAt-hint">${t('In your time zone. A week from now unless you change it.')}</p>
           ${e.closesAt ? html`<p class="field-error" id="field-closesAt-error">${e.closesAt}</p>` : nothing}
         </div>
         ${
           d.kind === 'poll'
-            ? html`${this.#number('minChoices', 'Fewest choices', d.minChoices, 1)}
-            ${this.#number('maxChoices', 'Most choices', d.maxChoices, 1)}`
+            ? html`${this.#number('minChoices', t('Fewest choices'), d.minChoices, 1)}
+            ${this.#number('maxChoices', t('Most choices'), d.maxChoices, 1)}`
             : nothing
         }
-        ${d.kind === 'score' ? this.#number('maxScore', 'Highest score', d.maxScore, 1, 100) : nothing}
-        ${d.kind === 'dot_vote' ? this.#number('dotsPerVoter', 'Dots per member', d.dotsPerVoter, 1, 10000) : nothing}
+        ${d.kind === 'score' ? this.#number('maxScore', t('Highest score'), d.maxScore, 1, 100) : nothing}
+        ${d.kind === 'dot_vote' ? this.#number('dotsPerVoter', t('Dots per member'), d.dotsPerVoter, 1, 10000) : nothing}
       </div>
 
       <fieldset>
-        <legend>Settings</legend>
-        ${this.#check('anonymous', 'Anonymous votes', 'Nobody, facilitators included, can see who voted what.')}
+        <legend>${t('Settings')}</legend>
+        ${this.#check(
+          'anonymous',
+          t('Anonymous votes'),
+          t('Nobody, facilitators included, can see who voted what.'),
+        )}
         ${this.#check(
           'resultsHiddenUntilClosed',
-          'Hide results until voting closes',
-          'Members see only how many have voted until the close.',
+          t('Hide results until voting closes'),
+          t('Members see only how many have voted until the close.'),
         )}
-        ${this.#check('reasonRequired', 'Ask everyone for a reason', 'A vote without a reason is refused.')}
+        ${this.#check('reasonRequired', t('Ask everyone for a reason'), t('A vote without a reason is refused.'))}
       </fieldset>
 
       <pl-decision-rules
@@ -144,8 +155,8 @@ export class PlProposalForm extends LitElement {
       ></pl-decision-rules>
 
       <div class="actions">
-        <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Creating…' : 'Put it to a vote'}</button>
-        <button type="button" class="secondary" ?disabled=${this.busy} @click=${this.#cancel}>Cancel</button>
+        <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Creating…') : t('Put it to a vote')}</button>
+        <button type="button" class="secondary" ?disabled=${this.busy} @click=${this.#cancel}>${t('Cancel')}</button>
         <p class="small muted" role="status">${this.status}</p>
       </div>
     </form>`;
@@ -240,18 +251,17 @@ export class PlProposalForm extends LitElement {
 
   #options(d: ProposalDraft) {
     const meeting = d.kind === 'meeting';
-    const noun = meeting ? 'slot' : 'option';
     const err = this.errors.options;
     return html`<fieldset
       class=${meeting ? 'meeting' : ''}
       aria-describedby=${err ? 'field-options-error options-hint' : 'options-hint'}
     >
-      <legend>${meeting ? 'Time slots' : 'Options'}</legend>
+      <legend>${meeting ? t('Time slots') : t('Options')}</legend>
       <p class="hint" id="options-hint">
         ${
           meeting
-            ? 'Give each slot a name and a start time (in your time zone).'
-            : `At least 2. Use the arrows to reorder.`
+            ? t('Give each slot a name and a start time (in your time zone).')
+            : t('At least 2. Use the arrows to reorder.')
         }
       </p>
       ${err ? html`<p class="field-error" id="field-options-error">${err}</p>` : nothing}
@@ -259,17 +269,21 @@ export class PlProposalForm extends LitElement {
         ${d.options.map((o, i) => {
           const labelErr = this.errors[`options.${i}.label`];
           const timeErr = this.errors[`options.${i}.startsAt`];
-          const name = o.label.trim() || `${noun} ${i + 1}`;
+          const number = i + 1;
+          const name =
+            o.label.trim() || (meeting ? t('slot {number}', { number }) : t('option {number}', { number }));
           return html`<li class="option">
             <span class="n" aria-hidden="true">${i + 1}.</span>
             <div class="inputs">
               <div class="field">
-                <label class="sr-only" for="field-options.${i}.label">${meeting ? 'Slot' : 'Option'} ${i + 1}</label>
+                <label class="sr-only" for="field-options.${i}.label"
+                  >${meeting ? t('Slot {number}', { number }) : t('Option {number}', { number })}</label
+                >
                 <input
                   id="field-options.${i}.label"
                   type="text"
                   maxlength="1000"
-                  placeholder=${meeting ? 'e.g. Tuesday evening' : `Option ${i + 1}`}
+                  placeholder=${meeting ? t('e.g. Tuesday evening') : t('Option {number}', { number })}
                   .value=${o.label}
                   aria-invalid=${labelErr ? 'true' : 'false'}
                   aria-describedby=${ifDefined(labelErr ? `options-${i}-label-error` : undefined)}
@@ -280,7 +294,9 @@ export class PlProposalForm extends LitElement {
               ${
                 meeting
                   ? html`<div class="field">
-                    <label class="sr-only" for="field-options.${i}.startsAt">Slot ${i + 1} starts</label>
+                    <label class="sr-only" for="field-options.${i}.startsAt"
+                      >${t('Slot {number} starts', { number })}</label
+                    >
                     <input
                       id="field-options.${i}.startsAt"
                       type="datetime-local"
@@ -299,7 +315,7 @@ export class PlProposalForm extends LitElement {
                 class="ghost small"
                 type="button"
                 id="opt-up-${i}"
-                aria-label=${`Move ${name} up`}
+                aria-label=${t('Move {name} up', { name })}
                 ?disabled=${i === 0}
                 @click=${() => this.#moveOption(i, -1)}
               >
@@ -309,7 +325,7 @@ export class PlProposalForm extends LitElement {
                 class="ghost small"
                 type="button"
                 id="opt-down-${i}"
-                aria-label=${`Move ${name} down`}
+                aria-label=${t('Move {name} down', { name })}
                 ?disabled=${i === d.options.length - 1}
                 @click=${() => this.#moveOption(i, 1)}
               >
@@ -318,7 +334,7 @@ export class PlProposalForm extends LitElement {
               <button
                 class="ghost small"
                 type="button"
-                aria-label=${`Remove ${name}`}
+                aria-label=${t('Remove {name}', { name })}
                 ?disabled=${d.options.length <= 1}
                 @click=${() => this.#removeOption(i)}
               >
@@ -330,7 +346,7 @@ export class PlProposalForm extends LitElement {
       </ol>
       <div>
         <button class="secondary small" type="button" ?disabled=${d.options.length >= 50} @click=${this.#addOption}>
-          Add ${meeting ? 'a slot' : 'an option'}
+          ${meeting ? t('Add a slot') : t('Add an option')}
         </button>
       </div>
     </fieldset>`;
@@ -342,7 +358,7 @@ export class PlProposalForm extends LitElement {
     const kept = restoreProposalDraft(loadDraft(proposalDraftKey(this.threadId)), Date.now());
     if (kept) {
       this.draft = kept;
-      this.status = 'Your unsent draft is back.';
+      this.status = t('Your unsent draft is back.');
     }
     // Offered when they arrive; the form works without them.
     listTemplates(this.groupId || undefined)
@@ -354,25 +370,29 @@ export class PlProposalForm extends LitElement {
 
   #templatePicker() {
     if (this.templates.length === 0) return nothing;
-    const own = this.templates.filter((t) => t.groupId);
-    const option = (t: ProposalTemplate) => html`<option value=${t.id}>${t.name}</option>`;
+    const own = this.templates.filter((template) => template.groupId);
+    const option = (template: ProposalTemplate) =>
+      html`<option value=${template.id}>${templateName(template)}</option>`;
     return html`<div class="field">
-      <label for="field-template">Start from a template (optional)</label>
+      <label for="field-template">${t('Start from a template (optional)')}</label>
       <select id="field-template" aria-describedby="field-template-hint" @change=${this.#useTemplate}>
-        <option value="">None: choose the kind below</option>
-        <optgroup label="Ready-made processes">${this.templates.filter((t) => !t.groupId).map(option)}</optgroup>
-        ${own.length ? html`<optgroup label="This group's templates">${own.map(option)}</optgroup>` : nothing}
+        <option value="">${t('None: choose the kind below')}</option>
+        <optgroup label=${t('Ready-made processes')}>${this.templates.filter((template) => !template.groupId).map(option)}</optgroup>
+        ${own.length ? html`<optgroup label=${t("This group's templates")}>${own.map(option)}</optgroup>` : nothing}
       </select>
-      <p class="hint" id="field-template-hint">${this.#templateHint}</p>
+      <p class="hint" id="field-template-hint">
+        ${this.#templateHint ?? t('Fills in the kind, options, details and settings; change anything before you send it.')}
+      </p>
     </div>`;
   }
 
-  #templateHint = 'Fills in the kind, options, details and settings; change anything before you send it.';
+  /** The chosen template's description; null (the general hint) until one is chosen. */
+  #templateHint: string | null = null;
 
   #useTemplate(ev: Event) {
     const chosen = this.templates.find((t) => t.id === (ev.target as HTMLSelectElement).value);
     if (!chosen) return;
-    this.#templateHint = chosen.description;
+    this.#templateHint = templateDescription(chosen);
     this.#edit(draftFromTemplate(this.draft, chosen));
   }
 
@@ -440,7 +460,7 @@ export class PlProposalForm extends LitElement {
       const proposal = await createProposal(this.threadId, body);
       this.draft = { ...emptyProposalDraft(Date.now()), kind: this.draft.kind };
       clearDraft(proposalDraftKey(this.threadId));
-      this.status = `“${proposal.title}” is open for votes.`;
+      this.status = t('“{title}” is open for votes.', { title: proposal.title });
       fireEvent(this, 'proposal-created', { proposal });
     } catch (err) {
       const optionFields = this.draft.options.flatMap((_, i) => [

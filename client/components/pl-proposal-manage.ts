@@ -4,6 +4,7 @@ import { type FieldErrors, splitErrors } from '../data/api';
 import type { ProposalStore } from '../data/proposal-store';
 import type { Proposal, ProposalPermissions } from '../data/proposals';
 import { defaultClosingInput, fromLocalInput } from '../data/time-text';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 import { manageStyles, sectionStyles } from './pl-proposal-card.styles';
@@ -82,28 +83,28 @@ export class PlProposalManage extends LitElement {
     if (!p || !this.#permitted()) return nothing;
     const can = this.#permissions();
     const closed = Boolean(p.closedAt);
-    return html`<section aria-label="Manage this proposal">
+    return html`<section aria-label=${t('Manage this proposal')}>
       <div class="manage">
         ${
           closed
             ? html`${
                 can.stateOutcome
                   ? html`<button class="secondary" type="button" aria-expanded=${this.panel === 'outcome'} @click=${() => this.#open('outcome')}>
-                    ${p.outcome ? 'Restate the outcome' : 'State the outcome'}
+                    ${p.outcome ? t('Restate the outcome') : t('State the outcome')}
                   </button>`
                   : nothing
               }
               ${
                 can.reopen
                   ? html`<button class="secondary" type="button" aria-expanded=${this.panel === 'reopen'} @click=${() => this.#open('reopen')}>
-                    Reopen voting
+                    ${t('Reopen voting')}
                   </button>`
                   : nothing
               }`
             : html`${
                 can.close
                   ? html`<button class="secondary" type="button" aria-expanded=${this.panel === 'close'} @click=${() => this.#open('close')}>
-                    Close voting…
+                    ${t('Close voting…')}
                   </button>`
                   : nothing
               }
@@ -120,7 +121,7 @@ export class PlProposalManage extends LitElement {
     const e = this.panelErrors;
     const formError = this.panelError ? html`<p class="alert" role="alert">${this.panelError}</p>` : nothing;
     const statement = (required: boolean) => html`<div class="field">
-        <label for="statement">Outcome statement ${required ? '' : '(optional)'}</label>
+        <label for="statement">${required ? t('Outcome statement') : t('Outcome statement (optional)')}</label>
         <textarea
           id="statement"
           name="statement"
@@ -130,11 +131,11 @@ export class PlProposalManage extends LitElement {
           aria-invalid=${e.statement ? 'true' : 'false'}
           aria-describedby="statement-hint ${e.statement ? 'statement-error' : ''}"
         ></textarea>
-        <p class="hint" id="statement-hint">What the group decided, in a sentence or two. Markdown is fine.</p>
+        <p class="hint" id="statement-hint">${t('What the group decided, in a sentence or two. Markdown is fine.')}</p>
         ${e.statement ? html`<p class="field-error" id="statement-error">${e.statement}</p>` : nothing}
       </div>
       <div class="field">
-        <label for="reviewOn">Review on (optional)</label>
+        <label for="reviewOn">${t('Review on (optional)')}</label>
         <input
           id="reviewOn"
           name="reviewOn"
@@ -146,35 +147,35 @@ export class PlProposalManage extends LitElement {
         ${
           e.reviewOn
             ? html`<p class="field-error" id="reviewOn-error">${e.reviewOn}</p>`
-            : html`<p class="hint" id="reviewOn-hint">When the group should look at this decision again.</p>`
+            : html`<p class="hint" id="reviewOn-hint">${t('When the group should look at this decision again.')}</p>`
         }
       </div>`;
-    const cancel = html`<button class="secondary" type="button" @click=${() => this.#open(null)}>Cancel</button>`;
+    const cancel = html`<button class="secondary" type="button" @click=${() => this.#open(null)}>${t('Cancel')}</button>`;
     if (this.panel === 'close') {
       return html`<form class="panel" novalidate aria-labelledby="panel-heading" @submit=${this.#close}>
-        <h3 id="panel-heading">Close voting now</h3>
-        <p class="small muted">The results are final once closed. You can state the outcome now or later.</p>
+        <h3 id="panel-heading">${t('Close voting now')}</h3>
+        <p class="small muted">${t('The results are final once closed. You can state the outcome now or later.')}</p>
         ${formError}${statement(false)}
         <div class="buttons">
-          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Closing…' : 'Close voting'}</button>${cancel}
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Closing…') : t('Close voting')}</button>${cancel}
         </div>
       </form>`;
     }
     if (this.panel === 'outcome') {
       return html`<form class="panel" novalidate aria-labelledby="panel-heading" @submit=${this.#stateOutcome}>
-        <h3 id="panel-heading">${p.outcome ? 'Restate the outcome' : 'State the outcome'}</h3>
+        <h3 id="panel-heading">${p.outcome ? t('Restate the outcome') : t('State the outcome')}</h3>
         ${formError}${statement(true)}
         <div class="buttons">
-          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Save outcome'}</button>${cancel}
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Saving…') : t('Save outcome')}</button>${cancel}
         </div>
       </form>`;
     }
     return html`<form class="panel" novalidate aria-labelledby="panel-heading" @submit=${this.#reopen}>
-      <h3 id="panel-heading">Reopen voting</h3>
-      <p class="small muted">Votes already cast stay; the current outcome is set aside.</p>
+      <h3 id="panel-heading">${t('Reopen voting')}</h3>
+      <p class="small muted">${t('Votes already cast stay; the current outcome is set aside.')}</p>
       ${formError}
       <div class="field">
-        <label for="closesAt">Voting closes</label>
+        <label for="closesAt">${t('Voting closes')}</label>
         <input
           id="closesAt"
           name="closesAt"
@@ -187,11 +188,11 @@ export class PlProposalManage extends LitElement {
         ${
           e.closesAt
             ? html`<p class="field-error" id="closesAt-error">${e.closesAt}</p>`
-            : html`<p class="hint" id="closesAt-hint">In your time zone.</p>`
+            : html`<p class="hint" id="closesAt-hint">${t('In your time zone.')}</p>`
         }
       </div>
       <div class="buttons">
-        <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Reopening…' : 'Reopen voting'}</button>${cancel}
+        <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Reopening…') : t('Reopen voting')}</button>${cancel}
       </div>
     </form>`;
   }
@@ -213,10 +214,10 @@ export class PlProposalManage extends LitElement {
     const reviewOn = (form.elements.namedItem('reviewOn') as HTMLInputElement).value || null;
     const errors: FieldErrors = {};
     if (!statement.trim()) {
-      if (required) errors.statement = 'Write the outcome statement.';
-      else if (reviewOn) errors.statement = 'Add a statement to go with the review date.';
+      if (required) errors.statement = t('Write the outcome statement.');
+      else if (reviewOn) errors.statement = t('Add a statement to go with the review date.');
     }
-    if (reviewOn && !/^\d{4}-\d{2}-\d{2}$/.test(reviewOn)) errors.reviewOn = 'Use a date like 2026-03-04.';
+    if (reviewOn && !/^\d{4}-\d{2}-\d{2}$/.test(reviewOn)) errors.reviewOn = t('Use a date like 2026-03-04.');
     this.panelErrors = errors;
     if (Object.keys(errors).length > 0) return null;
     return statement.trim() ? { statement, reviewOn } : 'none';
@@ -226,14 +227,17 @@ export class PlProposalManage extends LitElement {
     event.preventDefault();
     const outcome = this.#outcomeFrom(event.target as HTMLFormElement, false);
     if (outcome === null) return this.#focusPanelError();
-    await this.#act(() => this.store!.close(outcome === 'none' ? undefined : outcome), 'Voting is closed.');
+    await this.#act(
+      () => this.store!.close(outcome === 'none' ? undefined : outcome),
+      t('Voting is closed.'),
+    );
   }
 
   async #stateOutcome(event: SubmitEvent) {
     event.preventDefault();
     const outcome = this.#outcomeFrom(event.target as HTMLFormElement, true);
     if (outcome === null || outcome === 'none') return this.#focusPanelError();
-    await this.#act(() => this.store!.stateOutcome(outcome), 'The outcome is stated.');
+    await this.#act(() => this.store!.stateOutcome(outcome), t('The outcome is stated.'));
   }
 
   async #reopen(event: SubmitEvent) {
@@ -243,11 +247,11 @@ export class PlProposalManage extends LitElement {
     const closesAt = fromLocalInput(value);
     if (!closesAt || Date.parse(closesAt) <= Date.now()) {
       this.panelErrors = {
-        closesAt: closesAt ? 'Choose a time in the future.' : 'Choose when voting closes.',
+        closesAt: closesAt ? t('Choose a time in the future.') : t('Choose when voting closes.'),
       };
       return this.#focusPanelError();
     }
-    await this.#act(() => this.store!.reopen(closesAt), 'Voting has reopened.');
+    await this.#act(() => this.store!.reopen(closesAt), t('Voting has reopened.'));
   }
 
   async #act(action: () => Promise<void>, done: string) {

@@ -4,6 +4,7 @@ import { participationText } from '../data/proposal-labels';
 import type { ProposalStore } from '../data/proposal-store';
 import type { PersonRef, Proposal } from '../data/proposals';
 import { verdictText } from '../data/verdict-text';
+import { t } from '../i18n';
 import { cssProps } from '../ui/css-props';
 import { sharedStyles } from '../ui/styles';
 import { linklikeStyles, participationStyles, sectionStyles } from './pl-proposal-card.styles';
@@ -36,13 +37,13 @@ export class PlProposalParticipation extends LitElement {
     const undecided = this.undecided;
     const missing = Math.max(0, p.eligibleCount - p.voterCount);
     const verdict = verdictText(p);
-    return html`<section aria-label="Participation">
+    return html`<section aria-label=${t('Participation')}>
       ${verdict ? html`<p class="verdict verdict-${p.results?.verdict}" data-verdict=${p.results?.verdict ?? ''} role="status">${verdict}</p>` : nothing}
       <div class="participation">
         <p class="participation-text">
           <strong>${participationText(p.voterCount, p.eligibleCount, closed)}</strong>${
             p.representedCount > p.voterCount
-              ? html`<span class="small muted"> · ${p.representedCount} represented, with delegated votes</span>`
+              ? html`<span class="small muted"> · ${t('{count} represented, with delegated votes', { count: p.representedCount })}</span>`
               : nothing
           }
         </p>
@@ -56,7 +57,7 @@ export class PlProposalParticipation extends LitElement {
               aria-controls="undecided"
               @click=${this.#toggleUndecided}
             >
-              ${this.showUndecided ? 'Hide who has not voted' : 'Who has not voted?'}
+              ${this.showUndecided ? t('Hide who has not voted') : t('Who has not voted?')}
             </button>`
             : nothing
         }
@@ -65,10 +66,10 @@ export class PlProposalParticipation extends LitElement {
       <div id="undecided" ?hidden=${!this.showUndecided || closed}>
         ${
           undecided === null
-            ? html`<p class="small muted" aria-busy="true">Loading…</p>`
+            ? html`<p class="small muted" aria-busy="true">${t('Loading…')}</p>`
             : undecided.length === 0
-              ? html`<p class="small muted">Everyone has voted.</p>`
-              : html`<p class="small muted" id="undecided-label">Not voted yet:</p>
+              ? html`<p class="small muted">${t('Everyone has voted.')}</p>`
+              : html`<p class="small muted" id="undecided-label">${t('Not voted yet:')}</p>
                 <ul class="names" aria-labelledby="undecided-label">
                   ${undecided.map((m) => html`<li class="badge">${m.name}</li>`)}
                 </ul>`

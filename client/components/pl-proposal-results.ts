@@ -1,6 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Proposal } from '../data/proposals';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 import { resultsStyles, sectionStyles } from './pl-proposal-card.styles';
 import './pl-irv-rounds';
@@ -25,7 +26,7 @@ export class PlProposalResults extends LitElement {
     const closed = Boolean(p.closedAt);
     let body: unknown;
     if (!p.results) {
-      body = html`<p class="notice">Results are hidden until the proposal closes.</p>`;
+      body = html`<p class="notice">${t('Results are hidden until the proposal closes.')}</p>`;
     } else if (p.kind === 'proposal') {
       body = html`<pl-results-pie .results=${p.results}></pl-results-pie>`;
     } else if (p.kind === 'ranked_choice') {
@@ -34,7 +35,7 @@ export class PlProposalResults extends LitElement {
       body = html`<pl-results-bars .proposal=${p}></pl-results-bars>`;
     }
     return html`<section aria-labelledby="results-heading">
-      <h3 id="results-heading">${closed ? 'Final results' : 'Results so far'}</h3>
+      <h3 id="results-heading">${closed ? t('Final results') : t('Results so far')}</h3>
       ${body}
     </section>`;
   }

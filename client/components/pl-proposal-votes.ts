@@ -4,6 +4,7 @@ import { endsInPunctuation } from '../../shared/result-text';
 import { describeChoices } from '../data/ballot-draft';
 import type { ProposalStore } from '../data/proposal-store';
 import type { Proposal, Vote } from '../data/proposals';
+import { t } from '../i18n';
 import { cssProps } from '../ui/css-props';
 import { initials } from '../ui/format';
 import { markdown, markdownStyles } from '../ui/markdown';
@@ -99,12 +100,12 @@ export class PlProposalVotes extends LitElement {
     const showing = this.#showing();
     if (!p || !showing) return nothing;
     if (showing === 'anonymous') {
-      return html`<section aria-label="How people voted">
-        <p class="small muted">Votes are anonymous: nobody, facilitators included, can see who voted what.</p>
+      return html`<section aria-label=${t('How people voted')}>
+        <p class="small muted">${t('Votes are anonymous: nobody, facilitators included, can see who voted what.')}</p>
       </section>`;
     }
     const votes = this.votes;
-    return html`<section aria-label="How people voted">
+    return html`<section aria-label=${t('How people voted')}>
       <div>
         <button
           class="linklike"
@@ -113,13 +114,13 @@ export class PlProposalVotes extends LitElement {
           aria-controls="votes"
           @click=${this.#toggleVotes}
         >
-          ${this.showVotes ? 'Hide how people voted' : `Show how people voted (${p.voterCount})`}
+          ${this.showVotes ? t('Hide how people voted') : t('Show how people voted ({count})', { count: p.voterCount })}
         </button>
       </div>
       <div id="votes" ?hidden=${!this.showVotes}>
         ${
           votes === null
-            ? html`<p class="small muted" aria-busy="true">Loading…</p>`
+            ? html`<p class="small muted" aria-busy="true">${t('Loading…')}</p>`
             : html`<ul class="votes">
               ${votes.map(
                 (v) => html`<li>
@@ -128,8 +129,16 @@ export class PlProposalVotes extends LitElement {
                     ${this.#who(v)} <span>${describeChoices(p, v.choices)}</span>
                     ${
                       v.weight > 1
-                        ? html`<span class="badge" title="Members who delegate to ${v.voter?.name ?? 'this voter'} count with this vote"
-                            >counts for ${v.weight}</span
+                        ? html`<span
+                            class="badge"
+                            title=${
+                              v.voter
+                                ? t('Members who delegate to {name} count with this vote', {
+                                    name: v.voter.name,
+                                  })
+                                : t('Members who delegate to this voter count with this vote')
+                            }
+                            >${t('counts for {weight}', { weight: v.weight })}</span
                           >`
                         : nothing
                     }
@@ -144,7 +153,7 @@ export class PlProposalVotes extends LitElement {
   }
 
   #avatar(v: Vote) {
-    const name = v.voter?.name ?? 'Anonymous';
+    const name = v.voter?.name ?? t('Anonymous');
     const hue = v.voter ? String(avatarHue(v.voter.id)) : '0';
     return html`<span
       class="avatar"
@@ -156,7 +165,7 @@ export class PlProposalVotes extends LitElement {
 
   /** "Ada Okafor:", but "Jo Smith Jr." without a colon after its full stop. */
   #who(v: Vote) {
-    const name = v.voter?.name ?? 'Anonymous';
+    const name = v.voter?.name ?? t('Anonymous');
     return html`<span class="who">${name}</span>${endsInPunctuation(name) ? '' : ':'}`;
   }
 

@@ -2,15 +2,18 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { ApiError } from '../data/api';
 import { type PushState, pushState, turnPushOff, turnPushOn } from '../data/push';
+import { m, t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 
 const HINTS: Record<PushState, string> = {
-  on: 'This browser shows your notifications, even when Plenary is closed.',
-  off: 'Turn on to have this browser show your notifications, even when Plenary is closed.',
-  denied:
+  on: m('This browser shows your notifications, even when Plenary is closed.'),
+  off: m('Turn on to have this browser show your notifications, even when Plenary is closed.'),
+  denied: m(
     'Notifications are blocked for this site in your browser. Allow them in the browser’s site settings, then try again.',
-  unsupported:
+  ),
+  unsupported: m(
     'This browser cannot get push notifications from Plenary here (it needs a browser with push support, over https).',
+  ),
 };
 
 /**
@@ -69,7 +72,7 @@ export class PlPushToggle extends LitElement {
     } catch (err) {
       if (abort.signal.aborted) return;
       this.state = 'off';
-      this.error = err instanceof ApiError ? err.message : 'Whether push is on here could not be checked.';
+      this.error = err instanceof ApiError ? err.message : t('Whether push is on here could not be checked.');
     }
   }
 
@@ -89,9 +92,9 @@ export class PlPushToggle extends LitElement {
           @change=${this.#toggle}
         />
         <div>
-          <label for="push-toggle">Push notifications on this device</label>
+          <label for="push-toggle">${t('Push notifications on this device')}</label>
           <p class="hint" id="push-hint" aria-busy=${s === 'loading' ? 'true' : 'false'}>
-            ${s === 'loading' ? 'Checking this browser…' : HINTS[s]}
+            ${s === 'loading' ? t('Checking this browser…') : t(HINTS[s])}
           </p>
         </div>
       </div>
@@ -108,12 +111,15 @@ export class PlPushToggle extends LitElement {
     this.error = null;
     try {
       this.state = wanted ? await turnPushOn() : await turnPushOff();
-      if (wanted && this.state === 'off') this.error = 'Notifications were not allowed, so push stays off.';
+      if (wanted && this.state === 'off')
+        this.error = t('Notifications were not allowed, so push stays off.');
     } catch (err) {
       this.error =
         err instanceof ApiError
           ? err.message
-          : `Push could not be turned ${wanted ? 'on' : 'off'} here. Try again in a moment.`;
+          : wanted
+            ? t('Push could not be turned on here. Try again in a moment.')
+            : t('Push could not be turned off here. Try again in a moment.');
       await this.#load();
     } finally {
       this.busy = false;

@@ -10,6 +10,7 @@ import {
   sameEmoji,
   setReaction,
 } from '../data/comments';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { sharedStyles } from '../ui/styles';
 
@@ -123,7 +124,7 @@ export class PlReactions extends LitElement {
     if (!comment) return nothing;
     const reactions = this.optimistic ?? comment.reactions;
     if (this.disabled && reactions.length === 0) return nothing;
-    return html`<div class="bar" role="group" aria-label="Reactions">
+    return html`<div class="bar" role="group" aria-label=${t('Reactions')}>
         ${reactions.map(
           (r) => html`<button
             class="reaction"
@@ -135,7 +136,9 @@ export class PlReactions extends LitElement {
           >
             <span class="emoji" aria-hidden="true">${r.emoji}</span><span class="count" aria-hidden="true"
               >${r.count}</span
-            ><span class="sr-only">${r.emoji} ${r.count}${r.mine ? ', including you' : ''}</span>
+            ><span class="sr-only"
+              >${r.mine ? t('{emoji} {count}, including you', { emoji: r.emoji, count: r.count }) : `${r.emoji} ${r.count}`}</span
+            >
           </button>`,
         )}
         ${
@@ -146,24 +149,24 @@ export class PlReactions extends LitElement {
               type="button"
               aria-expanded=${this.picking ? 'true' : 'false'}
               aria-controls="picker"
-              title="Add a reaction"
+              title=${t('Add a reaction')}
               @click=${this.#togglePicker}
             >
               <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
                 <circle cx="12" cy="12" r="9" />
                 <path d="M8.5 14.5a4 4 0 0 0 7 0M9 10h.01M15 10h.01" stroke-linecap="round" />
               </svg>
-              <span class="sr-only">Add a reaction</span>
+              <span class="sr-only">${t('Add a reaction')}</span>
             </button>`
         }
         ${
           this.picking
-            ? html`<div id="picker" class="picker" role="group" aria-label="Choose a reaction" @keydown=${this.#pickerKey}>
+            ? html`<div id="picker" class="picker" role="group" aria-label=${t('Choose a reaction')} @keydown=${this.#pickerKey}>
               ${REACTION_CHOICES.map(
                 (c) => html`<button
                   type="button"
-                  title=${c.name}
-                  aria-label=${c.name}
+                  title=${t(c.name)}
+                  aria-label=${t(c.name)}
                   @click=${() => this.#pick(c.emoji)}
                 >
                   ${c.emoji}

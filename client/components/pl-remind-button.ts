@@ -1,5 +1,6 @@
 import { customElement } from 'lit/decorators.js';
 import { remindNonVoters } from '../data/proposals';
+import { t } from '../i18n';
 import { ActionButton } from '../ui/action-button';
 
 /**
@@ -9,14 +10,19 @@ import { ActionButton } from '../ui/action-button';
  */
 @customElement('pl-remind-button')
 export class PlRemindButton extends ActionButton {
-  protected readonly label = 'Remind those who have not voted';
-  protected readonly failure = 'Could not send the reminder.';
+  protected get label(): string {
+    return t('Remind those who have not voted');
+  }
+
+  protected get failure(): string {
+    return t('Could not send the reminder.');
+  }
 
   protected async act(proposalId: string): Promise<string> {
     const notified = await remindNonVoters(proposalId);
     return notified === 0
-      ? 'Everyone has voted: nobody to remind.'
-      : `Reminded ${notified} member${notified === 1 ? '' : 's'}.`;
+      ? t('Everyone has voted: nobody to remind.')
+      : t('{count, plural, one {Reminded # member.} other {Reminded # members.}}', { count: notified });
   }
 }
 

@@ -5,6 +5,7 @@ import { resetPassword } from '../data/accounts';
 import { type FieldErrors, splitErrors } from '../data/api';
 import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
+import { t } from '../i18n';
 import { navigate } from '../router';
 import { checkFields, field, formAlert, formValues, revealErrors } from '../ui/forms';
 import { authFormStyles, sharedStyles } from '../ui/styles';
@@ -39,40 +40,39 @@ export class PlResetPasswordPage extends LitElement {
     if (!this.token || this.linkBroken) {
       return html`<div class="wrap">
         <div class="card">
-          <h1 tabindex="-1">This link does not work</h1>
+          <h1 tabindex="-1">${t('This link does not work')}</h1>
           <p class="lede muted">
-            Password reset links work once, for one hour. If you copied it from the email, check that you
-            copied all of it.
+            ${t('Password reset links work once, for one hour. If you copied it from the email, check that you copied all of it.')}
           </p>
-          <a class="button" href="/forgot-password">Send me a new link</a>
+          <a class="button" href="/forgot-password">${t('Send me a new link')}</a>
         </div>
       </div>`;
     }
     return html`<div class="wrap">
       <div class="card">
-        <h1 tabindex="-1">Choose a new password</h1>
-        <p class="lede muted">You will be signed out everywhere else, and signed in here.</p>
+        <h1 tabindex="-1">${t('Choose a new password')}</h1>
+        <p class="lede muted">${t('You will be signed out everywhere else, and signed in here.')}</p>
         <form novalidate @submit=${this.#submit} aria-describedby=${this.formError ? 'form-error' : nothing}>
           ${formAlert(this.formError, 'form-error')}
           ${field({
             name: 'password',
-            label: 'New password',
+            label: t('New password'),
             type: 'password',
             autocomplete: 'new-password',
             required: true,
             minlength: 10,
-            hint: 'At least 10 characters.',
+            hint: t('At least 10 characters.'),
             error: this.errors.password,
           })}
           ${field({
             name: 'confirm',
-            label: 'Type it again',
+            label: t('Type it again'),
             type: 'password',
             autocomplete: 'new-password',
             required: true,
             error: this.errors.confirm,
           })}
-          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Set password and sign in'}</button>
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Saving…') : t('Set password and sign in')}</button>
         </form>
       </div>
     </div>`;
@@ -86,7 +86,7 @@ export class PlResetPasswordPage extends LitElement {
     const v = formValues(form);
     this.errors = checkFields(form);
     if (!this.errors.password && !this.errors.confirm && v.password !== v.confirm) {
-      this.errors = { confirm: 'The two passwords differ.' };
+      this.errors = { confirm: t('The two passwords differ.') };
     }
     if (await revealErrors(this, this.errors)) return;
     this.busy = true;

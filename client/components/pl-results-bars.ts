@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Proposal } from '../data/proposals';
 import { resultRows, topMark, winnerText } from '../data/result-view';
 import { formatDateTime } from '../data/time-text';
+import { t } from '../i18n';
 import { cssProps } from '../ui/css-props';
 import { sharedStyles } from '../ui/styles';
 
@@ -109,15 +110,15 @@ export class PlResultsBars extends LitElement {
     const meeting = p.kind === 'meeting';
     const startsAt = new Map(p.options.map((o) => [o.id, o.startsAt ?? null]));
     const tied = rows.filter((row) => row.winner).length > 1;
-    const mark = tied ? 'Tied' : topMark(p);
+    const mark = tied ? t('Tied') : topMark(p);
     return html`
-      ${leader ? html`<p class="leader">${leader}</p>` : html`<p class="leader muted">No votes yet.</p>`}
+      ${leader ? html`<p class="leader">${leader}</p>` : html`<p class="leader muted">${t('No votes yet.')}</p>`}
       ${
         p.kind === 'ranked_choice'
-          ? html`<p class="small muted">Bars show first preferences; the instant runoff below decides.</p>`
+          ? html`<p class="small muted">${t('Bars show first preferences; the instant runoff below decides.')}</p>`
           : nothing
       }
-      <ol class=${meeting ? 'meeting' : ''} aria-label="Results by option">
+      <ol class=${meeting ? 'meeting' : ''} aria-label=${t('Results by option')}>
         ${rows.map((row) => {
           const when = startsAt.get(row.optionId);
           return html`<li class=${row.winner ? 'winner' : ''}>
@@ -139,7 +140,7 @@ export class PlResultsBars extends LitElement {
       </ol>
       ${
         meeting
-          ? html`<p class="key small muted" aria-hidden="true"><span>Yes</span><span class="k-maybe">If need be</span></p>`
+          ? html`<p class="key small muted" aria-hidden="true"><span>${t('Yes')}</span><span class="k-maybe">${t('If need be')}</span></p>`
           : nothing
       }
     `;

@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { percentText } from '../data/proposal-labels';
 import type { Results } from '../data/proposals';
 import { consentRows, pieSlices } from '../data/result-view';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 
 const R = 72;
@@ -132,28 +133,41 @@ export class PlResultsPie extends LitElement {
       76,
       76,
     );
-    const blockCount = rows.find((r) => r.id === 'block')?.count ?? 0;
-    const summary =
+    const blockers = t(
+      '{count, plural, one {One member blocks this proposal.} other {# members block this proposal.}}',
+      { count: rows.find((r) => r.id === 'block')?.count ?? 0 },
+    );
+    const positions = rows
+      .map((r) =>
+        t('{position} {count} ({percent})', {
+          position: r.label,
+          count: r.count,
+          percent: percentText(r.percent),
+        }),
+      )
+      .join(', ');
+    const chartLabel =
       total === 0
-        ? 'No votes yet.'
-        : rows.map((r) => `${r.label} ${r.count} (${percentText(r.percent)})`).join(', ') +
-          (results.blocked ? '. Blocked.' : '.');
+        ? t('Pie chart of positions: No votes yet.')
+        : results.blocked
+          ? t('Pie chart of positions: {positions}. Blocked.', { positions })
+          : t('Pie chart of positions: {positions}.', { positions });
     return html`
       ${
         results.blocked
           ? html`<p class="blocked" role="note">
-            <strong>Blocked</strong>
-            <span>${blockCount === 1 ? 'One member blocks' : `${blockCount} members block`} this proposal.</span>
+            <strong>${t('Blocked')}</strong>
+            <span>${blockers}</span>
           </p>`
           : nothing
       }
       <div class="wrap">
-        <svg viewBox="0 0 152 152" role="img" aria-label=${`Pie chart of positions: ${summary}`}>
+        <svg viewBox="0 0 152 152" role="img" aria-label=${chartLabel}>
           ${this.#defs()}
           ${
             slices.length === 0
               ? svg`<circle class="empty-ring" cx="76" cy="76" r="62"></circle>
-                <text class="empty-text" x="76" y="80" text-anchor="middle">No votes yet</text>`
+                <text class="empty-text" x="76" y="80" text-anchor="middle">${t('No votes yet')}</text>`
               : slices.map(
                   (s) =>
                     svg`<path class="slice c-${s.id}" d=${s.path} fill=${FILLS[s.id as keyof typeof FILLS]}>
@@ -162,7 +176,7 @@ export class PlResultsPie extends LitElement {
                 )
           }
         </svg>
-        <ul aria-label="Positions">
+        <ul aria-label=${t('Positions')}>
           ${rows.map(
             (r) => html`<li data-position=${r.id}>
               <span class="swatch c-${r.id}" aria-hidden="true">

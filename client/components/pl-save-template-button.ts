@@ -1,5 +1,6 @@
 import { customElement } from 'lit/decorators.js';
 import { saveAsTemplate } from '../data/templates';
+import { t } from '../i18n';
 import { ActionButton } from '../ui/action-button';
 
 /**
@@ -9,12 +10,17 @@ import { ActionButton } from '../ui/action-button';
  */
 @customElement('pl-save-template-button')
 export class PlSaveTemplateButton extends ActionButton {
-  protected readonly label = 'Save as template';
-  protected readonly failure = 'Could not save the template.';
+  protected get label(): string {
+    return t('Save as template');
+  }
+
+  protected get failure(): string {
+    return t('Could not save the template.');
+  }
 
   protected async act(proposalId: string): Promise<string> {
     const template = await saveAsTemplate(proposalId);
-    return `Saved: "${template.name}" is now among this group's templates.`;
+    return t('Saved: "{name}" is now among this group\'s templates.', { name: template.name });
   }
 }
 

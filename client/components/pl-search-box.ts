@@ -2,6 +2,7 @@ import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { normaliseQuery } from '../data/search';
 import { StoreController } from '../data/store-controller';
+import { t } from '../i18n';
 import { currentRoute, navigate } from '../router';
 import { sharedStyles } from '../ui/styles';
 
@@ -85,15 +86,15 @@ export class PlSearchBox extends LitElement {
     const icon = html`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
       <circle cx="11" cy="11" r="7" /><path d="m20 20-3.5-3.5" stroke-linecap="round" />
     </svg>`;
-    return html`<form role="search" aria-label="Search Plenary" @submit=${this.#submit}>
+    return html`<form role="search" aria-label=${t('Search Plenary')} @submit=${this.#submit}>
         <span class="icon">${icon}</span>
-        <label class="sr-only" for="q">Search threads and comments</label>
+        <label class="sr-only" for="q">${t('Search threads and comments')}</label>
         <input
           id="q"
           name="q"
           type="search"
           maxlength="500"
-          placeholder="Search threads and comments"
+          placeholder=${t('Search threads and comments')}
           autocomplete="off"
           enterkeyhint="search"
           .value=${this.value}
@@ -102,7 +103,7 @@ export class PlSearchBox extends LitElement {
           }}
         />
       </form>
-      <a class="narrow" href="/search" title="Search"><span class="sr-only">Search</span>${icon}</a>`;
+      <a class="narrow" href="/search" title=${t('Search')}><span class="sr-only">${t('Search')}</span>${icon}</a>`;
   }
 
   #submit(event: SubmitEvent) {

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { splitErrors } from '../data/api';
 import { type Group, listGroups } from '../data/groups';
 import { hitHref, normaliseQuery, type SearchHit, search } from '../data/search';
+import { t } from '../i18n';
 import { navigate } from '../router';
 import { snippet } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
@@ -120,27 +121,29 @@ export class PlSearchPage extends LitElement {
 
   override render() {
     const q = normaliseQuery(this.q);
-    return html`<h1 tabindex="-1">Search</h1>
-      <form role="search" aria-label="Search threads and comments" @submit=${this.#submit}>
-        <label class="sr-only" for="search-q">Search threads and comments</label>
+    return html`<h1 tabindex="-1">${t('Search')}</h1>
+      <form role="search" aria-label=${t('Search threads and comments')} @submit=${this.#submit}>
+        <label class="sr-only" for="search-q">${t('Search threads and comments')}</label>
         <input
           id="search-q"
           type="search"
           name="q"
           maxlength="500"
-          placeholder="Words to look for"
+          placeholder=${t('Words to look for')}
           .value=${this.draft}
           @input=${(e: InputEvent) => {
             this.draft = (e.target as HTMLInputElement).value;
           }}
         />
-        <button type="submit">Search</button>
+        <button type="submit">${t('Search')}</button>
       </form>
       ${
         !q
-          ? html`<p class="muted">Search the threads and comments of all your groups. Use quotes for a phrase, and - to leave a word out.</p>`
+          ? html`<p class="muted">
+              ${t('Search the threads and comments of all your groups. Use quotes for a phrase, and - to leave a word out.')}
+            </p>`
           : this.status === 'loading'
-            ? html`<p class="muted" aria-busy="true">Searching…</p>`
+            ? html`<p class="muted" aria-busy="true">${t('Searching…')}</p>`
             : this.status === 'error'
               ? html`<p class="alert" role="alert">${this.error}</p>`
               : this.#results(q)
@@ -150,25 +153,31 @@ export class PlSearchPage extends LitElement {
   #results(q: string) {
     if (this.hits.length === 0) {
       return html`<div class="empty" role="status">
-        <p><strong>Nothing matches “${q}”.</strong></p>
-        <p class="muted small">Try fewer or other words.</p>
+        <p><strong>${t('Nothing matches “{query}”.', { query: q })}</strong></p>
+        <p class="muted small">${t('Try fewer or other words.')}</p>
       </div>`;
     }
     return html`<p class="summary muted" role="status">
-        ${this.nextCursor ? `More than ${this.hits.length}` : this.hits.length}
-        ${this.hits.length === 1 && !this.nextCursor ? 'result' : 'results'} for “${q}”
+        ${
+          this.nextCursor
+            ? t('More than {count} results for “{query}”', { count: this.hits.length, query: q })
+            : t('{count, plural, one {# result} other {# results}} for “{query}”', {
+                count: this.hits.length,
+                query: q,
+              })
+        }
       </p>
-      <ol aria-label="Search results">
+      <ol aria-label=${t('Search results')}>
         ${this.hits.map(
           (hit) => html`<li>
             <div class="top">
-              <span class="badge ${hit.type === 'thread' ? 'accent' : ''}">${hit.type === 'thread' ? 'Thread' : 'Comment'}</span>
+              <span class="badge ${hit.type === 'thread' ? 'accent' : ''}">${hit.type === 'thread' ? t('Thread') : t('Comment')}</span>
               <a href=${hitHref(hit)}>${hit.title}</a>
             </div>
             <p class="snippet">${snippet(hit.snippet)}</p>
             ${
               this.groups.get(hit.groupId)
-                ? html`<p class="where muted small">in ${this.groups.get(hit.groupId)!.name}</p>`
+                ? html`<p class="where muted small">${t('in {group}', { group: this.groups.get(hit.groupId)!.name })}</p>`
                 : nothing
             }
           </li>`,
@@ -178,7 +187,7 @@ export class PlSearchPage extends LitElement {
       ${
         this.nextCursor
           ? html`<button class="secondary more" type="button" ?disabled=${this.loadingMore} @click=${this.#more}>
-            ${this.loadingMore ? 'Loading…' : 'More results'}
+            ${this.loadingMore ? t('Loading…') : t('More results')}
           </button>`
           : nothing
       }`;

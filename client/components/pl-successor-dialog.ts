@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import type { Membership } from '../data/groups';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 
 /** What {@link PlSuccessorDialog.ask} shows. */
@@ -96,13 +97,15 @@ export class PlSuccessorDialog extends LitElement {
     const { groupName, candidates } = this.options;
     return html`<dialog aria-labelledby="title" aria-describedby="why" @close=${this.#closed}>
       <form novalidate @submit=${this.#submit}>
-        <h2 id="title">Name a new facilitator first</h2>
+        <h2 id="title">${t('Name a new facilitator first')}</h2>
         <p id="why">
-          You are the only facilitator of ${groupName}. A group needs one to manage members and settings, so choose
-          who takes over; they become a facilitator, then you leave.
+          ${t(
+            'You are the only facilitator of {group}. A group needs one to manage members and settings, so choose who takes over; they become a facilitator, then you leave.',
+            { group: groupName },
+          )}
         </p>
         <fieldset aria-describedby=${this.missing ? 'missing' : nothing}>
-          <legend>New facilitator</legend>
+          <legend>${t('New facilitator')}</legend>
           ${candidates.map(
             (m) => html`<label class="choice">
               <input
@@ -119,10 +122,10 @@ export class PlSuccessorDialog extends LitElement {
             </label>`,
           )}
         </fieldset>
-        ${this.missing ? html`<p class="field-error" id="missing" role="alert">Choose who takes over.</p>` : nothing}
+        ${this.missing ? html`<p class="field-error" id="missing" role="alert">${t('Choose who takes over.')}</p>` : nothing}
         <div class="buttons">
-          <button class="secondary" type="button" @click=${this.#cancel}>Cancel</button>
-          <button class="danger solid" type="submit">Make facilitator and leave</button>
+          <button class="secondary" type="button" @click=${this.#cancel}>${t('Cancel')}</button>
+          <button class="danger solid" type="submit">${t('Make facilitator and leave')}</button>
         </div>
       </form>
     </dialog>`;

@@ -5,6 +5,7 @@ import { clearDraft } from '../data/comments';
 import { groupStore } from '../data/group-store';
 import type { ThreadStore } from '../data/thread-store';
 import type { Thread } from '../data/threads';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { checkFields, field, formAlert, formValues, markdownField, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
@@ -69,12 +70,12 @@ export class PlThreadEditForm extends LitElement {
     const thread = this.thread;
     if (!thread) return nothing;
     return html`<form class="card edit-thread" novalidate aria-labelledby="edit-heading" @submit=${this.#save}>
-      <h2 id="edit-heading">Edit thread</h2>
+      <h2 id="edit-heading">${t('Edit thread')}</h2>
       ${formAlert(this.formError)}
-      ${field({ name: 'title', label: 'Title', required: true, maxlength: 200, value: thread.title, error: this.errors.title })}
+      ${field({ name: 'title', label: t('Title'), required: true, maxlength: 200, value: thread.title, error: this.errors.title })}
       ${markdownField({
         name: 'body',
-        label: 'Context',
+        label: t('Context'),
         value: thread.body,
         error: this.errors.body,
         draftKey: editDraftKey(thread.id),
@@ -82,8 +83,8 @@ export class PlThreadEditForm extends LitElement {
         groupId: thread.groupId,
       })}
       <div class="buttons">
-        <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Save changes'}</button>
-        <button type="button" class="secondary" @click=${this.#cancel}>Cancel</button>
+        <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Saving…') : t('Save changes')}</button>
+        <button type="button" class="secondary" @click=${this.#cancel}>${t('Cancel')}</button>
       </div>
     </form>`;
   }

@@ -2,8 +2,9 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Group } from '../data/groups';
 import { NO_THREAD_PERMISSIONS, type Thread } from '../data/threads';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
-import { absoluteTime, plural, relativeTime } from '../ui/format';
+import { absoluteTime, relativeTime } from '../ui/format';
 import { markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
 import './pl-presence';
@@ -131,34 +132,36 @@ export class PlThreadHeader extends LitElement {
     const canPropose = !closed && !!this.group?.permissions.createProposal;
     return html`<header>
       <p class="crumb">
-        <a href="/groups/${encodeURIComponent(thread.groupId)}">${this.group?.name ?? 'Back to the group'}</a>
+        <a href="/groups/${encodeURIComponent(thread.groupId)}">${this.group?.name ?? t('Back to the group')}</a>
       </p>
       <div class="title-row">
         <h1 tabindex="-1">${thread.title}</h1>
-        ${thread.pinned ? html`<span class="badge accent">Pinned</span>` : nothing}
+        ${thread.pinned ? html`<span class="badge accent">${t('Pinned')}</span>` : nothing}
         ${
           closed
-            ? html`<span class="badge closed" title="Closed ${absoluteTime(thread.closedAt!)}">Closed</span>`
+            ? html`<span class="badge closed" title=${t('Closed {date}', { date: absoluteTime(thread.closedAt!) })}
+                >${t('{thread, select, closed {Closed} other {Open}}', { thread: 'closed' })}</span
+              >`
             : nothing
         }
       </div>
       <div class="byline">
         <p class="muted small">
-          Started by ${thread.author?.name ?? 'a former member'}
+          ${thread.author ? t('Started by {name}', { name: thread.author.name }) : t('Started by a former member')}
           <time datetime=${thread.createdAt} title=${absoluteTime(thread.createdAt)}>${relativeTime(thread.createdAt)}</time>
-          · ${plural(thread.commentCount, 'comment')}${
+          · ${t('{count, plural, one {# comment} other {# comments}}', { count: thread.commentCount })}${
             thread.openProposalCount > 0
               ? html` · <button
                   type="button"
                   class="count"
                   data-action="proposals"
                   @click=${() => fireEvent(this, 'pl-thread-action', { action: 'proposals' })}
-                >${plural(thread.openProposalCount, 'open proposal')}</button>`
+                >${t('{count, plural, one {# open proposal} other {# open proposals}}', { count: thread.openProposalCount })}</button>`
               : nothing
           }
           ${
             thread.updatedAt !== thread.createdAt
-              ? html` · <span title=${absoluteTime(thread.updatedAt)}>edited</span>`
+              ? html` · <span title=${absoluteTime(thread.updatedAt)}>${t('edited')}</span>`
               : nothing
           }
         </p>
@@ -167,19 +170,19 @@ export class PlThreadHeader extends LitElement {
       ${thread.body ? html`<div class="context markdown">${markdown(thread.body)}</div>` : nothing}
       ${
         canEdit || canPin || canClose || canReopen || canPropose
-          ? html`<div class="controls" role="group" aria-label="Thread actions">
-            ${canPropose && !this.proposing ? this.#button('propose', 'New proposal', { primary: true }) : nothing}
-            ${canEdit && !this.editing ? this.#button('edit', 'Edit thread') : nothing}
+          ? html`<div class="controls" role="group" aria-label=${t('Thread actions')}>
+            ${canPropose && !this.proposing ? this.#button('propose', t('New proposal'), { primary: true }) : nothing}
+            ${canEdit && !this.editing ? this.#button('edit', t('Edit thread')) : nothing}
             ${
               canPin
-                ? this.#button(thread.pinned ? 'unpin' : 'pin', thread.pinned ? 'Unpin' : 'Pin', {
+                ? this.#button(thread.pinned ? 'unpin' : 'pin', thread.pinned ? t('Unpin') : t('Pin'), {
                     pressed: thread.pinned,
                     waits: true,
                   })
                 : nothing
             }
-            ${canClose ? this.#button('close', 'Close thread', { waits: true }) : nothing}
-            ${canReopen ? this.#button('reopen', 'Reopen thread', { waits: true }) : nothing}
+            ${canClose ? this.#button('close', t('Close thread'), { waits: true }) : nothing}
+            ${canReopen ? this.#button('reopen', t('Reopen thread'), { waits: true }) : nothing}
           </div>`
           : nothing
       }

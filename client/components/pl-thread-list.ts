@@ -12,8 +12,9 @@ import type { StreamClient } from '../data/stream';
 import { type ThreadListStore, threadListStore } from '../data/thread-list-store';
 import type { Thread } from '../data/threads';
 import { TopicController } from '../data/topic-controller';
+import { t } from '../i18n';
 import { navigate } from '../router';
-import { absoluteTime, plural, relativeTime } from '../ui/format';
+import { absoluteTime, relativeTime } from '../ui/format';
 import { checkFields, field, formAlert, formValues, markdownField, revealErrors } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
 
@@ -203,7 +204,7 @@ export class PlThreadList extends LitElement {
     const canStart = group.permissions.startThread;
     return html`
       <div class="head">
-        <h2 id="threads-heading">Threads</h2>
+        <h2 id="threads-heading">${t('Threads')}</h2>
         ${
           canStart
             ? html`<button
@@ -213,36 +214,40 @@ export class PlThreadList extends LitElement {
               aria-controls="new-thread"
               @click=${this.#toggleComposing}
             >
-              New thread
+              ${t('New thread')}
             </button>`
-            : html`<p class="muted small">Only facilitators start threads in this group.</p>`
+            : html`<p class="muted small">${t('Only facilitators start threads in this group.')}</p>`
         }
       </div>
       ${this.composing ? this.#form() : nothing}
       ${
         !data || (data.status === 'loading' && data.open.items.length === 0)
-          ? html`<p class="muted" aria-busy="true">Loading threads…</p>`
+          ? html`<p class="muted" aria-busy="true">${t('Loading threads…')}</p>`
           : data.status === 'error'
             ? html`<p class="alert" role="alert">
-              The threads could not be loaded: ${data.error?.message}
-              <button class="secondary small" type="button" @click=${() => this.#store?.refresh()}>Try again</button>
+              ${t('The threads could not be loaded: {error}', { error: data.error?.message })}
+              <button class="secondary small" type="button" @click=${() => this.#store?.refresh()}>${t('Try again')}</button>
             </p>`
             : html`
-              ${data.error ? html`<p class="alert" role="alert">Could not refresh the threads: ${data.error.message}</p>` : nothing}
+              ${
+                data.error
+                  ? html`<p class="alert" role="alert">${t('Could not refresh the threads: {error}', { error: data.error.message })}</p>`
+                  : nothing
+              }
               ${
                 data.open.items.length === 0
                   ? html`<div class="empty">
-                    <p><strong>No open threads yet.</strong></p>
-                    <p class="muted small">${canStart ? 'Start one to get a discussion going.' : 'A facilitator can start one.'}</p>
+                    <p><strong>${t('No open threads yet.')}</strong></p>
+                    <p class="muted small">${canStart ? t('Start one to get a discussion going.') : t('A facilitator can start one.')}</p>
                   </div>`
-                  : html`<ul aria-label="Open threads">
-                    ${data.open.items.map((t) => this.#row(t))}
+                  : html`<ul aria-label=${t('Open threads')}>
+                    ${data.open.items.map((thread) => this.#row(thread))}
                   </ul>`
               }
               ${
                 data.open.nextCursor
                   ? html`<button class="secondary small more" type="button" @click=${() => this.#more('open')}>
-                    Show more threads
+                    ${t('Show more threads')}
                   </button>`
                   : nothing
               }
@@ -250,16 +255,16 @@ export class PlThreadList extends LitElement {
                 data.closed.items.length > 0
                   ? html`<details class="closed">
                     <summary>
-                      Closed threads
+                      ${t('Closed threads')}
                       <span class="badge">${data.closed.items.length}${data.closed.nextCursor ? '+' : ''}</span>
                     </summary>
-                    <ul aria-label="Closed threads">
-                      ${data.closed.items.map((t) => this.#row(t))}
+                    <ul aria-label=${t('Closed threads')}>
+                      ${data.closed.items.map((thread) => this.#row(thread))}
                     </ul>
                     ${
                       data.closed.nextCursor
                         ? html`<button class="secondary small more" type="button" @click=${() => this.#more('closed')}>
-                          Show more closed threads
+                          ${t('Show more closed threads')}
                         </button>`
                         : nothing
                     }
@@ -272,37 +277,45 @@ export class PlThreadList extends LitElement {
     `;
   }
 
-  #row(t: Thread) {
-    const unread = t.unreadCount > 0;
-    return html`<li data-thread-id=${t.id}>
-      <a class="thread ${unread ? 'unread' : ''}" href="/threads/${encodeURIComponent(t.id)}">
+  #row(thread: Thread) {
+    const unread = thread.unreadCount > 0;
+    const comments = t('{count, plural, one {# comment} other {# comments}}', { count: thread.commentCount });
+    return html`<li data-thread-id=${thread.id}>
+      <a class="thread ${unread ? 'unread' : ''}" href="/threads/${encodeURIComponent(thread.id)}">
         <span class="title"
           >${
-            t.pinned
+            thread.pinned
               ? html`<svg class="pin" width="14" height="14" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
                   <path d="M16 3l5 5-3 1-4 4 1 5-2 2-4-4-5 5-1-1 5-5-4-4 2-2 5 1 4-4z" /></svg
-                ><span class="sr-only">Pinned: </span>`
+                ><span class="sr-only">${t('Pinned:')} </span>`
               : nothing
-          }${t.title}</span
+          }${thread.title}</span
         >
         <span class="meta">
-          ${t.author ? `${t.author.name} · ` : ''}${t.closedAt ? 'closed' : 'active'}
-          <time datetime=${t.closedAt ?? t.lastActivityAt} title=${absoluteTime(t.closedAt ?? t.lastActivityAt)}
-            >${relativeTime(t.closedAt ?? t.lastActivityAt)}</time
+          ${thread.author ? `${thread.author.name} · ` : ''}${t(
+            '{state, select, closed {closed} other {active}}',
+            {
+              state: thread.closedAt ? 'closed' : 'open',
+            },
+          )}
+          <time datetime=${thread.closedAt ?? thread.lastActivityAt} title=${absoluteTime(thread.closedAt ?? thread.lastActivityAt)}
+            >${relativeTime(thread.closedAt ?? thread.lastActivityAt)}</time
           >
         </span>
         <span class="counts">
           ${
-            t.openProposalCount > 0
-              ? html`<span class="badge proposals">${plural(t.openProposalCount, 'open proposal')}</span>`
+            thread.openProposalCount > 0
+              ? html`<span class="badge proposals"
+                  >${t('{count, plural, one {# open proposal} other {# open proposals}}', { count: thread.openProposalCount })}</span
+                >`
               : nothing
           }
-          ${unread ? html`<span class="badge unread">${t.unreadCount} unread</span>` : nothing}
-          <span class="count" title=${plural(t.commentCount, 'comment')}>
+          ${unread ? html`<span class="badge unread">${t('{count} unread', { count: thread.unreadCount })}</span>` : nothing}
+          <span class="count" title=${comments}>
             <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
               <path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1.1-4.6A8 8 0 1 1 21 12z" />
             </svg>
-            ${t.commentCount}<span class="sr-only">${t.commentCount === 1 ? ' comment' : ' comments'}</span>
+            <span aria-hidden="true">${thread.commentCount}</span><span class="sr-only">${comments}</span>
           </span>
         </span>
       </a>
@@ -311,21 +324,21 @@ export class PlThreadList extends LitElement {
 
   #form() {
     return html`<form id="new-thread" class="new" novalidate aria-labelledby="new-thread-heading" @submit=${this.#create}>
-      <h3 id="new-thread-heading">Start a thread</h3>
+      <h3 id="new-thread-heading">${t('Start a thread')}</h3>
       ${formAlert(this.formError)}
-      ${field({ name: 'title', label: 'Title', required: true, maxlength: 200, error: this.errors.title })}
+      ${field({ name: 'title', label: t('Title'), required: true, maxlength: 200, error: this.errors.title })}
       ${markdownField({
         name: 'body',
-        label: 'Context (optional)',
-        hint: 'What is this about, and what should the group consider?',
+        label: t('Context (optional)'),
+        hint: t('What is this about, and what should the group consider?'),
         error: this.errors.body,
         draftKey: newThreadDraftKey(this.group!.id),
         members: groupStore(this.group!.id).value.members.map((m) => m.user),
         groupId: this.group!.id,
       })}
       <div class="buttons">
-        <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Starting…' : 'Start thread'}</button>
-        <button type="button" class="secondary" @click=${this.#toggleComposing}>Cancel</button>
+        <button type="submit" ?disabled=${this.busy}>${this.busy ? t('Starting…') : t('Start thread')}</button>
+        <button type="button" class="secondary" @click=${this.#toggleComposing}>${t('Cancel')}</button>
       </div>
     </form>`;
   }

@@ -12,8 +12,8 @@ import { StoreController } from '../data/store-controller';
 import type { StreamClient } from '../data/stream';
 import { buildTimeline, type ThreadState, type ThreadStore, threadStore } from '../data/thread-store';
 import { TopicController } from '../data/topic-controller';
+import { t } from '../i18n';
 import type { PlEvent } from '../ui/fire-event';
-import { plural } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 import { ThreadScrollController } from '../ui/thread-scroll-controller';
 import type { PlComment, ReplyDetail } from './pl-comment';
@@ -144,19 +144,19 @@ export class PlThreadPage extends LitElement {
   override render() {
     const data = this.#thread.value;
     if (!data || (data.status === 'loading' && !data.thread)) {
-      return html`<h1 tabindex="-1">Thread</h1>
-        <p class="muted" aria-busy="true">Loading the thread…</p>`;
+      return html`<h1 tabindex="-1">${t('Thread')}</h1>
+        <p class="muted" aria-busy="true">${t('Loading the thread…')}</p>`;
     }
     if (!data.thread) {
       const gone = data.error?.status === 404;
-      return html`<h1 tabindex="-1">${gone ? 'Thread not found' : 'The thread could not be loaded'}</h1>
+      return html`<h1 tabindex="-1">${gone ? t('Thread not found') : t('The thread could not be loaded')}</h1>
         <p class="muted">
           ${
             gone
-              ? 'It does not exist, or you are not a member of its group.'
-              : (data.error?.message ?? 'Something went wrong.')
+              ? t('It does not exist, or you are not a member of its group.')
+              : (data.error?.message ?? t('Something went wrong.'))
           }
-          <a href="/">Back to your groups</a>
+          <a href="/">${t('Back to your groups')}</a>
         </p>`;
     }
     const thread = data.thread;
@@ -191,7 +191,11 @@ export class PlThreadPage extends LitElement {
       <div class="messages">
         ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
-        ${data.error ? html`<p class="alert" role="alert">Could not refresh the thread: ${data.error.message}</p>` : nothing}
+        ${
+          data.error
+            ? html`<p class="alert" role="alert">${t('Could not refresh the thread: {error}', { error: data.error.message })}</p>`
+            : nothing
+        }
       </div>
       <pl-open-proposals .proposals=${open} @pl-vote-now=${this.#open.voteNow}></pl-open-proposals>
       ${
@@ -199,7 +203,7 @@ export class PlThreadPage extends LitElement {
           ? html`<pl-thread-edit-form
             .thread=${thread}
             .store=${this.#store}
-            @pl-thread-saved=${() => this.#closeEdit('Thread updated.')}
+            @pl-thread-saved=${() => this.#closeEdit(t('Thread updated.'))}
             @pl-cancel=${() => this.#closeEdit(null)}
           ></pl-thread-edit-form>`
           : nothing
@@ -208,7 +212,7 @@ export class PlThreadPage extends LitElement {
         this.proposing
           ? html`<section class="card proposal-form" aria-labelledby="proposal-form-heading">
             <div class="form-head">
-              <h2 id="proposal-form-heading" tabindex="-1">New proposal</h2>
+              <h2 id="proposal-form-heading" tabindex="-1">${t('New proposal')}</h2>
             </div>
             <pl-proposal-form
               thread-id=${thread.id}
@@ -220,7 +224,7 @@ export class PlThreadPage extends LitElement {
           : nothing
       }
       <section class="timeline" aria-labelledby="discussion-heading">
-        <h2 id="discussion-heading" class="sr-only">Discussion</h2>
+        <h2 id="discussion-heading" class="sr-only">${t('Discussion')}</h2>
         <div class="sentinel" data-sentinel="top"></div>
         ${
           data.olderCursor !== null
@@ -232,26 +236,30 @@ export class PlThreadPage extends LitElement {
                 aria-busy=${data.loadingOlder ? 'true' : 'false'}
                 @click=${() => this.#scroll.loadOlder()}
               >
-                ${data.loadingOlder ? 'Loading earlier comments…' : 'Load earlier comments'}
+                ${data.loadingOlder ? t('Loading earlier comments…') : t('Load earlier comments')}
               </button>
             </div>`
             : data.items.length > 1
-              ? html`<p class="start muted small">The beginning of the thread</p>`
+              ? html`<p class="start muted small">${t('The beginning of the thread')}</p>`
               : nothing
         }
         ${
           data.olderError
-            ? html`<p class="field-error" role="alert">Earlier comments could not be loaded: ${data.olderError.message}</p>`
+            ? html`<p class="field-error" role="alert">
+              ${t('Earlier comments could not be loaded: {error}', { error: data.olderError.message })}
+            </p>`
             : nothing
         }
         ${
           data.items.length === 0 || (rows.length === 1 && rows[0]!.type === 'thread')
-            ? html`<p class="muted">No comments yet. ${closed ? '' : 'Be the first to share a view.'}</p>`
+            ? html`<p class="muted">
+              ${closed ? t('No comments yet.') : t('No comments yet. Be the first to share a view.')}
+            </p>`
             : nothing
         }
         <ol
           class="rows"
-          aria-label="Comments and proposals"
+          aria-label=${t('Comments and proposals')}
           @pl-reply=${this.#reply}
           @pl-comment-delete=${this.#deleteComment}
           @pl-comment-changed=${this.#commentChanged}
@@ -283,7 +291,7 @@ export class PlThreadPage extends LitElement {
           unseen > 0
             ? html`<div class="live">
               <button type="button" class="small" @click=${() => this.#scroll.jumpToEnd()}>
-                ${plural(unseen, 'new item')} below ↓
+                ${t('{count, plural, one {# new item below ↓} other {# new items below ↓}}', { count: unseen })}
               </button>
             </div>`
             : nothing
@@ -300,7 +308,7 @@ export class PlThreadPage extends LitElement {
           .threadId=${thread.id}
           .members=${members}
           .closed=${closed}
-          label="Add a comment"
+          label=${t('Add a comment')}
           @pl-comment-posted=${this.#posted}
           @pl-thread-closed=${this.#refresh}
         ></pl-composer>
@@ -316,9 +324,9 @@ export class PlThreadPage extends LitElement {
     this.#store?.showPosted(event.detail.comment);
     if (event.detail.comment.parentId) {
       this.replyTo = null;
-      this.announcement = 'Your reply was posted.';
+      this.announcement = t('Your reply was posted.');
     } else {
-      this.announcement = 'Your comment was posted.';
+      this.announcement = t('Your comment was posted.');
     }
   }
 
@@ -345,17 +353,22 @@ export class PlThreadPage extends LitElement {
     const comment = event.detail.comment;
     const mine = comment.author?.id === this.session?.user?.id;
     const ok = await this.confirm.ask({
-      title: mine ? 'Delete your comment?' : `Delete ${comment.author?.name ?? 'this'}’s comment?`,
-      message:
+      title: mine
+        ? t('Delete your comment?')
+        : comment.author
+          ? t('Delete {name}’s comment?', { name: comment.author.name })
+          : t('Delete this comment?'),
+      message: t(
         'It will show as deleted in the thread; its text, earlier versions and reactions will be gone.',
-      confirmLabel: 'Delete comment',
+      ),
+      confirmLabel: t('Delete comment'),
       danger: true,
     });
     if (!ok) return;
     this.error = null;
     try {
       await this.#store?.deleteComment(comment.id);
-      this.announcement = 'The comment was deleted.';
+      this.announcement = t('The comment was deleted.');
     } catch (err) {
       this.error = splitErrors(err, []).form;
     }
@@ -369,10 +382,10 @@ export class PlThreadPage extends LitElement {
     const actions: Record<ThreadAction, () => Promise<void>> = {
       propose: () => this.#openProposalForm(),
       edit: () => this.#startEdit(),
-      pin: () => this.#patch({ pinned: true }, 'Pinned to the top of the group.'),
-      unpin: () => this.#patch({ pinned: false }, 'Unpinned.'),
+      pin: () => this.#patch({ pinned: true }, t('Pinned to the top of the group.')),
+      unpin: () => this.#patch({ pinned: false }, t('Unpinned.')),
       close: () => this.#close(),
-      reopen: () => this.#patch({ closed: false }, 'The thread is open again.'),
+      reopen: () => this.#patch({ closed: false }, t('The thread is open again.')),
       proposals: () => this.#open.showPanel(),
     };
     void actions[event.detail.action]();
@@ -397,14 +410,14 @@ export class PlThreadPage extends LitElement {
     const thread = this.#thread.value?.thread;
     if (!thread) return;
     const ok = await this.confirm.ask({
-      title: 'Close this thread?',
-      message: `Nobody will be able to comment or add proposals. ${
-        thread.permissions?.reopen ? 'You can reopen it later.' : 'Only a facilitator can reopen it.'
-      }`,
-      confirmLabel: 'Close thread',
+      title: t('Close this thread?'),
+      message: thread.permissions?.reopen
+        ? t('Nobody will be able to comment or add proposals. You can reopen it later.')
+        : t('Nobody will be able to comment or add proposals. Only a facilitator can reopen it.'),
+      confirmLabel: t('Close thread'),
     });
     if (!ok) return;
-    await this.#patch({ closed: true }, 'The thread is closed.');
+    await this.#patch({ closed: true }, t('The thread is closed.'));
   }
 
   async #patch(patch: { pinned?: boolean; closed?: boolean }, notice: string) {
@@ -442,7 +455,7 @@ export class PlThreadPage extends LitElement {
     this.#store?.showProposal(event.detail.proposal);
     this.#open.add(event.detail.proposal);
     this.proposing = false;
-    this.notice = 'Your proposal is open for votes.';
+    this.notice = t('Your proposal is open for votes.');
   }
 }
 

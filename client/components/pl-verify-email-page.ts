@@ -6,6 +6,7 @@ import { verifyEmail } from '../data/accounts';
 import { ApiError } from '../data/api';
 import { sessionContext } from '../data/context';
 import type { Session } from '../data/session';
+import { t } from '../i18n';
 import { sharedStyles } from '../ui/styles';
 
 /**
@@ -51,23 +52,21 @@ export class PlVerifyEmailPage extends LitElement {
     return html`<div class="wrap">
       <div class="card">
         ${this.#verify.render({
-          pending: () => html`<h1 tabindex="-1">Confirming your address…</h1>
-            <p class="muted" aria-busy="true">One moment.</p>`,
-          complete: () => html`<h1 tabindex="-1">Your email address is confirmed</h1>
-            <p class="muted">Thank you. You can reset your password with it whenever you need to.</p>
-            <a class="button" href=${home}>Go to Plenary</a>`,
+          pending: () => html`<h1 tabindex="-1">${t('Confirming your address…')}</h1>
+            <p class="muted" aria-busy="true">${t('One moment.')}</p>`,
+          complete: () => html`<h1 tabindex="-1">${t('Your email address is confirmed')}</h1>
+            <p class="muted">${t('Thank you. You can reset your password with it whenever you need to.')}</p>
+            <a class="button" href=${home}>${t('Go to Plenary')}</a>`,
           error: (err) =>
             err instanceof ApiError && err.status === 400
-              ? html`<h1 tabindex="-1">This link does not work</h1>
+              ? html`<h1 tabindex="-1">${t('This link does not work')}</h1>
                   <p class="muted">
-                    It may have expired (links work for seven days), been replaced by a newer one, or been
-                    for an address your account no longer uses. You can send a new link from your account
-                    settings.
+                    ${t('It may have expired (links work for seven days), been replaced by a newer one, or been for an address your account no longer uses. You can send a new link from your account settings.')}
                   </p>
-                  <a class="button" href="/settings/account">Account settings</a>`
-              : html`<h1 tabindex="-1">Your address could not be confirmed</h1>
+                  <a class="button" href="/settings/account">${t('Account settings')}</a>`
+              : html`<h1 tabindex="-1">${t('Your address could not be confirmed')}</h1>
                   <p class="alert" role="alert">
-                    ${err instanceof ApiError ? err.message : 'Check your connection and reload the page.'}
+                    ${err instanceof ApiError ? err.message : t('Check your connection and reload the page.')}
                   </p>`,
         })}
       </div>

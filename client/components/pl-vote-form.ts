@@ -14,6 +14,7 @@ import {
 import { ownVote } from '../data/delegations';
 import type { ProposalStore } from '../data/proposal-store';
 import { castVote, type Proposal, retractVote, type Vote } from '../data/proposals';
+import { t } from '../i18n';
 import { fireEvent } from '../ui/fire-event';
 import { formAlert } from '../ui/forms';
 import { sharedStyles } from '../ui/styles';
@@ -105,18 +106,18 @@ export class PlVoteForm extends LitElement {
     const hasVote = Boolean(ownVote(p.myVote));
     const { warning } = buildBallot(p, this.draft);
     const ctx = this.#context();
-    return html`<form novalidate @submit=${this.#submit} aria-label="Your vote">
+    return html`<form novalidate @submit=${this.#submit} aria-label=${t('Your vote')}>
       ${formAlert(this.formError)}
       ${this.#ballot(p, ctx)}
       ${reasonField(p, ctx, warning)}
       <div class="actions">
         <button type="submit" ?disabled=${this.busy}>
-          ${this.busy ? 'Sending…' : hasVote ? 'Change my vote' : 'Cast my vote'}
+          ${this.busy ? t('Sending…') : hasVote ? t('Change my vote') : t('Cast my vote')}
         </button>
         ${
           hasVote
             ? html`<button class="secondary" type="button" ?disabled=${this.busy} @click=${this.#retract}>
-              Retract my vote
+              ${t('Retract my vote')}
             </button>`
             : nothing
         }
@@ -168,7 +169,7 @@ export class PlVoteForm extends LitElement {
     const order = moveRanked(this.draft.order, id, delta);
     this.#edit({ order });
     const pos = order.indexOf(id);
-    this.announcement = `${name} moved to ${ordinal(pos + 1)} place.`;
+    this.announcement = t('{name} moved to {place} place.', { name, place: ordinal(pos + 1) });
     await this.updateComplete;
     // Keep focus on the moved item: on the same arrow, or the other one once it reaches an end.
     const i = this.proposal!.options.findIndex((o) => o.id === id);
@@ -182,8 +183,8 @@ export class PlVoteForm extends LitElement {
     const order = toggleRanked(before, id);
     this.#edit({ order });
     this.announcement = add
-      ? `${name} ranked ${ordinal(order.length)}.`
-      : `${name} removed from the ranking.`;
+      ? t('{name} ranked {place}.', { name, place: ordinal(order.length) })
+      : t('{name} removed from the ranking.', { name });
     await this.updateComplete;
     const p = this.proposal!;
     const i = p.options.findIndex((o) => o.id === id);
@@ -227,7 +228,7 @@ export class PlVoteForm extends LitElement {
     try {
       const vote = this.store ? await this.store.vote(body) : await castVote(p.id, body);
       this.#dirty = false;
-      this.status = ownVote(p.myVote) ? 'Your vote was changed.' : 'Your vote is in.';
+      this.status = ownVote(p.myVote) ? t('Your vote was changed.') : t('Your vote is in.');
       fireEvent(this, 'vote-changed', { vote });
     } catch (err) {
       this.#showError(err, body.choices);
@@ -247,7 +248,7 @@ export class PlVoteForm extends LitElement {
       else await retractVote(p.id);
       this.#dirty = false;
       this.draft = this.#initialDraft({ ...p, myVote: null });
-      this.status = 'Your vote was retracted.';
+      this.status = t('Your vote was retracted.');
       fireEvent(this, 'vote-changed', { vote: null });
     } catch (err) {
       this.formError = splitErrors(err, []).form;
@@ -260,7 +261,7 @@ export class PlVoteForm extends LitElement {
     if (err instanceof ApiError && err.code === 'validation_failed' && err.details.length > 0) {
       this.errors = ballotErrors(err.details, sent);
     } else if (err instanceof ApiError && err.code === 'proposal_closed') {
-      this.formError = 'Voting has closed on this proposal; your vote was not recorded.';
+      this.formError = t('Voting has closed on this proposal; your vote was not recorded.');
     } else {
       this.formError = splitErrors(err, []).form;
     }

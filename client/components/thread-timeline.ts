@@ -4,6 +4,7 @@ import type { Mentionable } from '../data/comments';
 import { outcomeIsCurrent } from '../data/open-proposals';
 import type { CommentEntry, ThreadStore, TimelineRow } from '../data/thread-store';
 import type { Thread, TimelineItem } from '../data/threads';
+import { t } from '../i18n';
 import { absoluteTime, relativeTime } from '../ui/format';
 import type { ReplyDetail } from './pl-comment';
 import './pl-closed-proposal';
@@ -44,11 +45,11 @@ export function timelineRow(row: TimelineRow, ctx: TimelineContext): TemplateRes
   switch (row.type) {
     case 'divider':
       return html`<li class="divider" data-divider>
-        <span>New since your last visit${row.count > 0 ? ` (${row.count})` : ''}</span>
+        <span>${row.count > 0 ? t('New since your last visit ({count})', { count: row.count }) : t('New since your last visit')}</span>
       </li>`;
     case 'thread':
       return html`<li class="event">
-        ${thread.author?.name ?? 'A former member'} started this thread
+        ${thread.author ? t('{name} started this thread', { name: thread.author.name }) : t('A former member started this thread')}
         <time datetime=${row.item.at} title=${absoluteTime(row.item.at)}>${relativeTime(row.item.at)}</time>
       </li>`;
     case 'proposal':
@@ -61,11 +62,14 @@ export function timelineRow(row: TimelineRow, ctx: TimelineContext): TemplateRes
       const top = row.entry.comment;
       const replying = replyTo && replyTo.topLevelId === top.id && thread.closedAt === null;
       return html`<li class="conversation" data-event-id=${row.entry.item.eventId}>
-        ${row.orphan ? html`<p class="orphan-note muted small">A reply to an earlier comment</p>` : nothing}
+        ${row.orphan ? html`<p class="orphan-note muted small">${t('A reply to an earlier comment')}</p>` : nothing}
         ${comment(row.entry, ctx, row.orphan)}
         ${
           row.replies.length > 0
-            ? html`<ol class="replies" aria-label="Replies to ${top.author?.name ?? 'a former member'}">
+            ? html`<ol
+              class="replies"
+              aria-label=${top.author ? t('Replies to {name}', { name: top.author.name }) : t('Replies to a former member')}
+            >
               ${repeat(
                 row.replies,
                 (r) => r.comment.id,
@@ -83,7 +87,7 @@ export function timelineRow(row: TimelineRow, ctx: TimelineContext): TemplateRes
                 .parentId=${replyTo.commentId}
                 .members=${ctx.members}
                 .prefill=${replyTo.handle ? `@${replyTo.handle} ` : ''}
-                label="Reply to ${top.author?.name ?? 'this comment'}"
+                label=${top.author ? t('Reply to {name}', { name: top.author.name }) : t('Reply to this comment')}
               ></pl-composer>
             </div>`
             : nothing
@@ -127,9 +131,15 @@ function outcomeRow(item: TimelineItem, ctx: TimelineContext) {
   const p = item.proposal;
   if (!p) return html`<li data-event-id=${item.eventId}></li>`;
   if (ctx.proposalRows.has(p.id) && outcomeIsCurrent(item.outcome, p)) {
-    const who = (item.outcome ?? p.outcome)?.author?.name ?? 'A former member';
+    const author = (item.outcome ?? p.outcome)?.author;
     return html`<li class="event" data-event-id=${item.eventId}>
-      <span>${who} stated the outcome of “${p.title}”</span>
+      <span
+        >${
+          author
+            ? t('{name} stated the outcome of “{title}”', { name: author.name, title: p.title })
+            : t('A former member stated the outcome of “{title}”', { title: p.title })
+        }</span
+      >
       <time datetime=${item.at} title=${absoluteTime(item.at)}>${relativeTime(item.at)}</time>
     </li>`;
   }

@@ -13,6 +13,11 @@ export async function login(body: LoginBody): Promise<User> {
   return (await api<{ user: User }>('POST', '/auth/login', { body })).user;
 }
 
+/** Sets the member's language (`es`), or null to follow the browser's; returns them as changed. */
+export async function setLanguage(locale: string | null): Promise<User> {
+  return (await api<{ user: User }>('PATCH', '/me', { body: { locale } })).user;
+}
+
 /** Ends the session server-side. */
 export async function logout(): Promise<void> {
   await api<void>('POST', '/auth/logout');

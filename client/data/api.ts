@@ -1,4 +1,5 @@
 import type { ErrorBody } from '../../shared/schemas/common';
+import { t } from '../i18n';
 
 /** One `{path, message}` entry of an error's `details`; `path` is a JSON pointer into the request. */
 export type ErrorDetail = NonNullable<ErrorBody['error']['details']>[number];
@@ -61,7 +62,11 @@ export async function api<T>(method: Method, path: string, options: RequestOptio
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network_error', 'Could not reach Plenary. Check your connection and try again.');
+    throw new ApiError(
+      0,
+      'network_error',
+      t('Could not reach Plenary. Check your connection and try again.'),
+    );
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -83,7 +88,7 @@ export function toApiError(status: number, body: unknown): ApiError {
   if (e && typeof e.code === 'string' && typeof e.message === 'string') {
     return new ApiError(status, e.code, e.message, Array.isArray(e.details) ? e.details : []);
   }
-  return new ApiError(status, 'http_error', `The server answered ${status}.`);
+  return new ApiError(status, 'http_error', t('The server answered {status}.', { status }));
 }
 
 /** Field errors keyed by field name (`/email` → `email`, `/settings/membersCanInvite` → `settings.membersCanInvite`). */
@@ -91,14 +96,16 @@ export type FieldErrors = Record<string, string>;
 
 /**
  * Splits an error into messages for the named fields and one message for the
- * form as a whole (anything that does not point at a field shown).
+ * form as a whole (anything that does not point at a field shown). The
+ * messages are the server's, in English; the client's own (no network, no
+ * answer it understands) are in the reader's language.
  */
 export function splitErrors(
   err: unknown,
   fields: readonly string[],
 ): { fields: FieldErrors; form: string | null } {
   if (!(err instanceof ApiError)) {
-    return { fields: {}, form: err instanceof Error ? err.message : 'Something went wrong.' };
+    return { fields: {}, form: err instanceof Error ? err.message : t('Something went wrong.') };
   }
   const byField: FieldErrors = {};
   const rest: string[] = [];
@@ -129,7 +136,7 @@ export function pointerToField(pointer: string): string {
 }
 
 function sentence(text: string): string {
-  const t = text.trim();
-  if (!t) return t;
-  return t[0]!.toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  return trimmed[0]!.toUpperCase() + trimmed.slice(1) + (/[.!?]$/.test(trimmed) ? '' : '.');
 }

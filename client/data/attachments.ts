@@ -4,6 +4,7 @@
  * Markdown that links it. No DOM here.
  */
 import { type Attachment, MAX_ATTACHMENT_BYTES } from '../../shared/schemas/attachments';
+import { t, translator } from '../i18n';
 import { API_BASE, ApiError, api, toApiError } from './api';
 import type { StreamEvent } from './stream';
 
@@ -43,7 +44,7 @@ export async function uploadFile(groupId: string, file: File, signal?: AbortSign
     throw new ApiError(
       413,
       'payload_too_large',
-      `${file.name} is over 10 MB, the largest file Plenary takes.`,
+      t('{name} is over 10 MB, the largest file Plenary takes.', { name: file.name }),
     );
   }
   let response: Response;
@@ -57,7 +58,11 @@ export async function uploadFile(groupId: string, file: File, signal?: AbortSign
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network_error', 'Could not reach Plenary. Check your connection and try again.');
+    throw new ApiError(
+      0,
+      'network_error',
+      t('Could not reach Plenary. Check your connection and try again.'),
+    );
   }
   const parsed = await response.json().catch(() => undefined);
   if (!response.ok) throw toApiError(response.status, parsed);
@@ -90,9 +95,16 @@ export function attachmentMarkdown(file: Pick<Attachment, 'filename' | 'url' | '
   return `${isPreviewedImage(file) ? '!' : ''}[${text}](${file.url})`;
 }
 
-/** "12 KB", "3.4 MB": a file's size for people. */
+/** "12 KB", "3.4 MB" ("3,4 MB"): a file's size for people, in the reader's language. */
 export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const number = (n: number, digits = 0) =>
+    translator().number(n, {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      useGrouping: false,
+    });
+  // The units are the same in every language Plenary speaks; the numbers are not ("3,4").
+  if (bytes < 1024) return `${number(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${number(Math.round(bytes / 1024))} KB`;
+  return `${number(bytes / 1024 / 1024, 1)} MB`;
 }

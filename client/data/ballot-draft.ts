@@ -2,12 +2,13 @@
  * The vote form's data: a ballot draft (what the voter has filled in), its
  * request body checked by the server's own rules (shared/ballot.ts), the
  * server's errors placed beside the fields, ranking moves, and a vote in
- * words. Pure: no DOM, no I/O.
+ * words, in the reader's language. Pure: no DOM, no I/O.
  */
 import { validateVote } from '../../shared/ballot';
 import { labelled } from '../../shared/result-text';
+import { t, translator } from '../i18n';
 import type { ErrorDetail, FieldErrors } from './api';
-import { MEETING_ANSWERS, optionLabel, plural } from './proposal-labels';
+import { meetingAnswerLabel, optionLabel } from './proposal-labels';
 import type { Choice, Proposal, Vote, VoteBody } from './proposals';
 
 /**
@@ -63,14 +64,21 @@ export function dotsUsed(draft: Pick<BallotDraft, 'values'>): number {
 /** "3 of 10 dots left". */
 export function dotsLeftText(used: number, total: number): string {
   const left = total - used;
-  if (left < 0) return `${plural(-left, 'dot')} too many (you have ${total})`;
-  return `${left} of ${plural(total, 'dot')} left`;
+  if (left < 0) {
+    return t('{count, plural, one {# dot} other {# dots}} too many (you have {total})', {
+      count: -left,
+      total,
+    });
+  }
+  return t('{left} of {total, plural, one {# dot} other {# dots}} left', { left, total });
 }
 
 /** What the poll asks for: "Choose one option.", "Choose 1 to 3 options." */
 export function pollInstruction(min: number, max: number): string {
-  if (min === max) return min === 1 ? 'Choose one option.' : `Choose exactly ${min} options.`;
-  return `Choose ${min} to ${max} options.`;
+  if (min === max) {
+    return min === 1 ? t('Choose one option.') : t('Choose exactly {count} options.', { count: min });
+  }
+  return t('Choose {min} to {max} options.', { min, max });
 }
 
 /** What checking a ballot needs to know of its proposal. */
@@ -81,11 +89,12 @@ export type BallotProposal = Pick<
 
 /**
  * The server's own check of a vote body (`validateVote`, shared/ballot.ts): the problems as the
- * API's 400 `details` would list them, with the same paths and words; empty when the server would
- * take the ballot. The vote form runs it (through {@link buildBallot}) before sending anything.
+ * API's 400 `details` would list them, with the same paths and words (in the reader's language);
+ * empty when the server would take the ballot. The vote form runs it (through {@link buildBallot})
+ * before sending anything.
  */
 export function checkBallot(p: BallotProposal, body: VoteBody): ErrorDetail[] {
-  const checked = validateVote(p, body);
+  const checked = validateVote(p, body, translator());
   return checked.ok ? [] : checked.details;
 }
 
@@ -141,7 +150,7 @@ export function buildBallot(
   }
   const warning =
     p.kind === 'proposal' && draft.selected.includes('block') && !reason
-      ? 'A block stops the proposal. Please say why, so the group can address it.'
+      ? t('A block stops the proposal. Please say why, so the group can address it.')
       : null;
   return { body, errors, warning };
 }
@@ -167,9 +176,9 @@ export function ballotErrors(details: ErrorDetail[], sent: Choice[]): FieldError
 }
 
 function sentence(text: string): string {
-  const t = text.trim();
-  if (!t) return t;
-  return t[0]!.toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  return trimmed[0]!.toUpperCase() + trimmed.slice(1) + (/[.!?]$/.test(trimmed) ? '' : '.');
 }
 
 /** Moves `id` by `delta` places in a ranking (clamped); returns a new array. */
@@ -189,11 +198,9 @@ export function toggleRanked(order: string[], id: string): string[] {
   return order.includes(id) ? order.filter((x) => x !== id) : [...order, id];
 }
 
-/** "1st", "2nd", "3rd", "11th", "22nd". */
+/** "1st", "2nd", "3rd", "11th", "22nd" ("1.º" in Spanish). */
 export function ordinal(n: number): string {
-  const mod100 = n % 100;
-  if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
-  return `${n}${({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th'}`;
+  return t('{n, selectordinal, one {#st} two {#nd} few {#rd} other {#th}}', { n });
 }
 
 /** A vote in words: "Agree", "Option A, Option C", "1. Pears 2. Apples", "Apples 4, Pears 2". */
@@ -210,14 +217,15 @@ export function describeChoices(p: Pick<Proposal, 'kind' | 'options'>, choices: 
     case 'dot_vote':
       return choices
         .filter((c) => (c.score ?? 0) > 0)
-        .map((c) => labelled(label(c.optionId), plural(c.score ?? 0, 'dot')))
-        .join(', ');
-    case 'meeting':
-      return choices
         .map((c) =>
-          labelled(label(c.optionId), MEETING_ANSWERS.find((a) => a.score === c.score)?.label ?? '?'),
+          labelled(
+            label(c.optionId),
+            t('{count, plural, one {# dot} other {# dots}}', { count: c.score ?? 0 }),
+          ),
         )
         .join(', ');
+    case 'meeting':
+      return choices.map((c) => labelled(label(c.optionId), meetingAnswerLabel(c.score))).join(', ');
     default:
       return choices.map((c) => label(c.optionId)).join(', ');
   }

@@ -1,5 +1,7 @@
 import type { Comment, CommentVersion, Reaction } from '../../shared/schemas/threads';
+import { m, t } from '../i18n';
 import { api } from './api';
+import { listText } from './proposal-labels';
 import type { Page } from './threads';
 
 export type { Comment, CommentVersion, Reaction } from '../../shared/schemas/threads';
@@ -74,16 +76,16 @@ export function applyToggle(reactions: readonly Reaction[], emoji: string, on: b
   return next;
 }
 
-/** The emoji offered by the reaction picker, with names for screen readers. */
+/** The emoji offered by the reaction picker, with names for screen readers (messages: show them with `t(name)`). */
 export const REACTION_CHOICES: readonly { emoji: string; name: string }[] = [
-  { emoji: '👍', name: 'thumbs up' },
-  { emoji: '❤️', name: 'heart' },
-  { emoji: '🎉', name: 'celebrate' },
-  { emoji: '😄', name: 'smile' },
-  { emoji: '🤔', name: 'thinking' },
-  { emoji: '👀', name: 'eyes' },
-  { emoji: '🙏', name: 'thanks' },
-  { emoji: '✅', name: 'done' },
+  { emoji: '👍', name: m('thumbs up') },
+  { emoji: '❤️', name: m('heart') },
+  { emoji: '🎉', name: m('celebrate') },
+  { emoji: '😄', name: m('smile') },
+  { emoji: '🤔', name: m('thinking') },
+  { emoji: '👀', name: m('eyes') },
+  { emoji: '🙏', name: m('thanks') },
+  { emoji: '✅', name: m('done') },
 ];
 
 /**
@@ -92,16 +94,27 @@ export const REACTION_CHOICES: readonly { emoji: string; name: string }[] = [
  */
 export function reactionSummary(reaction: Reaction, maxNames = 8): string {
   const names = (reaction.users ?? []).map((u) => u.name);
-  if (names.length === 0) return `${reaction.count} reacted with ${reaction.emoji}`;
+  const emoji = reaction.emoji;
+  if (names.length === 0) {
+    return t('{count, plural, one {# reacted with {emoji}} other {# reacted with {emoji}}}', {
+      count: reaction.count,
+      emoji,
+    });
+  }
   const shown = names.slice(0, maxNames);
   const rest = reaction.count - shown.length;
-  const list =
-    rest > 0
-      ? `${shown.join(', ')} and ${rest} ${rest === 1 ? 'other' : 'others'}`
-      : shown.length > 1
-        ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`
-        : shown[0];
-  return `${list} reacted with ${reaction.emoji}`;
+  if (rest > 0) {
+    return t('{names} and {rest, plural, one {# other} other {# others}} reacted with {emoji}', {
+      names: shown.join(', '),
+      rest,
+      emoji,
+    });
+  }
+  return t('{count, plural, one {{names} reacted with {emoji}} other {{names} reacted with {emoji}}}', {
+    count: shown.length,
+    names: listText(shown),
+    emoji,
+  });
 }
 
 /** The `@` word being typed at the caret, for the mention picker. */

@@ -1,4 +1,5 @@
 import type { Notification } from '../../shared/schemas/threads';
+import { t } from '../i18n';
 
 /*
  * The bell's list shows entries, not raw notifications: several notifications
@@ -53,7 +54,7 @@ export interface NotificationEntry {
   at: string;
   /** Ids of the entry's unread notifications (empty when read). */
   unreadIds: string[];
-  /** A plain-text line on what was folded in ("3 mentions, from Ana and Ben"), or null. */
+  /** A plain-text line on what was folded in ("3 mentions, from Ana and Ben"), in the reader's language, or null. */
   summary: string | null;
 }
 
@@ -111,19 +112,32 @@ function summaryOf(items: Notification[]): string | null {
   const first = items[0]!;
   if (PERSONAL_KINDS.has(first.kind)) {
     if (items.length === 1) return null;
-    const what = first.kind === 'mentioned' ? 'mentions' : 'replies';
-    const who = names(items);
-    return `${items.length} ${what}${who ? `, from ${who}` : ''}`;
+    const values = { count: items.length, names: names(items) };
+    if (first.kind === 'mentioned') {
+      return values.names
+        ? t('{count, plural, one {# mention} other {# mentions}}, from {names}', values)
+        : t('{count, plural, one {# mention} other {# mentions}}', values);
+    }
+    return values.names
+      ? t('{count, plural, one {# reply} other {# replies}}, from {names}', values)
+      : t('{count, plural, one {# reply} other {# replies}}', values);
   }
   const closedWithOutcome =
     items.some((n) => n.kind === 'proposal_closed') && items.some((n) => n.kind === 'outcome_created');
   const parts: string[] = [];
-  if (closedWithOutcome) parts.push('Voting closed');
+  if (closedWithOutcome) parts.push(t('Voting closed'));
   // Closed and its outcome count as one piece of news.
   const updates = items.length - (closedWithOutcome ? 1 : 0);
   if (updates > 1) {
-    const onWhat = first.proposalId && PROPOSAL_KINDS.has(first.kind) ? 'on this proposal' : 'in this thread';
-    parts.push(`${updates} updates ${onWhat}`);
+    parts.push(
+      first.proposalId && PROPOSAL_KINDS.has(first.kind)
+        ? t('{count, plural, one {# update on this proposal} other {# updates on this proposal}}', {
+            count: updates,
+          })
+        : t('{count, plural, one {# update in this thread} other {# updates in this thread}}', {
+            count: updates,
+          }),
+    );
   }
   return parts.length > 0 ? parts.join(' · ') : null;
 }
@@ -133,7 +147,10 @@ function names(items: Notification[]): string {
   const seen = [...new Set(items.flatMap((n) => (n.actor?.name ? [n.actor.name] : [])))];
   if (seen.length === 0) return '';
   if (seen.length === 1) return seen[0]!;
-  if (seen.length === 2) return `${seen[0]} and ${seen[1]}`;
-  const rest = seen.length - 2;
-  return `${seen[0]}, ${seen[1]} and ${rest} other${rest === 1 ? '' : 's'}`;
+  if (seen.length === 2) return t('{first} and {second}', { first: seen[0], second: seen[1] });
+  return t('{first}, {second} and {count, plural, one {# other} other {# others}}', {
+    first: seen[0],
+    second: seen[1],
+    count: seen.length - 2,
+  });
 }

@@ -1,4 +1,5 @@
 import type { Notification } from '../../shared/schemas/threads';
+import { activeLocale } from '../i18n';
 import { ApiError, api } from './api';
 import { Store } from './store';
 import type { StreamEvent } from './stream';
@@ -119,6 +120,8 @@ export class NotificationStore extends Store<NotificationState> {
       items: [n, ...this.value.items],
       unreadCount: this.value.unreadCount + (n.readAt ? 0 : 1),
     });
+    // The stream carries the text in English, as stored; the server says it again in the reader's language.
+    if (activeLocale() !== 'en') void this.refresh();
   }
 
   /** Marks some (or, without ids, all) read: shown at once, then told to the server. */

@@ -2,12 +2,14 @@
  * What a thread page says about its proposals at a glance: the open ones in
  * the order a reader should see them, their state in one line, the reader's
  * own part, the line a closed proposal collapses to, and how the thread's
- * events change the list of open ones. Pure: no DOM, no I/O, no clock.
+ * events change the list of open ones, in the reader's language. Pure: no
+ * DOM, no I/O, no clock.
  */
-import { winnerText } from '../../shared/result-text';
+import { t } from '../i18n';
 import { isFollowedVote } from './delegations';
 import { participationText } from './proposal-labels';
 import type { Outcome, Proposal, Results, Vote } from './proposals';
+import { winnerText } from './result-view';
 import type { StreamEvent } from './stream';
 import { countdownText } from './time-text';
 import { verdictText } from './verdict-text';
@@ -34,7 +36,7 @@ export function sortOpenProposals(list: readonly Proposal[]): Proposal[] {
  */
 export function openProposalState(p: Proposal, now: number, compact = false): string {
   const voted = compact
-    ? `${p.voterCount} of ${p.eligibleCount} voted`
+    ? t('{voted} of {eligible} voted', { voted: p.voterCount, eligible: p.eligibleCount })
     : participationText(p.voterCount, p.eligibleCount, false);
   return `${voted} · ${countdownText(p.closesAt, p.closedAt, now)}`;
 }
@@ -46,8 +48,8 @@ export function openProposalState(p: Proposal, now: number, compact = false): st
 export function myVoteNote(p: Pick<Proposal, 'myVote'>): string | null {
   const vote = p.myVote;
   if (!vote) return null;
-  if (isFollowedVote(vote)) return `Your vote follows ${vote.delegatedTo.name}’s`;
-  return 'You voted';
+  if (isFollowedVote(vote)) return t('Your vote follows {name}’s', { name: vote.delegatedTo.name });
+  return t('You voted');
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The new-proposal form's data: the draft as typed, and its check (the
- * server's rules, the server's field keys) into a request body. Pure: no DOM,
- * no I/O, no clock (callers pass `now`).
+ * server's rules, the server's field keys) into a request body, its messages
+ * in the reader's language. Pure: no DOM, no I/O, no clock (callers pass `now`).
  */
 import { PASS_PERCENT_KINDS } from '../../shared/verdict';
+import { t } from '../i18n';
 import type { FieldErrors } from './api';
 import type { CreateProposalBody, ProposalKind } from './proposals';
 import { defaultClosingInput, fromLocalInput } from './time-text';
@@ -72,11 +73,11 @@ export function buildProposal(
 ): { body: CreateProposalBody; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const title = draft.title.trim();
-  if (!title) errors.title = 'Give the proposal a title.';
-  else if (title.length > 200) errors.title = 'Keep the title to 200 characters.';
+  if (!title) errors.title = t('Give the proposal a title.');
+  else if (title.length > 200) errors.title = t('Keep the title to 200 characters.');
   const closesAt = fromLocalInput(draft.closesAt);
-  if (!closesAt) errors.closesAt = 'Choose when voting closes.';
-  else if (Date.parse(closesAt) <= now) errors.closesAt = 'Choose a closing time in the future.';
+  if (!closesAt) errors.closesAt = t('Choose when voting closes.');
+  else if (Date.parse(closesAt) <= now) errors.closesAt = t('Choose a closing time in the future.');
   const body: CreateProposalBody = {
     kind: draft.kind,
     title,
@@ -95,43 +96,49 @@ export function buildProposal(
       const label = o.label.trim();
       if (!label)
         errors[`options.${i}.label`] = meeting
-          ? 'Name this slot (e.g. "Tuesday evening").'
-          : 'Fill in this option or remove it.';
-      else if (label.length > 200) errors[`options.${i}.label`] = 'Keep options to 200 characters.';
+          ? t('Name this slot (e.g. "Tuesday evening").')
+          : t('Fill in this option or remove it.');
+      else if (label.length > 200) errors[`options.${i}.label`] = t('Keep options to 200 characters.');
       let startsAt: string | undefined;
       if (meeting) {
         startsAt = fromLocalInput(o.startsAt) ?? undefined;
-        if (!startsAt) errors[`options.${i}.startsAt`] = 'Choose the date and time of this slot.';
+        if (!startsAt) errors[`options.${i}.startsAt`] = t('Choose the date and time of this slot.');
       }
       const key = `${label.toLowerCase()}|${startsAt ?? ''}`;
-      if (label && seen.has(key)) errors[`options.${i}.label`] = `"${label}" is listed twice.`;
+      if (label && seen.has(key)) errors[`options.${i}.label`] = t('"{label}" is listed twice.', { label });
       seen.set(key, i);
       options.push(meeting ? { label, startsAt } : { label });
     });
-    if (options.length < min) errors.options = `Give at least ${min} ${meeting ? 'time slot' : 'options'}.`;
-    if (options.length > 50) errors.options = 'Give at most 50 options.';
+    if (options.length < min) {
+      errors.options = meeting
+        ? t('Give at least {count, plural, one {# time slot} other {# time slots}}.', { count: min })
+        : t('Give at least {count, plural, one {# option} other {# options}}.', { count: min });
+    }
+    if (options.length > 50) errors.options = t('Give at most {count} options.', { count: 50 });
     body.options = options;
   }
   if (draft.kind === 'poll') {
     const n = draft.options.length;
     const minC = wholeNumber(draft.minChoices, 1, 50);
     const maxC = wholeNumber(draft.maxChoices, 1, 50);
-    if (minC === null) errors.minChoices = 'Use a whole number, 1 or more.';
-    if (maxC === null) errors.maxChoices = 'Use a whole number, 1 or more.';
-    else if (maxC > n) errors.maxChoices = `Must not be more than the number of options (${n}).`;
+    if (minC === null) errors.minChoices = t('Use a whole number, 1 or more.');
+    if (maxC === null) errors.maxChoices = t('Use a whole number, 1 or more.');
+    else if (maxC > n)
+      errors.maxChoices = t('Must not be more than the number of options ({count}).', { count: n });
     if (minC !== null && maxC !== null && minC > maxC)
-      errors.minChoices = 'Must not be more than the maximum.';
+      errors.minChoices = t('Must not be more than the maximum.');
     if (minC !== null) body.minChoices = minC;
     if (maxC !== null) body.maxChoices = maxC;
   }
   if (draft.kind === 'score') {
     const n = wholeNumber(draft.maxScore, 1, 100);
-    if (n === null) errors.maxScore = 'Use a whole number from 1 to 100.';
+    if (n === null) errors.maxScore = t('Use a whole number from {min} to {max}.', { min: 1, max: 100 });
     else body.maxScore = n;
   }
   if (draft.kind === 'dot_vote') {
     const n = wholeNumber(draft.dotsPerVoter, 1, 10_000);
-    if (n === null) errors.dotsPerVoter = 'Use a whole number from 1 to 10,000.';
+    if (n === null)
+      errors.dotsPerVoter = t('Use a whole number from {min} to {max}.', { min: 1, max: 10_000 });
     else body.dotsPerVoter = n;
   }
   checkDecisionRules(draft, body, errors);
@@ -143,7 +150,8 @@ function checkDecisionRules(draft: ProposalDraft, body: CreateProposalBody, erro
   const percent = (text: string, field: 'quorumPercent' | 'passPercent') => {
     if (!text.trim()) return;
     const n = wholeNumber(text, 1, 100);
-    if (n === null) errors[field] = 'Use a whole number from 1 to 100, or leave it empty.';
+    if (n === null)
+      errors[field] = t('Use a whole number from {min} to {max}, or leave it empty.', { min: 1, max: 100 });
     else body[field] = n;
   };
   percent(draft.quorumPercent, 'quorumPercent');

@@ -2,15 +2,43 @@
  * Results as they are drawn and read: pie slices for consent, bar rows for
  * the other kinds and the instant-runoff table. The words (figures with their
  * units, the results in one line, who leads or won, the rounds in words) come
- * from shared/, where the decision log's CSV and Markdown files get them too.
- * Pure: no DOM, no I/O.
+ * from shared/, where the decision log's CSV and Markdown files get them too;
+ * here they are in the reader's language. Pure: no DOM, no I/O.
  */
-import { optionFigures, topOptionIds } from '../../shared/result-text';
-import { CONSENT_IDS, CONSENT_LABELS, type ConsentId, optionLabel } from './proposal-labels';
+import { type IrvStoryLine, irvStory as sharedIrvStory } from '../../shared/irv-story';
+import {
+  optionFigures,
+  type ResultSubject,
+  resultsSummary as sharedResultsSummary,
+  topMark as sharedTopMark,
+  winnerText as sharedWinnerText,
+  topOptionIds,
+} from '../../shared/result-text';
+import { translator } from '../i18n';
+import { CONSENT_IDS, type ConsentId, consentLabel, optionLabel } from './proposal-labels';
 import type { OptionResult, Proposal, Results } from './proposals';
 
-export { type IrvStoryLine, irvStory } from '../../shared/irv-story';
-export { resultsSummary, topMark, winnerText } from '../../shared/result-text';
+export type { IrvStoryLine };
+
+/** The rounds of a ranked-choice result in words (shared/irv-story.ts), in the reader's language. */
+export function irvStory(p: ResultSubject & Pick<Proposal, 'closedAt'>, results: Results): IrvStoryLine[] {
+  return sharedIrvStory(p, results, translator());
+}
+
+/** The results in one line (shared/result-text.ts), in the reader's language. */
+export function resultsSummary(p: ResultSubject, results: Results): string {
+  return sharedResultsSummary(p, results, translator());
+}
+
+/** "Leading: Agree", "Winner: Option B", "Tied: A / B" (shared/result-text.ts), in the reader's language. */
+export function winnerText(p: ResultSubject & Pick<Proposal, 'closedAt'>, results: Results): string {
+  return sharedWinnerText(p, results, translator());
+}
+
+/** The badge beside the top option: "Leading", "Winner", "Best so far", "Best slot", in the reader's language. */
+export function topMark(p: Pick<Proposal, 'kind' | 'closedAt'>): string {
+  return sharedTopMark(p, translator());
+}
 
 /** One slice of a pie chart. */
 export interface PieSlice {
@@ -94,7 +122,7 @@ export function resultRows(p: Pick<Proposal, 'kind' | 'options'>, results: Resul
       optionId: id,
       label: optionLabel(p, id),
       winner: winners.has(id),
-      text: optionFigures(p, results, id),
+      text: optionFigures(p, results, id, translator()),
     };
     switch (p.kind) {
       case 'score':
@@ -114,7 +142,7 @@ export function consentRows(
 ): { id: ConsentId; label: string; count: number; percent: number }[] {
   return CONSENT_IDS.map((id) => {
     const r = results.options.find((o) => o.optionId === id);
-    return { id, label: CONSENT_LABELS[id], count: r?.count ?? 0, percent: r?.percent ?? 0 };
+    return { id, label: consentLabel(id), count: r?.count ?? 0, percent: r?.percent ?? 0 };
   });
 }
 

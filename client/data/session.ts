@@ -43,6 +43,11 @@ export class Session extends Store<SessionState> {
     return user;
   }
 
+  /** Takes the user as the server just returned them (after a change to their account). */
+  updated(user: User): void {
+    if (this.value.status === 'signed-in') this.set({ status: 'signed-in', user });
+  }
+
   async signOut(): Promise<void> {
     try {
       await logout();

@@ -1,9 +1,9 @@
 /**
- * Time as people read it: the closing countdown, dates in the reader's zone,
- * and the local-time values of `<input type="datetime-local">`. Pure, and no
- * clock: callers pass `now`.
+ * Time as people read it: the closing countdown, dates in the reader's zone
+ * and language, and the local-time values of `<input type="datetime-local">`.
+ * Pure, and no clock: callers pass `now`.
  */
-import { plural } from './proposal-labels';
+import { activeLocale, t } from '../i18n';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -15,17 +15,25 @@ const DAY = 24 * HOUR;
  * "closing now" (past `closesAt`, about to close by itself), or "closed".
  */
 export function countdownText(closesAt: string, closedAt: string | null, now: number): string {
-  if (closedAt) return 'closed';
+  if (closedAt) return t('closed');
   const ms = Date.parse(closesAt) - now;
   if (Number.isNaN(ms)) return '';
-  if (ms <= 0) return 'closing now';
-  if (ms < MINUTE) return 'closes in less than a minute';
+  if (ms <= 0) return t('closing now');
+  if (ms < MINUTE) return t('closes in less than a minute');
   const days = Math.floor(ms / DAY);
   const hours = Math.floor((ms % DAY) / HOUR);
   const minutes = Math.floor((ms % HOUR) / MINUTE);
-  if (days > 0) return `closes in ${plural(days, 'day')}${hours > 0 ? ` ${hours} h` : ''}`;
-  if (hours > 0) return `closes in ${hours} h${minutes > 0 ? ` ${minutes} min` : ''}`;
-  return `closes in ${minutes} min`;
+  if (days > 0) {
+    return hours > 0
+      ? t('closes in {days, plural, one {# day} other {# days}} {hours} h', { days, hours })
+      : t('closes in {days, plural, one {# day} other {# days}}', { days });
+  }
+  if (hours > 0) {
+    return minutes > 0
+      ? t('closes in {hours} h {minutes} min', { hours, minutes })
+      : t('closes in {hours} h', { hours });
+  }
+  return t('closes in {minutes} min', { minutes });
 }
 
 /** How soon the countdown text may change: re-render after this many ms. */
@@ -36,7 +44,10 @@ export function countdownTick(closesAt: string, now: number): number {
   return 10_000;
 }
 
-/** A date-time in the reader's zone: "Tue 4 Mar, 14:00", with the year when it is not this one. */
+/**
+ * A date-time in the reader's zone: "Tue 4 Mar, 14:00", with the year when it is not this one; in
+ * the reader's language unless `locale` is given.
+ */
 export function formatDateTime(
   iso: string,
   options: { locale?: string; timeZone?: string; now?: number } = {},
@@ -44,7 +55,7 @@ export function formatDateTime(
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const sameYear = date.getUTCFullYear() === new Date(options.now ?? Date.now()).getUTCFullYear();
-  return new Intl.DateTimeFormat(options.locale, {
+  return new Intl.DateTimeFormat(options.locale ?? activeLocale(), {
     weekday: 'short',
     day: 'numeric',
     month: 'short',
@@ -55,8 +66,8 @@ export function formatDateTime(
   }).format(date);
 }
 
-/** A `YYYY-MM-DD` date (an outcome's review date) as "4 March 2026". */
-export function formatDay(day: string, locale?: string): string {
+/** A `YYYY-MM-DD` date (an outcome's review date) as "4 March 2026", in the reader's language by default. */
+export function formatDay(day: string, locale: string = activeLocale()): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return day;
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));

@@ -31,11 +31,11 @@ export abstract class ActionButton extends LitElement {
   @state() private message = '';
   @state() private failed = false;
 
-  /** The button's text. */
+  /** The button's text, in the reader's language: a getter that calls `t()`, so a change of language shows. */
   protected abstract readonly label: string;
-  /** Said when the API refuses without a message of its own. */
+  /** Said when the API refuses without a message of its own; like `label`, a getter that calls `t()`. */
   protected abstract readonly failure: string;
-  /** Does it; answers what to tell the user. */
+  /** Does it; answers what to tell the user (translated). */
   protected abstract act(proposalId: string): Promise<string>;
 
   override render() {

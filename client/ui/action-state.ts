@@ -1,5 +1,6 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { ApiError } from '../data/api';
+import { t } from '../i18n';
 
 /**
  * An element's one action at a time through the API, and what it said: busy
@@ -18,7 +19,7 @@ export class ActionState implements ReactiveController {
 
   hostConnected(): void {}
 
-  /** Runs `action` (which answers what to tell the user), then `after` when it went through. */
+  /** Runs `action` (which answers what to tell the user, already translated), then `after` when it went through. */
   async run(action: () => Promise<string>, after?: () => Promise<unknown>): Promise<void> {
     this.#set({ busy: true, message: '', failed: false });
     try {
@@ -28,7 +29,7 @@ export class ActionState implements ReactiveController {
     } catch (err) {
       this.#set({
         failed: true,
-        message: err instanceof ApiError ? err.message : 'That did not work; try again.',
+        message: err instanceof ApiError ? err.message : t('That did not work; try again.'),
       });
     } finally {
       this.#set({ busy: false });

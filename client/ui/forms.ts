@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { FieldErrors } from '../data/api';
+import { t } from '../i18n';
 
 /** One labelled text control with its hint and its error beside it. */
 export interface FieldSpec {
@@ -117,11 +118,14 @@ export function checkFields(form: HTMLFormElement): FieldErrors {
     }
     const label = form.querySelector(`label[for="${el.id}"]`)?.textContent?.trim() ?? el.name;
     const value = el.value.trim();
-    if (el.required && !value) errors[el.name] = `${label} is required.`;
+    if (el.required && !value) errors[el.name] = t('{label} is required.', { label });
     else if (el.minLength > 0 && value && el.value.length < el.minLength) {
-      errors[el.name] = `Use at least ${el.minLength} characters.`;
+      errors[el.name] = t(
+        '{count, plural, one {Use at least # character.} other {Use at least # characters.}}',
+        { count: el.minLength },
+      );
     } else if (el instanceof HTMLInputElement && el.type === 'email' && value && el.validity.typeMismatch) {
-      errors[el.name] = 'Enter an email address, like name@example.org.';
+      errors[el.name] = t('Enter an email address, like name@example.org.');
     }
   }
   return errors;

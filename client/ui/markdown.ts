@@ -3,6 +3,7 @@ import { css, html, noChange, nothing, type TemplateResult } from 'lit';
 import { AsyncDirective, directive } from 'lit/async-directive.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Marked, MarkedExtension, Tokens } from 'marked';
+import { activeLocale, t } from '../i18n';
 
 /*
  * Markdown and server snippets to safe HTML. The server stores Markdown as
@@ -82,8 +83,8 @@ function safeRenderers(pageOrigin: string | null): MarkedExtension {
           insideLink = false;
         }
         if (!safeUrl(href)) return text;
-        const t = title ? ` title="${escapeHtml(title)}"` : '';
-        return `<a href="${escapeHtml(href)}"${t}>${text}</a>`;
+        const titleAttr = title ? ` title="${escapeHtml(title)}"` : '';
+        return `<a href="${escapeHtml(href)}"${titleAttr}>${text}</a>`;
       },
       image({ href, title, text }: Tokens.Image) {
         if (!safeUrl(href)) return escapeHtml(text);
@@ -94,12 +95,17 @@ function safeRenderers(pageOrigin: string | null): MarkedExtension {
           return escapeHtml(text);
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') return escapeHtml(text);
-        const t = title ? ` title="${escapeHtml(title)}"` : '';
-        if (url.origin === ownOrigin) return `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${t}>`;
-        const label = escapeHtml(text ? `${text} (image on ${url.host})` : `Image on ${url.host}`);
+        const titleAttr = title ? ` title="${escapeHtml(title)}"` : '';
+        if (url.origin === ownOrigin)
+          return `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${titleAttr}>`;
+        const label = escapeHtml(
+          text
+            ? t('{text} (image on {host})', { text, host: url.host })
+            : t('Image on {host}', { host: url.host }),
+        );
         // A link inside a link is not HTML; the outer link already leads somewhere.
         if (insideLink) return label;
-        return `<a href="${escapeHtml(href)}" class="foreign-image"${t}>${label}</a>`;
+        return `<a href="${escapeHtml(href)}" class="foreign-image"${titleAttr}>${label}</a>`;
       },
     },
   };
@@ -227,10 +233,16 @@ export function markdownReady(): boolean {
 
 const cache = new Map<string, string>();
 const CACHE_SIZE = 500;
+/** The language the cached HTML is in (a foreign image's link says "image on …" in it). */
+let cacheLocale = '';
 
 /** Markdown as sanitised HTML, if the renderer is loaded; null otherwise. */
 export function renderMarkdownNow(source: string): string | null {
   if (!engine) return null;
+  if (activeLocale() !== cacheLocale) {
+    cache.clear();
+    cacheLocale = activeLocale();
+  }
   const hit = cache.get(source);
   if (hit !== undefined) return hit;
   const raw = engine.marked.parse(source, { async: false }) as string;

@@ -1,6 +1,6 @@
 import type { LitElement, ReactiveController } from 'lit';
 import { PENDING_EVENT_ID, type ThreadState, type ThreadStore } from '../data/thread-store';
-import { plural } from './format';
+import { t } from '../i18n';
 
 /** Older pages tried when a link points at a comment that is not in the newest page. */
 const MAX_PAGES_FOR_LINK = 6;
@@ -125,7 +125,11 @@ export class ThreadScrollController implements ReactiveController {
     await this.#settled();
     if (anchor?.isConnected && store.value.items.length > count) {
       scrollBy(0, anchor.getBoundingClientRect().top - before);
-      this.#options.announce(`Loaded ${plural(store.value.items.length - count, 'earlier item')}.`);
+      this.#options.announce(
+        t('{count, plural, one {Loaded # earlier item.} other {Loaded # earlier items.}}', {
+          count: store.value.items.length - count,
+        }),
+      );
     }
   }
 
@@ -175,7 +179,7 @@ export class ThreadScrollController implements ReactiveController {
       }
       if (page >= MAX_PAGES_FOR_LINK || store.value.olderCursor === null) {
         this.#options.notice(
-          'That comment is further back in the thread, or was removed. Load earlier comments to find it.',
+          t('That comment is further back in the thread, or was removed. Load earlier comments to find it.'),
         );
         return;
       }
@@ -249,11 +253,17 @@ export class ThreadScrollController implements ReactiveController {
       const others = fresh.filter((i) => (i.comment?.author?.id ?? i.proposal?.author?.id) !== viewerId);
       if (others.length > 0) {
         const first = others[0]!;
-        const who = first.comment?.author?.name ?? first.proposal?.author?.name ?? 'Someone';
+        const name = first.comment?.author?.name ?? first.proposal?.author?.name ?? t('Someone');
         this.#options.announce(
-          others.length === 1
-            ? `${who} ${first.kind === 'comment' ? (first.comment?.parentId ? 'replied' : 'commented') : 'added a proposal'}.`
-            : `${others.length} new items in the thread.`,
+          others.length > 1
+            ? t('{count, plural, one {# new item in the thread.} other {# new items in the thread.}}', {
+                count: others.length,
+              })
+            : first.kind !== 'comment'
+              ? t('{name} added a proposal.', { name })
+              : first.comment?.parentId
+                ? t('{name} replied.', { name })
+                : t('{name} commented.', { name }),
         );
         if (!this.#bottomVisible) this.unseenLive += others.length;
       }

@@ -16,7 +16,12 @@ export type DatabaseTarget =
       /** Name statements so each connection parses and plans them once (default true). */
       preparedStatements?: boolean;
     }
-  | { kind: 'pglite'; dataDir: string | null };
+  | {
+      kind: 'pglite';
+      dataDir: string | null;
+      /** A dump (`dumpDataDir()`) to start an in-memory database from instead of an empty one (tests). */
+      loadDataDir?: Blob;
+    };
 
 /** One open database: the Kysely handle plus what the event bus needs to listen. */
 export interface Database {
@@ -93,7 +98,7 @@ export async function openDatabase(
     dataDir = path.resolve(target.dataDir);
     mkdirSync(path.dirname(dataDir), { recursive: true });
   }
-  const pglite = await PGlite.create(dataDir);
+  const pglite = await PGlite.create(dataDir, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
   const dialect = new YieldingPGliteDialect(pglite);
   const db = new Kysely<DB>({ dialect });
   return { db, target, pglite, waitingForConnection: () => dialect.waiting, close: () => db.destroy() };

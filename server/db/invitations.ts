@@ -235,7 +235,8 @@ export function renewInvitation(
 
 /**
  * Accounts with these addresses (lower-cased), and whether each is already a
- * member of the group: an invitation to one notifies them in the app too.
+ * member of the group: an invitation to one notifies them in the app too, and
+ * its email speaks their language.
  */
 export function accountsByEmail(db: Handle, groupId: string, emails: string[]) {
   if (emails.length === 0) return Promise.resolve([]);
@@ -244,7 +245,13 @@ export function accountsByEmail(db: Handle, groupId: string, emails: string[]) {
     .leftJoin('memberships', (j) =>
       j.onRef('memberships.user_id', '=', 'users.id').on('memberships.group_id', '=', groupId),
     )
-    .select(['users.id', sql<string>`lower(users.email)`.as('address'), 'memberships.role'])
+    .select([
+      'users.id',
+      sql<string>`lower(users.email)`.as('address'),
+      'memberships.role',
+      'users.locale',
+      'users.browser_locale',
+    ])
     .where(sql<string>`lower(users.email)`, 'in', emails)
     .execute();
 }

@@ -20,6 +20,10 @@ export interface UsersTable {
   created_at: Timestamp;
   /** When the owner last proved the address is theirs (migration 0011); null: not yet. */
   email_verified_at: NullableTimestamp;
+  /** The language the member chose (migration 0022); null: their browser's. */
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The best language their browser asked for when they last signed up or in. */
+  browser_locale: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {

@@ -23,11 +23,17 @@ export async function handlesLike(db: Handle, base: string): Promise<Set<string>
 
 export function insertUser(
   db: Handle,
-  user: { email: string; name: string; handle: string; passwordHash: string },
+  user: { email: string; name: string; handle: string; passwordHash: string; browserLocale?: string | null },
 ): Promise<UserRow> {
   return db
     .insertInto('users')
-    .values({ email: user.email, name: user.name, handle: user.handle, password_hash: user.passwordHash })
+    .values({
+      email: user.email,
+      name: user.name,
+      handle: user.handle,
+      password_hash: user.passwordHash,
+      browser_locale: user.browserLocale ?? null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -36,10 +42,18 @@ export function insertUser(
 export function updateUser(
   db: Handle,
   id: string,
-  patch: { name?: string; emailNotifications?: EmailNotifications; passwordHash?: string },
+  patch: {
+    name?: string;
+    emailNotifications?: EmailNotifications;
+    passwordHash?: string;
+    locale?: string | null;
+    browserLocale?: string | null;
+  },
 ): Promise<UserRow> {
   const set = {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+    ...(patch.browserLocale !== undefined ? { browser_locale: patch.browserLocale } : {}),
     ...(patch.emailNotifications !== undefined ? { email_notifications: patch.emailNotifications } : {}),
     ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
   };

@@ -1,3 +1,4 @@
+import type { Translator } from '../../shared/i18n';
 import type { Config } from '../config';
 import { baseUrl, renderEmail } from './layout';
 import type { OutgoingEmail } from './outbox';
@@ -5,7 +6,9 @@ import type { OutgoingEmail } from './outbox';
 /**
  * The emails about an account itself. They are transactional: sent because
  * the person (or someone using their address) just asked, so they carry no
- * unsubscribe headers and ignore email preferences.
+ * unsubscribe headers and ignore email preferences. Each is written in `tr`'s
+ * language: the account's, or for an address with no account the asking
+ * browser's.
  */
 
 /** Where each link leads: a page of the web client, which calls the API. */
@@ -17,30 +20,37 @@ export function accountLink(
   return `${baseUrl(config)}/${page}?token=${encodeURIComponent(token)}`;
 }
 
-const greeting = (name: string | null) => (name ? `Hello ${name},` : 'Hello,');
+const greeting = (tr: Translator, name: string | null) =>
+  name ? tr.t('Hello {name},', { name }) : tr.t('Hello,');
 
 /** A link to choose a new password; its text must not differ by whether an account exists beyond the name. */
 export function passwordResetEmail(
   config: Config,
   to: { email: string; name: string | null; userId: string | null },
   token: string,
+  tr: Translator,
 ): OutgoingEmail {
   const url = accountLink(config, 'reset-password', token);
-  const { text, html } = renderEmail({
-    preheader: 'Choose a new password for Plenary. The link works for one hour.',
-    heading: 'Reset your password',
-    paragraphs: [
-      greeting(to.name),
-      'Someone asked to reset the password of the Plenary account that uses this address. If it was you, choose a new password with the button below. The link works once, for one hour, and signs you out everywhere else.',
-      'If it was not you, ignore this email: your password stays as it is.',
-    ],
-    button: { label: 'Choose a new password', url },
-  });
+  const { text, html } = renderEmail(
+    {
+      preheader: tr.t('Choose a new password for Plenary. The link works for one hour.'),
+      heading: tr.t('Reset your password'),
+      paragraphs: [
+        greeting(tr, to.name),
+        tr.t(
+          'Someone asked to reset the password of the Plenary account that uses this address. If it was you, choose a new password with the button below. The link works once, for one hour, and signs you out everywhere else.',
+        ),
+        tr.t('If it was not you, ignore this email: your password stays as it is.'),
+      ],
+      button: { label: tr.t('Choose a new password'), url },
+    },
+    tr.locale,
+  );
   return {
     kind: 'password_reset',
     to: to.email,
     userId: to.userId,
-    subject: 'Reset your Plenary password',
+    subject: tr.t('Reset your Plenary password'),
     text,
     html,
   };
@@ -51,23 +61,29 @@ export function verificationEmail(
   config: Config,
   to: { email: string; name: string; userId: string },
   token: string,
+  tr: Translator,
 ): OutgoingEmail {
   const url = accountLink(config, 'verify-email', token);
-  const { text, html } = renderEmail({
-    preheader: 'One click to confirm this address for Plenary.',
-    heading: 'Confirm your email address',
-    paragraphs: [
-      greeting(to.name),
-      'Please confirm that this is your address, so that you can reset your password with it and get email from your groups. The link works for seven days.',
-      'If you did not create a Plenary account, ignore this email.',
-    ],
-    button: { label: 'Confirm my address', url },
-  });
+  const { text, html } = renderEmail(
+    {
+      preheader: tr.t('One click to confirm this address for Plenary.'),
+      heading: tr.t('Confirm your email address'),
+      paragraphs: [
+        greeting(tr, to.name),
+        tr.t(
+          'Please confirm that this is your address, so that you can reset your password with it and get email from your groups. The link works for seven days.',
+        ),
+        tr.t('If you did not create a Plenary account, ignore this email.'),
+      ],
+      button: { label: tr.t('Confirm my address'), url },
+    },
+    tr.locale,
+  );
   return {
     kind: 'verify_email',
     to: to.email,
     userId: to.userId,
-    subject: 'Confirm your email address',
+    subject: tr.t('Confirm your email address'),
     text,
     html,
   };
@@ -78,23 +94,29 @@ export function emailChangeEmail(
   config: Config,
   to: { newEmail: string; name: string; userId: string },
   token: string,
+  tr: Translator,
 ): OutgoingEmail {
   const url = accountLink(config, 'confirm-email', token);
-  const { text, html } = renderEmail({
-    preheader: 'Confirm the new address of your Plenary account.',
-    heading: 'Confirm your new email address',
-    paragraphs: [
-      greeting(to.name),
-      'You asked to use this address for your Plenary account. Your account keeps its current address until you confirm with the button below. The link works once, for 24 hours.',
-      'If you did not ask for this, ignore this email and nothing changes.',
-    ],
-    button: { label: 'Use this address', url },
-  });
+  const { text, html } = renderEmail(
+    {
+      preheader: tr.t('Confirm the new address of your Plenary account.'),
+      heading: tr.t('Confirm your new email address'),
+      paragraphs: [
+        greeting(tr, to.name),
+        tr.t(
+          'You asked to use this address for your Plenary account. Your account keeps its current address until you confirm with the button below. The link works once, for 24 hours.',
+        ),
+        tr.t('If you did not ask for this, ignore this email and nothing changes.'),
+      ],
+      button: { label: tr.t('Use this address'), url },
+    },
+    tr.locale,
+  );
   return {
     kind: 'change_email',
     to: to.newEmail,
     userId: to.userId,
-    subject: 'Confirm your new email address',
+    subject: tr.t('Confirm your new email address'),
     text,
     html,
   };
@@ -105,22 +127,31 @@ export function emailChangeNotice(
   config: Config,
   to: { email: string; name: string; userId: string },
   newEmail: string,
+  tr: Translator,
 ): OutgoingEmail {
-  const { text, html } = renderEmail({
-    preheader: 'Someone asked to move your Plenary account to another address.',
-    heading: 'Your email address is about to change',
-    paragraphs: [
-      greeting(to.name),
-      `Someone signed in to your Plenary account asked to use ${newEmail} instead of this address. Nothing changes unless that address confirms the change.`,
-      'If this was not you, reset your password now: that also cancels the change and signs everyone out of your account.',
-    ],
-    button: { label: 'Reset my password', url: `${baseUrl(config)}/forgot-password` },
-  });
+  const { text, html } = renderEmail(
+    {
+      preheader: tr.t('Someone asked to move your Plenary account to another address.'),
+      heading: tr.t('Your email address is about to change'),
+      paragraphs: [
+        greeting(tr, to.name),
+        tr.t(
+          'Someone signed in to your Plenary account asked to use {address} instead of this address. Nothing changes unless that address confirms the change.',
+          { address: newEmail },
+        ),
+        tr.t(
+          'If this was not you, reset your password now: that also cancels the change and signs everyone out of your account.',
+        ),
+      ],
+      button: { label: tr.t('Reset my password'), url: `${baseUrl(config)}/forgot-password` },
+    },
+    tr.locale,
+  );
   return {
     kind: 'email_change_notice',
     to: to.email,
     userId: to.userId,
-    subject: 'Your Plenary email address is about to change',
+    subject: tr.t('Your Plenary email address is about to change'),
     text,
     html,
   };

@@ -1,7 +1,16 @@
 import { type Kysely, sql } from 'kysely';
+import type { Translator } from '../../shared/i18n';
 import type { DB } from '../db/schema';
+import { memberLocale, translatorFor } from '../i18n';
 import type { Ctx } from '../services/context';
-import { baseUrl, digestUnsubscribeHeaders, type EmailSection, preferencesUrl, renderEmail } from './layout';
+import {
+  baseUrl,
+  dateLocale,
+  digestUnsubscribeHeaders,
+  type EmailSection,
+  preferencesUrl,
+  renderEmail,
+} from './layout';
 import { enqueueEmails, type OutgoingEmail } from './outbox';
 
 /** Members claimed (and written to) per transaction. */
@@ -32,6 +41,9 @@ interface Claimed {
   digest: Period;
   time_zone: string;
   since: Date | null;
+  /** The member's language (see memberLocale). */
+  locale: string | null;
+  browser_locale: string | null;
 }
 
 const knownZones = new WeakMap<Kysely<DB>, Promise<string>>();
@@ -93,7 +105,8 @@ export async function sendDueDigests(ctx: Ctx, now: Date): Promise<{ members: nu
         update user_preferences up set digest_sent_at = ${at}::timestamptz
         from due join users u on u.id = due.user_id
         where up.user_id = due.user_id
-        returning up.user_id, u.email, due.digest, due.time_zone, due.digest_sent_at as since`.execute(trx);
+        returning up.user_id, u.email, due.digest, due.time_zone, due.digest_sent_at as since,
+          u.locale, u.browser_locale`.execute(trx);
       if (claimed.rows.length === 0) return { members: 0, emails: 0 };
       const windows = claimed.rows.map((c) => ({
         user_id: c.user_id,
@@ -168,15 +181,14 @@ function sinceFor(member: Claimed, now: Date): Date {
   return new Date(Math.max(floor, member.since ? member.since.getTime() : floor));
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function formatIn(timeZone: string, at: Date, style: 'day' | 'moment'): string {
-  const key = `${timeZone}\0${style}`;
+/** A moment in `timeZone`, as `locale` writes it (`en-GB` for the dedupe key's day, whoever reads). */
+function formatIn(timeZone: string, at: Date, style: 'day' | 'moment', locale = 'en-GB'): string {
+  const key = `${timeZone}\0${style}\0${locale}`;
   let f = dateFormats.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(
-      'en-GB',
+      locale,
       style === 'day'
         ? { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }
         : { timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' },
@@ -191,8 +203,9 @@ function clip(text: string): string {
   return t.length > DETAIL_MAX ? `${t.slice(0, DETAIL_MAX).trimEnd()}…` : t;
 }
 
-/** One member's digest: a section per group, in name order, each item a link to it. */
+/** One member's digest, in their language: a section per group, in name order, each item a link to it. */
 function digestEmail(ctx: Ctx, member: Claimed, since: Date, now: Date, items: Activity[]): OutgoingEmail {
+  const tr: Translator = translatorFor(memberLocale(member));
   const base = baseUrl(ctx.config);
   const thread = (id: string, anchor = '') => `${base}/threads/${encodeURIComponent(id)}${anchor}`;
   const counts = { thread: 0, comments: 0, proposal: 0, closed: 0, outcome: 0 };
@@ -208,23 +221,26 @@ function digestEmail(ctx: Ctx, member: Claimed, since: Date, now: Date, items: A
     const proposalLink = thread(a.thread_id, `#proposal-${encodeURIComponent(a.item_id)}`);
     switch (a.kind) {
       case 'thread':
-        group.items.push({ text: `New thread: ${a.title}`, url: thread(a.thread_id) });
+        group.items.push({ text: tr.t('New thread: {title}', { title: a.title }), url: thread(a.thread_id) });
         break;
       case 'comments':
         group.items.push({
-          text: `${plural(n, 'new comment')} in ${a.title}`,
+          text: tr.t('{count, plural, one {# new comment} other {# new comments}} in {title}', {
+            count: n,
+            title: a.title,
+          }),
           url: thread(a.thread_id, `#comment-${encodeURIComponent(a.item_id)}`),
         });
         break;
       case 'proposal':
-        group.items.push({ text: `New proposal: ${a.title}`, url: proposalLink });
+        group.items.push({ text: tr.t('New proposal: {title}', { title: a.title }), url: proposalLink });
         break;
       case 'closed':
-        group.items.push({ text: `Voting closed: ${a.title}`, url: proposalLink });
+        group.items.push({ text: tr.t('Voting closed: {title}', { title: a.title }), url: proposalLink });
         break;
       case 'outcome':
         group.items.push({
-          text: `Outcome of ${a.title}`,
+          text: tr.t('Outcome of {title}', { title: a.title }),
           url: proposalLink,
           ...(a.detail ? { detail: clip(a.detail) } : {}),
         });
@@ -238,36 +254,65 @@ function digestEmail(ctx: Ctx, member: Claimed, since: Date, now: Date, items: A
         ? [
             ...g.items.slice(0, ITEMS_PER_GROUP),
             {
-              text: `and ${plural(g.items.length - ITEMS_PER_GROUP, 'more item')}`,
+              text: tr.t('and {count, plural, one {# more item} other {# more items}}', {
+                count: g.items.length - ITEMS_PER_GROUP,
+              }),
               url: `${base}/groups/${encodeURIComponent(id)}`,
             },
           ]
         : g.items,
   }));
   const summary = [
-    counts.thread && plural(counts.thread, 'new thread'),
-    counts.comments && plural(counts.comments, 'new comment'),
-    counts.proposal && plural(counts.proposal, 'proposal'),
-    counts.closed && plural(counts.closed, 'proposal closed', 'proposals closed'),
-    counts.outcome && plural(counts.outcome, 'outcome'),
+    counts.thread &&
+      tr.t('{count, plural, one {# new thread} other {# new threads}}', { count: counts.thread }),
+    counts.comments &&
+      tr.t('{count, plural, one {# new comment} other {# new comments}}', { count: counts.comments }),
+    counts.proposal &&
+      tr.t('{count, plural, one {# proposal} other {# proposals}}', { count: counts.proposal }),
+    counts.closed &&
+      tr.t('{count, plural, one {# proposal closed} other {# proposals closed}}', { count: counts.closed }),
+    counts.outcome && tr.t('{count, plural, one {# outcome} other {# outcomes}}', { count: counts.outcome }),
   ]
     .filter(Boolean)
     .join(', ');
-  const period = member.digest === 'weekly' ? 'Weekly' : 'Daily';
+  const period = member.digest === 'weekly' ? 'weekly' : 'daily';
   const only = groups.size === 1 ? [...groups.values()][0]!.name : null;
   const subject = only
-    ? `[${only}] ${period} digest: ${summary}`
-    : `${period} digest: ${summary} in ${groups.size} groups`;
-  const body = renderEmail({
-    preheader: summary,
-    heading: `Your ${period.toLowerCase()} digest`,
-    paragraphs: [
-      `What happened in ${only ?? 'your groups'} since ${formatIn(member.time_zone, since, 'moment')}: ${summary}.`,
-    ],
-    sections,
-    footer: `You get this ${period.toLowerCase()} digest because you asked for one in your email settings; it covers every group you are a member of and have not turned email off for. Unsubscribing here turns the digest off.`,
-    footerLink: { label: 'Change what email you get', url: preferencesUrl(ctx.config) },
-  });
+    ? tr.t(
+        '{period, select, weekly {[{group}] Weekly digest: {summary}} other {[{group}] Daily digest: {summary}}}',
+        { period, group: only, summary },
+      )
+    : tr.t(
+        '{period, select, weekly {Weekly digest: {summary} in {count, plural, one {# group} other {# groups}}} other {Daily digest: {summary} in {count, plural, one {# group} other {# groups}}}}',
+        { period, summary, count: groups.size },
+      );
+  const sinceText = formatIn(member.time_zone, since, 'moment', dateLocale(tr));
+  const body = renderEmail(
+    {
+      preheader: summary,
+      heading: tr.t('{period, select, weekly {Your weekly digest} other {Your daily digest}}', { period }),
+      paragraphs: [
+        only
+          ? tr.t('What happened in {group} since {date}: {summary}.', {
+              group: only,
+              date: sinceText,
+              summary,
+            })
+          : tr.t('What happened in your groups since {date}: {summary}.', { date: sinceText, summary }),
+      ],
+      sections,
+      footer:
+        period === 'weekly'
+          ? tr.t(
+              'You get this weekly digest because you asked for one in your email settings; it covers every group you are a member of and have not turned email off for. Unsubscribing here turns the digest off.',
+            )
+          : tr.t(
+              'You get this daily digest because you asked for one in your email settings; it covers every group you are a member of and have not turned email off for. Unsubscribing here turns the digest off.',
+            ),
+      footerLink: { label: tr.t('Change what email you get'), url: preferencesUrl(ctx.config) },
+    },
+    tr.locale,
+  );
   return {
     kind: 'digest',
     userId: member.user_id,

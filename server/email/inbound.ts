@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { english, type Translator } from '../../shared/i18n';
 import { AppError } from '../errors';
+import { memberLocale, translatorFor } from '../i18n';
 import { createComment } from '../services/comments';
 import type { Ctx } from '../services/context';
 import { baseUrl, renderEmail } from './layout';
@@ -23,6 +25,8 @@ interface ReplyTarget {
   userId: string;
   userName: string;
   userEmail: string;
+  /** The language the member is written to in (a bounce). */
+  locale: string;
   threadId: string | null;
   /** The comment the email was about: the reply answers it. Null: the thread or a proposal in it. */
   commentId: string | null;
@@ -39,6 +43,8 @@ async function findTarget(ctx: Ctx, notificationId: string): Promise<ReplyTarget
       'notifications.user_id',
       'users.name',
       'users.email',
+      'users.locale',
+      'users.browser_locale',
       eb.fn.coalesce('notifications.thread_id', 'proposals.thread_id').as('thread_id'),
       'notifications.comment_id',
       'notifications.created_at',
@@ -51,6 +57,7 @@ async function findTarget(ctx: Ctx, notificationId: string): Promise<ReplyTarget
     userId: row.user_id,
     userName: row.name,
     userEmail: row.email,
+    locale: memberLocale(row),
     threadId: row.thread_id,
     commentId: row.comment_id,
     createdAt: row.created_at,
@@ -100,15 +107,50 @@ class DuplicateReply extends Error {}
 
 type Outcome = { posted: string } | { duplicate: true } | { bounced: string };
 
-/** Why a reply was not posted, as the end of "… was not posted because …". */
-function reasonFor(err: unknown, group: string): string | null {
+/** Why a reply was not posted. */
+type Reason = 'gone' | 'not_member' | 'closed' | 'empty' | 'too_long' | 'parent_deleted';
+
+/** Why a reply was not posted, from the error that refused it; null for a fault. */
+function reasonFor(err: unknown): Reason | null {
   if (!(err instanceof AppError)) return null;
-  if (err.code === 'thread_closed') return 'the thread is closed';
-  if (err.statusCode === 404 && err.details?.[0]?.path === '/parentId')
-    return 'the comment you replied to was deleted';
-  if (err.statusCode === 404) return `you are no longer a member of ${group}`;
-  if (err.statusCode === 400) return 'it had no text of its own above the quoted message';
+  if (err.code === 'thread_closed') return 'closed';
+  if (err.statusCode === 404 && err.details?.[0]?.path === '/parentId') return 'parent_deleted';
+  if (err.statusCode === 404) return 'not_member';
+  if (err.statusCode === 400) return 'empty';
   return null;
+}
+
+/** "Your reply to “…” was not posted because …", in `tr`'s language. */
+function notPosted(tr: Translator, reason: Reason, about: string, group: string | null): string {
+  switch (reason) {
+    case 'gone':
+      return tr.t('Your reply to {about} was not posted because the thread no longer exists.', { about });
+    case 'not_member':
+      return group === null
+        ? tr.t('Your reply to {about} was not posted because you are no longer a member of the group.', {
+            about,
+          })
+        : tr.t('Your reply to {about} was not posted because you are no longer a member of {group}.', {
+            about,
+            group,
+          });
+    case 'closed':
+      return tr.t('Your reply to {about} was not posted because the thread is closed.', { about });
+    case 'empty':
+      return tr.t(
+        'Your reply to {about} was not posted because it had no text of its own above the quoted message.',
+        { about },
+      );
+    case 'too_long':
+      return tr.t('Your reply to {about} was not posted because it is longer than {max} characters.', {
+        about,
+        max: tr.number(COMMENT_MAX_CHARS),
+      });
+    case 'parent_deleted':
+      return tr.t('Your reply to {about} was not posted because the comment you replied to was deleted.', {
+        about,
+      });
+  }
 }
 
 /**
@@ -132,16 +174,15 @@ async function postReply(
     .where('threads.id', '=', target.threadId!)
     .executeTakeFirst();
   const about = place ? `“${place.title}”` : `“${(mail.subject ?? '').replace(/^(re|aw|sv|antw):\s*/i, '')}”`;
-  const group = place?.group_name ?? 'the group';
+  const group = place?.group_name ?? null;
   const body = replyText(mail.text ?? '');
 
-  let reason: string | null = null;
-  if (!place) reason = 'the thread no longer exists';
-  else if (!place.role) reason = `you are no longer a member of ${group}`;
-  else if (place.closed_at) reason = 'the thread is closed';
-  else if (body === '') reason = 'it had no text of its own above the quoted message';
-  else if (body.length > COMMENT_MAX_CHARS && [...body].length > COMMENT_MAX_CHARS)
-    reason = `it is longer than ${COMMENT_MAX_CHARS.toLocaleString('en')} characters`;
+  let reason: Reason | null = null;
+  if (!place) reason = 'gone';
+  else if (!place.role) reason = 'not_member';
+  else if (place.closed_at) reason = 'closed';
+  else if (body === '') reason = 'empty';
+  else if (body.length > COMMENT_MAX_CHARS && [...body].length > COMMENT_MAX_CHARS) reason = 'too_long';
 
   if (reason === null) {
     try {
@@ -171,7 +212,7 @@ async function postReply(
     } catch (err) {
       if (err instanceof DuplicateReply) return { duplicate: true };
       // A change between the checks above and the comment's transaction (closed, removed a moment ago).
-      reason = reasonFor(err, group);
+      reason = reasonFor(err);
       if (reason === null) throw err;
     }
   }
@@ -179,22 +220,27 @@ async function postReply(
   const url = place?.role ? `${baseUrl(ctx.config)}/threads/${encodeURIComponent(target.threadId!)}` : null;
   // Given back so nothing is lost; an empty reply has nothing to give back.
   const written = body;
-  const content = renderEmail({
-    heading: 'Your reply was not posted',
-    paragraphs: [
-      `Your reply to ${about} was not posted because ${reason}.`,
-      ...(written ? ['This is what you wrote:'] : []),
-    ],
-    quote: written ? written.slice(0, BOUNCE_QUOTE_MAX) : undefined,
-    button: url ? { label: 'Open the thread', url } : undefined,
-  });
+  // Written in the member's language; the log reads the English.
+  const tr = translatorFor(target.locale);
+  const content = renderEmail(
+    {
+      heading: tr.t('Your reply was not posted'),
+      paragraphs: [
+        notPosted(tr, reason, about, group),
+        ...(written ? [tr.t('This is what you wrote:')] : []),
+      ],
+      quote: written ? written.slice(0, BOUNCE_QUOTE_MAX) : undefined,
+      button: url ? { label: tr.t('Open the thread'), url } : undefined,
+    },
+    tr.locale,
+  );
   await enqueueEmails(ctx.db, [
     {
       kind: 'reply_bounce',
       userId: target.userId,
       // The account's address, not the envelope sender, which anyone can write.
       to: target.userEmail,
-      subject: `Your reply to ${about} was not posted`,
+      subject: tr.t('Your reply to {about} was not posted', { about }),
       ...content,
       headers: { 'Auto-Submitted': 'auto-replied' },
       // A second delivery of the same message bounces once.
@@ -202,7 +248,7 @@ async function postReply(
     },
   ]);
   ctx.email.wake();
-  return { bounced: reason };
+  return { bounced: notPosted(english, reason, about, group) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SOURCE_LOCALE, type Translator } from '../../shared/i18n';
 import type { Config } from '../config';
 
 /** What an email says; every string is plain text and is escaped here. */
@@ -30,6 +31,14 @@ export function baseUrl(config: Config): string {
   return config.publicUrl ?? `http://localhost:${config.port}`;
 }
 
+/**
+ * The `Intl` locale an email writes dates in: English ones the British way
+ * ("Friday, 4 December 2026"), as they always were; others as their language does.
+ */
+export function dateLocale(tr: Translator): string {
+  return tr.locale === SOURCE_LOCALE ? 'en-GB' : tr.locale;
+}
+
 /** Where members change what they get. */
 export function preferencesUrl(config: Config): string {
   return `${baseUrl(config)}/settings/email`;
@@ -58,9 +67,13 @@ const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-s
 /**
  * The plain-text and HTML parts of an email. The HTML is a table layout with
  * inline styles only and no images, which Gmail (which strips <style>) and
- * Outlook (which renders with Word) both keep as meant.
+ * Outlook (which renders with Word) both keep as meant. `lang` is the
+ * language the content is written in (`<html lang>`).
  */
-export function renderEmail(content: EmailContent): { text: string; html: string } {
+export function renderEmail(
+  content: EmailContent,
+  lang: string = SOURCE_LOCALE,
+): { text: string; html: string } {
   const text = [
     content.heading,
     '',
@@ -125,7 +138,7 @@ export function renderEmail(content: EmailContent): { text: string; html: string
     ? `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">${escapeHtml(content.preheader)}</div>`
     : '';
   const html =
-    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` +
+    `<!DOCTYPE html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(content.heading)}</title></head>` +
     `<body style="margin:0;padding:0;background:#f6f8fa">${preheader}` +
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f6f8fa" style="background:#f6f8fa"><tr><td align="center" style="padding:24px 12px">` +

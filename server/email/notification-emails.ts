@@ -1,8 +1,11 @@
 import type { Transaction } from 'kysely';
+import { m, SOURCE_LOCALE, type Translator } from '../../shared/i18n';
 import type { Config } from '../config';
 import type { NotificationRow } from '../db/notifications';
 import type { DB, EmailNotifications } from '../db/schema';
-import { baseUrl, preferencesUrl, renderEmail } from './layout';
+import { memberLocale, translatorFor } from '../i18n';
+import { baseUrl, dateLocale, preferencesUrl, renderEmail } from './layout';
+import { loadNotificationFacts, type NotificationFacts, notificationText } from './notification-text';
 import { enqueueEmails, type OutgoingEmail } from './outbox';
 
 /** What `important` members still get: what concerns them directly, and decisions. */
@@ -24,26 +27,31 @@ export function wantsEmail(level: EmailNotifications, kind: string): boolean {
 const QUOTE_MAX = 1500;
 
 const BUTTONS: Record<string, string> = {
-  mentioned: 'Open the comment',
-  replied: 'Open the reply',
-  proposal_created: 'Read and vote',
-  proposal_closing_soon: 'Vote now',
-  proposal_closed: 'See the results',
-  outcome_created: 'Read the outcome',
-  invited: 'Open the group',
-  role_changed: 'Open the group',
+  mentioned: m('Open the comment'),
+  replied: m('Open the reply'),
+  proposal_created: m('Read and vote'),
+  proposal_closing_soon: m('Vote now'),
+  proposal_closed: m('See the results'),
+  outcome_created: m('Read the outcome'),
+  invited: m('Open the group'),
+  role_changed: m('Open the group'),
 };
 
 const formatters = new Map<string, { date: Intl.DateTimeFormat; zone: Intl.DateTimeFormat }>();
-/** "Friday, 4 December 2026 at 17:00 CET" in the member's own zone (formatters are costly: kept per zone). */
-function closingTime(at: Date, timeZone: string): string {
-  let f = formatters.get(timeZone);
+/**
+ * "Friday, 4 December 2026 at 17:00 CET" in the member's own zone and
+ * language (formatters are costly: kept per zone and language).
+ */
+function closingTime(tr: Translator, at: Date, timeZone: string): string {
+  const key = `${timeZone}\0${tr.locale}`;
+  let f = formatters.get(key);
   if (!f) {
+    const locale = dateLocale(tr);
     f = {
-      date: new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' }),
-      zone: new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' }),
+      date: new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'full', timeStyle: 'short' }),
+      zone: new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }),
     };
-    formatters.set(timeZone, f);
+    formatters.set(key, f);
   }
   const zone = f.zone.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
   return `${f.date.format(at)}${zone ? ` ${zone}` : ''}`;
@@ -58,7 +66,9 @@ function clip(text: string): string {
  * Queues the emails that just-stored notifications call for, in the same
  * transaction, as one insert: each recipient's level for the group (their
  * override, else their own) decides. A handful of reads gather what every
- * message needs, however many recipients there are.
+ * message needs, however many recipients there are. Each is written in its
+ * recipient's language: the notification's stored line is the English; a
+ * member who reads another gets it said again from what it is about.
  */
 export async function queueNotificationEmails(
   trx: Transaction<DB>,
@@ -75,7 +85,14 @@ export async function queueNotificationEmails(
     trx
       .selectFrom('users')
       .leftJoin('user_preferences', 'user_preferences.user_id', 'users.id')
-      .select(['users.id', 'users.email', 'users.email_notifications', 'user_preferences.time_zone'])
+      .select([
+        'users.id',
+        'users.email',
+        'users.email_notifications',
+        'users.locale',
+        'users.browser_locale',
+        'user_preferences.time_zone',
+      ])
       .where('users.id', 'in', userIds)
       .execute(),
     trx
@@ -107,29 +124,64 @@ export async function queueNotificationEmails(
   const commentBody = new Map(comments.map((c) => [c.id, c.body]));
   const proposalById = new Map(proposals.map((p) => [p.id, p]));
   const base = baseUrl(config);
-  const footerLink = { label: 'Change what email you get', url: preferencesUrl(config) };
+  // Who gets email, and in which language.
+  const sending = grouped.flatMap((n) => {
+    const user = userById.get(n.user_id);
+    if (!user) return [];
+    const level = override.get(`${n.user_id}.${n.group_id}`) ?? user.email_notifications;
+    return wantsEmail(level, n.kind) ? [{ n, user, level, tr: translatorFor(memberLocale(user)) }] : [];
+  });
+  // What the lines of those in other languages than English are made of: read only when there are some.
+  const translated = sending.filter((s) => s.tr.locale !== SOURCE_LOCALE).map((s) => s.n);
+  const facts: Map<string, NotificationFacts> =
+    translated.length === 0
+      ? new Map()
+      : await loadNotificationFacts(
+          trx,
+          translated.map((n) => ({
+            id: n.id,
+            kind: n.kind,
+            userId: n.user_id,
+            actorName: n.actor_name,
+            groupId: n.group_id,
+            threadId: n.thread_id,
+            commentId: n.comment_id,
+            proposalId: n.proposal_id,
+            at: n.created_at,
+          })),
+        );
+  const lineOf = (n: NotificationRow, tr: Translator) => {
+    if (tr.locale === SOURCE_LOCALE) return n.text;
+    const f = facts.get(n.id);
+    return (f && notificationText(tr, f)) ?? n.text;
+  };
   // Emails about a thread, a comment or a proposal take replies, which become comments (server/email/inbound.ts).
   const threadOf = (n: NotificationRow) =>
     n.thread_id ?? (n.proposal_id ? proposalById.get(n.proposal_id)?.thread_id : null) ?? null;
 
-  // Everyone told of one thing in the same zone at the same level reads the same message: rendered once.
+  // Everyone told of one thing in the same zone, level and language reads the same message: rendered once.
   const rendered = new Map<string, { text: string; html: string }>();
   const emails: OutgoingEmail[] = [];
-  for (const n of grouped) {
-    const user = userById.get(n.user_id);
+  for (const { n, user, level, tr } of sending) {
     const groupId = n.group_id!;
-    if (!user) continue;
-    const level = override.get(`${n.user_id}.${groupId}`) ?? user.email_notifications;
-    if (!wantsEmail(level, n.kind)) continue;
     const timeZone = user.time_zone ?? 'UTC';
     const group = groupName.get(groupId) ?? 'Plenary';
-    const subject = `[${group}] ${n.text}`;
-    const key = [n.kind, n.text, groupId, n.thread_id, n.comment_id, n.proposal_id, timeZone, level].join(
-      '\0',
-    );
+    const line = lineOf(n, tr);
+    const subject = `[${group}] ${line}`;
+    const key = [
+      n.kind,
+      line,
+      groupId,
+      n.thread_id,
+      n.comment_id,
+      n.proposal_id,
+      timeZone,
+      level,
+      tr.locale,
+    ].join('\0');
     let body = rendered.get(key);
     if (!body) {
-      body = renderNotification(n, level, group, timeZone);
+      body = renderNotification(n, line, level, group, timeZone, tr);
       rendered.set(key, body);
     }
     emails.push({
@@ -148,9 +200,11 @@ export async function queueNotificationEmails(
 
   function renderNotification(
     n: NotificationRow,
+    line: string,
     level: EmailNotifications,
     group: string,
     timeZone: string,
+    tr: Translator,
   ): { text: string; html: string } {
     const groupId = n.group_id!;
     const proposal = n.proposal_id ? proposalById.get(n.proposal_id) : undefined;
@@ -172,27 +226,35 @@ export async function queueNotificationEmails(
       quote = clip(proposal.details ? `${proposal.title}\n\n${proposal.details}` : proposal.title);
     }
     if (proposal && n.kind !== 'proposal_closed' && n.kind !== 'outcome_created') {
-      paragraphs.push(`Voting closes ${closingTime(proposal.closes_at, timeZone)}.`);
+      paragraphs.push(tr.t('Voting closes {time}.', { time: closingTime(tr, proposal.closes_at, timeZone) }));
     }
     if (config.replyDomain && threadId) {
       paragraphs.push(
         n.comment_id
-          ? 'Reply to this email to answer in the thread: what you write above the quoted message is posted as your reply.'
-          : 'Reply to this email to comment in the thread: what you write above the quoted message is posted as your comment.',
+          ? tr.t(
+              'Reply to this email to answer in the thread: what you write above the quoted message is posted as your reply.',
+            )
+          : tr.t(
+              'Reply to this email to comment in the thread: what you write above the quoted message is posted as your comment.',
+            ),
       );
     }
     const why =
       level === 'all'
-        ? `You get this because you are a member of ${group} and get all of its email.`
-        : `You get this because you are a member of ${group} and get its important email.`;
-    return renderEmail({
-      preheader: quote ? quote.slice(0, 120) : n.text,
-      heading: n.text,
-      paragraphs,
-      quote,
-      button: { label: BUTTONS[n.kind] ?? 'Open in Plenary', url },
-      footer: why,
-      footerLink,
-    });
+        ? tr.t('You get this because you are a member of {group} and get all of its email.', { group })
+        : tr.t('You get this because you are a member of {group} and get its important email.', { group });
+    const button = BUTTONS[n.kind];
+    return renderEmail(
+      {
+        preheader: quote ? quote.slice(0, 120) : line,
+        heading: line,
+        paragraphs,
+        quote,
+        button: { label: button ? tr.t(button) : tr.t('Open in Plenary'), url },
+        footer: why,
+        footerLink: { label: tr.t('Change what email you get'), url: preferencesUrl(config) },
+      },
+      tr.locale,
+    );
   }
 }

@@ -9,7 +9,11 @@ export function presentUser(row: UserRow, opts: { withEmail: boolean; self?: boo
     handle: row.handle,
     ...(opts.withEmail ? { email: row.email } : {}),
     ...(opts.self
-      ? { emailNotifications: row.email_notifications, emailVerified: row.email_verified_at !== null }
+      ? {
+          emailNotifications: row.email_notifications,
+          emailVerified: row.email_verified_at !== null,
+          locale: row.locale,
+        }
       : {}),
   };
 }

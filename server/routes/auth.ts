@@ -8,6 +8,7 @@ import {
   UserReply,
 } from '../../shared/schemas/accounts';
 import { errorResponses, NoBody } from '../../shared/schemas/common';
+import { localeFromHeader } from '../i18n';
 import { clearSessionCookie, requireUser, setSessionCookie, signedIn } from '../plugins/auth';
 import { presentUser } from '../presenters/user';
 import {
@@ -34,7 +35,12 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { user, token } = await register(ctx, request.body, request.ip);
+      const { user, token } = await register(
+        ctx,
+        request.body,
+        request.ip,
+        localeFromHeader(request.headers['accept-language']),
+      );
       setSessionCookie(reply, token, ctx.config.publicUrl);
       return reply.status(201).send({ user: presentUser(user, { withEmail: true, self: true }) });
     },
@@ -52,7 +58,13 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { user, token } = await login(ctx, request.body.email, request.body.password, request.ip);
+      const { user, token } = await login(
+        ctx,
+        request.body.email,
+        request.body.password,
+        request.ip,
+        localeFromHeader(request.headers['accept-language']),
+      );
       setSessionCookie(reply, token, ctx.config.publicUrl);
       return { user: presentUser(user, { withEmail: true, self: true }) };
     },
@@ -90,7 +102,12 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await requestPasswordReset(ctx, request.body.email, request.ip);
+      await requestPasswordReset(
+        ctx,
+        request.body.email,
+        request.ip,
+        localeFromHeader(request.headers['accept-language']),
+      );
       return reply.status(204).send();
     },
   );

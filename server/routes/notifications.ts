@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { acceptedLanguages, matchLocale } from '../../shared/i18n';
 import { errorResponses, NoBody } from '../../shared/schemas/common';
 import { MarkReadBody, NotificationPage, NotificationQuery } from '../../shared/schemas/threads';
+import { LOCALES, translatorFor } from '../i18n';
 import { requireUser, signedIn } from '../plugins/auth';
 import { listNotifications, markRead } from '../services/notifications';
 
@@ -21,7 +23,15 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: NotificationPage, ...errorResponses(400, 401) },
       },
     },
-    async (request) => listNotifications(ctx, requireUser(request).user.id, request.query),
+    async (request) => {
+      const { user } = requireUser(request);
+      // The language the page reading this speaks: the member's choice, else their browser's.
+      const locale = matchLocale(
+        [user.locale, ...acceptedLanguages(request.headers['accept-language'])],
+        LOCALES,
+      );
+      return listNotifications(ctx, user.id, request.query, translatorFor(locale));
+    },
   );
 
   app.post(

@@ -25,6 +25,7 @@ import {
 } from '../email/account-emails';
 import { enqueueEmails } from '../email/outbox';
 import { conflict, invalid } from '../errors';
+import { memberLocale, translatorFor } from '../i18n';
 import { type Ctx, writeTransaction } from './context';
 import { hashPassword, verifyPassword } from './passwords';
 import { type Limit, THROTTLES } from './rate-limiter';
@@ -64,9 +65,17 @@ const badLink = () => invalid('/token', 'is not a valid link: it may have expire
 /**
  * Emails a link to choose a new password when the address has an account,
  * and answers the same, after the same database round trips, when it has
- * none: whoever asks learns nothing about who has an account.
+ * none: whoever asks learns nothing about who has an account. The email
+ * speaks the account's language; without an account (the email is made,
+ * the same work done, but nothing queued) the asking browser's
+ * (`browserLocale`, from Accept-Language), else English.
  */
-export async function requestPasswordReset(ctx: Ctx, email: string, ip: string): Promise<void> {
+export async function requestPasswordReset(
+  ctx: Ctx,
+  email: string,
+  ip: string,
+  browserLocale: string | null = null,
+): Promise<void> {
   const address = email.trim();
   await ctx.limiter.attempt(RECOVERY_LIMITS.resetPerIp, ip);
   await ctx.limiter.attempt(RECOVERY_LIMITS.resetPerEmail, address.toLowerCase());
@@ -76,6 +85,7 @@ export async function requestPasswordReset(ctx: Ctx, email: string, ip: string):
     ctx.config,
     { email: user?.email ?? address, name: user?.name ?? null, userId: user?.id ?? null },
     token,
+    translatorFor(user ? memberLocale(user) : browserLocale),
   );
   await writeTransaction(ctx, async (trx) => {
     const issued = await issueAccountToken(trx, {
@@ -148,7 +158,11 @@ export async function resetPassword(
   return { user, sessionToken };
 }
 
-/** Queues the "Confirm your email address" link for the account's current address, in the caller's transaction. */
+/**
+ * Queues the "Confirm your email address" link for the account's current
+ * address, in the caller's transaction, in the account's language (at
+ * sign-up: the browser's it was created from).
+ */
 export async function queueVerification(trx: Transaction<DB>, config: Config, user: UserRow): Promise<void> {
   const token = newSecret();
   await issueAccountToken(trx, {
@@ -159,7 +173,12 @@ export async function queueVerification(trx: Transaction<DB>, config: Config, us
     expiresAt: expiry('verify_email'),
   });
   await enqueueEmails(trx, [
-    verificationEmail(config, { email: user.email, name: user.name, userId: user.id }, token),
+    verificationEmail(
+      config,
+      { email: user.email, name: user.name, userId: user.id },
+      token,
+      translatorFor(memberLocale(user)),
+    ),
   ]);
 }
 
@@ -204,6 +223,8 @@ export async function requestEmailChange(
   await ctx.limiter.attempt(RECOVERY_LIMITS.emailChangePerUser, user.id);
   if (await findUserByEmail(ctx.db, email)) throw conflict('an account with that email already exists');
   const token = newSecret();
+  // Both addresses are the member's: both emails speak their language.
+  const tr = translatorFor(memberLocale(user));
   await writeTransaction(ctx, async (trx) => {
     await issueAccountToken(trx, {
       purpose: 'change_email',
@@ -213,8 +234,8 @@ export async function requestEmailChange(
       expiresAt: expiry('change_email'),
     });
     await enqueueEmails(trx, [
-      emailChangeEmail(ctx.config, { newEmail: email, name: user.name, userId: user.id }, token),
-      emailChangeNotice(ctx.config, { email: user.email, name: user.name, userId: user.id }, email),
+      emailChangeEmail(ctx.config, { newEmail: email, name: user.name, userId: user.id }, token, tr),
+      emailChangeNotice(ctx.config, { email: user.email, name: user.name, userId: user.id }, email, tr),
     ]);
   });
   ctx.email.wake();

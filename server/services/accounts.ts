@@ -15,6 +15,7 @@ import { findUserByEmail, handlesLike, insertUser, updateUser } from '../db/user
 import { passwordProblem } from '../domain/passwords';
 import { handleFromName, uniqueHandle } from '../domain/permissions';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors';
+import { LOCALES } from '../i18n';
 import { queueVerification } from './account-recovery';
 import { type Ctx, writeTransaction } from './context';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
@@ -41,6 +42,7 @@ export async function register(
   ctx: Ctx,
   input: RegisterBody,
   ip: string,
+  browserLocale: string | null = null,
 ): Promise<{ user: UserRow; token: string }> {
   const email = input.email.trim();
   await ctx.limiter.attempt(LIMITS.registerPerIp, ip);
@@ -57,7 +59,7 @@ export async function register(
     }
     try {
       const user = await writeTransaction(ctx, async (trx) => {
-        const created = await insertUser(trx, { email, name, handle, passwordHash });
+        const created = await insertUser(trx, { email, name, handle, passwordHash, browserLocale });
         await queueVerification(trx, ctx.config, created);
         return created;
       });
@@ -96,6 +98,7 @@ export async function login(
   email: string,
   password: string,
   ip: string,
+  browserLocale: string | null = null,
 ): Promise<{ user: UserRow; token: string }> {
   const subject = email.trim().toLowerCase();
   const fromIp = await ctx.limiter.take(THROTTLES.passwordChecksPerIp, ip);
@@ -113,6 +116,10 @@ export async function login(
   if (!user || !ok) throw new AppError(401, 'unauthenticated', 'wrong email or password');
   await Promise.all([fromIp.release(), forAccount.release()]);
   const { token } = await startSession(ctx, user.id);
+  if (browserLocale && browserLocale !== user.browser_locale) {
+    // What emails speak when the member has chosen no language: the browser they last signed in with.
+    return { user: await updateUser(ctx.db, user.id, { browserLocale }), token };
+  }
   return { user, token };
 }
 
@@ -153,6 +160,9 @@ export async function authenticate(
  */
 export async function updateMe(ctx: Ctx, principal: Principal, patch: PatchMeBody): Promise<UserRow> {
   const name = patch.name === undefined ? undefined : trimmed(patch.name, '/name');
+  if (patch.locale && !LOCALES.includes(patch.locale)) {
+    throw invalid('/locale', `is not a language Plenary speaks (${LOCALES.join(', ')})`);
+  }
   let passwordHash: string | undefined;
   if (patch.password !== undefined) {
     if (!patch.currentPassword) throw invalid('/currentPassword', 'is required to set a new password');
@@ -169,6 +179,7 @@ export async function updateMe(ctx: Ctx, principal: Principal, patch: PatchMeBod
     const user = await updateUser(trx, principal.user.id, {
       name,
       emailNotifications: patch.emailNotifications,
+      locale: patch.locale,
       passwordHash,
     });
     if (passwordHash) {

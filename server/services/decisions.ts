@@ -1,8 +1,10 @@
+import { english, type Translator } from '../../shared/i18n';
 import { irvStory } from '../../shared/irv-story';
 import { resultLabel, resultsSummary, topOptionIds, winnerText } from '../../shared/result-text';
 import type { Proposal } from '../../shared/schemas/proposals';
 import { recordHeads } from '../db/decision-records';
 import { closedProposalsOfGroup } from '../db/proposals';
+import { memberLocale, translatorFor } from '../i18n';
 import type { Ctx } from './context';
 import { groupAccess } from './groups';
 import { loadProposalsForViewer } from './proposals/view';
@@ -36,16 +38,23 @@ export type DecisionExport =
   | { page: { items: Decision[]; nextCursor: null } }
   | { file: { contentType: string; filename: string; body: string } };
 
-/** A group's decision log in `format`, for its members; 404 for outsiders. */
+/**
+ * A group's decision log in `format`, for its members; 404 for outsiders. The CSV and Markdown
+ * files are worded in `tr`, by default the language of the member asking (their setting, else their
+ * browser's), read from the database: a caller with the member's row at hand passes
+ * `translatorFor(memberLocale(user))` instead.
+ */
 export async function exportDecisions(
   ctx: Ctx,
   groupId: string,
   userId: string,
   format: 'json' | 'csv' | 'md' = 'json',
+  tr?: Translator,
 ): Promise<DecisionExport> {
   const { group } = await groupAccess(ctx, groupId, userId);
   const decisions = await decisionsOf(ctx, groupId);
   if (format === 'json') return { page: { items: decisions, nextCursor: null } };
+  const words = tr ?? (await readerTranslator(ctx, userId));
   const slug =
     group.name
       .toLowerCase()
@@ -56,7 +65,7 @@ export async function exportDecisions(
       file: {
         contentType: 'text/csv; charset=utf-8',
         filename: `${slug}-decisions.csv`,
-        body: decisionsCsv(decisions),
+        body: decisionsCsv(decisions, words),
       },
     };
   }
@@ -64,24 +73,34 @@ export async function exportDecisions(
     file: {
       contentType: 'text/markdown; charset=utf-8',
       filename: `${slug}-decisions.md`,
-      body: decisionsMarkdown(group.name, decisions),
+      body: decisionsMarkdown(group.name, decisions, words),
     },
   };
+}
+
+/** The translator for the member's language (their setting, else their browser's, else English). */
+async function readerTranslator(ctx: Ctx, userId: string): Promise<Translator> {
+  const user = await ctx.db
+    .selectFrom('users')
+    .select(['locale', 'browser_locale'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return user ? translatorFor(memberLocale(user)) : english;
 }
 
 /**
  * The results in one line, worded as the decision log's page words them (shared/result-text.ts),
  * every figure with its unit: "Agree: 12 votes · 60%; Block: 1 vote · 5%".
  */
-export function summariseResults(p: Proposal): string {
-  return p.results ? resultsSummary(p, p.results) : '';
+export function summariseResults(p: Proposal, tr: Translator = english): string {
+  return p.results ? resultsSummary(p, p.results, tr) : '';
 }
 
 /** The winning option(s) by label, "A / B" on a tie; the best slot of a meeting poll. */
-function winners(p: Proposal): string {
+function winners(p: Proposal, tr: Translator): string {
   return p.results
     ? topOptionIds(p, p.results)
-        .map((id) => resultLabel(p, id))
+        .map((id) => resultLabel(p, id, tr))
         .join(' / ')
     : '';
 }
@@ -93,8 +112,8 @@ function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The log as CSV: one row per decision, `results` worded as on screen. */
-export function decisionsCsv(decisions: Decision[]): string {
+/** The log as CSV: one row per decision, `results` worded as on screen (column names stay as they are). */
+export function decisionsCsv(decisions: Decision[], tr: Translator = english): string {
   const header = [
     'proposal_id',
     'title',
@@ -118,9 +137,9 @@ export function decisionsCsv(decisions: Decision[]): string {
       p.closedAt,
       p.voterCount,
       p.eligibleCount,
-      winners(p),
+      winners(p, tr),
       p.kind === 'proposal' ? String(Boolean(p.results?.blocked)) : '',
-      summariseResults(p),
+      summariseResults(p, tr),
       p.outcome?.statement ?? '',
       p.outcome?.reviewOn ?? '',
     ]
@@ -131,27 +150,40 @@ export function decisionsCsv(decisions: Decision[]): string {
 }
 
 /** The log as Markdown: a section per decision with its winner, tally, runoff rounds in words and outcome. */
-export function decisionsMarkdown(groupName: string, decisions: Decision[]): string {
-  const parts = [`# Decision log: ${groupName}`, ''];
-  if (decisions.length === 0) parts.push('No decisions yet.', '');
+export function decisionsMarkdown(
+  groupName: string,
+  decisions: Decision[],
+  tr: Translator = english,
+): string {
+  const parts = [`# ${tr.t('Decision log: {group}', { group: groupName })}`, ''];
+  if (decisions.length === 0) parts.push(tr.t('No decisions yet.'), '');
   for (const { proposal: p, thread } of decisions) {
     parts.push(`## ${p.title}`, '');
-    parts.push(`- Thread: ${thread.title}`);
-    parts.push(`- Kind: ${p.kind.replace('_', ' ')}`);
-    parts.push(`- Closed: ${p.closedAt}`);
-    parts.push(`- Voted: ${p.voterCount} of ${p.eligibleCount}`);
-    const top = p.results ? winnerText(p, p.results) : '';
-    if (top) parts.push(`- ${top}${p.results?.blocked ? ' (blocked)' : ''}`);
-    if (p.results) parts.push(`- Tally: ${summariseResults(p) || 'no votes were cast'}`);
-    const story = p.results ? irvStory(p, p.results) : [];
+    parts.push(`- ${tr.t('Thread: {title}', { title: thread.title })}`);
+    parts.push(
+      `- ${tr.t('Kind: {kind, select, proposal {proposal} poll {poll} score {score} dot_vote {dot vote} ranked_choice {ranked choice} meeting {meeting} other {{kind}}}', { kind: p.kind })}`,
+    );
+    parts.push(`- ${tr.t('Closed: {date}', { date: p.closedAt })}`);
+    parts.push(
+      `- ${tr.t('Voted: {voted} of {eligible}', { voted: p.voterCount, eligible: p.eligibleCount })}`,
+    );
+    const top = p.results ? winnerText(p, p.results, tr) : '';
+    if (top) parts.push(`- ${p.results?.blocked ? tr.t('{winner} (blocked)', { winner: top }) : top}`);
+    if (p.results) {
+      parts.push(
+        `- ${tr.t('Tally: {tally}', { tally: summariseResults(p, tr) || tr.t('no votes were cast') })}`,
+      );
+    }
+    const story = p.results ? irvStory(p, p.results, tr) : [];
     if (story.length > 0) {
-      parts.push('- Instant runoff:');
-      for (const line of story) parts.push(`  - Round ${line.round}: ${line.text}`);
+      parts.push(`- ${tr.t('Instant runoff:')}`);
+      for (const line of story)
+        parts.push(`  - ${tr.t('Round {round}: {text}', { round: line.round, text: line.text })}`);
     }
     parts.push('');
     if (p.outcome) {
-      parts.push('### Outcome', '', p.outcome.statement, '');
-      if (p.outcome.reviewOn) parts.push(`Review on ${p.outcome.reviewOn}.`, '');
+      parts.push(`### ${tr.t('Outcome')}`, '', p.outcome.statement, '');
+      if (p.outcome.reviewOn) parts.push(tr.t('Review on {date}.', { date: p.outcome.reviewOn }), '');
     }
   }
   return parts.join('\n');

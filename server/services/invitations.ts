@@ -153,6 +153,7 @@ export async function createInvitations(
               expiresAt,
               message,
               userId: invitee?.id,
+              account: invitee,
             },
           ]),
         );
@@ -216,6 +217,7 @@ export async function createInvitations(
           expiresAt,
           message,
           userId: account.get(r.email!.toLowerCase())?.id,
+          account: account.get(r.email!.toLowerCase()),
         })),
       ),
     );
@@ -358,6 +360,7 @@ export async function resendInvitation(
           expiresAt,
           message: renewed.message,
           userId: invitee?.id,
+          account: invitee,
         },
       ]),
     );

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { english, SOURCE_LOCALE, type Translator } from '../../shared/i18n';
 import type { MarkReadBody, Notification, NotificationQuery } from '../../shared/schemas/threads';
 import {
   insertNotifications,
@@ -9,6 +10,7 @@ import {
 } from '../db/notifications';
 import type { DB } from '../db/schema';
 import { queueNotificationEmails } from '../email/notification-emails';
+import { loadNotificationFacts, notificationText } from '../email/notification-text';
 import type { Ctx, Emit } from './context';
 import { decodeCursor, encodeCursor, isExactTime, pageLimit } from './pagination';
 import { isUuid } from './text';
@@ -99,13 +101,50 @@ export async function addNotifications(
   }
 }
 
+async function presentNotificationsIn(
+  ctx: Ctx,
+  tr: Translator,
+  rows: NotificationRow[],
+): Promise<Notification[]> {
+  const presented = rows.map(presentNotification);
+  if (tr.locale === SOURCE_LOCALE || rows.length === 0) return presented;
+  const facts = await loadNotificationFacts(
+    ctx.db,
+    rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      userId: row.user_id,
+      actorName: row.actor_name,
+      groupId: row.group_id,
+      threadId: row.thread_id,
+      commentId: row.comment_id,
+      proposalId: row.proposal_id,
+      at: row.created_at,
+    })),
+  );
+  return presented.map((n) => {
+    const said = facts.has(n.id) ? notificationText(tr, facts.get(n.id)!) : null;
+    return said ? { ...n, text: said } : n;
+  });
+}
+
 function isNotificationCursor(v: unknown): v is { createdAt: string; id: string } {
   const c = v as { createdAt?: unknown; id?: unknown };
   return isExactTime(c?.createdAt) && typeof c.id === 'string' && isUuid(c.id);
 }
 
-/** A page of the caller's notifications, newest first, with how many are unread in all. */
-export async function listNotifications(ctx: Ctx, userId: string, query: NotificationQuery) {
+/**
+ * A page of the caller's notifications, newest first, with how many are
+ * unread in all, each said in `tr`'s language: a notification is stored in
+ * English, and said again in another language from what it is about (the
+ * words its email uses).
+ */
+export async function listNotifications(
+  ctx: Ctx,
+  userId: string,
+  query: NotificationQuery,
+  tr: Translator = english,
+) {
   const limit = pageLimit(query.limit);
   const after = decodeCursor(query.cursor, isNotificationCursor);
   const [rows, unreadCount] = await Promise.all([
@@ -115,7 +154,7 @@ export async function listNotifications(ctx: Ctx, userId: string, query: Notific
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map(presentNotification),
+    items: await presentNotificationsIn(ctx, tr, page),
     nextCursor:
       rows.length > limit && last ? encodeCursor({ createdAt: last.cursor_time, id: last.id }) : null,
     unreadCount,

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import webpush from 'web-push';
+import { SOURCE_LOCALE, type Translator } from '../../shared/i18n';
 import type { Notification } from '../../shared/schemas/threads';
 import {
   forgetPushEndpoint,
@@ -11,6 +12,8 @@ import {
 } from '../db/push';
 import type { DB, EmailNotifications } from '../db/schema';
 import { wantsEmail } from '../email/notification-emails';
+import { loadNotificationFacts, notificationText } from '../email/notification-text';
+import { memberLocale, translatorFor } from '../i18n';
 import type { CommittedEvent } from './types';
 
 declare module './context' {
@@ -40,8 +43,11 @@ const SEND_TIMEOUT_MS = 10_000;
 /** Pushes in flight at once from this process: a proposal to a big group must not open hundreds of sockets. */
 const MAX_PARALLEL = 8;
 
-/** The push for one notification: its text, and a link to what it is about. */
-export function pushPayload(n: Notification): PushPayload {
+/**
+ * The push for one notification: its line (`body`: the stored English text
+ * unless said in the recipient's language), and a link to what it is about.
+ */
+export function pushPayload(n: Notification, body: string = n.text): PushPayload {
   const url = n.threadId
     ? `/threads/${encodeURIComponent(n.threadId)}${
         n.commentId
@@ -54,7 +60,7 @@ export function pushPayload(n: Notification): PushPayload {
       ? `/groups/${encodeURIComponent(n.groupId)}`
       : '/';
   const tag = n.threadId ? `thread:${n.threadId}` : n.groupId ? `group:${n.groupId}` : `notification:${n.id}`;
-  return { title: 'Plenary', body: n.text, url, tag };
+  return { title: 'Plenary', body, url, tag };
 }
 
 /**
@@ -63,6 +69,10 @@ export function pushPayload(n: Notification): PushPayload {
  * (the same one that decides their email: `all`, `important` or `none`) wants
  * that kind. Runs after the commit without holding up the writer's answer; the
  * process that committed sends, so each push leaves once.
+ *
+ * A push speaks its recipient's language (memberLocale): the stored text is
+ * the English, and a member who reads another language gets the line said
+ * again from what it is about (server/email/notification-text.ts).
  *
  * A push service answering 404 or 410 has forgotten the browser: its
  * subscription is deleted. Any other failure is logged and counted on the row.
@@ -113,23 +123,57 @@ export class PushSender {
     const byUser = new Map<string, PushSubscriptionRow[]>();
     for (const s of subscriptions) byUser.set(s.user_id, [...(byUser.get(s.user_id) ?? []), s]);
     const wanted = notifications.filter((n) => byUser.has(n.userId));
-    const level = await this.#levels(
+    const { level, translator } = await this.#levels(
       [...byUser.keys()],
       [...new Set(wanted.flatMap((n) => (n.notification.groupId ? [n.notification.groupId] : [])))],
     );
-    const sends = wanted
+    const pushed = wanted
       .filter((n) => wantsEmail(level(n.userId, n.notification.groupId), n.notification.kind))
-      .flatMap((n) => {
-        const payload = JSON.stringify(pushPayload(n.notification));
-        return (byUser.get(n.userId) ?? []).map((s) => this.#limited(() => this.#sendOne(s, payload)));
-      });
+      .map((n) => ({ ...n, tr: translator(n.userId) }));
+    const lines = await this.#lines(pushed.filter((p) => p.tr.locale !== SOURCE_LOCALE));
+    const sends = pushed.flatMap((n) => {
+      const payload = JSON.stringify(pushPayload(n.notification, lines.get(n.notification.id)));
+      return (byUser.get(n.userId) ?? []).map((s) => this.#limited(() => this.#sendOne(s, payload)));
+    });
     await Promise.all(sends);
   }
 
-  /** Each member's level for a group: their setting for that group, else their own. */
+  /** The lines of notifications to members who read another language than English, by notification id. */
+  async #lines(
+    pushed: { userId: string; notification: Notification; tr: Translator }[],
+  ): Promise<Map<string, string>> {
+    const lines = new Map<string, string>();
+    if (pushed.length === 0) return lines;
+    const facts = await loadNotificationFacts(
+      this.db,
+      pushed.map(({ userId, notification: n }) => ({
+        id: n.id,
+        kind: n.kind,
+        userId,
+        actorName: n.actor?.name ?? null,
+        groupId: n.groupId,
+        threadId: n.threadId,
+        commentId: n.commentId,
+        proposalId: n.proposalId,
+        at: new Date(n.at),
+      })),
+    );
+    for (const { notification: n, tr } of pushed) {
+      const f = facts.get(n.id);
+      const line = f && notificationText(tr, f);
+      if (line) lines.set(n.id, line);
+    }
+    return lines;
+  }
+
+  /** Each member's level for a group (their setting for that group, else their own), and their language. */
   async #levels(userIds: string[], groupIds: string[]) {
     const [users, overrides] = await Promise.all([
-      this.db.selectFrom('users').select(['id', 'email_notifications']).where('id', 'in', userIds).execute(),
+      this.db
+        .selectFrom('users')
+        .select(['id', 'email_notifications', 'locale', 'browser_locale'])
+        .where('id', 'in', userIds)
+        .execute(),
       groupIds.length === 0
         ? []
         : this.db
@@ -140,9 +184,13 @@ export class PushSender {
             .execute(),
     ]);
     const own = new Map(users.map((u) => [u.id, u.email_notifications]));
+    const locale = new Map(users.map((u) => [u.id, memberLocale(u)]));
     const override = new Map(overrides.map((o) => [`${o.user_id}.${o.group_id}`, o.email]));
-    return (userId: string, groupId: string | null): EmailNotifications =>
-      (groupId ? override.get(`${userId}.${groupId}`) : undefined) ?? own.get(userId) ?? 'none';
+    return {
+      level: (userId: string, groupId: string | null): EmailNotifications =>
+        (groupId ? override.get(`${userId}.${groupId}`) : undefined) ?? own.get(userId) ?? 'none',
+      translator: (userId: string): Translator => translatorFor(locale.get(userId)),
+    };
   }
 
   #limited(send: () => Promise<void>): Promise<void> {

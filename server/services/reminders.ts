@@ -1,9 +1,11 @@
+import { english } from '../../shared/i18n';
 import { claimReminder, reminderRefusal } from '../db/deadlines';
 import type { UserRow } from '../db/schema';
+import { reminderText } from '../email/notification-text';
 import { AppError, forbidden } from '../errors';
 import { proposalClosed } from './ballots';
 import { type Ctx, writeTransaction } from './context';
-import { notifyNonVoters, timeLeft } from './proposal-closer';
+import { notifyNonVoters } from './proposal-closer';
 import { permissionsOn, proposalAccess } from './proposals/view';
 
 /** A proposal's members may be reminded by hand this often. */
@@ -13,7 +15,9 @@ const REMIND_EVERY_SECONDS = 3600;
  * `POST /proposals/:id/remind`: a facilitator or the proposal's author tells
  * every member who has not voted yet (themselves aside) to vote, now. The
  * reminder is a `proposal_closing_soon` notification saying who sent it, so it
- * reaches members and their inboxes exactly as the automatic one does.
+ * reaches members and their inboxes exactly as the automatic one does. Its
+ * text is stored in English; each member's email and push say it in their
+ * own language, in the same words (server/email/notification-text.ts).
  *
  * At most once an hour per proposal: one UPDATE checks the last reminder's time
  * and sets the new one, so of two requests at once (in one process or two) the
@@ -36,7 +40,12 @@ export async function remindNonVoters(ctx: Ctx, proposalId: string, user: UserRo
     return notifyNonVoters(trx, emit, ctx.config.sessionSecret, row, {
       actorId: user.id,
       exceptUserId: user.id,
-      text: `${user.name} reminds you to vote on "${row.title}", which closes in ${timeLeft(row.closes_at, row.now)}`,
+      text: reminderText(english, {
+        actorName: user.name,
+        title: row.title,
+        closesAt: row.closes_at,
+        now: row.now,
+      }),
     });
   });
 }

@@ -1,6 +1,9 @@
 import Type from 'typebox';
 import { Name, Timestamp } from './common';
 
+/** A language the app speaks, as a BCP 47 tag: `en`, `es`. */
+export const Locale = Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 });
+
 export const EmailNotifications = Type.Union([
   Type.Literal('all'),
   Type.Literal('important'),
@@ -16,6 +19,8 @@ export const User = Type.Object({
   emailNotifications: Type.Optional(EmailNotifications),
   /** Only for the user themself: whether they have followed a link sent to `email`. */
   emailVerified: Type.Optional(Type.Boolean()),
+  /** Only for the user themself: the language they chose (`es`); null follows their browser. */
+  locale: Type.Optional(Type.Union([Locale, Type.Null()])),
 });
 export type User = Type.Static<typeof User>;
 
@@ -46,6 +51,8 @@ export type LoginBody = Type.Static<typeof LoginBody>;
 export const PatchMeBody = Type.Object({
   name: Type.Optional(Name),
   emailNotifications: Type.Optional(EmailNotifications),
+  /** One of the languages in `shared/locales/` or `en`; null follows the browser's. */
+  locale: Type.Optional(Type.Union([Locale, Type.Null()])),
   password: Type.Optional(Password),
   currentPassword: Type.Optional(Type.String({ maxLength: 1024 })),
 });

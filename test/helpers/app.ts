@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { freshDatabase, type TestDatabase } from './database';
+import { migratedDatabase, type TestDatabase } from './database';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>>;
 
@@ -21,7 +21,7 @@ export interface Harness {
 
 /** A fully built app on its own fresh database. */
 export async function startApp(env: Record<string, string> = {}): Promise<Harness> {
-  const db = await freshDatabase();
+  const db = await migratedDatabase();
   const config = loadConfig({
     SESSION_SECRET: 'test-secret-test-secret-test-secret-42',
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'plenary-test-')),

@@ -13,7 +13,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { freshDatabase, TEST_DB_KIND } from './database';
+import { migratedDatabase, TEST_DB_KIND } from './database';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLIENT_INDEX = path.join(ROOT, 'dist/client/index.html');
@@ -104,7 +104,7 @@ export async function startServer(
   delete env.DATABASE_URL;
   if (TEST_DB_KIND === 'postgres') {
     // Each test file gets its own database; the server process opens its own pool.
-    const db = await freshDatabase();
+    const db = await migratedDatabase();
     await db.database.close();
     env.DATABASE_URL = db.url!;
     dropDatabase = db.drop;

@@ -2,6 +2,7 @@ import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { dotsLeftText, dotsUsed, optionKey } from '../../data/ballot-draft';
 import type { Proposal } from '../../data/proposals';
+import { t } from '../../i18n';
 import { type BallotContext, choicesError, describedBy, optionError } from './ballot-parts';
 
 /** A dot vote's ballot: a number field with − and + per option, and the dots left. */
@@ -9,7 +10,7 @@ export function dotBallot(p: Proposal, ctx: BallotContext) {
   const used = dotsUsed(ctx.draft);
   const left = p.dotsPerVoter - used;
   return html`<fieldset aria-describedby=${describedBy('dots-left', ctx.errors.choices && 'err-choices')!}>
-    <legend>Place your dots</legend>
+    <legend>${t('Place your dots')}</legend>
     <p class="dots-left ${left < 0 ? 'over' : ''}" id="dots-left" aria-live="polite">
       ${dotsLeftText(used, p.dotsPerVoter)}
     </p>
@@ -24,7 +25,7 @@ export function dotBallot(p: Proposal, ctx: BallotContext) {
             <button
               class="secondary"
               type="button"
-              aria-label=${`One dot fewer on ${o.label}`}
+              aria-label=${t('One dot fewer on {option}', { option: o.label })}
               ?disabled=${value <= 0}
               @click=${() => ctx.setValue(o.id, Math.max(0, value - 1))}
             >
@@ -46,7 +47,7 @@ export function dotBallot(p: Proposal, ctx: BallotContext) {
             <button
               class="secondary"
               type="button"
-              aria-label=${`One more dot on ${o.label}`}
+              aria-label=${t('One more dot on {option}', { option: o.label })}
               ?disabled=${left <= 0}
               @click=${() => ctx.setValue(o.id, value + 1)}
             >

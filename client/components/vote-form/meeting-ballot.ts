@@ -4,13 +4,14 @@ import { optionKey } from '../../data/ballot-draft';
 import { MEETING_ANSWERS } from '../../data/proposal-labels';
 import type { Proposal } from '../../data/proposals';
 import { formatDateTime } from '../../data/time-text';
+import { t } from '../../i18n';
 import { type BallotContext, choicesError, describedBy, optionError } from './ballot-parts';
 
 /** A meeting-time ballot: yes, if need be or no for every slot, with its time in the reader's zone. */
 export function meetingBallot(p: Proposal, ctx: BallotContext) {
   return html`<fieldset aria-describedby=${describedBy('meeting-hint', ctx.errors.choices && 'err-choices')!}>
-    <legend>When can you make it?</legend>
-    <p class="hint" id="meeting-hint">Answer for every slot. Times are in your time zone.</p>
+    <legend>${t('When can you make it?')}</legend>
+    <p class="hint" id="meeting-hint">${t('Answer for every slot. Times are in your time zone.')}</p>
     ${choicesError(ctx.errors)}
     <div class="slots">
       ${p.options.map((o, i) => {
@@ -36,7 +37,7 @@ export function meetingBallot(p: Proposal, ctx: BallotContext) {
                   .checked=${value === a.score}
                   @change=${() => ctx.setValue(o.id, a.score)}
                 />
-                ${a.label}
+                ${t(a.label)}
               </label>`,
             )}
           </div>

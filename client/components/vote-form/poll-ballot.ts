@@ -1,6 +1,7 @@
 import { html } from 'lit';
 import { pollInstruction } from '../../data/ballot-draft';
 import type { Proposal } from '../../data/proposals';
+import { t } from '../../i18n';
 import { type BallotContext, choicesError, describedBy } from './ballot-parts';
 
 /**
@@ -14,10 +15,10 @@ export function pollBallot(p: Proposal, ctx: BallotContext) {
   const chosen = ctx.draft.selected.length;
   const full = multi && chosen >= p.maxChoices;
   return html`<fieldset aria-describedby=${describedBy('poll-hint', ctx.errors.choices && 'err-choices')!}>
-    <legend>Your choice</legend>
+    <legend>${t('Your choice')}</legend>
     <p class="hint" id="poll-hint">
-      ${pollInstruction(p.minChoices, p.maxChoices)}${multi ? ` ${chosen} chosen.` : ''}
-      ${full ? 'Untick one to choose another.' : ''}
+      ${pollInstruction(p.minChoices, p.maxChoices)}${multi ? ` ${t('{count} chosen.', { count: chosen })}` : ''}
+      ${full ? t('Untick one to choose another.') : ''}
     </p>
     ${choicesError(ctx.errors)}
     <div class="choices">

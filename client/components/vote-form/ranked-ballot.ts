@@ -1,6 +1,7 @@
 import { html, nothing } from 'lit';
 import { ordinal } from '../../data/ballot-draft';
 import type { Proposal } from '../../data/proposals';
+import { t } from '../../i18n';
 import { type BallotContext, choicesError, describedBy } from './ballot-parts';
 
 /** The ranking's moves; the vote form carries them out, announces them and keeps focus on the moved option. */
@@ -21,15 +22,15 @@ export function rankedBallot(p: Proposal, ctx: BallotContext, ranking: RankingAc
   const label = (id: string) => p.options.find((o) => o.id === id)?.label ?? '';
   const index = (id: string) => p.options.findIndex((o) => o.id === id);
   return html`<fieldset aria-describedby=${describedBy('rank-hint', ctx.errors.choices && 'err-choices')!}>
-    <legend>Your ranking</legend>
+    <legend>${t('Your ranking')}</legend>
     <p class="hint" id="rank-hint">
-      Add options in order of preference, best first. Rank as many as you like: the rest stay unranked.
+      ${t('Add options in order of preference, best first. Rank as many as you like: the rest stay unranked.')}
     </p>
     ${choicesError(ctx.errors)}
     ${
       order.length === 0
-        ? html`<p class="empty-ranking small muted" id="first-choice" tabindex="-1">Nothing ranked yet.</p>`
-        : html`<ol class="ranking" aria-label="Ranked options">
+        ? html`<p class="empty-ranking small muted" id="first-choice" tabindex="-1">${t('Nothing ranked yet.')}</p>`
+        : html`<ol class="ranking" aria-label=${t('Ranked options')}>
           ${order.map((id, pos) => {
             const name = label(id);
             const i = index(id);
@@ -40,7 +41,7 @@ export function rankedBallot(p: Proposal, ctx: BallotContext, ranking: RankingAc
                 class="secondary icon small"
                 type="button"
                 id="up-${i}"
-                aria-label=${`Move ${name} up`}
+                aria-label=${t('Move {name} up', { name })}
                 ?disabled=${pos === 0}
                 @click=${() => ranking.move(id, -1, name)}
               >
@@ -50,7 +51,7 @@ export function rankedBallot(p: Proposal, ctx: BallotContext, ranking: RankingAc
                 class="secondary icon small"
                 type="button"
                 id="down-${i}"
-                aria-label=${`Move ${name} down`}
+                aria-label=${t('Move {name} down', { name })}
                 ?disabled=${pos === order.length - 1}
                 @click=${() => ranking.move(id, 1, name)}
               >
@@ -60,10 +61,10 @@ export function rankedBallot(p: Proposal, ctx: BallotContext, ranking: RankingAc
                 class="ghost small"
                 type="button"
                 id="unrank-${i}"
-                aria-label=${`Remove ${name} from the ranking`}
+                aria-label=${t('Remove {name} from the ranking', { name })}
                 @click=${() => ranking.toggleRank(id, name, false)}
               >
-                Remove
+                ${t('Remove')}
               </button>
             </li>`;
           })}
@@ -71,7 +72,7 @@ export function rankedBallot(p: Proposal, ctx: BallotContext, ranking: RankingAc
     }
     ${
       unranked.length > 0
-        ? html`<p class="sub small" id="unranked-heading">Not ranked</p>
+        ? html`<p class="sub small" id="unranked-heading">${t('Not ranked')}</p>
           <ul class="ranking unranked" aria-labelledby="unranked-heading">
             ${unranked.map((o) => {
               const i = index(o.id);
@@ -81,10 +82,10 @@ export function rankedBallot(p: Proposal, ctx: BallotContext, ranking: RankingAc
                   class="secondary small"
                   type="button"
                   id="rank-${i}"
-                  aria-label=${`Rank ${o.label}`}
+                  aria-label=${t('Rank {name}', { name: o.label })}
                   @click=${() => ranking.toggleRank(o.id, o.label, true)}
                 >
-                  Add ${order.length === 0 ? 'as 1st' : `as ${ordinal(order.length + 1)}`}
+                  ${t('Add as {place}', { place: ordinal(order.length + 1) })}
                 </button>
               </li>`;
             })}

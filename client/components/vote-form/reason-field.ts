@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import type { Proposal } from '../../data/proposals';
+import { t } from '../../i18n';
 import { type BallotContext, describedBy } from './ballot-parts';
 
 /**
@@ -10,12 +11,17 @@ export function reasonField(p: Proposal, ctx: BallotContext, warning: string | n
   const blocking = p.kind === 'proposal' && ctx.draft.selected.includes('block');
   const err = ctx.errors.reason;
   const hint = p.reasonRequired
-    ? 'This proposal asks everyone to give a reason.'
+    ? t('This proposal asks everyone to give a reason.')
     : blocking
-      ? 'Strongly encouraged for a block: say what would need to change.'
-      : 'Optional. Markdown is fine.';
+      ? t('Strongly encouraged for a block: say what would need to change.')
+      : t('Optional. Markdown is fine.');
+  const label = p.reasonRequired
+    ? t('Reason (required)')
+    : blocking
+      ? t('Reason (strongly encouraged)')
+      : t('Reason (optional)');
   return html`<div class="field">
-    <label for="reason">Reason ${p.reasonRequired ? '(required)' : blocking ? '(strongly encouraged)' : '(optional)'}</label>
+    <label for="reason">${label}</label>
     <textarea
       id="reason"
       name="reason"

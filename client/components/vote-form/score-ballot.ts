@@ -2,13 +2,14 @@ import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { optionKey } from '../../data/ballot-draft';
 import type { Proposal } from '../../data/proposals';
+import { t } from '../../i18n';
 import { type BallotContext, choicesError, describedBy, optionError } from './ballot-parts';
 
 /** A score vote's ballot: a slider from 0 to the maximum for every option. */
 export function scoreBallot(p: Proposal, ctx: BallotContext) {
   return html`<fieldset aria-describedby=${describedBy('score-hint', ctx.errors.choices && 'err-choices')!}>
-    <legend>Score each option</legend>
-    <p class="hint" id="score-hint">From 0 (not at all) to ${p.maxScore} (the best).</p>
+    <legend>${t('Score each option')}</legend>
+    <p class="hint" id="score-hint">${t('From 0 (not at all) to {max} (the best).', { max: p.maxScore })}</p>
     ${choicesError(ctx.errors)}
     <div class="rows">
       ${p.options.map((o, i) => {
@@ -25,7 +26,7 @@ export function scoreBallot(p: Proposal, ctx: BallotContext) {
               max=${p.maxScore}
               step="1"
               .value=${String(value)}
-              aria-valuetext=${`${value} of ${p.maxScore}`}
+              aria-valuetext=${t('{value} of {max}', { value, max: p.maxScore })}
               aria-invalid=${err ? 'true' : 'false'}
               aria-describedby=${ifDefined(err ? `err-opt-${i}` : undefined)}
               @input=${(e: Event) => ctx.setValue(o.id, Number((e.target as HTMLInputElement).value))}
