@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // Cheaper password hashes for the suite and the servers it starts (server/services/passwords.ts).
+    env: { PLENARY_INSECURE_FAST_PASSWORD_HASHING_FOR_TESTS: '1' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,7 +1,19 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 // scrypt is memory-hard; N=2^15, r=8 uses 32 MiB and ~50 ms a hash on one core.
-const N = 2 ** 15;
+const FULL_COST = 2 ** 15;
+
+/**
+ * The test suite signs up thousands of members: at the full cost their
+ * hashes were a third of an API test file's time. vitest.config.ts sets this
+ * for the suite and every server it starts. A hash keeps the parameters that
+ * made it, so checking is the same either way; the server warns when it
+ * starts with it set, and test/services/passwords.test.ts checks that new
+ * hashes use the full cost without it.
+ */
+export const INSECURE_TEST_HASHING = process.env.PLENARY_INSECURE_FAST_PASSWORD_HASHING_FOR_TESTS === '1';
+
+const N = INSECURE_TEST_HASHING ? 2 ** 10 : FULL_COST;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
