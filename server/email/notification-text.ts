@@ -51,6 +51,14 @@ export function reminderText(
   });
 }
 
+/** What the clock tells a member who has not voted when a proposal is about to close. */
+export function closingSoonText(tr: Translator, r: { title: string; closesAt: Date; now: Date }): string {
+  return tr.t('"{title}" closes in {time} and you have not voted yet', {
+    title: r.title,
+    time: timeLeftText(tr, r.closesAt, r.now),
+  });
+}
+
 /** The notification's line in `tr`'s language; null when a fact it needs is missing (use the stored text). */
 export function notificationText(tr: Translator, f: NotificationFacts): string | null {
   const actor = f.actorName;
@@ -72,10 +80,7 @@ export function notificationText(tr: Translator, f: NotificationFacts): string |
     case 'proposal_closing_soon':
       if (proposal == null || !f.closesAt) return null;
       return actor === null
-        ? tr.t('"{title}" closes in {time} and you have not voted yet', {
-            title: proposal,
-            time: timeLeftText(tr, f.closesAt, f.at),
-          })
+        ? closingSoonText(tr, { title: proposal, closesAt: f.closesAt, now: f.at })
         : reminderText(tr, { actorName: actor, title: proposal, closesAt: f.closesAt, now: f.at });
     case 'proposal_closed':
       if (proposal == null) return null;

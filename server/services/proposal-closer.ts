@@ -1,6 +1,8 @@
 import type { Transaction } from 'kysely';
+import { english } from '../../shared/i18n';
 import { type ClaimedProposal, claimClosingSoon, closeDue } from '../db/deadlines';
 import type { DB } from '../db/schema';
+import { closingSoonText } from '../email/notification-text';
 import { type Ctx, type Emit, writeTransaction } from './context';
 import { appendDecisionRecord } from './decision-records';
 import { addNotifications } from './notifications';
@@ -30,15 +32,6 @@ export async function closeDueProposals(ctx: Ctx): Promise<number> {
     total += closed;
     if (closed < CLOSE_BATCH) return total;
   }
-}
-
-/** "3 hours", "2 days", "40 minutes": how far off `closesAt` is, as a reminder says it. */
-export function timeLeft(closesAt: Date, now: Date): string {
-  const minutes = Math.max(1, Math.round((closesAt.getTime() - now.getTime()) / 60_000));
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  if (minutes < 60) return plural(minutes, 'minute');
-  const hours = Math.round(minutes / 60);
-  return hours < 48 ? plural(hours, 'hour') : plural(Math.round(hours / 24), 'day');
 }
 
 /** What a reminder needs of its proposal: what a claim returns, whichever made it. */
@@ -93,7 +86,8 @@ export async function remindClosingSoon(ctx: Ctx): Promise<number> {
         await notifyNonVoters(trx, emit, ctx.config.sessionSecret, p, {
           actorId: null,
           exceptUserId: null,
-          text: `"${p.title}" closes in ${timeLeft(p.closes_at, p.now)} and you have not voted yet`,
+          // Stored in English; each reader's email, push and list say it in their language.
+          text: closingSoonText(english, { title: p.title, closesAt: p.closes_at, now: p.now }),
         });
       }
       return due.length;
