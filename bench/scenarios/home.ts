@@ -50,9 +50,12 @@ export async function home(ctx: BenchContext): Promise<void> {
       headers: { authorization: `Bearer ${member.token}`, 'accept-encoding': 'identity' },
     });
     const json = await probe.text();
+    // The page's first view (`GET /me/home` without `?limit=`): the first 20 of each list, each counted whole.
     const shown = JSON.parse(json) as {
       needsVote: unknown[];
+      needsVoteCount: number;
       closingSoon: unknown[];
+      closingSoonCount: number;
       recentThreads: unknown[];
     };
 
@@ -82,7 +85,7 @@ export async function home(ctx: BenchContext): Promise<void> {
       errors,
       peakRssBytes: Math.max(first.peakRss, again.peakRss),
       notes: [
-        `one request: ${fmtBytes(json.length)} of JSON, ${shown.needsVote.length} needing a vote, ${shown.closingSoon.length} closing soon, ${shown.recentThreads.length} threads`,
+        `one request: ${fmtBytes(json.length)} of JSON, ${shown.needsVote.length} of ${shown.needsVoteCount} needing a vote, ${shown.closingSoon.length} of ${shown.closingSoonCount} closing soon, ${shown.recentThreads.length} threads`,
         `home ${fmt(first.result.rps, 0)} then ${fmt(again.result.rps, 0)} req/s (p99 ${fmt(first.result.p99, 1)} / ${fmt(again.result.p99, 1)} ms); thread page ${fmt(thread.result.rps, 0)} req/s, p99 ${fmt(thread.result.p99, 1)} ms`,
         ctx.loader.cpuNote(again.cpu, again.result.rps),
       ],

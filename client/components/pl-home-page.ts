@@ -117,6 +117,9 @@ export class PlHomePage extends LitElement {
       h2 .count {
         font-weight: normal;
       }
+      .more {
+        margin: var(--pl-space-1) 0 0;
+      }
       .welcome {
         padding: var(--pl-space-3);
         border: 1px dashed var(--pl-color-border-strong);
@@ -277,31 +280,53 @@ export class PlHomePage extends LitElement {
       needsVote: [],
       closingSoon: [],
     };
+    // The server counts each list whole though it sends the first part: what has left a list since
+    // (voted on, closed) leaves its count too.
+    const { reply } = value;
+    const needsCount = Math.max(
+      needsVote.length,
+      reply.needsVoteCount - reply.needsVote.length + needsVote.length,
+    );
+    const closingCount = Math.max(
+      closingSoon.length,
+      reply.closingSoonCount - reply.closingSoon.length + closingSoon.length,
+    );
     return html`${
       value.error
         ? html`<p class="alert" role="alert">${t('Could not refresh this page: {error}', { error: value.error.message })}</p>`
         : nothing
     }
       <section aria-labelledby="needs-heading">
-        <h2 id="needs-heading">${t('Needs your vote')} ${this.#count(needsVote.length)}</h2>
+        <h2 id="needs-heading">${t('Needs your vote')} ${this.#count(needsCount)}</h2>
         ${
           needsVote.length === 0
             ? html`<p class="muted small">${t('Nothing is waiting for your vote.')}</p>`
-            : this.#proposals(needsVote, true, now)
+            : html`${this.#proposals(needsVote, true, now)}${this.#showAll(needsCount, needsVote.length)}`
         }
       </section>
       <section aria-labelledby="closing-heading">
-        <h2 id="closing-heading">${t('Closing soon')} ${this.#count(closingSoon.length)}</h2>
+        <h2 id="closing-heading">${t('Closing soon')} ${this.#count(closingCount)}</h2>
         ${
           closingSoon.length === 0
             ? html`<p class="muted small">${t('Nothing closes in the next 48 hours.')}</p>`
-            : this.#proposals(closingSoon, false, now)
+            : html`${this.#proposals(closingSoon, false, now)}${this.#showAll(closingCount, closingSoon.length)}`
         }
       </section>
       <section aria-labelledby="activity-heading">
         <h2 id="activity-heading">${t('Recent activity')}</h2>
         <pl-home-activity .threads=${value.reply.recentThreads} .now=${now}></pl-home-activity>
       </section>`;
+  }
+
+  /** "Show all N" under a list the server sent only the first part of: asks for both lists whole. */
+  #showAll(count: number, shown: number) {
+    const home = this.#homeStore();
+    if (!home || home.showingAll || count <= shown) return nothing;
+    return html`<p class="more">
+      <button class="secondary small" type="button" @click=${() => void home.showAll()}>
+        ${t('Show all {count}', { count })}
+      </button>
+    </p>`;
   }
 
   #count(n: number) {

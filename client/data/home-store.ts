@@ -1,3 +1,4 @@
+import { HOME_LIST_LIMIT } from '../../shared/schemas/home';
 import { ApiError } from './api';
 import { Coalesced } from './coalesced';
 import { ownVote } from './delegations';
@@ -18,7 +19,13 @@ export interface HomeState {
   revision: number;
 }
 
-const EMPTY: HomeReply = { needsVote: [], closingSoon: [], recentThreads: [] };
+const EMPTY: HomeReply = {
+  needsVote: [],
+  needsVoteCount: 0,
+  closingSoon: [],
+  closingSoonCount: 0,
+  recentThreads: [],
+};
 
 /**
  * Group events that may add or move an item, or change a name shown: the
@@ -55,6 +62,8 @@ export class HomeStore extends Store<HomeState> {
   readonly #loads = new Coalesced(() => this.#fetch());
   /** The listed proposals' stores, and how to stop listening to each. */
   readonly #watched = new Map<string, { store: ProposalStore; stop: () => void }>();
+  /** Proposals per list asked for: the server's first view until `showAll`. */
+  #limit: number | undefined;
 
   constructor(
     /** The signed-in viewer: their own votes decide what needs them. */
@@ -66,6 +75,17 @@ export class HomeStore extends Store<HomeState> {
   /** Loads the lists; concurrent calls share one fetch (plus one more if asked meanwhile). */
   refresh(): Promise<void> {
     return this.#loads.run();
+  }
+
+  /** Whether the lists are asked for whole (`showAll`), rather than the server's first view. */
+  get showingAll(): boolean {
+    return this.#limit !== undefined;
+  }
+
+  /** Asks for each list whole (as many as the server gives, `HOME_LIST_LIMIT`), from now on. */
+  showAll(): Promise<void> {
+    this.#limit = HOME_LIST_LIMIT;
+    return this.refresh();
   }
 
   /** The two proposal lists as they stand at `now`, each proposal in its freshest form. */
@@ -109,7 +129,7 @@ export class HomeStore extends Store<HomeState> {
 
   async #fetch(): Promise<void> {
     try {
-      const reply = await getHome();
+      const reply = await getHome(this.#limit);
       this.#watch([...reply.needsVote, ...reply.closingSoon].map((i) => i.proposal));
       this.set({ ...this.value, status: 'ready', reply, error: null });
     } catch (err) {

@@ -5,9 +5,9 @@ import type { Proposal } from './proposals';
 
 export type { HomeProposal, HomeReply, HomeThread } from '../../shared/schemas/home';
 
-/** What needs the caller across their groups (`GET /me/home`). */
-export function getHome(signal?: AbortSignal): Promise<HomeReply> {
-  return api<HomeReply>('GET', '/me/home', { signal });
+/** What needs the caller across their groups (`GET /me/home`); `limit`: proposals per list (the server's first view unless given). */
+export function getHome(limit?: number, signal?: AbortSignal): Promise<HomeReply> {
+  return api<HomeReply>('GET', limit === undefined ? '/me/home' : `/me/home?limit=${limit}`, { signal });
 }
 
 /** Whether the proposal still takes votes at `now` (the server closes it within the minute after `closesAt`). */

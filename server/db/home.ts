@@ -131,6 +131,7 @@ export function threadsWithUnread(db: Handle, userId: string, limit: number) {
       'threads.last_activity_at',
       'threads.comment_count',
       'groups.name as group_name',
+      sql<string>`coalesce(thread_reads.last_event_id, 0)::text`.as('read_marker'),
     ])
     .where((eb) =>
       eb.exists(
@@ -153,11 +154,18 @@ export function threadsWithUnread(db: Handle, userId: string, limit: number) {
  * What the member's home page depends on, in one cheap read: the newest event
  * of each of their groups (every vote, proposal, comment, close, role or
  * delegation change writes one; through `events_group_idx`, one index probe
- * per group), the set of their groups, and their read markers. While these
- * are unchanged, so is the page (apart from time passing).
+ * per group), the set of their groups, and their read markers on the threads
+ * the page lists as unread (`threadIds`, by primary key). A marker only moves
+ * forward, so one on a thread not listed (nothing unread there) changes
+ * nothing the page shows. While these are unchanged, so is the page (apart
+ * from time passing).
  */
-export async function homeVersion(db: Handle, userId: string): Promise<string> {
-  const { rows } = await sql<{ version: string }>`
+export async function homeVersion(
+  db: Handle,
+  userId: string,
+  threadIds: string[],
+): Promise<{ groups: string; markers: string }> {
+  const { rows } = await sql<{ groups: string; markers: string }>`
     select concat_ws('|',
       (select coalesce(max(last.id), 0)
          from memberships m
@@ -165,8 +173,19 @@ export async function homeVersion(db: Handle, userId: string): Promise<string> {
                               where e.group_id = m.group_id and e.recipient_id is null
                               order by e.id desc limit 1) last
         where m.user_id = ${userId}),
-      (select string_agg(m.group_id::text, ',' order by m.group_id) from memberships m where m.user_id = ${userId}),
-      (select coalesce(sum(r.last_event_id), 0) from thread_reads r where r.user_id = ${userId})
-    ) as version`.execute(db);
-  return rows[0]!.version;
+      (select string_agg(m.group_id::text, ',' order by m.group_id) from memberships m where m.user_id = ${userId})
+    ) as groups, ${readMarkersSum(userId, threadIds)} as markers`.execute(db);
+  return rows[0]!;
+}
+
+/** Markers only move forward and a missing one counts as 0, so their sum moves whenever any of them does. */
+export function sumOfMarkers(markers: string[]): string {
+  return String(markers.reduce((sum, m) => sum + BigInt(m), 0n));
+}
+
+function readMarkersSum(userId: string, threadIds: string[]) {
+  if (threadIds.length === 0) return sql<string>`'0'`;
+  return sql<string>`(select coalesce(sum(r.last_event_id), 0)::text from thread_reads r
+      where r.user_id = ${userId}
+        and r.thread_id in (${sql.join(threadIds.map((id) => sql`${id}::uuid`))}))`;
 }

@@ -26,6 +26,7 @@ import { forbidden, invalid, notFound } from '../errors';
 import { commentForViewer, loadSharedComments } from './comments';
 import { type Ctx, writeTransaction } from './context';
 import { groupAccess } from './groups';
+import { forgetHomeOf } from './home-cache';
 import { notifyMentions } from './mentions';
 import { decodeCursor, encodeCursor, isExactTime, pageLimit } from './pagination';
 import { loadProposalsForViewer } from './proposals/view';
@@ -250,6 +251,8 @@ export async function markThreadRead(
   const eventId = Math.min(lastEventId, access.lastEventId);
   if (eventId <= 0) return;
   await threads.advanceReadMarker(ctx.db, threadId, userId, eventId);
+  // The member's home page lists threads by what is unread: this process's copies are out of date.
+  forgetHomeOf(ctx, userId);
 }
 
 /**

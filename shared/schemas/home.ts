@@ -2,8 +2,10 @@ import Type from 'typebox';
 import { Timestamp } from './common';
 import { Proposal } from './proposals';
 
-/** The most items each list of the home page holds. */
+/** The most items each proposal list of the home page holds (`?limit=` at most), and the most threads. */
 export const HOME_LIST_LIMIT = 50;
+/** The proposals each list holds when `?limit=` is not given: the page's first view ("Show all" asks for the rest). */
+export const HOME_FIRST_LIMIT = 20;
 /** "Closing soon": open proposals that close within this many hours. */
 export const CLOSING_SOON_HOURS = 48;
 
@@ -30,12 +32,22 @@ export const HomeThread = Type.Object({
 });
 export type HomeThread = Type.Static<typeof HomeThread>;
 
-/** `GET /me/home`: what needs the caller across all their groups, each list at most `HOME_LIST_LIMIT` long. */
+/** `GET /me/home?limit=`: how many proposals each list holds at most. */
+export const HomeQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HOME_LIST_LIMIT, default: HOME_FIRST_LIMIT })),
+});
+export type HomeQuery = Type.Static<typeof HomeQuery>;
+
+/** `GET /me/home`: what needs the caller across all their groups, each proposal list at most `limit` long (`HOME_FIRST_LIMIT` unless asked), threads at most `HOME_LIST_LIMIT`. */
 export const HomeReply = Type.Object({
   /** Open proposals the caller has not voted on themselves (a vote that follows a delegate's counts as not), soonest close first. */
   needsVote: Type.Array(HomeProposal),
+  /** How many proposals need the caller's vote, up to `HOME_LIST_LIMIT`: more than `needsVote` holds when `limit` cut it. */
+  needsVoteCount: Type.Integer({ minimum: 0 }),
   /** Open proposals closing within `CLOSING_SOON_HOURS`, voted on or not, soonest close first. */
   closingSoon: Type.Array(HomeProposal),
+  /** How many proposals close soon, up to `HOME_LIST_LIMIT`: more than `closingSoon` holds when `limit` cut it. */
+  closingSoonCount: Type.Integer({ minimum: 0 }),
   /** Threads with unread comments, most recently active first. */
   recentThreads: Type.Array(HomeThread),
 });

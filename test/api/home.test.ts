@@ -194,12 +194,24 @@ describe('needs your vote and closing soon', () => {
     const left = await as(h.app, dee).delete(`/api/v1/groups/${bakery.groupId}/members/${dee.id}`);
     expect(left.statusCode, left.body).toBe(204);
     home = await homeOf(dee);
-    expect(home).toEqual({ needsVote: [], closingSoon: [], recentThreads: [] });
+    expect(home).toEqual({
+      needsVote: [],
+      needsVoteCount: 0,
+      closingSoon: [],
+      closingSoonCount: 0,
+      recentThreads: [],
+    });
   });
 
   test('someone in no group gets empty lists, and nobody signed in gets 401', async () => {
     const newcomer = await signUp(h.app, { name: 'New Comer' });
-    expect(await homeOf(newcomer)).toEqual({ needsVote: [], closingSoon: [], recentThreads: [] });
+    expect(await homeOf(newcomer)).toEqual({
+      needsVote: [],
+      needsVoteCount: 0,
+      closingSoon: [],
+      closingSoonCount: 0,
+      recentThreads: [],
+    });
     const res = await as(h.app, null).get('/api/v1/me/home');
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('unauthenticated');
@@ -280,7 +292,7 @@ describe('recent activity', () => {
 
 describe('cost', () => {
   /** Runs `homeFor` for `person` and counts the queries it sends. */
-  async function queriesFor(person: Person): Promise<{ count: number; home: HomeReply }> {
+  async function queriesFor(person: Person, limit?: number): Promise<{ count: number; home: HomeReply }> {
     let count = 0;
     const counter: KyselyPlugin = {
       transformQuery: (args) => {
@@ -290,7 +302,7 @@ describe('cost', () => {
       transformResult: async (args) => args.result,
     };
     const ctx = { ...h.app.ctx, db: h.app.ctx.db.withPlugin(counter) };
-    const home = await homeFor(ctx, person.id);
+    const home = await homeFor(ctx, person.id, { limit });
     return { count, home };
   }
 
@@ -315,10 +327,27 @@ describe('cost', () => {
       await postComment(h.app, gus, group.threadId, `Welcome to group ${g}.`);
     }
 
-    const many = await queriesFor(hal);
-    const one = await queriesFor(ivy);
+    const many = await queriesFor(hal, 50);
+    const one = await queriesFor(ivy, 50);
     expect(many.home.needsVote).toHaveLength(50);
     expect(one.home.needsVote).toHaveLength(10);
+    // The first view: 20 of each list, each counted whole (up to 50).
+    const first = await queriesFor(hal);
+    expect(first.home.needsVote).toHaveLength(20);
+    expect(first.home.needsVoteCount).toBe(50);
+    expect(first.home.needsVote).toEqual(many.home.needsVote.slice(0, 20));
+    expect(first.home.closingSoon.length).toBe(Math.min(20, many.home.closingSoon.length));
+    expect(first.home.closingSoonCount).toBe(many.home.closingSoon.length);
+    expect(first.count).toBe(many.count);
+    // Over HTTP: the first view unless ?limit= asks for more, at most 50.
+    const page = await as(h.app, hal).get('/api/v1/me/home');
+    expect(page.json()).toMatchObject({ needsVoteCount: 50 });
+    expect(page.json().needsVote).toHaveLength(20);
+    const whole = await as(h.app, hal).get('/api/v1/me/home?limit=50');
+    expect(whole.json().needsVote).toHaveLength(50);
+    for (const bad of ['0', '51', 'all']) {
+      expect((await as(h.app, hal).get(`/api/v1/me/home?limit=${bad}`)).statusCode).toBe(400);
+    }
     expect(many.home.recentThreads).toHaveLength(20);
     const closes = many.home.needsVote.map((i) => Date.parse(i.proposal.closesAt));
     expect(closes).toEqual([...closes].sort((a, b) => a - b));

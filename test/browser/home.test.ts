@@ -143,6 +143,25 @@ describeInBrowser('the home page, in the browser', () => {
     expect(pages.pageErrors).toEqual([]);
   });
 
+  test('a long list shows its first 20 and its count; "Show all" brings the rest', {
+    timeout: 120_000,
+  }, async () => {
+    const eve = await registerThroughApi(server, 'Eve Busy');
+    const fair = await groupWithThread(eve, 'Street Fair', 'Stalls');
+    for (let i = 1; i <= 22; i++) await propose(eve, fair.threadId, `Stall ${i}`, 60 + i);
+
+    const page = await pages.open(eve, '/');
+    const needs = section(page, /^Needs your vote/);
+    await item(page, /^Needs your vote/, 'Stall 20').waitFor();
+    expect(await needs.locator('pl-home-proposal').count()).toBe(20);
+    await page.getByRole('heading', { level: 2, name: 'Needs your vote (22)' }).waitFor();
+    await needs.getByRole('button', { name: 'Show all 22' }).click();
+    await item(page, /^Needs your vote/, 'Stall 22').waitFor();
+    expect(await needs.locator('pl-home-proposal').count()).toBe(22);
+    expect(await needs.getByRole('button', { name: /^Show all/ }).count()).toBe(0);
+    expect(pages.pageErrors).toEqual([]);
+  });
+
   test('someone in no group is welcomed and told how to start or join one', { timeout: 60_000 }, async () => {
     const dee = await registerThroughApi(server, 'Dee Newcomer');
     const page = await pages.open(dee, '/');
