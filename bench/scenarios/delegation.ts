@@ -100,6 +100,8 @@ export async function delegation(ctx: BenchContext): Promise<void> {
         `at the end: ${check.proposal.voterCount} voted, ${check.proposal.representedCount} represented of ${check.proposal.eligibleCount}`,
         ctx.loader.cpuNote(withDelegation.cpu, withDelegation.result.rps),
         ...withDelegation.result.errorSamples,
+        ...withDelegation.trace.map((l) => `with delegation: ${l}`),
+        ...before.trace.map((l) => `without delegation: ${l}`),
       ],
       details: { with: withDelegation.result, before: before.result, after: after.result },
     });

@@ -31,70 +31,76 @@ export async function deleteDelegation(
   return Number(result.numDeletedRows) > 0;
 }
 
-/**
- * The delegations that bear on these proposals: every group-wide one of their
- * groups and every one given on them.
- */
-export function delegationsFor(db: Handle, groupIds: string[], proposalIds: string[]) {
-  if (groupIds.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('delegations')
-    .select(['group_id', 'from_id', 'to_id', 'proposal_id'])
-    .where('group_id', 'in', groupIds)
-    .where((eb) =>
-      eb.or([
-        eb('proposal_id', 'is', null),
-        ...(proposalIds.length > 0 ? [eb('proposal_id', 'in', proposalIds)] : []),
-      ]),
-    )
-    .execute();
+/** A proposal's delegation graph, as `delegationStateOf` reads it. */
+export interface DelegationEdges {
+  /** [delegator, delegate, given on this proposal (not group-wide)] */
+  edges: [string, string, boolean][];
+  /** The members among everyone the edges name: the only people a chain may pass through. */
+  members: string[];
 }
 
-export type DelegationEdgeRow = Awaited<ReturnType<typeof delegationsFor>>[number];
+/** A direct vote: [voter id, choices, voter's name or null]. */
+export type ChainVote = [string, unknown, string | null];
 
-/** Which of `userIds` are members of each group, by group. */
-export async function membersAmong(
-  db: Handle,
-  groupIds: string[],
-  userIds: string[],
-): Promise<Map<string, Set<string>>> {
-  const byGroup = new Map<string, Set<string>>(groupIds.map((id) => [id, new Set()]));
-  if (groupIds.length === 0 || userIds.length === 0) return byGroup;
-  const rows = await db
-    .selectFrom('memberships')
-    .select(['group_id', 'user_id'])
-    .where('group_id', 'in', groupIds)
-    .where('user_id', 'in', userIds)
-    .execute();
-  for (const row of rows) byGroup.get(row.group_id)?.add(row.user_id);
-  return byGroup;
-}
+// A transaction that changed delegations or memberships sees the version they had before it (the
+// triggers give the new one at commit, migration 0023): it gets no version, so nothing it reads is kept.
+const versionSeen = sql<string | null>`case
+  when coalesce(current_setting('plenary.delegation_graph_changed', true), '') = 'on' then null
+  else (select dg.version::text from delegation_graphs dg where dg.group_id = p.group_id) end`;
+
+const chainVotes = (withNames: boolean, keys: ReturnType<typeof sql>) => sql`coalesce((
+  select json_agg(json_build_array(v.voter_id, v.choices, ${withNames ? sql`u.name` : sql`null`}))
+    from votes v ${withNames ? sql`left join users u on u.id = v.voter_id` : sql``}
+   where v.proposal_id = p.id and v.voter_id is not null and not v.departed and ${keys}), '[]')`;
 
 /**
- * The votes that members in delegation chains cast on these proposals, with
- * their voters' names: only someone a chain passes through can carry anyone,
- * so these are all a delegated count needs beyond the running counts. On a
- * proposal that is not anonymous a vote's key is its voter's id, so this is
- * a primary-key lookup per member.
+ * What a delegated count of each proposal reads, in one statement (so one
+ * snapshot): the version of its group's delegation graph (`delegation_graphs`;
+ * null where the group has no row yet or this transaction changed it), the
+ * graph (the delegations that bear on it, the group-wide ones and those given
+ * on it, and which of the people they name are members), and the direct votes
+ * of everyone they name, with their voters' names when asked. On a proposal
+ * that is not anonymous a vote's key is its voter's id: primary-key lookups.
  */
-export function chainVotesOf(db: Handle, proposalIds: string[], memberIds: string[]) {
-  if (proposalIds.length === 0 || memberIds.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('votes')
-    .leftJoin('users', 'users.id', 'votes.voter_id')
-    .select([
-      'votes.proposal_id',
-      'votes.voter_id',
-      'votes.choices',
-      'votes.departed',
-      'users.name as voter_name',
-    ])
-    .where('votes.proposal_id', 'in', proposalIds)
-    .where('votes.voter_key', 'in', memberIds)
-    .execute();
+export async function delegationStateOf(db: Handle, proposalIds: string[], withNames: boolean) {
+  if (proposalIds.length === 0) return [];
+  const bearing = sql`from delegations d
+    where d.group_id = p.group_id and (d.proposal_id is null or d.proposal_id = p.id)`;
+  // Deduplicated as uuids (quicker to sort than text); keys are text.
+  const named = sql`(select d.from_id as id ${bearing} union select d.to_id ${bearing})`;
+  const { rows } = await sql<{
+    proposal_id: string;
+    version: string | null;
+    graph: DelegationEdges;
+    votes: ChainVote[];
+  }>`
+    select p.id as proposal_id, ${versionSeen} as version,
+      json_build_object(
+        'edges', coalesce((select json_agg(json_build_array(d.from_id, d.to_id, d.proposal_id is not null))
+                             ${bearing}), '[]'),
+        'members', array(select m.user_id from memberships m
+                          where m.group_id = p.group_id and m.user_id in (select n.id from ${named} n))
+      ) as graph,
+      ${chainVotes(withNames, sql`v.voter_key in (select n.id::text from ${named} n)`)} as votes
+      from proposals p where p.id = any(${proposalIds}::uuid[])`.execute(db);
+  return rows;
 }
 
-export type ChainVoteRow = Awaited<ReturnType<typeof chainVotesOf>>[number];
+/**
+ * The version of a proposal's delegation graph now (as `delegationStateOf`
+ * gives it) and, in the same statement, the direct votes of `memberIds` (the
+ * members of the graph the caller holds): a count that holds the graph at
+ * that version needs nothing else.
+ */
+export async function chainVotesAt(db: Handle, proposalId: string, memberIds: string[], withNames: boolean) {
+  const { rows } = await sql<{ version: string | null; votes: ChainVote[] }>`
+    select ${versionSeen} as version,
+      ${chainVotes(withNames, sql`v.voter_key = any(${memberIds}::text[])`)} as votes
+      from proposals p where p.id = ${proposalId}`.execute(db);
+  return rows[0] ?? null;
+}
+
+export type DelegationStateRow = Awaited<ReturnType<typeof delegationStateOf>>[number];
 
 /** Whether a group lets its members delegate. */
 export async function groupAllowsDelegation(db: Handle, groupId: string): Promise<boolean> {

@@ -373,6 +373,15 @@ export interface DelegationsTable {
   created_at: Timestamp;
 }
 
+/**
+ * The version of a group's delegation graph (migration 0023): a new uuid, by
+ * deferred triggers, with every change to its delegations or memberships.
+ */
+export interface DelegationGraphsTable {
+  group_id: string;
+  version: ColumnType<string, never, never>;
+}
+
 /** A browser a member turned push notifications on in (migration 0020). */
 export interface PushSubscriptionsTable {
   id: Generated<string>;
@@ -446,6 +455,7 @@ export interface DB {
   decision_records: DecisionRecordsTable;
   proposal_templates: ProposalTemplatesTable;
   delegations: DelegationsTable;
+  delegation_graphs: DelegationGraphsTable;
   email_outbox: EmailOutboxTable;
   email_bodies: EmailBodiesTable;
   user_preferences: UserPreferencesTable;

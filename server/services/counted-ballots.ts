@@ -1,5 +1,5 @@
 import type { Choice } from '../../shared/schemas/proposals';
-import { chainVotesOf, delegationsFor, membersAmong } from '../db/delegations';
+import { type ChainVote, chainVotesAt, type DelegationStateRow, delegationStateOf } from '../db/delegations';
 import * as repo from '../db/proposals';
 import {
   carriedBallots,
@@ -47,75 +47,138 @@ export function delegationApplies(p: DelegableProposal): boolean {
   return p.group_delegation && !p.anonymous;
 }
 
+/** A proposal's chains as read at one version of its group's delegation graph (`delegation_graphs`). */
+interface KnownGraph {
+  version: string;
+  graph: Omit<DelegationGraph, 'directVoters'>;
+  /** The graph's members, as `chainVotesAt` takes them. */
+  memberIds: string[];
+  /** Whether any delegation bears on the proposal. */
+  delegated: boolean;
+}
+
+/**
+ * This process's copies of proposals' delegation graphs, most recently used
+ * last. Each is used only while its version is the one the database holds:
+ * every change to the group's delegations or memberships gives the group a
+ * new version in the same transaction (migration 0023), whichever process
+ * made it.
+ */
+const knownGraphs = new Map<string, KnownGraph>();
+const MAX_KNOWN_GRAPHS = 500;
+
+function remember(proposalId: string, known: KnownGraph): void {
+  knownGraphs.delete(proposalId);
+  knownGraphs.set(proposalId, known);
+  if (knownGraphs.size > MAX_KNOWN_GRAPHS) knownGraphs.delete(knownGraphs.keys().next().value!);
+}
+
+function graphOf(row: DelegationStateRow): KnownGraph {
+  const { edges, members } = row.graph;
+  const known: KnownGraph = {
+    version: row.version ?? '',
+    graph: {
+      members: new Set(members),
+      groupDelegates: new Map(edges.flatMap(([from, to, own]) => (own ? [] : [[from, to] as const]))),
+      proposalDelegates: new Map(edges.flatMap(([from, to, own]) => (own ? [[from, to] as const] : []))),
+    },
+    memberIds: members,
+    delegated: edges.length > 0,
+  };
+  // Without a version (no row yet, or changed by this transaction) a copy could not be checked later.
+  if (row.version !== null) remember(row.proposal_id, known);
+  else knownGraphs.delete(row.proposal_id);
+  return known;
+}
+
+/** What a caller of `countBallots` may already know. */
+export interface CountOptions {
+  /**
+   * Each proposal's current ballots, one per direct vote, where the caller
+   * holds them already (a vote batch works them out under the lock): not read again.
+   */
+  ballots?: ReadonlyMap<string, Choice[][]>;
+  /** Whether `DelegatedCount.votes` needs its voters' names (default true). */
+  names?: boolean;
+}
+
 /**
  * The ballots each proposal counts, in a few reads for the lot. Every
  * proposal starts from the running counts of identical ballots, one per
  * direct vote. Where delegations bear on a proposal, only the members its
- * chains pass through can carry anyone: their votes and memberships are read
- * (a few hundred rows even when a third of a large group delegates, never
- * the whole group), the chains resolved in memory, and each vote that
- * carries others added again as many times as the members it carries.
+ * chains pass through can carry anyone: their votes are read (a few hundred
+ * rows even when a third of a large group delegates, never the whole group)
+ * with the version of the group's delegation graph, and the graph itself only
+ * when this process holds no copy at that version. The chains are resolved in
+ * memory, and each vote that carries others added again as many times as the
+ * members it carries.
  */
 export async function countBallots(
   db: Db,
   proposals: DelegableProposal[],
+  options: CountOptions = {},
 ): Promise<Map<string, CountedBallots>> {
   const counted = new Map<string, CountedBallots>();
   if (proposals.length === 0) return counted;
+  const names = options.names ?? true;
   const delegable = proposals.filter(delegationApplies);
-  const edges = await delegationsFor(
-    db,
-    [...new Set(delegable.map((p) => p.group_id))],
-    delegable.map((p) => p.id),
-  );
-  const bearsOn = (p: DelegableProposal) =>
-    edges.filter((e) => e.group_id === p.group_id && (e.proposal_id === null || e.proposal_id === p.id));
-  const delegated = delegable.filter((p) => bearsOn(p).length > 0);
-  const nodes = [...new Set(edges.flatMap((e) => [e.from_id, e.to_id]))];
-
-  const [stored, votes, members] = await Promise.all([
+  const toRead = proposals.filter((p) => !options.ballots?.has(p.id));
+  const [stored, checked] = await Promise.all([
     repo.ballotsOf(
       db,
-      proposals.map((p) => p.id),
+      toRead.map((p) => p.id),
     ),
-    chainVotesOf(
-      db,
-      delegated.map((p) => p.id),
-      nodes,
+    // Where this process holds a graph: the votes of its members, and whether it is still current.
+    Promise.all(
+      delegable.map(async (p) => {
+        const known = knownGraphs.get(p.id);
+        if (!known) return { id: p.id, known: null, votes: null };
+        const now = await chainVotesAt(db, p.id, known.memberIds, names);
+        return { id: p.id, known, votes: now && now.version === known.version ? now.votes : null };
+      }),
     ),
-    membersAmong(db, [...new Set(delegated.map((p) => p.group_id))], nodes),
   ]);
-  for (const p of proposals)
-    counted.set(p.id, { ballots: [], voterCount: 0, representedCount: 0, delegation: null });
+  for (const p of proposals) {
+    const given = options.ballots?.get(p.id);
+    counted.set(p.id, {
+      ballots: given ? [...given] : [],
+      voterCount: 0,
+      representedCount: 0,
+      delegation: null,
+    });
+  }
   for (const b of stored) counted.get(b.proposal_id)!.ballots.push(b.choices as Choice[]);
   for (const c of counted.values()) {
     c.voterCount = c.ballots.length;
     c.representedCount = c.ballots.length;
   }
 
-  for (const p of delegated) {
-    const mine = bearsOn(p);
-    const inChains = members.get(p.group_id) ?? new Set<string>();
-    const chainVotes = votes.filter((v) => v.proposal_id === p.id && v.voter_id && !v.departed);
-    const graph: DelegationGraph = {
-      members: inChains,
-      directVoters: new Set(chainVotes.flatMap((v) => (inChains.has(v.voter_id!) ? [v.voter_id!] : []))),
-      groupDelegates: new Map(mine.filter((e) => e.proposal_id === null).map((e) => [e.from_id, e.to_id])),
-      proposalDelegates: new Map(mine.filter((e) => e.proposal_id !== null).map((e) => [e.from_id, e.to_id])),
-    };
+  const resolve = (proposalId: string, known: KnownGraph, votes: ChainVote[]) => {
+    if (!known.delegated) return;
+    const { members } = known.graph;
+    const byVoter = new Map<string, { choices: Choice[]; name: string }>();
+    for (const [voterId, choices, name] of votes) {
+      if (members.has(voterId)) byVoter.set(voterId, { choices: choices as Choice[], name: name ?? '' });
+    }
+    const graph: DelegationGraph = { ...known.graph, directVoters: new Set(byVoter.keys()) };
     const resolution = resolveDelegation(graph);
-    const count = counted.get(p.id)!;
-    const byVoter = new Map(
-      chainVotes.map(
-        (v) => [v.voter_id!, { choices: v.choices as Choice[], name: v.voter_name ?? '' }] as const,
-      ),
-    );
+    const count = counted.get(proposalId)!;
     // Each carried member counts the ballot they follow once more, beside its own copy in the counts.
     const chosen = new Map([...byVoter].map(([voterId, v]) => [voterId, v.choices]));
     count.ballots.push(...carriedBallots(chosen, resolution.weights));
     count.representedCount = count.ballots.length;
     count.delegation = { graph, resolution, votes: byVoter };
+  };
+  const unknown: string[] = [];
+  for (const c of checked) {
+    if (c.known && c.votes) {
+      remember(c.id, c.known);
+      resolve(c.id, c.known, c.votes);
+    } else unknown.push(c.id);
   }
+  // No copy here, or an outdated one: the graph and its votes, read together.
+  for (const row of await delegationStateOf(db, unknown, names))
+    resolve(row.proposal_id, graphOf(row), row.votes);
   return counted;
 }
 

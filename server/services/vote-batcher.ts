@@ -178,7 +178,15 @@ function planVotes(
   });
   const events: EventInput[] = [];
   const at = new Date();
-  if (latest.size === 0) return { answers: answers as Answer[], history: [], votes: [], revived: [], events };
+  if (latest.size === 0)
+    return {
+      answers: answers as Answer[],
+      history: [],
+      votes: [],
+      revived: [],
+      events,
+      ballots: new Map<string, Choice[][]>(),
+    };
   const previous = new Map(
     state.flatMap((p) => p.previous.map((prev) => [`${p.id}|${prev.voter_key}`, prev] as const)),
   );
@@ -228,17 +236,16 @@ function planVotes(
     return n > 0 ? [{ proposal_id: p.id, n }] : [];
   });
 
+  // Each proposal's ballots once the batch is in, one per direct vote: a delegated count starts from them.
+  const ballots = new Map<string, Choice[][]>();
   const summaries = new Map(
     state.flatMap((p) => {
       if (!writes.some((v) => v.proposalId === p.id)) return [];
       const mine = writes.filter((v) => v.proposalId === p.id);
       const eligible = p.eligible_count - (revived.find((r) => r.proposal_id === p.id)?.n ?? 0);
-      return [
-        [
-          p.id,
-          summariseBallots(p, p.options, unweighted(ballotsAfter(p, mine, previous)), eligible),
-        ] as const,
-      ];
+      const after = ballotsAfter(p, mine, previous);
+      ballots.set(p.id, after);
+      return [[p.id, summariseBallots(p, p.options, unweighted(after), eligible)] as const];
     }),
   );
   batch.forEach((v, i) => {
@@ -275,7 +282,7 @@ function planVotes(
       },
     });
   });
-  return { answers: answers as Answer[], history, votes, revived, events };
+  return { answers: answers as Answer[], history, votes, revived, events, ballots };
 }
 
 type BatchState = Awaited<ReturnType<typeof repo.voteBatchState>>;
@@ -283,8 +290,10 @@ type BatchState = Awaited<ReturnType<typeof repo.voteBatchState>>;
 /**
  * Where delegations bear on a proposal, its ballots weigh by the chains that
  * end at them: once the batch's votes are written (still under the lock), the
- * proposal's count is read again with them, and the events and answers take
- * its weights and results in place of the unweighted ones.
+ * chain members' votes are read with them (one statement; the chains
+ * themselves come from this process's copy while the group's delegation graph
+ * is unchanged), and the events and answers take the weights and results in
+ * place of the unweighted ones.
  */
 async function weighDelegatedVotes(
   trx: Parameters<typeof countBallots>[0],
@@ -294,7 +303,8 @@ async function weighDelegatedVotes(
   const written = new Set(plan.votes.map((v) => v.proposal_id));
   const delegable = state.filter((p) => written.has(p.id) && delegationApplies(p));
   if (delegable.length === 0) return;
-  const counted = await countBallots(trx, delegable);
+  // The batch knows the ballots it leaves, and its answers name no one a vote follows.
+  const counted = await countBallots(trx, delegable, { ballots: plan.ballots, names: false });
   for (const p of delegable) {
     const count = counted.get(p.id)!;
     if (!count.delegation) continue;
