@@ -3,7 +3,8 @@
  * from Markdown: uploading one, the group's list, deleting one, and the
  * Markdown that links it. No DOM here.
  */
-import { type Attachment, MAX_ATTACHMENT_BYTES } from '../../shared/schemas/attachments';
+import { MAX_ATTACHMENT_BYTES } from '../../shared/limits';
+import type { Attachment } from '../../shared/schemas/attachments';
 import { t, translator } from '../i18n';
 import { API_BASE, ApiError, api, toApiError } from './api';
 import type { StreamEvent } from './stream';

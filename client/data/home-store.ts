@@ -1,4 +1,4 @@
-import { HOME_LIST_LIMIT } from '../../shared/schemas/home';
+import { HOME_LIST_LIMIT } from '../../shared/limits';
 import { ApiError } from './api';
 import { Coalesced } from './coalesced';
 import { ownVote } from './delegations';

@@ -1,4 +1,5 @@
-import { CLOSING_SOON_HOURS, type HomeProposal, type HomeReply } from '../../shared/schemas/home';
+import { CLOSING_SOON_HOURS } from '../../shared/limits';
+import type { HomeProposal, HomeReply } from '../../shared/schemas/home';
 import { api } from './api';
 import { ownVote } from './delegations';
 import type { Proposal } from './proposals';

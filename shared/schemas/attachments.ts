@@ -1,8 +1,7 @@
 import Type from 'typebox';
 import { Timestamp } from './common';
 
-/** The largest file one upload takes: 10 MiB. */
-export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+export { MAX_ATTACHMENT_BYTES } from '../limits';
 
 /** Where a file is linked from: the first text of its group that linked it (null until one is saved). */
 export const AttachmentUse = Type.Object({

@@ -1,13 +1,9 @@
 import Type from 'typebox';
+import { HOME_FIRST_LIMIT, HOME_LIST_LIMIT } from '../limits';
 import { Timestamp } from './common';
 import { Proposal } from './proposals';
 
-/** The most items each proposal list of the home page holds (`?limit=` at most), and the most threads. */
-export const HOME_LIST_LIMIT = 50;
-/** The proposals each list holds when `?limit=` is not given: the page's first view ("Show all" asks for the rest). */
-export const HOME_FIRST_LIMIT = 20;
-/** "Closing soon": open proposals that close within this many hours. */
-export const CLOSING_SOON_HOURS = 48;
+export { CLOSING_SOON_HOURS, HOME_FIRST_LIMIT, HOME_LIST_LIMIT } from '../limits';
 
 const GroupRef = Type.Object({ id: Type.String(), name: Type.String() });
 const ThreadRef = Type.Object({ id: Type.String(), title: Type.String() });
