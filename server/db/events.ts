@@ -25,14 +25,9 @@ export interface EventInput {
   recordIdIn?: { table: 'threads' | 'comments' | 'proposals' | 'outcomes'; id: string };
 }
 
-/**
- * Appends events inside the caller's transaction and returns their ids, in
- * the order given. One statement: the order lock is taken (in the join)
- * before any row is produced, so before the first id is drawn.
- */
-export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): Promise<number[]> {
-  if (events.length === 0) return [];
-  const rows = JSON.stringify(
+/** Events as the `jsonb_to_recordset` of an insert into `events` takes them. */
+export function eventRows(events: EventInput[]): string {
+  return JSON.stringify(
     events.map((e) => ({
       kind: e.kind,
       group_id: e.groupId ?? null,
@@ -43,6 +38,16 @@ export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): 
       data: e.data ?? {},
     })),
   );
+}
+
+/**
+ * Appends events inside the caller's transaction and returns their ids, in
+ * the order given. One statement: the order lock is taken (in the join)
+ * before any row is produced, so before the first id is drawn.
+ */
+export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): Promise<number[]> {
+  if (events.length === 0) return [];
+  const rows = eventRows(events);
   const { rows: ids } = await sql<{ id: string }>`
     insert into events (kind, group_id, thread_id, actor_id, recipient_id, subject_id, data)
     select e.kind, e.group_id, e.thread_id, e.actor_id, e.recipient_id, e.subject_id, e.data

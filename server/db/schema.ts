@@ -215,6 +215,8 @@ export interface ProposalsTable {
   departed_ballots: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
+  /** Moved by every change to the proposal's votes, options or row (migration 0024); bigint as text. */
+  vote_version: ColumnType<string, never, never>;
 }
 
 export interface ProposalOptionsTable {

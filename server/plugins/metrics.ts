@@ -195,8 +195,16 @@ export default fp(
       buckets: BATCH_BUCKETS,
       registers,
     });
-    // The batcher reaches it through the services' context (ctx is shared by reference).
+    const voteBatchPaths = new Counter({
+      name: 'plenary_vote_batches_total',
+      help: "Vote batches written from this process's copy of their proposal (one statement), or the locked way; locked batches on a busy proposal mean another process writes it too.",
+      labelNames: ['path'],
+      registers,
+    });
+    for (const path of ['copy', 'locked']) voteBatchPaths.inc({ path }, 0);
+    // The batcher reaches them through the services' context (ctx is shared by reference).
     ctx.voteBatchSizes = voteBatchSizes;
+    ctx.voteBatchPaths = voteBatchPaths;
     const exposed = Registry.merge([registry, processMetrics()]);
     app.decorate('metrics', { registry, voteBatchSizes });
 

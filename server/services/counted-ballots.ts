@@ -153,22 +153,8 @@ export async function countBallots(
     c.representedCount = c.ballots.length;
   }
 
-  const resolve = (proposalId: string, known: KnownGraph, votes: ChainVote[]) => {
-    if (!known.delegated) return;
-    const { members } = known.graph;
-    const byVoter = new Map<string, { choices: Choice[]; name: string }>();
-    for (const [voterId, choices, name] of votes) {
-      if (members.has(voterId)) byVoter.set(voterId, { choices: choices as Choice[], name: name ?? '' });
-    }
-    const graph: DelegationGraph = { ...known.graph, directVoters: new Set(byVoter.keys()) };
-    const resolution = resolveDelegation(graph);
-    const count = counted.get(proposalId)!;
-    // Each carried member counts the ballot they follow once more, beside its own copy in the counts.
-    const chosen = new Map([...byVoter].map(([voterId, v]) => [voterId, v.choices]));
-    count.ballots.push(...carriedBallots(chosen, resolution.weights));
-    count.representedCount = count.ballots.length;
-    count.delegation = { graph, resolution, votes: byVoter };
-  };
+  const resolve = (proposalId: string, known: KnownGraph, votes: ChainVote[]) =>
+    resolveWithGraph(counted.get(proposalId)!, known, votes);
   const unknown: string[] = [];
   for (const c of checked) {
     if (c.known && c.votes) {
@@ -180,6 +166,53 @@ export async function countBallots(
   for (const row of await delegationStateOf(db, unknown, names))
     resolve(row.proposal_id, graphOf(row), row.votes);
   return counted;
+}
+
+/**
+ * A proposal's count from ballots the caller holds (one per direct vote) and
+ * the direct vote of any member, through this process's copy of its
+ * delegation graph, with the version that copy is at; null when this process
+ * holds none. The caller checks the version where it writes.
+ */
+export function countWithKnownGraph(
+  p: DelegableProposal,
+  ballots: Choice[][],
+  directVote: (memberId: string) => Choice[] | undefined,
+): { count: CountedBallots; version: string } | null {
+  const known = knownGraphs.get(p.id);
+  if (!known) return null;
+  const count: CountedBallots = {
+    ballots: [...ballots],
+    voterCount: ballots.length,
+    representedCount: ballots.length,
+    delegation: null,
+  };
+  if (known.delegated) {
+    const votes: ChainVote[] = [];
+    for (const memberId of known.memberIds) {
+      const choices = directVote(memberId);
+      if (choices) votes.push([memberId, choices, null]);
+    }
+    resolveWithGraph(count, known, votes);
+  }
+  return { count, version: known.version };
+}
+
+/** Adds to `count` the ballots its delegations carry, given the direct votes of the graph's members. */
+function resolveWithGraph(count: CountedBallots, known: KnownGraph, votes: ChainVote[]): void {
+  if (!known.delegated) return;
+  const { members } = known.graph;
+  const byVoter = new Map<string, { choices: Choice[]; name: string }>();
+  for (const [voterId, choices, name] of votes) {
+    if (members.has(voterId)) byVoter.set(voterId, { choices: choices as Choice[], name: name ?? '' });
+  }
+  const graph: DelegationGraph = { ...known.graph, directVoters: new Set(byVoter.keys()) };
+  const resolution = resolveDelegation(graph);
+  // Each carried member counts the ballot they follow once more, beside its own copy in the counts.
+  const chosen = new Map([...byVoter].map(([voterId, v]) => [voterId, v.choices]));
+  count.ballots.push(...carriedBallots(chosen, resolution.weights));
+  count.representedCount = count.ballots.length;
+  count.delegation = { graph, resolution, votes: byVoter };
 }
 
 /** The weight of `voterId`'s vote in a count: 1 where no delegation bears on it. */

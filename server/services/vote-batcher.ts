@@ -1,25 +1,20 @@
 import type { Vote } from '../../shared/schemas/proposals';
-import { appendEvents, type EventInput } from '../db/events';
-import type { BallotCount, PreviousVote } from '../db/proposals';
+import { appendEvents } from '../db/events';
 import * as repo from '../db/proposals';
-import { validateBallot } from '../domain/ballot';
-import type { Choice } from '../domain/tally';
-import { type AppError, conflict, notFound } from '../errors';
-import { ballotRules, presentVote, proposalClosed, summariseBallots, unweighted, voterKey } from './ballots';
 import { type Ctx, eventsCommitted } from './context';
-import { countBallots, delegationApplies, weightOf } from './counted-ballots';
+import { countBallots, delegationApplies } from './counted-ballots';
 import type { CommittedEvent } from './types';
+import { VoteCopies } from './vote-copies';
+import {
+  type Answer,
+  applyDelegatedCount,
+  type BatchState,
+  planVotes,
+  type VotePlan,
+  type VoteRequest,
+} from './vote-plan';
 
-export interface VoteRequest {
-  proposalId: string;
-  /** The voter's key on this proposal (`voterKey`). */
-  voterKey: string;
-  userId: string;
-  userName: string;
-  /** Already checked by `validateBallot`. */
-  choices: Choice[];
-  reason: string | null;
-}
+export type { VoteRequest } from './vote-plan';
 
 interface Pending extends VoteRequest {
   resolve(vote: Vote): void;
@@ -31,10 +26,17 @@ export interface VoteBatchObserver {
   observe(size: number): void;
 }
 
+/** Told how each batch was written: from the process's copy of its proposal, or the locked way. */
+export interface VoteBatchPathCounter {
+  inc(labels: { path: 'copy' | 'locked' }): void;
+}
+
 declare module './context' {
   interface Ctx {
     /** Set where the app keeps metrics: the size of each committed vote batch goes here. */
     voteBatchSizes?: VoteBatchObserver;
+    /** Set where the app keeps metrics: which way each batch was written. */
+    voteBatchPaths?: VoteBatchPathCounter;
   }
 }
 
@@ -45,14 +47,19 @@ const MAX_IN_FLIGHT = 2;
 
 /**
  * Group commit for votes. A vote arriving while its proposal's previous
- * batch is being written waits for the next transaction, which then writes
- * every waiting vote on that proposal together: one lock, one upsert, one
- * event append and one commit for the lot. Under no load a vote is written
- * at once, alone. Each vote still gets its own answer: one that finds its
+ * batch is being written waits for the next batch, which then writes every
+ * waiting vote on that proposal together: one lock, one upsert, one event
+ * append and one commit for the lot. Under no load a vote is written at
+ * once, alone. Each vote still gets its own answer: one that finds its
  * proposal closed gets 409, the others in the batch go through.
  *
+ * A busy proposal's batches are written from this process's copy of it
+ * (`vote-copies.ts`: one statement, no read under the lock); the others, and
+ * any whose copy another writer made stale, the locked way (`writeBatch`).
+ *
  * One batch per proposal at a time: two would only queue on the proposal's
- * lock in the database, each half the size.
+ * lock in the database, each half the size, and the second would find the
+ * copy's version moved by the first.
  */
 export class VoteBatcher {
   private queue: Pending[] = [];
@@ -60,7 +67,11 @@ export class VoteBatcher {
   private readonly busy = new Set<string>();
   private pumpScheduled = false;
 
-  constructor(private readonly ctx: Ctx) {}
+  private readonly copies: VoteCopies;
+
+  constructor(private readonly ctx: Ctx) {
+    this.copies = new VoteCopies(ctx.db, ctx.config.sessionSecret);
+  }
 
   submit(request: VoteRequest): Promise<Vote> {
     return new Promise<Vote>((resolve, reject) => {
@@ -101,7 +112,7 @@ export class VoteBatcher {
 
   private async run(batch: Pending[]): Promise<void> {
     try {
-      const answers = await writeBatch(this.ctx, batch);
+      const answers = await this.write(batch);
       this.ctx.voteBatchSizes?.observe(batch.length);
       batch.forEach((p, i) => {
         const answer = answers[i]!;
@@ -117,9 +128,50 @@ export class VoteBatcher {
       await Promise.all(batch.map((p) => this.run([p])));
     }
   }
-}
 
-type Answer = { vote: Vote } | { error: AppError };
+  /** Each proposal's votes from its copy where it has a current one; the rest together, the locked way. */
+  private async write(batch: VoteRequest[]): Promise<Answer[]> {
+    const answers: Answer[] = new Array(batch.length);
+    const byProposal = new Map<string, number[]>();
+    batch.forEach((v, i) => {
+      byProposal.set(v.proposalId, [...(byProposal.get(v.proposalId) ?? []), i]);
+    });
+    const locked: number[] = [];
+    await Promise.all(
+      [...byProposal].map(async ([proposalId, indexes]) => {
+        const written = await this.copies.write(
+          proposalId,
+          indexes.map((i) => batch[i]!),
+        );
+        if (!written) {
+          locked.push(...indexes);
+          return;
+        }
+        eventsCommitted(this.ctx, written.events);
+        this.ctx.voteBatchPaths?.inc({ path: 'copy' });
+        indexes.forEach((i, k) => {
+          answers[i] = written.answers[k]!;
+        });
+      }),
+    );
+    if (locked.length === 0) return answers;
+    locked.sort((a, b) => a - b);
+    const proposals = new Set(locked.map((i) => batch[i]!.proposalId));
+    for (const id of proposals) this.copies.forget(id);
+    const lockedAnswers = await writeBatch(
+      this.ctx,
+      locked.map((i) => batch[i]!),
+    );
+    locked.forEach((i, k) => {
+      answers[i] = lockedAnswers[k]!;
+    });
+    this.ctx.voteBatchPaths?.inc({ path: 'locked' });
+    // Before the proposal's next batch may start, so no write of this process slips past the copy.
+    // A copy that could not be read is only a missed shortcut: the next locked batch tries again.
+    await Promise.all([...proposals].map((id) => this.copies.afterLockedBatch(id).catch(() => {})));
+    return answers;
+  }
+}
 
 /**
  * Writes a batch of votes in one transaction of three statements: one reads
@@ -150,143 +202,6 @@ async function writeBatch(ctx: Ctx, batch: VoteRequest[]): Promise<Answer[]> {
   return answers;
 }
 
-/** What a batch writes, and what each vote is answered, given what was read under the lock. */
-function planVotes(
-  secret: string,
-  state: Awaited<ReturnType<typeof repo.voteBatchState>>,
-  batch: VoteRequest[],
-) {
-  const proposals = new Map(state.map((p) => [p.id, { ...p, voters: new Set(p.voter_ids) }]));
-  const answers: (Answer | null)[] = batch.map((v) => {
-    const p = proposals.get(v.proposalId);
-    if (!p?.voters.has(v.userId)) return { error: notFound('proposal') };
-    if (p.closed_at || p.past_closing) return { error: proposalClosed() };
-    // The key came from a cached copy of the proposal: reopening a vote-less anonymous one salts it anew.
-    if (voterKey(secret, p, v.userId) !== v.voterKey)
-      return { error: conflict('reload the proposal and vote again') };
-    // Checked again under the lock: the options may have been edited since the request checked them.
-    if (!validateBallot(ballotRules(p, p.options), v.choices).ok) {
-      return { error: conflict('the options of this proposal changed; reload it and vote again') };
-    }
-    return null;
-  });
-
-  // The last vote of each voter in this batch is the one that stays; the earlier ones were replaced.
-  const latest = new Map<string, number>();
-  batch.forEach((v, i) => {
-    if (answers[i] === null) latest.set(`${v.proposalId}|${v.voterKey}`, i);
-  });
-  const events: EventInput[] = [];
-  const at = new Date();
-  if (latest.size === 0)
-    return {
-      answers: answers as Answer[],
-      history: [],
-      votes: [],
-      revived: [],
-      events,
-      ballots: new Map<string, Choice[][]>(),
-    };
-  const previous = new Map(
-    state.flatMap((p) => p.previous.map((prev) => [`${p.id}|${prev.voter_key}`, prev] as const)),
-  );
-
-  // A fixed order of row locks, so two batches cannot deadlock on the same voters.
-  const writes = [...latest.values()]
-    .map((i) => batch[i]!)
-    .sort((a, b) => (a.proposalId + a.voterKey < b.proposalId + b.voterKey ? -1 : 1));
-  const named = (v: VoteRequest) => !proposals.get(v.proposalId)!.anonymous;
-  // Replaced votes are kept (not on anonymous proposals): the stored one, and any replaced within this batch.
-  const history = [
-    ...writes.filter(named).flatMap((v) => {
-      const stored = previous.get(`${v.proposalId}|${v.voterKey}`);
-      return stored
-        ? [
-            {
-              proposal_id: v.proposalId,
-              voter_id: stored.voter_id,
-              choices: stored.choices,
-              reason: stored.reason,
-            },
-          ]
-        : [];
-    }),
-    ...batch.flatMap((v, i) =>
-      answers[i] === null && named(v) && latest.get(`${v.proposalId}|${v.voterKey}`) !== i
-        ? [{ proposal_id: v.proposalId, voter_id: v.userId, choices: v.choices, reason: v.reason }]
-        : [],
-    ),
-  ];
-  const votes = writes.map((v) => {
-    const anonymous = proposals.get(v.proposalId)!.anonymous;
-    return {
-      proposal_id: v.proposalId,
-      voter_key: v.voterKey,
-      voter_id: anonymous ? null : v.userId,
-      choices: v.choices,
-      reason: v.reason,
-      at: anonymous ? null : at.toISOString(),
-    };
-  });
-  // A member who left and came back replaces the ballot left behind: one fewer counted apart.
-  const revived = state.flatMap((p) => {
-    const n = writes.filter(
-      (v) => v.proposalId === p.id && previous.get(`${p.id}|${v.voterKey}`)?.departed,
-    ).length;
-    return n > 0 ? [{ proposal_id: p.id, n }] : [];
-  });
-
-  // Each proposal's ballots once the batch is in, one per direct vote: a delegated count starts from them.
-  const ballots = new Map<string, Choice[][]>();
-  const summaries = new Map(
-    state.flatMap((p) => {
-      if (!writes.some((v) => v.proposalId === p.id)) return [];
-      const mine = writes.filter((v) => v.proposalId === p.id);
-      const eligible = p.eligible_count - (revived.find((r) => r.proposal_id === p.id)?.n ?? 0);
-      const after = ballotsAfter(p, mine, previous);
-      ballots.set(p.id, after);
-      return [[p.id, summariseBallots(p, p.options, unweighted(after), eligible)] as const];
-    }),
-  );
-  batch.forEach((v, i) => {
-    if (answers[i] !== null) return;
-    const p = proposals.get(v.proposalId)!;
-    const stored = previous.get(`${v.proposalId}|${v.voterKey}`);
-    const vote = presentVote(
-      {
-        proposal_id: v.proposalId,
-        voter_id: v.userId,
-        voter_name: v.userName,
-        choices: v.choices,
-        reason: v.reason,
-        created_at: stored?.created_ms != null ? new Date(stored.created_ms) : at,
-        updated_at: at,
-      },
-      p.anonymous,
-    );
-    answers[i] = { vote };
-    if (latest.get(`${v.proposalId}|${v.voterKey}`) !== i) return;
-    events.push({
-      kind: 'vote.cast',
-      groupId: p.group_id,
-      threadId: p.thread_id,
-      // On anonymous proposals not even the event log learns who voted.
-      actorId: p.anonymous ? null : v.userId,
-      subjectId: v.proposalId,
-      // While results are hidden a ballot would give the tally away, and on anonymous proposals
-      // its reason and choices would pair up with whoever was seen voting then: only counts move.
-      data: {
-        proposalId: v.proposalId,
-        vote: p.results_hidden_until_closed || p.anonymous ? null : vote,
-        ...summaries.get(v.proposalId)!,
-      },
-    });
-  });
-  return { answers: answers as Answer[], history, votes, revived, events, ballots };
-}
-
-type BatchState = Awaited<ReturnType<typeof repo.voteBatchState>>;
-
 /**
  * Where delegations bear on a proposal, its ballots weigh by the chains that
  * end at them: once the batch's votes are written (still under the lock), the
@@ -298,43 +213,12 @@ type BatchState = Awaited<ReturnType<typeof repo.voteBatchState>>;
 async function weighDelegatedVotes(
   trx: Parameters<typeof countBallots>[0],
   state: BatchState,
-  plan: ReturnType<typeof planVotes>,
+  plan: VotePlan,
 ): Promise<void> {
   const written = new Set(plan.votes.map((v) => v.proposal_id));
   const delegable = state.filter((p) => written.has(p.id) && delegationApplies(p));
   if (delegable.length === 0) return;
   // The batch knows the ballots it leaves, and its answers name no one a vote follows.
   const counted = await countBallots(trx, delegable, { ballots: plan.ballots, names: false });
-  for (const p of delegable) {
-    const count = counted.get(p.id)!;
-    if (!count.delegation) continue;
-    for (const answer of plan.answers) {
-      if ('vote' in answer && answer.vote.proposalId === p.id)
-        answer.vote.weight = weightOf(count, answer.vote.voter?.id ?? null);
-    }
-    for (const event of plan.events) {
-      if (event.subjectId !== p.id) continue;
-      const data = event.data as { eligibleCount: number };
-      Object.assign(data, summariseBallots(p, p.options, count, data.eligibleCount));
-    }
-  }
-}
-
-/** A proposal's ballots once `writes` are in: the counts read under the lock, less what they replace. */
-function ballotsAfter(
-  p: { id: string; ballots: BallotCount[] },
-  writes: VoteRequest[],
-  previous: Map<string, PreviousVote>,
-): Choice[][] {
-  const counts = new Map(p.ballots.map((b) => [b.hash, { ...b }]));
-  for (const v of writes) {
-    const replaced = previous.get(`${p.id}|${v.voterKey}`);
-    if (replaced) counts.get(replaced.hash)!.n -= 1;
-  }
-  const ballots: Choice[][] = [];
-  for (const { choices, n } of counts.values()) {
-    for (let i = 0; i < n; i++) ballots.push(choices as Choice[]);
-  }
-  for (const v of writes) ballots.push(v.choices);
-  return ballots;
+  for (const p of delegable) applyDelegatedCount(p, plan, counted.get(p.id)!);
 }

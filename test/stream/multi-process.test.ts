@@ -164,6 +164,87 @@ describe.runIf(TEST_DB_KIND === 'postgres')('two server processes on one Postgre
     }
   });
 
+  test('votes on one busy proposal through both processes, each writing from its copy while the other spoils it, count each ballot once', {
+    timeout: 60_000,
+  }, async () => {
+    const ada = await person(a, 'Copier');
+    const groupId = (await call(a, 'POST', '/groups', { name: 'Copies' }, ada.cookie)).json.group.id;
+    const people = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => person(i % 2 ? a : b, `Voter${i}`)),
+    );
+    for (const p of people) {
+      const token = (await call(a, 'POST', `/groups/${groupId}/invitations`, {}, ada.cookie)).json.invitation
+        .token;
+      expect((await call(b, 'POST', `/invitations/${token}/accept`, undefined, p.cookie)).status).toBe(200);
+    }
+    const threadId = (await call(a, 'POST', `/groups/${groupId}/threads`, { title: 'Busy' }, ada.cookie)).json
+      .thread.id;
+    const proposalId = (
+      await call(
+        b,
+        'POST',
+        `/threads/${threadId}/proposals`,
+        { kind: 'proposal', title: 'Busy', closesAt: new Date(Date.now() + 3_600_000).toISOString() },
+        ada.cookie,
+      )
+    ).json.proposal.id;
+    const metric = async (server: ServerProcess, path: string) =>
+      Number(
+        (await (await fetch(`${server.url}/metrics`)).text()).match(
+          new RegExp(`^plenary_vote_batches_total\\{path="${path}"\\} (\\d+)`, 'm'),
+        )?.[1],
+      );
+
+    // Rounds of everyone voting at once: through A only, then B only, then each through either.
+    const options = ['agree', 'abstain', 'disagree'];
+    const last = new Map<string, string>();
+    const plan = ['a', 'a', 'a', 'b', 'b', 'b', 'mixed', 'mixed', 'mixed', 'mixed'];
+    for (const [round, where] of plan.entries()) {
+      const answers = await Promise.all(
+        people.map((p, i) => {
+          const optionId = options[(i + round) % options.length]!;
+          last.set(p.id, optionId);
+          const server = where === 'a' ? a : where === 'b' ? b : (i + round) % 2 ? a : b;
+          return call(server, 'PUT', `/proposals/${proposalId}/vote`, { choices: [{ optionId }] }, p.cookie);
+        }),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
+    }
+    const expected: Record<string, number> = {};
+    for (const optionId of last.values()) expected[optionId] = (expected[optionId] ?? 0) + 1;
+    const countsOn = async (server: ServerProcess) => {
+      const p = (await call(server, 'GET', `/proposals/${proposalId}`, undefined, ada.cookie)).json.proposal;
+      return {
+        voterCount: p.voterCount,
+        counts: Object.fromEntries(
+          p.results.options
+            .filter((o: { count: number }) => o.count > 0)
+            .map((o: { optionId: string; count: number }) => [o.optionId, o.count]),
+        ),
+      };
+    };
+    expect(await countsOn(a)).toEqual({ voterCount: 12, counts: expected });
+    expect(await countsOn(b)).toEqual({ voterCount: 12, counts: expected });
+    // Both processes wrote from copies, and each also had to fall back when the other had written.
+    for (const server of [a, b]) {
+      expect(await metric(server, 'copy')).toBeGreaterThan(0);
+      expect(await metric(server, 'locked')).toBeGreaterThan(0);
+    }
+
+    // Closed through A, a vote through B (whose copy may still be warm) is refused and changes nothing.
+    const closed = (await call(a, 'POST', `/proposals/${proposalId}/close`, {}, ada.cookie)).json.proposal;
+    expect(closed.voterCount).toBe(12);
+    const late = await call(
+      b,
+      'PUT',
+      `/proposals/${proposalId}/vote`,
+      { choices: [{ optionId: 'block' }] },
+      people[0]!.cookie,
+    );
+    expect(late.status).toBe(409);
+    expect(await countsOn(b)).toEqual({ voterCount: 12, counts: expected });
+  });
+
   test('with delegation, votes and delegations spread over both processes count every member once, and the close happens once', {
     timeout: 60_000,
   }, async () => {

@@ -1,0 +1,138 @@
+import { type Kysely, sql } from 'kysely';
+import { EVENT_ORDER_LOCK, type EventInput, eventRows } from './events';
+import type { HistoryRow, VoteRow } from './proposals';
+import type { DB, ProposalKind } from './schema';
+
+/** A stored vote as a copy keeps it: [voter key, voter id, choices, reason, departed, created (ms)]. */
+export type CopiedVote = [string, string | null, unknown, string | null, boolean, number | null];
+
+/**
+ * An open proposal as a vote batch needs it, with every stored vote, read in
+ * one statement (one snapshot) together with the version they are at
+ * (`proposals.vote_version`, migration 0024) and the group's member count and
+ * delegation setting, which a batch checks again when it writes.
+ */
+export async function voteCopyOf(db: Kysely<DB>, proposalId: string) {
+  const { rows } = await sql<{
+    id: string;
+    group_id: string;
+    thread_id: string;
+    closed_at: Date | null;
+    past_closing: boolean;
+    anonymous: boolean;
+    results_hidden_until_closed: boolean;
+    ballot_salt: string | null;
+    ballot_key_id: string | null;
+    kind: ProposalKind;
+    min_choices: number;
+    max_choices: number;
+    max_score: number;
+    dots_per_voter: number;
+    quorum_percent: number | null;
+    pass_percent: number | null;
+    block_vetoes: boolean;
+    departed_ballots: number;
+    version: string;
+    member_count: number;
+    group_delegation: boolean;
+    options: { id: string; position: number; label: string; starts_at: string | null }[];
+    votes: CopiedVote[];
+  }>`
+    select p.id, p.group_id, p.thread_id, p.closed_at, p.closes_at <= now() as past_closing,
+           p.anonymous, p.results_hidden_until_closed, p.ballot_salt, p.ballot_key_id, p.kind,
+           p.min_choices, p.max_choices, p.max_score, p.dots_per_voter, p.quorum_percent,
+           p.pass_percent, p.block_vetoes, p.departed_ballots, p.vote_version::text as version,
+           g.member_count, g.delegation as group_delegation,
+           coalesce((select json_agg(json_build_object('id', o.id, 'position', o.position, 'label', o.label,
+                                                       'starts_at', o.starts_at) order by o.position)
+                       from proposal_options o where o.proposal_id = p.id), '[]') as options,
+           coalesce((select json_agg(json_build_array(v.voter_key, v.voter_id, v.choices, v.reason, v.departed,
+                                                      floor(extract(epoch from v.created_at) * 1000)))
+                       from votes v where v.proposal_id = p.id), '[]') as votes
+      from proposals p join groups g on g.id = p.group_id
+     where p.id = ${proposalId}`.execute(db);
+  return rows[0] ?? null;
+}
+
+export type VoteCopyRow = NonNullable<Awaited<ReturnType<typeof voteCopyOf>>>;
+
+/** What a batch written from a copy expects to find, and checks in the statement that writes it. */
+export interface CopyExpectation {
+  proposalId: string;
+  /** `proposals.vote_version` as the copy has it. */
+  version: string;
+  memberCount: number;
+  groupDelegation: boolean;
+  /** The batch's voters, each of whom must still be a member. */
+  voterIds: string[];
+  /** The group's delegation graph version the batch's weights were worked out at, where they apply. */
+  graphVersion: string | null;
+}
+
+/**
+ * Writes a batch of votes of one proposal as one statement, without a
+ * transaction around it: it applies only where the proposal is still open,
+ * at the version the batch's copy was at, with the same member count and
+ * delegation setting, every voter still a member, and the same delegation
+ * graph. Then, in the same statement, it moves the version by one (telling the
+ * vote triggers, which otherwise move it, that it did), keeps the replaced
+ * votes, writes the new ones and appends the events under the event order
+ * lock, taken only once the proposal's row is locked, as every writer takes
+ * them. The proposal's lock is held only while Postgres runs this.
+ *
+ * Returns the events' ids in order or, when the copy was out of date and
+ * nothing was written, whether it was the version that had moved (another
+ * writer) rather than the group (a member joined or left, a setting changed).
+ */
+export async function writeVotesAtVersion(
+  db: Kysely<DB>,
+  expected: CopyExpectation,
+  history: HistoryRow[],
+  votes: VoteRow[],
+  events: EventInput[],
+): Promise<{ written: true; ids: number[] } | { written: false; versionMoved: boolean }> {
+  const { rows } = await sql<{ ids: string[]; version: string | null }>`
+    with guard as (
+      update proposals p set vote_version = p.vote_version + 1
+       where p.id = ${expected.proposalId} and p.vote_version = ${expected.version}::bigint
+         and p.closed_at is null and p.closes_at > now()
+         and exists (select 1 from groups g where g.id = p.group_id
+                        and g.member_count = ${expected.memberCount} and g.delegation = ${expected.groupDelegation})
+         and (select count(*) from memberships m
+               where m.group_id = p.group_id and m.user_id = any(${expected.voterIds}::uuid[]))
+             = ${expected.voterIds.length}
+         and (${expected.graphVersion}::text is null
+              or exists (select 1 from delegation_graphs dg
+                          where dg.group_id = p.group_id and dg.version::text = ${expected.graphVersion}))
+         and set_config('plenary.vote_version_kept', 'on', true) = 'on'
+      returning p.id),
+    history as (
+      insert into vote_history (proposal_id, voter_id, choices, reason)
+      select h.proposal_id, h.voter_id, h.choices, h.reason
+        from guard, jsonb_to_recordset(${JSON.stringify(history)}::jsonb)
+          as h(proposal_id uuid, voter_id uuid, choices jsonb, reason text)),
+    written as (
+      insert into votes (proposal_id, voter_key, voter_id, choices, reason, created_at, updated_at)
+      select v.proposal_id, v.voter_key, v.voter_id, v.choices, v.reason, v.at, v.at
+        from guard, jsonb_to_recordset(${JSON.stringify(votes)}::jsonb)
+          as v(proposal_id uuid, voter_key text, voter_id uuid, choices jsonb, reason text, at timestamptz)
+      on conflict (proposal_id, voter_key) do update
+        set choices = excluded.choices, reason = excluded.reason, updated_at = excluded.updated_at),
+    appended as (
+      insert into events (kind, group_id, thread_id, actor_id, recipient_id, subject_id, data)
+      select e.kind, e.group_id, e.thread_id, e.actor_id, e.recipient_id, e.subject_id, e.data
+        from (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) from guard) as ordered,
+             rows from (jsonb_to_recordset(${eventRows(events)}::jsonb)
+               as (kind text, group_id uuid, thread_id uuid, actor_id uuid, recipient_id uuid,
+                   subject_id uuid, data jsonb)) with ordinality
+               as e(kind, group_id, thread_id, actor_id, recipient_id, subject_id, data, position)
+       order by e.position
+      returning id)
+    select coalesce((select array_agg(id::text order by id) from appended), '{}') as ids,
+           (select p.vote_version::text from proposals p where p.id = ${expected.proposalId}) as version`.execute(
+    db,
+  );
+  const { ids, version } = rows[0]!;
+  if (ids.length > 0) return { written: true, ids: ids.map(Number) };
+  return { written: false, versionMoved: version !== expected.version };
+}
