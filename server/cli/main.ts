@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { loadConfig } from '../config';
@@ -17,8 +19,8 @@ import {
   setRoleByEmail,
 } from '../services/admin';
 import type { Ctx } from '../services/context';
-import { exportGroup, groupByIdOrName } from '../services/group-export';
-import { importGroup, parseArchive } from '../services/group-import';
+import { archiveStream, exportGroup, groupByIdOrName } from '../services/group-export';
+import { importGroup, readArchiveFile } from '../services/group-import';
 
 const USAGE = `Usage: plenary <command> [options]   (npm run plenary -- <command> …)
 
@@ -43,13 +45,15 @@ Data
   restore <file> [--replace]
                          into an empty database, or over the current one with --replace
   export <group id or name> <file>
-                         the whole group as one JSON file (as GET /groups/:id/export)
+                         the whole group as one JSON file, its files included
+                         (as GET /groups/:id/export)
   import <file> [--as <email>] [--again]
                          loads a group exported from any instance as a new group: members with
                          an account here (by email) join with their role, the others are invited
                          by email; --as names the account that leads it (default: the first of
                          its facilitators with an account here); --again imports a group that
-                         was imported here before as a second one
+                         was imported here before as a second one. Its files count against
+                         ATTACHMENT_QUOTA_MB: an archive whose files do not fit is refused
 
 The database is the server's: DATABASE_URL, else the embedded one under DATA_DIR.
 `;
@@ -166,31 +170,37 @@ async function runCommand(
     case 'export': {
       const group = need(positionals[0], 'a group id or name');
       const file = need(positionals[1], 'a file to write');
-      const exported = await withContext(env, async (ctx) =>
-        exportGroup(ctx, (await groupByIdOrName(ctx, group)).id),
-      );
-      await writeFile(file, `${JSON.stringify(exported.archive, null, 2)}\n`);
-      const { archive } = exported;
+      // Written as it is read: the files' bytes one at a time, never the whole archive in memory.
+      const exported = await withContext(env, async (ctx) => {
+        const exported = await exportGroup(ctx, (await groupByIdOrName(ctx, group)).id);
+        await pipeline(archiveStream(ctx, exported, { pretty: true }), createWriteStream(file));
+        return exported;
+      });
+      const { archive, attachments } = exported;
+      const files = attachments.length ? `, ${attachments.length} files` : '';
       return {
-        text: `Exported ${archive.group.name} (${archive.members.length} members, ${archive.threads.length} threads) to ${file}.`,
+        text: `Exported ${archive.group.name} (${archive.members.length} members, ${archive.threads.length} threads${files}) to ${file}.`,
         json: { file, groupId: archive.sourceGroupId },
       };
     }
     case 'import': {
       const file = need(positionals[0], 'an archive file');
-      // Checked whole before the database is even opened: a bad file changes nothing.
-      const text = await readFile(file, 'utf8').catch((err: Error) => {
-        throw new AppError(400, 'validation_failed', `cannot read ${file}: ${err.message}`);
-      });
-      const archive = parseArchive(text);
+      // Checked whole before the database is even opened: a bad file changes nothing. Read in pieces,
+      // its files' bytes one at a time, and read again so inside the import's transaction.
+      const { archive, attachmentData } = await readArchiveFile(file);
       const as = str('as');
       const summary = await withContext(env, (ctx) =>
-        importGroup(ctx, archive, { ...(as !== undefined ? { as } : {}), again: values.again === true }),
+        importGroup(
+          ctx,
+          archive,
+          { ...(as !== undefined ? { as } : {}), again: values.again === true },
+          attachmentData,
+        ),
       );
       const c = summary.counts;
       const lines = [
         `Imported ${summary.name} as ${summary.groupId}: ${c.threads} threads, ${c.comments} comments, ` +
-          `${c.proposals} proposals, ${c.votes} votes.`,
+          `${c.proposals} proposals, ${c.votes} votes, ${c.attachments} files.`,
         `Members (matched by email): ${summary.members.map((m) => `${m.email} (${m.role})`).join(', ')}`,
       ];
       if (summary.invited.length) lines.push(`Invited by email: ${summary.invited.join(', ')}`);

@@ -35,6 +35,11 @@ export function attachmentById(db: Handle, id: string): Promise<AttachmentRow | 
   return withNames(db).where('attachments.id', '=', id).executeTakeFirst();
 }
 
+/** Every file of a group, with the names their presenter shows (an imported group's, for their events). */
+export function attachmentsOfGroup(db: Handle, groupId: string): Promise<AttachmentRow[]> {
+  return withNames(db).where('attachments.group_id', '=', groupId).execute();
+}
+
 /** The attachment if `userId` is a member of its group, with their role; undefined otherwise. */
 export function attachmentForMember(db: Handle, id: string, userId: string) {
   return withNames(db)

@@ -153,6 +153,42 @@ export function archivedOutcomes(db: Handle, groupId: string) {
     .execute();
 }
 
+/** The group's files without their bytes, oldest first. */
+export function archivedAttachments(db: Handle, groupId: string) {
+  return db
+    .selectFrom('attachments')
+    .select([
+      'id',
+      'uploader_id',
+      'thread_id',
+      'comment_id',
+      'proposal_id',
+      'filename',
+      'content_type',
+      'size',
+      'sha256',
+      'created_at',
+    ])
+    .where('group_id', '=', groupId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * One file's bytes as base64 on one line (Postgres breaks its base64 every 76
+ * characters), ready for the archive: no decoding, no second copy. Undefined
+ * once the file is deleted.
+ */
+export async function attachmentBase64(db: Handle, id: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('attachment_blobs')
+    .select(sql<string>`replace(encode(data, 'base64'), chr(10), '')`.as('data'))
+    .where('attachment_id', '=', id)
+    .executeTakeFirst();
+  return row?.data;
+}
+
 /** Groups whose id, or else exact name, is `idOrName` (the command line names groups either way). */
 export function groupsNamed(db: Handle, idOrName: string, isId: boolean) {
   return db
@@ -457,4 +493,61 @@ export async function insertOutcomes(
       )
       .execute(),
   );
+}
+
+/** An imported file's row; its bytes follow with `insertImportedBlob`. */
+export interface ImportedAttachment {
+  id: string;
+  groupId: string;
+  uploaderId: string | null;
+  threadId: string | null;
+  commentId: string | null;
+  proposalId: string | null;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+/**
+ * Files' rows with where they are used given, not found by the triggers of
+ * migration 0021: the texts that link them are written first, when no file of
+ * the new group exists yet for a trigger to find.
+ */
+export async function insertAttachments(trx: Transaction<DB>, rows: ImportedAttachment[]): Promise<void> {
+  await insertChunked(rows, (chunk) =>
+    trx
+      .insertInto('attachments')
+      .values(
+        chunk.map((a) => ({
+          id: a.id,
+          group_id: a.groupId,
+          uploader_id: a.uploaderId,
+          thread_id: a.threadId,
+          comment_id: a.commentId,
+          proposal_id: a.proposalId,
+          filename: a.filename,
+          content_type: a.contentType,
+          size: a.size,
+          sha256: a.sha256,
+          created_at: a.createdAt,
+        })),
+      )
+      .execute(),
+  );
+}
+
+/**
+ * One file's bytes, given as the padded base64 text the archive holds, which
+ * Postgres decodes (faster than a bytea parameter: see `insertAttachment`).
+ */
+export async function insertImportedBlob(
+  trx: Transaction<DB>,
+  attachmentId: string,
+  groupId: string,
+  base64: string,
+): Promise<void> {
+  await sql`insert into attachment_blobs (attachment_id, group_id, data)
+            values (${attachmentId}, ${groupId}, decode(${base64}, 'base64'))`.execute(trx);
 }

@@ -11,7 +11,7 @@ import {
   PatchMemberBody,
 } from '../../shared/schemas/groups';
 import { requireUser, signedIn } from '../plugins/auth';
-import { exportGroupFor } from '../services/group-export';
+import { archiveStream, exportGroupFor } from '../services/group-export';
 import * as groups from '../services/groups';
 
 const GroupReply = Type.Object({ group: Group });
@@ -92,18 +92,22 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Threads, comments with their earlier versions and reactions, proposals with their ballots as ' +
           '`GET /proposals/:id/votes` shows them (no voter on anonymous ones), outcomes and members, people ' +
-          'named by email. `plenary import <file>` loads it into another instance. Sent as an attachment.',
+          'named by email, and the group’s files with their bytes (base64, with a SHA-256 each). ' +
+          '`plenary import <file>` loads it into another instance. Sent as an attachment, streamed: ' +
+          'the files are read one at a time as the download goes.',
         params: IdParams,
         response: { 200: GroupArchive, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const { archive, fileName } = await exportGroupFor(
-        ctx,
-        request.params.id,
-        requireUser(request).user.id,
+      const exported = await exportGroupFor(ctx, request.params.id, requireUser(request).user.id);
+      return (
+        reply
+          .header('content-disposition', `attachment; filename="${exported.fileName}"`)
+          .type('application/json; charset=utf-8')
+          // Streamed text, not an object: the schema above documents it, the serializer does not touch it.
+          .send(archiveStream(ctx, exported) as never)
       );
-      return reply.header('content-disposition', `attachment; filename="${fileName}"`).send(archive);
     },
   );
 

@@ -14,7 +14,8 @@ import { isUuid } from './text';
 /** The URL a file is downloaded from, and linked by in Markdown. */
 export const attachmentUrl = (id: string) => `/api/v1/attachments/${id}`;
 
-function presentShared(row: AttachmentRow): SharedAttachment {
+/** A file as everyone in its group sees it, and as `attachment.created` carries it. */
+export function presentShared(row: AttachmentRow): SharedAttachment {
   return {
     id: row.id,
     groupId: row.group_id,

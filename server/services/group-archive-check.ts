@@ -1,18 +1,21 @@
+import { createHash } from 'node:crypto';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { ballotRulesOf, validateBallot } from '../../shared/ballot';
-import { ARCHIVE_FORMAT, ARCHIVE_VERSION, GroupArchive } from '../../shared/schemas/group-archive';
+import { ARCHIVE_FORMAT, ARCHIVE_VERSIONS_READ, GroupArchive } from '../../shared/schemas/group-archive';
 import { AppError, detailsFromValidation, type ErrorDetail } from '../errors';
 
 // Whether a file is a group archive this server can load, before anything is
 // written: first its shape (the TypeBox schema), then what a schema cannot say
 // (every email named belongs to someone listed, replies point at earlier
-// comments of their thread, ballots are valid for their proposal).
+// comments of their thread, ballots are valid for their proposal, files are
+// used where the archive has something, and their bytes match their SHA-256).
 
 const checkShape = addFormats(new Ajv({ allErrors: true, strict: false })).compile(GroupArchive);
 const MAX_REPORTED = 20;
 
-function refuse(details: ErrorDetail[]): never {
+/** Refuses the file: a 400 naming the first problem, and listing up to 20. */
+export function refuseArchive(details: ErrorDetail[]): never {
   const first = details[0]!;
   throw new AppError(
     400,
@@ -23,33 +26,90 @@ function refuse(details: ErrorDetail[]): never {
   );
 }
 
-/** Parses and checks an archive file's text; a 400 naming each problem (JSON pointers into the file) otherwise. */
+/** Refuses a file that is not JSON (`path`: the part of it that is not). */
+export function refuseNotJson(err: unknown, path = ''): never {
+  refuseArchive([{ path, message: `is not JSON (${(err as Error).message})` }]);
+}
+
+/**
+ * Parses and checks an archive file's text, attachments' bytes included; a
+ * 400 naming each problem (JSON pointers into the file) otherwise. For files
+ * too large to hold as one text, see group-archive-file.ts.
+ */
 export function parseArchive(text: string): GroupArchive {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    refuse([{ path: '', message: `is not JSON (${(err as Error).message})` }]);
+    refuseNotJson(err);
   }
+  return checkArchive(value);
+}
+
+/**
+ * Checks a parsed archive. `bytesChecked`: the problems of the attachments'
+ * bytes, found already by whoever read them one at a time (their `data` is
+ * then left out of the value); otherwise the bytes are checked here.
+ */
+export function checkArchive(value: unknown, bytesChecked?: ErrorDetail[]): GroupArchive {
   const head = value as { format?: unknown; version?: unknown } | null;
   if (typeof head !== 'object' || head === null || head.format !== ARCHIVE_FORMAT) {
-    refuse([
+    refuseArchive([
       { path: '/format', message: `must be "${ARCHIVE_FORMAT}": this is not a Plenary group archive` },
     ]);
   }
-  if (head.version !== ARCHIVE_VERSION) {
-    refuse([
+  if (typeof head.version !== 'number' || !ARCHIVE_VERSIONS_READ.includes(head.version)) {
+    const read = ARCHIVE_VERSIONS_READ;
+    refuseArchive([
       {
         path: '/version',
-        message: `is ${JSON.stringify(head.version)}; this server reads version ${ARCHIVE_VERSION} (a newer server may read it)`,
+        message: `is ${JSON.stringify(head.version)}; this server reads versions ${read.slice(0, -1).join(', ')} and ${read.at(-1)} (a newer server may read it)`,
       },
     ]);
   }
-  if (!checkShape(value)) refuse(detailsFromValidation(checkShape.errors ?? []));
+  if (!checkShape(value))
+    refuseArchive([...detailsFromValidation(checkShape.errors ?? []), ...(bytesChecked ?? [])]);
   const archive = value as GroupArchive;
-  const problems = consistencyProblems(archive);
-  if (problems.length > 0) refuse(problems);
+  const problems = [...consistencyProblems(archive), ...(bytesChecked ?? bytesProblems(archive))];
+  if (problems.length > 0) refuseArchive(problems);
   return archive;
+}
+
+/**
+ * The bytes of one archived file (`at`: its JSON pointer), checked against its
+ * size and SHA-256; otherwise the problem, naming the file.
+ */
+export function attachmentBytes(
+  file: { filename?: unknown; size?: unknown; sha256?: unknown; data?: unknown },
+  at: string,
+): { bytes: Buffer } | { problem: ErrorDetail } {
+  const name = typeof file.filename === 'string' ? `"${file.filename}"` : 'the file';
+  const problem = (message: string) => ({ problem: { path: `${at}/data`, message } });
+  if (typeof file.data !== 'string') return problem(`must be the bytes of ${name}, as base64 text`);
+  const bytes = Buffer.from(file.data, 'base64');
+  // Node's decoder skips what is not base64; only text that encodes back the same was base64 throughout.
+  if (bytes.toString('base64') !== file.data) {
+    return problem(`is not base64 (RFC 4648, padded, on one line): the bytes of ${name} cannot be read`);
+  }
+  if (typeof file.size === 'number' && bytes.byteLength !== file.size) {
+    return problem(`holds ${bytes.byteLength} bytes, not the ${file.size} of ${name}: the file is damaged`);
+  }
+  if (typeof file.sha256 === 'string') {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== file.sha256) {
+      return problem(`does not match the sha256 of ${name}: the file is damaged or was changed`);
+    }
+  }
+  return { bytes };
+}
+
+function bytesProblems(archive: GroupArchive): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  (archive.attachments ?? []).forEach((file, i) => {
+    const checked = attachmentBytes(file, `/attachments/${i}`);
+    if ('problem' in checked) problems.push(checked.problem);
+  });
+  return problems;
 }
 
 /** What the schema cannot check: references inside the file. Ballots are normalised in place. */
@@ -76,6 +136,10 @@ function consistencyProblems(archive: GroupArchive): ErrorDetail[] {
     }
   };
   const threadIds = new Set<string>();
+  // What an attachment's `usedIn` may name: each thread's comments and proposals.
+  const commentsOf = new Map<string, Set<string>>();
+  const proposalsOf = new Map<string, Set<string>>();
+  const proposalIds = new Set<string>();
   archive.threads.forEach((t, ti) => {
     const at = `/threads/${ti}`;
     if (threadIds.has(t.id)) problems.push({ path: `${at}/id`, message: 'is the id of an earlier thread' });
@@ -94,6 +158,7 @@ function consistencyProblems(archive: GroupArchive): ErrorDetail[] {
         }
       }
       commentIds.set(c.id, c.parentId);
+      (commentsOf.get(t.id) ?? commentsOf.set(t.id, new Set()).get(t.id)!).add(c.id);
       known(`${cat}/author`, c.author);
       c.reactions.forEach((r, ri) => {
         known(`${cat}/reactions/${ri}/by`, r.by);
@@ -104,6 +169,12 @@ function consistencyProblems(archive: GroupArchive): ErrorDetail[] {
     });
     t.proposals.forEach((p, pi) => {
       const pat = `${at}/proposals/${pi}`;
+      if (p.id !== undefined) {
+        if (proposalIds.has(p.id))
+          problems.push({ path: `${pat}/id`, message: 'is the id of an earlier proposal' });
+        proposalIds.add(p.id);
+        (proposalsOf.get(t.id) ?? proposalsOf.set(t.id, new Set()).get(t.id)!).add(p.id);
+      }
       known(`${pat}/author`, p.author);
       if (p.outcome) known(`${pat}/outcome/author`, p.outcome.author);
       p.earlierOutcomes.forEach((o, oi) => {
@@ -138,6 +209,29 @@ function consistencyProblems(archive: GroupArchive): ErrorDetail[] {
         }
       });
     });
+  });
+  const attachmentIds = new Set<string>();
+  (archive.attachments ?? []).forEach((a, ai) => {
+    const aat = `/attachments/${ai}`;
+    // Links name files by id whatever its case (a UUID), so two ids differing only in case would clash.
+    if (attachmentIds.has(a.id.toLowerCase()))
+      problems.push({ path: `${aat}/id`, message: 'is the id of an earlier attachment' });
+    attachmentIds.add(a.id.toLowerCase());
+    known(`${aat}/uploader`, a.uploader);
+    const used = a.usedIn;
+    if (used === null) return;
+    if (!threadIds.has(used.threadId)) {
+      problems.push({ path: `${aat}/usedIn/threadId`, message: 'names no thread of the archive' });
+    } else if (used.commentId !== null && used.proposalId !== null) {
+      problems.push({
+        path: `${aat}/usedIn`,
+        message: 'names both a comment and a proposal; a file is used by one',
+      });
+    } else if (used.commentId !== null && !commentsOf.get(used.threadId)?.has(used.commentId)) {
+      problems.push({ path: `${aat}/usedIn/commentId`, message: 'names no comment of that thread' });
+    } else if (used.proposalId !== null && !proposalsOf.get(used.threadId)?.has(used.proposalId)) {
+      problems.push({ path: `${aat}/usedIn/proposalId`, message: 'names no proposal of that thread' });
+    }
   });
   return problems;
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type {
+  ArchivedAttachment,
   ArchivedComment,
   ArchivedOutcome,
   ArchivedProposal,
@@ -46,6 +48,16 @@ export async function groupByIdOrName(ctx: Ctx, idOrName: string): Promise<{ id:
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** An attachment as the archive lists it, without its bytes (`archiveStream` reads them as it writes). */
+export type ArchivedAttachmentInfo = Omit<ArchivedAttachment, 'data'>;
+
+/** A group's archive as read in one snapshot, all but the attachments' bytes. */
+export interface GroupExport {
+  archive: Omit<GroupArchive, 'attachments'>;
+  attachments: ArchivedAttachmentInfo[];
+  fileName: string;
+}
+
 /**
  * The whole group as one archive (shared/schemas/group-archive.ts), read in
  * one repeatable-read, read-only transaction: one consistent snapshot, so a
@@ -55,10 +67,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * time; an open proposal with results hidden until its close carries no ballots
  * (its voters vote again where it is imported).
  */
-export async function exportGroup(
-  ctx: Ctx,
-  groupId: string,
-): Promise<{ archive: GroupArchive; fileName: string }> {
+export async function exportGroup(ctx: Ctx, groupId: string): Promise<GroupExport> {
   return ctx.db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -66,7 +75,7 @@ export async function exportGroup(
     .execute(async (trx) => {
       const group = await archive.archivedGroup(trx, groupId);
       if (!group) throw notFound('group');
-      const [members, threads, comments, versions, reactions, proposals, options, votes, outcomes] =
+      const [members, threads, comments, versions, reactions, proposals, options, votes, outcomes, files] =
         await Promise.all([
           archive.archivedMembers(trx, groupId),
           archive.archivedThreads(trx, groupId),
@@ -77,6 +86,7 @@ export async function exportGroup(
           archive.archivedOptions(trx, groupId),
           archive.archivedVotes(trx, groupId),
           archive.archivedOutcomes(trx, groupId),
+          archive.archivedAttachments(trx, groupId),
         ]);
       // Results and eligible counts as the contract shows them (null while hidden).
       const shown = await loadProposalsForViewer(
@@ -98,6 +108,7 @@ export async function exportGroup(
       const anonymous = new Set(proposals.filter((p) => p.anonymous).map((p) => p.id));
       for (const v of votes) if (!anonymous.has(v.proposal_id)) refer(v.voter_id);
       for (const o of outcomes) refer(o.author_id);
+      for (const f of files) refer(f.uploader_id);
       // People who left are named by a stand-in address, not their own: a facilitator does not see a
       // former member's email in Plenary, and an export must not hand it over either.
       const former = (await archive.usersByIds(trx, [...others])).map((u) => ({
@@ -146,6 +157,7 @@ export async function exportGroup(
         const all = outcomesOf.get(p.id) ?? [];
         const current = all.find((o) => o.superseded_at === null);
         return {
+          id: p.id,
           kind: p.kind,
           title: p.title,
           details: p.details,
@@ -179,7 +191,7 @@ export async function exportGroup(
         };
       };
 
-      const result: GroupArchive = {
+      const result: GroupExport['archive'] = {
         format: ARCHIVE_FORMAT,
         version: ARCHIVE_VERSION,
         exportedAt: new Date().toISOString(),
@@ -219,8 +231,57 @@ export async function exportGroup(
           proposals: (proposalsOf.get(t.id) ?? []).map(presentProposal),
         })),
       };
-      return { archive: result, fileName: archiveFileName(group.name) };
+      const attachments = files.map(
+        (f): ArchivedAttachmentInfo => ({
+          id: f.id,
+          filename: f.filename,
+          contentType: f.content_type,
+          size: f.size,
+          sha256: f.sha256,
+          uploader: email(f.uploader_id),
+          createdAt: f.created_at.toISOString(),
+          usedIn: f.thread_id
+            ? { threadId: f.thread_id, commentId: f.comment_id, proposalId: f.proposal_id }
+            : null,
+        }),
+      );
+      return { archive: result, attachments, fileName: archiveFileName(group.name) };
     });
+}
+
+/**
+ * The archive as JSON text, `attachments` last, read from the database one
+ * file at a time as the reader takes the text: a group's files (up to its
+ * quota) never sit in memory together, only the one being written. The bytes
+ * are read after the snapshot, by id (a file's bytes never change): a file
+ * deleted in between is left out, as if deleted just before the export, and
+ * the links to it lead nowhere, as they do here. `pretty` indents as
+ * `JSON.stringify(…, null, 2)` does (the command line's file).
+ */
+export function archiveStream(ctx: Ctx, exported: GroupExport, options: { pretty?: boolean } = {}): Readable {
+  // Not in object mode: the buffer is counted in bytes, so it holds at most about one file ahead.
+  return Readable.from(archiveText(ctx, exported, options.pretty ?? false), { objectMode: false });
+}
+
+async function* archiveText(ctx: Ctx, exported: GroupExport, pretty: boolean): AsyncGenerator<string> {
+  const indent = pretty ? 2 : undefined;
+  const nl = (depth: number) => (pretty ? `\n${'  '.repeat(depth)}` : '');
+  const head = JSON.stringify(exported.archive, null, indent);
+  // The archive object without its closing brace, then the attachments as its last member.
+  yield `${head.slice(0, head.lastIndexOf('}')).trimEnd()},${nl(1)}"attachments":${pretty ? ' ' : ''}[`;
+  let written = 0;
+  for (const info of exported.attachments) {
+    const data = await archive.attachmentBase64(ctx.db, info.id);
+    if (data === undefined) continue;
+    const meta = JSON.stringify(info, null, indent);
+    const open = meta.slice(0, meta.lastIndexOf('}')).trimEnd().replace(/\n/g, nl(2));
+    yield `${written > 0 ? ',' : ''}${nl(2)}${open},${nl(3)}"data":${pretty ? ' ' : ''}"`;
+    // Base64 needs no escaping in JSON.
+    yield data;
+    yield `"${nl(2)}}`;
+    written += 1;
+  }
+  yield `${written > 0 ? nl(1) : ''}]${nl(0)}}${pretty ? '\n' : ''}`;
 }
 
 /**

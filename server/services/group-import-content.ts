@@ -8,6 +8,7 @@ import type { DB } from '../db/schema';
 import { tallyProposal } from '../domain/tally';
 import { ballotKey } from './ballots';
 import type { Ctx } from './context';
+import type { ContentIds } from './group-import-attachments';
 
 // The rows of an imported group's threads, comments and proposals, written inside the import's
 // transaction (group-import.ts), with what the import's events need to know about each.
@@ -25,6 +26,8 @@ export interface Made {
 
 export interface Content {
   threads: archiveDb.ImportedThread[];
+  /** New ids by archive id, for what the archive's files are used by. */
+  ids: ContentIds;
   commentIds: string[];
   proposals: string[];
   made: Made[];
@@ -33,7 +36,10 @@ export interface Content {
   closedOnImport: string[];
 }
 
-/** Threads, comments and proposals, with fresh ids; the archive's own ids only link its parts together. */
+/**
+ * Threads, comments and proposals, with fresh ids; the archive's own ids only link its parts together.
+ * `rewrite` is applied to every Markdown text (links to the archive's files, which get new ids too).
+ */
 export async function writeContent(
   trx: Transaction<DB>,
   ctx: Ctx,
@@ -41,6 +47,7 @@ export async function writeContent(
   groupId: string,
   idOf: (email: string | null) => string | null,
   memberIds: Set<string>,
+  rewrite: (markdown: string) => string,
 ): Promise<Content> {
   const now = new Date().toISOString();
   const threads: archiveDb.ImportedThread[] = [];
@@ -55,15 +62,17 @@ export async function writeContent(
   const finalResults = new Map<string, unknown>();
   let withdrawnVotes = 0;
   const closedOnImport: string[] = [];
+  const ids: ContentIds = { threads: new Map(), comments: new Map(), proposals: new Map() };
 
   for (const t of archive.threads) {
     const threadId = randomUUID();
+    ids.threads.set(t.id, threadId);
     threads.push({
       id: threadId,
       groupId,
       authorId: idOf(t.author),
       title: t.title,
-      body: t.body,
+      body: rewrite(t.body),
       pinned: t.pinned,
       closedAt: t.closedAt,
       createdAt: t.createdAt,
@@ -79,6 +88,7 @@ export async function writeContent(
       authorId: idOf(t.author),
     });
     const commentId = new Map<string, string>();
+    ids.comments.set(t.id, commentId);
     for (const c of t.comments) {
       const id = randomUUID();
       commentId.set(c.id, id);
@@ -88,12 +98,14 @@ export async function writeContent(
         groupId,
         authorId: idOf(c.author),
         parentId: c.parentId === null ? null : commentId.get(c.parentId)!,
-        body: c.body,
+        body: rewrite(c.body),
         createdAt: c.createdAt,
         editedAt: c.editedAt,
         deletedAt: c.deletedAt,
       });
-      for (const v of c.versions) versions.push({ commentId: id, body: v.body, createdAt: v.createdAt });
+      for (const v of c.versions) {
+        versions.push({ commentId: id, body: rewrite(v.body), createdAt: v.createdAt });
+      }
       for (const r of c.reactions) {
         reactions.push({ commentId: id, userId: idOf(r.by)!, emoji: r.emoji, createdAt: r.createdAt });
       }
@@ -107,6 +119,7 @@ export async function writeContent(
     }
     for (const p of t.proposals) {
       const proposalId = randomUUID();
+      if (p.id !== undefined) ids.proposals.set(p.id, proposalId);
       // Open with ballots that know no voter: closed now (see the top of this file).
       const closeNow = p.closedAt === null && p.anonymous && p.votes.length > 0;
       const closedAt = closeNow ? now : p.closedAt;
@@ -126,7 +139,7 @@ export async function writeContent(
           voterKey: voterId ?? randomUUID(),
           voterId,
           choices: v.choices,
-          reason: v.reason,
+          reason: v.reason === null ? null : rewrite(v.reason),
           // Named votes list by time: a file without one dates them from the proposal.
           createdAt: p.anonymous ? null : (v.createdAt ?? p.createdAt),
           updatedAt: p.anonymous ? null : (v.updatedAt ?? v.createdAt ?? p.createdAt),
@@ -139,7 +152,7 @@ export async function writeContent(
         author_id: idOf(p.author),
         kind: p.kind,
         title: p.title,
-        details: p.details,
+        details: rewrite(p.details),
         closes_at: p.closesAt,
         closed_at: closedAt,
         anonymous: p.anonymous,
@@ -172,7 +185,7 @@ export async function writeContent(
           id: outcomeId,
           proposalId,
           authorId: idOf(o.author),
-          statement: o.statement,
+          statement: rewrite(o.statement),
           reviewOn: o.reviewOn,
           createdAt: o.createdAt,
           supersededAt: o.supersededAt,
@@ -207,6 +220,7 @@ export async function writeContent(
   }
   return {
     threads,
+    ids,
     commentIds: comments.map((c) => c.id),
     proposals: proposals.map((p) => p.id),
     made,

@@ -1,25 +1,31 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { GroupArchive } from '../../shared/schemas/group-archive';
+import { attachmentsOfGroup } from '../db/attachments';
 import type { EventInput } from '../db/events';
 import * as archiveDb from '../db/group-archive';
 import { insertInvitations } from '../db/invitations';
 import type { DB, Role } from '../db/schema';
 import { findUserByEmail, handlesLike, insertUser } from '../db/users';
+import { rewriteAttachmentLinks } from '../domain/attachment-links';
 import { handleFromName, uniqueHandle } from '../domain/permissions';
 import { invitationEmails } from '../email/invitation-emails';
 import { baseUrl } from '../email/layout';
 import { enqueueEmails } from '../email/outbox';
 import { AppError, conflict } from '../errors';
 import { presentInvitation } from '../presenters/invitation';
+import { presentShared } from './attachments';
 import { loadSharedComments } from './comments';
 import { type Ctx, writeTransaction } from './context';
+import { type AttachmentText, inArchive } from './group-archive-file';
+import { checkQuota, newAttachmentIds, writeAttachments } from './group-import-attachments';
 import { type Content, writeContent } from './group-import-content';
 import { hashPassword } from './passwords';
 import { loadProposalsForViewer } from './proposals/view';
 import { newSecret } from './tokens';
 
 export { parseArchive } from './group-archive-check';
+export { readArchiveFile } from './group-archive-file';
 
 /*
  * Loads a group archive (services/group-export.ts) into this instance, as a
@@ -44,6 +50,12 @@ export { parseArchive } from './group-archive-check';
  * could replace theirs and everyone could vote again. It arrives closed at
  * the import, its ballots counted, as a reopened anonymous proposal with
  * votes is refused for the same reason.
+ *
+ * Files (archive version 2 on) arrive with new ids, byte for byte, each
+ * checked against its SHA-256, used where they were; every Markdown text's
+ * links to them are rewritten to the new ids. They count against the new
+ * group's quota as uploads do: an archive whose files would not fit is
+ * refused whole (group-import-attachments.ts says why).
  */
 
 /** How to import. */
@@ -68,7 +80,7 @@ export interface ImportSummary {
   closedOnImport: string[];
   /** Ballots on open proposals whose voters are not members here (as a departure withdraws them). */
   withdrawnVotes: number;
-  counts: { threads: number; comments: number; proposals: number; votes: number };
+  counts: { threads: number; comments: number; proposals: number; votes: number; attachments: number };
 }
 
 const INVITATION_DAYS = 14;
@@ -93,6 +105,7 @@ function namedInContent(archive: GroupArchive): Set<string> {
       for (const v of p.votes) add(v.voter);
     }
   }
+  for (const a of archive.attachments ?? []) add(a.uploader);
   return named;
 }
 
@@ -114,12 +127,18 @@ async function leaderOf(ctx: Ctx, archive: GroupArchive, as: string | undefined)
   );
 }
 
-/** Loads `archive` (checked by `parseArchive`) as a new group. */
+/**
+ * Loads `archive` (checked by `parseArchive`, or `readArchiveFile` with its
+ * `attachmentData`) as a new group. `attachmentData`: the files' bytes, in
+ * the archive's order; by default those the archive holds.
+ */
 export async function importGroup(
   ctx: Ctx,
   archive: GroupArchive,
   options: ImportOptions = {},
+  attachmentData: () => AsyncIterable<AttachmentText> = () => inArchive(archive),
 ): Promise<ImportSummary> {
+  checkQuota(archive, ctx.config.attachmentQuotaBytes);
   const leader = await leaderOf(ctx, archive, options.as);
   const people = [...archive.members, ...archive.formerMembers];
   const named = namedInContent(archive);
@@ -169,7 +188,13 @@ export async function importGroup(
     const idOf = (email: string | null) => (email === null ? null : (userOf.get(lower(email))?.id ?? null));
 
     const groupId = randomUUID();
-    await archiveDb.insertImportedGroup(trx, { id: groupId, ...archive.group });
+    const attachmentIds = newAttachmentIds(archive);
+    const rewrite = (markdown: string) => rewriteAttachmentLinks(markdown, (id) => attachmentIds.get(id));
+    await archiveDb.insertImportedGroup(trx, {
+      id: groupId,
+      ...archive.group,
+      description: rewrite(archive.group.description),
+    });
     emit({
       kind: 'group.imported',
       groupId,
@@ -206,8 +231,26 @@ export async function importGroup(
       });
     }
 
-    const content = await writeContent(trx, ctx, archive, groupId, idOf, new Set(memberships.keys()));
-    await emitCreated(trx, emit, groupId, content, userOf);
+    const content = await writeContent(
+      trx,
+      ctx,
+      archive,
+      groupId,
+      idOf,
+      new Set(memberships.keys()),
+      rewrite,
+    );
+    // After the texts that link them: the triggers that find where a file is used find none yet.
+    const files = await writeAttachments(
+      trx,
+      archive,
+      groupId,
+      attachmentIds,
+      content.ids,
+      idOf,
+      attachmentData,
+    );
+    await emitCreated(trx, emit, groupId, content, files, userOf);
 
     const invited = archive.members.filter((m) => !accounts.has(lower(m.email)));
     await invite(trx, ctx, groupId, archive.group.name, leader, invited, named);
@@ -225,6 +268,7 @@ export async function importGroup(
         comments: content.commentIds.length,
         proposals: content.proposals.length,
         votes: content.votes,
+        attachments: files.length,
       },
     };
   });
@@ -242,21 +286,35 @@ async function emitCreated(
   emit: (event: EventInput) => void,
   groupId: string,
   content: Content,
+  files: { id: string; uploaderId: string | null; createdAt: string }[],
   userOf: Map<string, { id: string; name: string; handle: string }>,
 ): Promise<void> {
   const byId = new Map([...userOf.values()].map((u) => [u.id, u]));
-  const [comments, proposals] = await Promise.all([
+  const [comments, proposals, attachments] = await Promise.all([
     loadSharedComments(trx, content.commentIds),
     loadProposalsForViewer(trx, null, content.proposals),
+    files.length > 0 ? attachmentsOfGroup(trx, groupId) : [],
   ]);
+  const attachmentRows = new Map(attachments.map((a) => [a.id, a]));
   const threads = new Map(content.threads.map((t) => [t.id, t]));
   const openCount = new Map<string, number>();
   for (const p of proposals.values()) {
     if (p.closedAt === null) openCount.set(p.threadId, (openCount.get(p.threadId) ?? 0) + 1);
   }
-  // Stable: a thread comes before a comment made at the same instant.
-  const order = [...content.made].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  // Stable: a thread comes before a comment made at the same instant, and a file before the text linking it.
+  const uploads = files.map((f) => ({
+    at: f.createdAt,
+    kind: 'attachment.created' as const,
+    subjectId: f.id,
+    authorId: f.uploaderId,
+  }));
+  const order = [...uploads, ...content.made].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   for (const m of order) {
+    if (m.kind === 'attachment.created') {
+      const attachment = presentShared(attachmentRows.get(m.subjectId)!);
+      emit({ kind: m.kind, groupId, actorId: m.authorId, subjectId: m.subjectId, data: { attachment } });
+      continue;
+    }
     const base = { groupId, threadId: m.threadId, actorId: m.authorId, subjectId: m.subjectId };
     if (m.kind === 'thread.created') {
       const t = threads.get(m.threadId)!;

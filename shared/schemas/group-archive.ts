@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { MAX_ATTACHMENT_BYTES } from '../limits';
 import { GroupSettings, Role } from './groups';
 import { Choice, ProposalKind, Results } from './proposals';
 import { CommentVersion } from './threads';
@@ -7,15 +8,22 @@ import { CommentVersion } from './threads';
  * A whole group as one JSON file (`GET /groups/:id/export`, `plenary import`).
  *
  * People are named by email: ids belong to one instance. The `id`s below
- * (threads, comments, proposal options) are archive-local: they only link
- * things inside the file (a reply to its parent, a ballot to its options) and
- * mean nothing on the instance that imports it. `format` and `version` say
- * what the file is; a later version may add sections (decision records,
- * attachments) and an importer refuses a version it does not know.
+ * (threads, comments, proposals, proposal options, attachments) are
+ * archive-local: they only link things inside the file (a reply to its
+ * parent, a ballot to its options, a file to where it is used, a Markdown link
+ * to its file) and mean nothing on the instance that imports it. `format` and
+ * `version` say what the file is; a later version may add sections (decision
+ * records) and an importer refuses a version it does not know.
+ *
+ * Version 2 added `attachments` (with their bytes) and proposal `id`s; a
+ * version 1 file has neither and still imports.
  */
 
 export const ARCHIVE_FORMAT = 'plenary-group';
-export const ARCHIVE_VERSION = 1;
+/** The version this server writes. */
+export const ARCHIVE_VERSION = 2;
+/** The versions this server reads. */
+export const ARCHIVE_VERSIONS_READ: readonly number[] = [1, 2];
 
 const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' });
 const Instant = Type.String({ format: 'date-time' });
@@ -88,6 +96,8 @@ export const ArchivedOutcome = Type.Object({
 export type ArchivedOutcome = Type.Static<typeof ArchivedOutcome>;
 
 export const ArchivedProposal = Type.Object({
+  /** Archive-local; what an attachment's `usedIn.proposalId` names (version 2 on). */
+  id: Type.Optional(LocalId),
   kind: ProposalKind,
   title: Label,
   details: Text,
@@ -145,9 +155,40 @@ const ArchivedSettings = Type.Object({
   delegation: Type.Optional(GroupSettings.properties.delegation),
 });
 
+/**
+ * A file a member uploaded, with its bytes (version 2 on). `id` is the one its
+ * group's Markdown links it by (`/api/v1/attachments/<id>`): an import gives
+ * the file a new id and rewrites those links. `usedIn` names the thread, and
+ * the comment or proposal of that thread, whose text first linked it (null:
+ * linked from nowhere yet, or from something deleted since). `sha256` is the
+ * hex SHA-256 of the bytes: an import refuses a file whose bytes do not match.
+ */
+export const ArchivedAttachment = Type.Object({
+  id: LocalId,
+  filename: Type.String({ minLength: 1, maxLength: 1000 }),
+  contentType: Type.String({ minLength: 1, maxLength: 200 }),
+  /** In bytes: at most what one upload takes. */
+  size: Type.Integer({ minimum: 1, maximum: MAX_ATTACHMENT_BYTES }),
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  /** Who uploaded it, by email; null when their account was gone. */
+  uploader: AuthorEmail,
+  createdAt: Instant,
+  usedIn: Type.Union([
+    Type.Object({
+      threadId: LocalId,
+      commentId: Type.Union([LocalId, Type.Null()]),
+      proposalId: Type.Union([LocalId, Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  /** The bytes, base64 (RFC 4648, with padding, no line breaks). Last, so a reader meets the rest first. */
+  data: Type.String({ contentEncoding: 'base64' }),
+});
+export type ArchivedAttachment = Type.Static<typeof ArchivedAttachment>;
+
 export const GroupArchive = Type.Object({
   format: Type.Literal(ARCHIVE_FORMAT),
-  version: Type.Literal(ARCHIVE_VERSION),
+  version: Type.Union([Type.Literal(1), Type.Literal(ARCHIVE_VERSION)]),
   exportedAt: Instant,
   /** The group's id on the instance it came from: only to recognise the same group imported twice. */
   sourceGroupId: LocalId,
@@ -161,5 +202,11 @@ export const GroupArchive = Type.Object({
   /** People who wrote, voted or reacted in the group and are no longer members. */
   formerMembers: Type.Array(ArchivedPerson),
   threads: Type.Array(ArchivedThread),
+  /**
+   * Every file of the group, oldest first (version 2 on; absent: none). Last
+   * in the file, so that an exporter can write the bytes one file at a time
+   * and an importer read them so.
+   */
+  attachments: Type.Optional(Type.Array(ArchivedAttachment)),
 });
 export type GroupArchive = Type.Static<typeof GroupArchive>;

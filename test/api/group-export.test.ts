@@ -1,10 +1,20 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { formerMemberAddress } from '../../server/services/group-export';
+import { archiveStream, exportGroup, formerMemberAddress } from '../../server/services/group-export';
 import { parseArchive } from '../../server/services/group-import';
 import type { GroupArchive } from '../../shared/schemas/group-archive';
 import { type Harness, MISSING_ID, type Person, signUp, startApp } from '../helpers/app';
 import { as } from '../helpers/requests';
-import { type Cast, DELETED_WORDS, populateGroup, signUpCast } from '../helpers/rich-group';
+import {
+  type Cast,
+  DELETED_WORDS,
+  NOTES_TXT,
+  PHOTO_PNG,
+  PRICE_LIST_PDF,
+  populateGroup,
+  signUpCast,
+  uploadFile,
+} from '../helpers/rich-group';
 
 // GET /groups/:id/export (#14): the whole group as one file, for facilitators.
 
@@ -63,8 +73,8 @@ describe('who may export', () => {
 const cyInArchive = () => formerMemberAddress(made.groupId, cast.cy.id, cast.cy.email);
 
 describe('what the file holds', () => {
-  test('is a version 1 archive that an import accepts as it is', () => {
-    expect(archive).toMatchObject({ format: 'plenary-group', version: 1, sourceGroupId: made.groupId });
+  test('is a version 2 archive that an import accepts as it is', () => {
+    expect(archive).toMatchObject({ format: 'plenary-group', version: 2, sourceGroupId: made.groupId });
     expect(() => parseArchive(raw)).not.toThrow();
   });
 
@@ -174,5 +184,84 @@ describe('what the file holds', () => {
       expect(v).toMatchObject({ voter: null, createdAt: null, updatedAt: null });
     }
     expect(poll.results?.winnerIds).toEqual([poll.options[2]!.id]);
+  });
+});
+
+describe('files', () => {
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+  test('every file with its bytes (base64) and SHA-256, where it is used, its uploader by email', () => {
+    const [orders] = archive.threads;
+    const farewell = orders!.comments[4]!;
+    const consent = orders!.proposals[0]!;
+    expect(consent.id).toBe(made.proposals.consent);
+    expect(archive.attachments!.map(({ data: _data, ...file }) => file)).toEqual([
+      {
+        id: made.attachments.photo,
+        filename: 'beans.png',
+        contentType: 'image/png',
+        size: PHOTO_PNG.length,
+        sha256: sha256(PHOTO_PNG),
+        // Cy left: named by the stand-in, as everywhere else in the file.
+        uploader: cyInArchive(),
+        createdAt: expect.any(String),
+        usedIn: { threadId: orders!.id, commentId: farewell.id, proposalId: null },
+      },
+      {
+        id: made.attachments.priceList,
+        filename: 'Hof Meyer prices.pdf',
+        contentType: 'application/pdf',
+        size: PRICE_LIST_PDF.length,
+        sha256: sha256(PRICE_LIST_PDF),
+        uploader: cast.fran.email,
+        createdAt: expect.any(String),
+        usedIn: { threadId: orders!.id, commentId: null, proposalId: consent.id },
+      },
+      {
+        id: made.attachments.notes,
+        filename: 'notes.txt',
+        contentType: 'text/plain',
+        size: NOTES_TXT.length,
+        sha256: sha256(NOTES_TXT),
+        uploader: cast.bo.email,
+        createdAt: expect.any(String),
+        usedIn: null,
+      },
+    ]);
+    const bytes = archive.attachments!.map((f) => Buffer.from(f.data, 'base64'));
+    expect(bytes).toEqual([PHOTO_PNG, PRICE_LIST_PDF, NOTES_TXT]);
+    // One line of plain base64 each: nothing for a reader to unwrap.
+    for (const f of archive.attachments!) expect(f.data).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    // The texts link files by the id the archive gives them.
+    expect(farewell.body).toContain(`/api/v1/attachments/${made.attachments.photo}`);
+    expect(consent.details).toContain(`/api/v1/attachments/${made.attachments.priceList}`);
+  });
+
+  test('the files come last in the file, after everything that links them', () => {
+    expect(Object.keys(JSON.parse(raw)).at(-1)).toBe('attachments');
+    expect(raw.indexOf('"attachments"')).toBeGreaterThan(raw.lastIndexOf('"threads"'));
+  });
+
+  test('a file deleted while the export is being written is left out, as if deleted just before', async () => {
+    const scratch = await uploadFile(
+      h.app,
+      cast.fran,
+      made.groupId,
+      'scratch.txt',
+      Buffer.from('x'),
+      'text/plain',
+    );
+    // The snapshot lists it; its bytes are read as the text is written, after the delete.
+    const exported = await exportGroup(h.app.ctx, made.groupId);
+    expect(exported.attachments.map((f) => f.id)).toContain(scratch.id);
+    expect((await as(h.app, cast.fran).delete(`/api/v1/attachments/${scratch.id}`)).statusCode).toBe(204);
+    let text = '';
+    for await (const chunk of archiveStream(h.app.ctx, exported)) text += chunk;
+    const written = parseArchive(text);
+    expect(written.attachments!.map((f) => f.id)).toEqual([
+      made.attachments.photo,
+      made.attachments.priceList,
+      made.attachments.notes,
+    ]);
   });
 });

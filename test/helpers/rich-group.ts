@@ -4,6 +4,20 @@ import { createProposal, inSeconds } from './factories';
 import { as } from './requests';
 import { postComment, startThread } from './threads';
 
+/** A tiny but real PNG (1×1, transparent): the photo on Cy's farewell comment. */
+export const PHOTO_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+/** The price list on the consent proposal: every byte value, so nothing may pass through as text. */
+export const PRICE_LIST_PDF = Buffer.concat([
+  Buffer.from('%PDF-1.4\n% Hof Meyer prices\n'),
+  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+  Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i)),
+]);
+/** Notes Bo uploaded and never linked. */
+export const NOTES_TXT = Buffer.from('Oats: 25 kg\nBeans: 10 kg\n');
+
 /** Words a member took back: no export, and no import of one, may hold them. */
 export const DELETED_WORDS = 'Wistful-Heron-7 said the rota is rigged';
 
@@ -27,12 +41,33 @@ export async function signUpCast(app: TestApp, tag: string): Promise<Cast> {
   };
 }
 
+/** Uploads a file as `who`; its id and URL. */
+export async function uploadFile(
+  app: TestApp,
+  who: Person,
+  groupId: string,
+  filename: string,
+  bytes: Buffer,
+  contentType: string,
+): Promise<{ id: string; url: string }> {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/v1/groups/${groupId}/attachments?filename=${encodeURIComponent(filename)}`,
+    headers: { ...who.headers, 'content-type': contentType },
+    payload: bytes,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().attachment;
+}
+
 /**
  * A group with one of everything an archive holds: settings, a pinned and a
  * closed thread, comments with replies, edits and reactions, a deleted comment
  * (edited before it went), a member who wrote and left, and proposals of six
  * kinds: named and anonymous, open and closed, results hidden, with votes,
- * reasons, outcomes (one restated). Zed is a member who did nothing.
+ * reasons, outcomes (one restated). Files: a photo on a comment (uploaded by
+ * Cy, who left), a PDF on a proposal, and notes linked from nowhere. Zed is a
+ * member who did nothing.
  */
 export async function populateGroup(app: TestApp, cast: Cast) {
   const { fran, ada, bo, cy, zed } = cast;
@@ -66,7 +101,17 @@ export async function populateGroup(app: TestApp, cast: Cast) {
   await ok(as(app, ada).put(`/api/v1/comments/${regret.id}/reactions/${encodeURIComponent('😮')}`));
   await postComment(app, ada, orders.id, 'Replying before it went', regret.id);
   await ok(as(app, bo).delete(`/api/v1/comments/${regret.id}`), 204);
-  await postComment(app, cy, orders.id, 'I am moving away, good luck!');
+  const photo = await uploadFile(app, cy, group.id, 'beans.png', PHOTO_PNG, 'image/png');
+  await postComment(app, cy, orders.id, `I am moving away, good luck! ![beans.png](${photo.url})`);
+  const priceList = await uploadFile(
+    app,
+    fran,
+    group.id,
+    'Hof Meyer prices.pdf',
+    PRICE_LIST_PDF,
+    'application/pdf',
+  );
+  const notes = await uploadFile(app, bo, group.id, 'notes.txt', NOTES_TXT, 'text/plain');
 
   const vote = (who: Person, id: string, choices: unknown, reason?: string) =>
     ok(as(app, who).put(`/api/v1/proposals/${id}/vote`, { choices, ...(reason ? { reason } : {}) }));
@@ -76,7 +121,7 @@ export async function populateGroup(app: TestApp, cast: Cast) {
   const consent = await createProposal(app, fran, orders.id, {
     kind: 'proposal',
     title: 'Order oats from Hof Meyer',
-    details: 'Organic, 25 kg sacks.',
+    details: `Organic, 25 kg sacks. Prices: [Hof Meyer prices.pdf](${priceList.url})`,
     reasonRequired: true,
   });
   await vote(ada, consent.id, [{ optionId: 'agree' }], 'Good price');
@@ -175,6 +220,7 @@ export async function populateGroup(app: TestApp, cast: Cast) {
     groupId: group.id,
     threads: { orders: orders.id, rota: rota.id },
     comments: { first: first.id, deleted: regret.id },
+    attachments: { photo: photo.id, priceList: priceList.id, notes: notes.id },
     proposals: {
       consent: consent.id,
       secretPoll: secretPoll.id,
