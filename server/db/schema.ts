@@ -215,7 +215,7 @@ export interface ProposalsTable {
   departed_ballots: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   event_id: ColumnType<string | number | null, string | number | null | undefined, string | number | null>;
-  /** Moved by every change to the proposal's votes, options or row (migration 0024); bigint as text. */
+  /** Renewed by every change to the proposal's votes, options or row (migration 0024). */
   vote_version: ColumnType<string, never, never>;
 }
 

@@ -61,6 +61,8 @@ export interface CopyExpectation {
   proposalId: string;
   /** `proposals.vote_version` as the copy has it. */
   version: string;
+  /** The version the batch leaves: a new random uuid, which the next batch may already expect. */
+  nextVersion: string;
   memberCount: number;
   groupDelegation: boolean;
   /** The batch's voters, each of whom must still be a member. */
@@ -74,8 +76,8 @@ export interface CopyExpectation {
  * transaction around it: it applies only where the proposal is still open,
  * at the version the batch's copy was at, with the same member count and
  * delegation setting, every voter still a member, and the same delegation
- * graph. Then, in the same statement, it moves the version by one (telling the
- * vote triggers, which otherwise move it, that it did), keeps the replaced
+ * graph. Then, in the same statement, it sets the version it was given (telling
+ * the vote triggers, which otherwise renew it, that it did), keeps the replaced
  * votes, writes the new ones and appends the events under the event order
  * lock, taken only once the proposal's row is locked, as every writer takes
  * them. The proposal's lock is held only while Postgres runs this.
@@ -93,8 +95,8 @@ export async function writeVotesAtVersion(
 ): Promise<{ written: true; ids: number[] } | { written: false; versionMoved: boolean }> {
   const { rows } = await sql<{ ids: string[]; version: string | null }>`
     with guard as (
-      update proposals p set vote_version = p.vote_version + 1
-       where p.id = ${expected.proposalId} and p.vote_version = ${expected.version}::bigint
+      update proposals p set vote_version = ${expected.nextVersion}::uuid
+       where p.id = ${expected.proposalId} and p.vote_version = ${expected.version}::uuid
          and p.closed_at is null and p.closes_at > now()
          and exists (select 1 from groups g where g.id = p.group_id
                         and g.member_count = ${expected.memberCount} and g.delegation = ${expected.groupDelegation})

@@ -40,9 +40,9 @@ declare module './context' {
   }
 }
 
-/** Votes written together in one transaction, at most. */
+/** Votes written together in one batch, at most. */
 const MAX_BATCH = 256;
-/** Transactions in flight at once (on different proposals). */
+/** Batches in flight at once. */
 const MAX_IN_FLIGHT = 2;
 
 /**
@@ -57,14 +57,19 @@ const MAX_IN_FLIGHT = 2;
  * (`vote-copies.ts`: one statement, no read under the lock); the others, and
  * any whose copy another writer made stale, the locked way (`writeBatch`).
  *
- * One batch per proposal at a time: two would only queue on the proposal's
- * lock in the database, each half the size, and the second would find the
- * copy's version moved by the first.
+ * A proposal's batches are written in the order they were formed, so a
+ * voter's later ballot always wins. Written the locked way, one at a time
+ * (two would only queue on the proposal's lock, each half the size). From the
+ * copy, a second may be sent while the first is on its way: it expects the
+ * version the first leaves, so it waits in Postgres for the first's commit
+ * rather than in this process for its answer, and fails if the first did.
  */
 export class VoteBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
-  private readonly busy = new Set<string>();
+  private readonly inFlightOf = new Map<string, number>();
+  /** Each proposal's newest batch until it finishes: a later batch's locked write waits for it. */
+  private readonly newest = new Map<string, Promise<void>>();
   private pumpScheduled = false;
 
   private readonly copies: VoteCopies;
@@ -87,32 +92,47 @@ export class VoteBatcher {
     });
   }
 
+  /** Whether a batch of the proposal may start now: none in flight, or one behind a batch from the copy. */
+  private admits(proposalId: string): boolean {
+    const n = this.inFlightOf.get(proposalId) ?? 0;
+    return n === 0 || (n === 1 && this.copies.has(proposalId));
+  }
+
   private pump(): void {
     while (this.inFlight < MAX_IN_FLIGHT) {
       const batch: Pending[] = [];
       const rest: Pending[] = [];
+      const admitted = new Map<string, boolean>();
       for (const vote of this.queue) {
-        if (batch.length < MAX_BATCH && !this.busy.has(vote.proposalId)) batch.push(vote);
+        if (!admitted.has(vote.proposalId)) admitted.set(vote.proposalId, this.admits(vote.proposalId));
+        if (batch.length < MAX_BATCH && admitted.get(vote.proposalId)) batch.push(vote);
         else rest.push(vote);
       }
       if (batch.length === 0) return;
       this.queue = rest;
-      const proposals = new Set(batch.map((v) => v.proposalId));
-      for (const id of proposals) this.busy.add(id);
+      const proposals = [...new Set(batch.map((v) => v.proposalId))];
+      const before = Promise.all(proposals.flatMap((id) => this.newest.get(id) ?? []));
+      for (const id of proposals) this.inFlightOf.set(id, (this.inFlightOf.get(id) ?? 0) + 1);
       this.inFlight += 1;
-      this.run(batch)
-        .catch(() => {})
-        .finally(() => {
-          this.inFlight -= 1;
-          for (const id of proposals) this.busy.delete(id);
-          this.pump();
-        });
+      const running = this.run(batch, before).catch(() => {});
+      for (const id of proposals) this.newest.set(id, running);
+      running.finally(() => {
+        this.inFlight -= 1;
+        for (const id of proposals) {
+          const n = (this.inFlightOf.get(id) ?? 1) - 1;
+          if (n > 0) this.inFlightOf.set(id, n);
+          else this.inFlightOf.delete(id);
+          if (this.newest.get(id) === running) this.newest.delete(id);
+        }
+        this.pump();
+      });
     }
   }
 
-  private async run(batch: Pending[]): Promise<void> {
+  /** Writes `batch` and answers each vote; `before` settles once the proposals' earlier batches have finished. */
+  private async run(batch: Pending[], before: Promise<unknown>): Promise<void> {
     try {
-      const answers = await this.write(batch);
+      const answers = await this.write(batch, before);
       this.ctx.voteBatchSizes?.observe(batch.length);
       batch.forEach((p, i) => {
         const answer = answers[i]!;
@@ -125,12 +145,12 @@ export class VoteBatcher {
         return;
       }
       // One bad apple (or a deadlock) must not fail everyone: retry each alone.
-      await Promise.all(batch.map((p) => this.run([p])));
+      await Promise.all(batch.map((p) => this.run([p], before)));
     }
   }
 
   /** Each proposal's votes from its copy where it has a current one; the rest together, the locked way. */
-  private async write(batch: VoteRequest[]): Promise<Answer[]> {
+  private async write(batch: VoteRequest[], before: Promise<unknown>): Promise<Answer[]> {
     const answers: Answer[] = new Array(batch.length);
     const byProposal = new Map<string, number[]>();
     batch.forEach((v, i) => {
@@ -157,6 +177,8 @@ export class VoteBatcher {
     if (locked.length === 0) return answers;
     locked.sort((a, b) => a - b);
     const proposals = new Set(locked.map((i) => batch[i]!.proposalId));
+    // An earlier batch of the same proposal may still be on its way: this one goes after it.
+    await before;
     for (const id of proposals) this.copies.forget(id);
     const lockedAnswers = await writeBatch(
       this.ctx,
@@ -166,9 +188,14 @@ export class VoteBatcher {
       answers[i] = lockedAnswers[k]!;
     });
     this.ctx.voteBatchPaths?.inc({ path: 'locked' });
-    // Before the proposal's next batch may start, so no write of this process slips past the copy.
+    // Before the proposal's next batch may start, so no write of this process slips past the copy;
+    // not while a later batch is in flight, which will write the locked way and move the version.
     // A copy that could not be read is only a missed shortcut: the next locked batch tries again.
-    await Promise.all([...proposals].map((id) => this.copies.afterLockedBatch(id).catch(() => {})));
+    await Promise.all(
+      [...proposals]
+        .filter((id) => this.inFlightOf.get(id) === 1)
+        .map((id) => this.copies.afterLockedBatch(id).catch(() => {})),
+    );
     return answers;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { BallotCount, PreviousVote } from '../db/proposals';
 import type { DB } from '../db/schema';
@@ -93,10 +94,16 @@ export class VoteCopies {
   async write(proposalId: string, batch: VoteRequest[]): Promise<CopyWrite> {
     const copy = this.copies.get(proposalId);
     if (!copy) return null;
+    // A batch this cannot write goes the locked way, and the copy goes now, before anything else of
+    // the proposal is sent from it: that write must not be overtaken.
+    const unusable = () => {
+      this.drop(proposalId, copy);
+      return null;
+    };
     const state = stateOf(copy, batch);
-    if (state[0]!.previous.some((v) => v.departed)) return null;
+    if (state[0]!.previous.some((v) => v.departed)) return unusable();
     const plan = planVotes(this.secret, state, batch);
-    if (plan.answers.some((a) => 'error' in a) || plan.votes.length === 0) return null;
+    if (plan.answers.some((a) => 'error' in a) || plan.votes.length === 0) return unusable();
 
     const p = state[0]!;
     let graphVersion: string | null = null;
@@ -107,35 +114,23 @@ export class VoteCopies {
         const stored = copy.votes.get(memberId);
         return stored && !stored.departed && stored.voter_id ? (stored.choices as Choice[]) : undefined;
       });
-      if (!counted) return null;
+      if (!counted) return unusable();
       graphVersion = counted.version;
       applyDelegatedCount(p, plan, counted.count);
     }
 
-    const outcome = await writeVotesAtVersion(
-      this.db,
-      {
-        proposalId,
-        version: copy.version,
-        memberCount: copy.row.member_count,
-        groupDelegation: copy.row.group_delegation,
-        voterIds: [...new Set(batch.map((v) => v.userId))],
-        graphVersion,
-      },
-      plan.history,
-      plan.votes,
-      plan.events,
-    );
-    if (!outcome.written) {
-      this.copies.delete(proposalId);
-      if (!outcome.versionMoved) return null;
-      const times = (this.stale.get(proposalId)?.times ?? 0) + 1;
-      this.stale.set(proposalId, { times, until: times >= 3 ? Date.now() + STALE_BACKOFF_MS : 0 });
-      if (this.stale.size > 4 * MAX_COPIES) this.stale.delete(this.firstKey(this.stale));
-      return null;
-    }
-    this.stale.delete(proposalId);
-    copy.version = String(BigInt(copy.version) + 1n);
+    const expected = {
+      proposalId,
+      version: copy.version,
+      nextVersion: randomUUID(),
+      memberCount: copy.row.member_count,
+      groupDelegation: copy.row.group_delegation,
+      voterIds: [...new Set(batch.map((v) => v.userId))],
+      graphVersion,
+    };
+    // The copy takes the batch before it is written: a batch sent while this one is on its way plans
+    // from it and expects the version this one leaves. If this one fails, so will that one.
+    copy.version = expected.nextVersion;
     for (const v of plan.votes) {
       const replaced = copy.votes.get(v.voter_key);
       if (replaced) removeVote(copy, replaced);
@@ -149,7 +144,28 @@ export class VoteCopies {
         departed: false,
       });
     }
+    let outcome: Awaited<ReturnType<typeof writeVotesAtVersion>>;
+    try {
+      outcome = await writeVotesAtVersion(this.db, expected, plan.history, plan.votes, plan.events);
+    } catch (err) {
+      this.drop(proposalId, copy);
+      throw err;
+    }
+    if (!outcome.written) {
+      this.drop(proposalId, copy);
+      if (!outcome.versionMoved) return null;
+      const times = (this.stale.get(proposalId)?.times ?? 0) + 1;
+      this.stale.set(proposalId, { times, until: times >= 3 ? Date.now() + STALE_BACKOFF_MS : 0 });
+      if (this.stale.size > 4 * MAX_COPIES) this.stale.delete(this.firstKey(this.stale));
+      return null;
+    }
+    this.stale.delete(proposalId);
     return { answers: plan.answers, events: plan.events.map((e, i) => ({ ...e, id: outcome.ids[i]! })) };
+  }
+
+  /** Drops `copy` if it is still the proposal's (a newer one may have replaced it meanwhile). */
+  private drop(proposalId: string, copy: VoteCopy): void {
+    if (this.copies.get(proposalId) === copy) this.copies.delete(proposalId);
   }
 
   private firstKey(map: Map<string, unknown>): string {
