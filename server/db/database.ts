@@ -26,6 +26,14 @@ export type DatabaseTarget =
 /** One open database: the Kysely handle plus what the event bus needs to listen. */
 export interface Database {
   db: Kysely<DB>;
+  /**
+   * Statements that must reach the database in the order they were sent:
+   * on Postgres, one connection of its own, taken by each statement in turn
+   * (a pool of one hands it on first come, first served); on PGlite, `db`,
+   * whose one connection already works that way. Vote batches written from a
+   * copy go through it, each expecting the version the one before leaves.
+   */
+  inOrder: Kysely<DB>;
   target: DatabaseTarget;
   /** The embedded instance (PGlite only): LISTEN goes straight to it. */
   pglite: PGlite | null;
@@ -85,12 +93,23 @@ export async function openDatabase(
     // Its next statement fails, its request answers 500, and the pool drops it on release.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const orderedPool = new pg.Pool({
+      connectionString: target.connectionString,
+      max: 1,
+      ...(target.preparedStatements === false ? {} : { Client: PreparingClient }),
+    });
+    orderedPool.on('error', onPoolError);
+    orderedPool.on('connect', (client) => client.on('error', () => {}));
+    const inOrder = new Kysely<DB>({ dialect: new PostgresDialect({ pool: orderedPool }) });
     return {
       db,
+      inOrder,
       target,
       pglite: null,
-      waitingForConnection: () => pool.waitingCount,
-      close: () => db.destroy(),
+      waitingForConnection: () => pool.waitingCount + orderedPool.waitingCount,
+      close: async () => {
+        await Promise.all([db.destroy(), inOrder.destroy()]);
+      },
     };
   }
   let dataDir: string | undefined;
@@ -101,7 +120,14 @@ export async function openDatabase(
   const pglite = await PGlite.create(dataDir, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
   const dialect = new YieldingPGliteDialect(pglite);
   const db = new Kysely<DB>({ dialect });
-  return { db, target, pglite, waitingForConnection: () => dialect.waiting, close: () => db.destroy() };
+  return {
+    db,
+    inOrder: db,
+    target,
+    pglite,
+    waitingForConnection: () => dialect.waiting,
+    close: () => db.destroy(),
+  };
 }
 
 /** Statements run back to back for at most this long before the event loop gets a turn. */

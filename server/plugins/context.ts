@@ -65,6 +65,7 @@ export default fp<ContextOptions>(
     });
     app.decorate('ctx', {
       db: database.db,
+      inOrder: database.inOrder,
       bus,
       config,
       limiter: new RateLimiter(database.db, config.rateLimits),

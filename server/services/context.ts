@@ -10,6 +10,8 @@ import type { CachedTimelinePage, CommittedEvent, Principal, SharedTimelinePage 
 /** What domain services need: the database, the bus, the configuration and the limits. */
 export interface Ctx {
   db: Kysely<DB>;
+  /** Statements in the order sent, on a connection of their own (`Database.inOrder`). */
+  inOrder: Kysely<DB>;
   bus: EventBus;
   config: Config;
   limiter: RateLimiter;

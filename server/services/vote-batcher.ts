@@ -75,7 +75,7 @@ export class VoteBatcher {
   private readonly copies: VoteCopies;
 
   constructor(private readonly ctx: Ctx) {
-    this.copies = new VoteCopies(ctx.db, ctx.config.sessionSecret);
+    this.copies = new VoteCopies(ctx.db, ctx.inOrder, ctx.config.sessionSecret);
   }
 
   submit(request: VoteRequest): Promise<Vote> {

@@ -52,6 +52,8 @@ export class VoteCopies {
 
   constructor(
     private readonly db: Kysely<DB>,
+    /** Where the batches go: in the order sent, so a batch sent behind another finds its version. */
+    private readonly inOrder: Kysely<DB>,
     private readonly secret: string,
   ) {}
 
@@ -146,7 +148,7 @@ export class VoteCopies {
     }
     let outcome: Awaited<ReturnType<typeof writeVotesAtVersion>>;
     try {
-      outcome = await writeVotesAtVersion(this.db, expected, plan.history, plan.votes, plan.events);
+      outcome = await writeVotesAtVersion(this.inOrder, expected, plan.history, plan.votes, plan.events);
     } catch (err) {
       this.drop(proposalId, copy);
       throw err;
