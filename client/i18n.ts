@@ -11,6 +11,7 @@ import {
   type MessageValues,
   matchLocale,
   SOURCE_LOCALE,
+  listText as sharedListText,
   type Translator,
 } from '../shared/i18n';
 
@@ -53,6 +54,11 @@ export function activeLocale(): string {
 /** A message in the reader's language (see `shared/i18n.ts`). */
 export function t(message: string, values?: MessageValues): string {
   return active.t(message, values);
+}
+
+/** "A", "A and B", "A, B and C" in the reader's language. */
+export function listText(items: string[]): string {
+  return sharedListText(items, active);
 }
 
 /**

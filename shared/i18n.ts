@@ -89,6 +89,13 @@ export function createTranslator(
 /** English, for code with no reader's language at hand (logs, tests, the CLI). */
 export const english: Translator = createTranslator(SOURCE_LOCALE);
 
+/** "A", "A and B", "A, B and C" ("A, B y C"). English keeps its own style: no comma before "and". */
+export function listText(items: string[], tr: Translator = english): string {
+  if (tr.locale !== SOURCE_LOCALE) return tr.list(items);
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 /**
  * The best of `available` for someone who prefers `wanted` in that order
  * (`es-MX` finds `es`), else English.

@@ -7,7 +7,7 @@
  * words something takes the reader's translator last (English by default).
  */
 import { CONSENT_POSITIONS, type ConsentPosition } from './ballot';
-import { english, m, SOURCE_LOCALE, type Translator } from './i18n';
+import { english, m, type Translator } from './i18n';
 import type { OptionResult, Proposal, Results } from './schemas/proposals';
 
 /** The proposal fields the wording reads. */
@@ -38,12 +38,9 @@ export function percentText(percent: number, tr: Translator = english): string {
   return tr.number(rounded / 100, { style: 'percent', maximumFractionDigits: 1 });
 }
 
-/** "A", "A and B", "A, B and C" ("A, B y C"). English keeps its own style: no comma before "and". */
-export function listText(items: string[], tr: Translator = english): string {
-  if (tr.locale !== SOURCE_LOCALE) return tr.list(items);
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
+// Lists of names are wording too; the function lives with the translator, which screens without
+// any results (who is here, who reacted) use.
+export { listText } from './i18n';
 
 // A label may end a sentence or precede a colon; one that already ends in punctuation ("Yes!",
 // "Why not?", "Etc.") must not gain a second mark. Closing quotes and brackets after the mark count.

@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { closedProposalLine } from '../data/open-proposals';
+import { closedProposalLine } from '../data/open-proposal-text';
 import { kindLabel, participationText } from '../data/proposal-labels';
 import type { Proposal } from '../data/proposals';
 import { formatDateTime } from '../data/time-text';

@@ -16,9 +16,20 @@ import type { Session } from '../data/session';
 import { threadStore } from '../data/thread-store';
 import { t } from '../i18n';
 import { fireEvent, type PlEvent } from '../ui/fire-event';
+import { defineOnDemand } from '../ui/on-demand';
 import { sharedStyles } from '../ui/styles';
+import { attachIcon, editorFrameStyles, editorHint } from './markdown-editor-frame';
 import type { PlMarkdownEditor } from './pl-markdown-editor';
-import './pl-markdown-editor';
+
+/*
+ * Most readers of a thread never write in it, so the editor's code loads when
+ * someone reaches for the composer: the pointer over it, focus in it, a file
+ * dragged onto it. Until then the composer draws the editor's frame itself
+ * (`#standIn`), a working text area included: what is typed there is the
+ * draft, Ctrl/Cmd+Enter and the buttons post it, and when the editor arrives
+ * it takes the text, and the focus and caret, exactly where they were.
+ */
+const loadEditor = () => import('./pl-markdown-editor');
 
 /** Detail of `pl-comment-posted`. */
 export interface CommentPostedDetail {
@@ -39,18 +50,20 @@ export interface CommentPostedDetail {
 export class PlComposer extends LitElement {
   static override styles = [
     sharedStyles,
+    editorFrameStyles,
     css`
       .composer.disabled {
         border: 1px solid var(--pl-color-border-strong);
         border-radius: var(--pl-radius);
         background: var(--pl-color-surface-muted);
       }
-      .top {
+      .composer.disabled .top {
+        display: block;
         padding: 6px 8px 0 12px;
         border-bottom: 1px solid var(--pl-color-border);
         font-size: var(--pl-text-sm);
       }
-      textarea {
+      .composer.disabled textarea {
         display: block;
         min-height: 80px;
         border: 0;
@@ -98,8 +111,16 @@ export class PlComposer extends LitElement {
   @state() private error: string | null = null;
   @state() private busy = false;
   @state() private closedByServer = false;
+  /** The editor's code is here: the editor, not its stand-in, is drawn. */
+  @state() private editorReady = customElements.get('pl-markdown-editor') !== undefined;
 
   @query('pl-markdown-editor') private editor?: PlMarkdownEditor;
+  @query('.stand-in textarea') private standInArea?: HTMLTextAreaElement;
+
+  /** The editor, once loaded and drawn in place of the stand-in; null if it could not load. */
+  #editorShown: Promise<PlMarkdownEditor | null> | null = null;
+  /** A pointer is pressed on the stand-in: the swap waits for its click. */
+  #pressed: Promise<void> | null = null;
 
   @consume({ context: sessionContext, subscribe: true })
   private session?: Session;
@@ -124,7 +145,10 @@ export class PlComposer extends LitElement {
   /** Puts the caret at the end of the text and focuses the editor. */
   async focusEditor(): Promise<void> {
     await this.updateComplete;
-    await this.editor?.focusEditor();
+    if (this.editor) return this.editor.focusEditor();
+    const area = this.standInArea;
+    area?.focus(); // which sends for the editor
+    area?.setSelectionRange(area.value.length, area.value.length);
   }
 
   override render() {
@@ -143,6 +167,8 @@ export class PlComposer extends LitElement {
         </p>
       </div>`;
     }
+    const placeholder = this.compact ? t('Write a reply…') : t('Share your view… Type @ to mention someone.');
+    if (!this.editorReady) return this.#standIn(label, placeholder);
     return html`<pl-markdown-editor
       label=${label}
       .value=${this.text}
@@ -150,21 +176,215 @@ export class PlComposer extends LitElement {
       .groupId=${this.#groupId}
       .error=${this.error}
       ?compact=${this.compact}
-      placeholder=${this.compact ? t('Write a reply…') : t('Share your view… Type @ to mention someone.')}
+      placeholder=${placeholder}
       submit-hint=${t('posts')}
       @pl-editor-input=${this.#input}
       @pl-editor-submit=${() => void this.#post()}
       @pl-editor-escape=${() => this.compact && this.#cancel()}
     >
-      ${this.compact ? html`<button slot="actions" type="button" class="secondary small" @click=${this.#cancel}>${t('Cancel')}</button>` : nothing}
-      <button slot="actions" type="button" class=${this.compact ? 'small' : ''} ?disabled=${this.busy} @click=${this.#post}>
-        ${this.busy ? t('Posting…') : this.compact ? t('Reply') : t('Post comment')}
-      </button>
+      ${this.#actions('actions')}
     </pl-markdown-editor>`;
   }
 
+  /** Cancel (replies) and Post: the editor's `actions`, or the stand-in's own. */
+  #actions(slot: string | typeof nothing) {
+    return html`${this.compact ? html`<button slot=${slot} id="cancel" type="button" class="secondary small" @click=${this.#cancel}>${t('Cancel')}</button>` : nothing}
+      <button slot=${slot} id="post" type="button" class=${this.compact ? 'small' : ''} ?disabled=${this.busy} @click=${this.#post}>
+        ${this.busy ? t('Posting…') : this.compact ? t('Reply') : t('Post comment')}
+      </button>`;
+  }
+
+  /**
+   * The editor's frame, drawn here until its code has loaded (see the top of
+   * this file): the same label, tabs, text area, hint and buttons, so nothing
+   * moves when the editor takes its place. Typing, posting and cancelling
+   * work here; the tabs, "Attach a file" and files pasted or dropped are
+   * handed to the editor once it is in.
+   */
+  #standIn(label: string, placeholder: string) {
+    const groupId = this.#groupId;
+    const errorId = this.error ? 'editor-error' : '';
+    return html`<div
+      class="composer stand-in"
+      @pointerenter=${this.#sendForEditor}
+      @focusin=${this.#sendForEditor}
+      @dragenter=${this.#sendForEditor}
+      @pointerdown=${this.#pointerDown}
+    >
+      <div class="top">
+        <label for="editor">${label}</label>
+        <div role="tablist" aria-label=${t('Editor mode')} @keydown=${this.#standInTabKey}>
+          <button type="button" role="tab" id="tab-write" aria-selected="true" aria-controls="panel-write" tabindex="0">
+            ${t('Write')}
+          </button>
+          <button
+            type="button"
+            role="tab"
+            id="tab-preview"
+            aria-selected="false"
+            aria-controls="panel-preview"
+            tabindex="-1"
+            @click=${() => this.#inEditor((editor) => editor.showTab('preview'))}
+          >
+            ${t('Preview')}
+          </button>
+        </div>
+      </div>
+      <div role="tabpanel" id="panel-write" aria-labelledby="tab-write">
+        <textarea
+          id="editor"
+          .value=${this.text}
+          maxlength="100000"
+          placeholder=${placeholder}
+          aria-invalid=${this.error ? 'true' : 'false'}
+          aria-describedby=${['editor-hint', errorId].filter(Boolean).join(' ')}
+          @input=${(event: InputEvent) => this.#setText((event.target as HTMLTextAreaElement).value)}
+          @keydown=${this.#standInKey}
+          @paste=${this.#standInPaste}
+          @dragover=${this.#standInDragOver}
+          @drop=${this.#standInDrop}
+        ></textarea>
+      </div>
+      <div role="tabpanel" id="panel-preview" class="preview" aria-labelledby="tab-preview" tabindex="0" hidden></div>
+      ${this.error ? html`<p class="field-error errors" id="editor-error" role="alert">${this.error}</p>` : nothing}
+      <div class="bottom">
+        ${editorHint(t('posts'))}
+        ${
+          groupId
+            ? html`<button
+                type="button"
+                id="attach"
+                class="secondary small attach"
+                @click=${() => this.#inEditor((editor) => editor.chooseFiles())}
+              >
+                ${attachIcon}
+                ${t('Attach a file')}
+              </button>`
+            : nothing
+        }
+        <div class="buttons">${this.#actions(nothing)}</div>
+      </div>
+    </div>`;
+  }
+
+  /** Loads the editor (once) and draws it in place of the stand-in. */
+  #sendForEditor = () => {
+    void this.#showEditor();
+  };
+
+  #showEditor(): Promise<PlMarkdownEditor | null> {
+    this.#editorShown ??= (async () => {
+      if (!(await defineOnDemand(loadEditor))) {
+        this.#editorShown = null; // the stand-in stays, and the next reach for it tries again
+        return null;
+      }
+      // A click under way finishes on the stand-in's button, which hands it on.
+      if (this.#pressed) await this.#pressed;
+      const focus = this.#standInFocus();
+      this.editorReady = true;
+      await this.updateComplete;
+      const editor = this.editor;
+      if (!editor) return null; // the thread closed meanwhile
+      await editor.updateComplete;
+      if (focus?.id === 'editor') await editor.focusEditor(focus.selection ?? undefined);
+      else if (focus) {
+        // A tab or "Attach a file" is the editor's now; Post and Cancel are still this element's.
+        const selector = `#${focus.id}`;
+        (
+          editor.renderRoot.querySelector<HTMLElement>(selector) ??
+          this.renderRoot.querySelector<HTMLElement>(selector)
+        )?.focus();
+      }
+      return editor;
+    })();
+    return this.#editorShown;
+  }
+
+  /** Does `act` with the editor once it is shown (nothing if it cannot load). */
+  async #inEditor(act: (editor: PlMarkdownEditor) => void) {
+    const editor = await this.#showEditor();
+    if (editor) act(editor);
+  }
+
+  /** Which of the stand-in's controls has the focus, and the text's selection if it is the text area. */
+  #standInFocus(): { id: string; selection: { start: number; end: number } | null } | null {
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    if (!(active instanceof HTMLElement) || !active.id || !active.closest('.stand-in')) return null;
+    const selection =
+      active instanceof HTMLTextAreaElement
+        ? { start: active.selectionStart, end: active.selectionEnd }
+        : null;
+    return { id: active.id, selection };
+  }
+
+  #pointerDown = () => {
+    this.#sendForEditor();
+    this.#pressed ??= new Promise<void>((resolve) => {
+      const release = () => {
+        removeEventListener('pointerup', release, true);
+        removeEventListener('pointercancel', release, true);
+        // The click comes right after the pointerup, in the same turn of input events.
+        setTimeout(() => {
+          this.#pressed = null;
+          resolve();
+        });
+      };
+      addEventListener('pointerup', release, true);
+      addEventListener('pointercancel', release, true);
+    });
+  };
+
+  #standInKey(event: KeyboardEvent) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void this.#post();
+    } else if (event.key === 'Escape' && !this.text.trim() && this.compact) {
+      this.#cancel();
+    }
+  }
+
+  #standInTabKey(event: KeyboardEvent) {
+    if (!['ArrowRight', 'ArrowLeft', 'Home', 'End'].includes(event.key)) return;
+    event.preventDefault();
+    // As in the editor: the arrows switch to the other tab (Preview, from Write), Home and End go to the ends.
+    const target = event.key === 'Home' ? 'write' : 'preview';
+    void this.#inEditor((editor) => {
+      editor.showTab(target);
+      void editor.updateComplete.then(() =>
+        editor.renderRoot.querySelector<HTMLElement>(`#tab-${target}`)?.focus(),
+      );
+    });
+  }
+
+  #standInPaste(event: ClipboardEvent) {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (!this.#groupId || files.length === 0) return;
+    event.preventDefault();
+    void this.#inEditor((editor) => editor.attach(files));
+  }
+
+  #standInDragOver(event: DragEvent) {
+    if (!this.#groupId || !event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }
+
+  #standInDrop(event: DragEvent) {
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (!this.#groupId || files.length === 0) return;
+    event.preventDefault();
+    void this.#inEditor((editor) => {
+      void editor.focusEditor();
+      editor.attach(files);
+    });
+  }
+
   #input(event: PlEvent<'pl-editor-input'>) {
-    this.text = event.detail.value;
+    this.#setText(event.detail.value);
+  }
+
+  #setText(value: string) {
+    this.text = value;
     this.error = null;
     saveDraft(this.#key, this.text);
   }

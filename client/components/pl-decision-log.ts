@@ -13,11 +13,14 @@ import { formatDateTime } from '../data/time-text';
 import { TopicController } from '../data/topic-controller';
 import { verdictText } from '../data/verdict-text';
 import { t, tMarkup } from '../i18n';
+import { defineOnDemand } from '../ui/on-demand';
 import { sharedStyles } from '../ui/styles';
 import './pl-irv-rounds';
 import './pl-outcome';
 import './pl-results-bars';
-import './pl-results-pie';
+
+// Only consent decisions draw a pie.
+const loadPie = () => import('./pl-results-pie');
 
 /** Events after which the log may have changed. */
 const LOG_KINDS = new Set(['proposal.closed', 'proposal.reopened', 'outcome.created', 'proposal.updated']);
@@ -202,6 +205,7 @@ export class PlDecisionLog extends LitElement {
     const results = p.results;
     const leader = results ? winnerText(p, results) : '';
     const headingId = `decision-${p.id}`;
+    if (results && p.kind === 'proposal') void defineOnDemand(loadPie);
     return html`<article class="card" aria-labelledby=${headingId}>
       <div>
         <div class="badges">

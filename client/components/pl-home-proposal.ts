@@ -7,8 +7,11 @@ import { kindLabel } from '../data/proposal-labels';
 import type { ProposalStore } from '../data/proposal-store';
 import { countdownText, formatDateTime } from '../data/time-text';
 import { t, tMarkup } from '../i18n';
+import { defineOnDemand } from '../ui/on-demand';
 import { sharedStyles } from '../ui/styles';
-import './pl-vote-form';
+
+// The ballot loads when someone first opens one here.
+const loadVoteForm = () => import('./pl-vote-form');
 
 let nextId = 0;
 
@@ -124,6 +127,7 @@ export class PlHomeProposal extends LitElement {
   #ballot() {
     const p = this.item!.proposal;
     const formId = `${this.#id}-ballot`;
+    if (this.voting) void defineOnDemand(loadVoteForm);
     return html`<div class="actions">
         <button
           class="small ${this.voting ? 'secondary' : ''}"

@@ -16,8 +16,7 @@ import { fireEvent } from '../ui/fire-event';
 import { initials } from '../ui/format';
 import { loadMarkdown, markdown, markdownStyles } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
-
-const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.userAgent);
+import { attachIcon, editorFrameStyles, editorHint } from './markdown-editor-frame';
 
 /** Detail of `pl-editor-input`. */
 export interface EditorInputDetail {
@@ -52,106 +51,10 @@ export class PlMarkdownEditor extends LitElement {
   static override styles = [
     sharedStyles,
     markdownStyles,
+    editorFrameStyles,
     css`
-      .composer {
-        position: relative;
-        border: 1px solid var(--pl-color-border-strong);
-        border-radius: var(--pl-radius);
-        background: var(--pl-color-surface);
-      }
-      .composer:focus-within {
-        border-color: var(--pl-color-focus);
-        box-shadow: 0 0 0 2px color-mix(in srgb, var(--pl-color-focus) 25%, transparent);
-      }
-      .composer.disabled {
-        background: var(--pl-color-surface-muted);
-      }
-      .top {
-        display: flex;
-        align-items: center;
-        flex-wrap: wrap;
-        gap: var(--pl-space-1);
-        padding: 6px 8px 0 12px;
-        border-bottom: 1px solid var(--pl-color-border);
-      }
-      .top label {
-        flex: 1;
-        font-size: var(--pl-text-sm);
-      }
-      [role='tablist'] {
-        display: flex;
-        gap: 2px;
-      }
-      [role='tab'] {
-        min-height: 32px;
-        padding: 0 12px;
-        border: 0;
-        border-bottom: 2px solid transparent;
-        border-radius: 0;
-        background: transparent;
-        color: var(--pl-color-text-muted);
-        font-size: var(--pl-text-sm);
-      }
-      [role='tab']:hover {
-        background: transparent;
-        color: var(--pl-color-text);
-      }
-      [role='tab'][aria-selected='true'] {
-        border-bottom-color: var(--pl-color-accent);
-        color: var(--pl-color-text);
-      }
-      textarea {
+      :host {
         display: block;
-        min-height: 112px;
-        border: 0;
-        border-radius: 0;
-        background: transparent;
-        resize: vertical;
-      }
-      :host([compact]) textarea {
-        min-height: 80px;
-      }
-      textarea:focus-visible {
-        outline: none;
-      }
-      .preview {
-        min-height: 112px;
-        padding: var(--pl-space-1) 12px;
-      }
-      .bottom {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: var(--pl-space-1);
-        padding: 8px 8px 8px 12px;
-        border-top: 1px solid var(--pl-color-border);
-      }
-      .bottom .hint {
-        flex: 1 1 200px;
-      }
-      .buttons {
-        flex-wrap: nowrap;
-        margin-left: auto;
-      }
-      kbd {
-        font-family: var(--pl-font-mono);
-        font-size: 0.8em;
-        padding: 0 4px;
-        border: 1px solid var(--pl-color-border);
-        border-radius: 4px;
-      }
-      .errors {
-        padding: 0 12px 8px;
-      }
-      .closed {
-        display: flex;
-        gap: var(--pl-space-1);
-        align-items: center;
-        padding: 12px;
-        color: var(--pl-color-text-muted);
-      }
-      [role='tabpanel'] {
-        position: relative;
       }
       .mentions {
         position: absolute;
@@ -209,17 +112,6 @@ export class PlMarkdownEditor extends LitElement {
       .mentions .handle {
         color: var(--pl-color-text-muted);
         font-size: var(--pl-text-sm);
-      }
-      :host {
-        display: block;
-      }
-      :host([compact]) textarea {
-        min-height: 80px;
-      }
-      .attach {
-        display: inline-flex;
-        align-items: center;
-        gap: 4px;
       }
       .uploads {
         padding: 0 12px 8px;
@@ -282,14 +174,25 @@ export class PlMarkdownEditor extends LitElement {
     this.value = '';
   }
 
-  /** Back to the Write tab with the caret at the end of the text. */
-  async focusEditor(): Promise<void> {
+  /**
+   * Back to the Write tab with the caret at the end of the text, or over
+   * `selection` (where it was in the stand-in <pl-composer> drew before this
+   * element loaded: a mention being typed there shows its list here).
+   */
+  async focusEditor(selection?: { start: number; end: number }): Promise<void> {
     this.tab = 'write';
     await this.updateComplete;
     const area = this.textarea;
     if (!area) return;
     area.focus();
-    area.setSelectionRange(area.value.length, area.value.length);
+    const { start, end } = selection ?? { start: area.value.length, end: area.value.length };
+    area.setSelectionRange(start, end);
+    if (selection) this.#caretMoved();
+  }
+
+  /** Shows the Write or the Preview tab, as clicking it does. */
+  showTab(tab: 'write' | 'preview'): void {
+    this.#showTab(tab);
   }
 
   override render() {
@@ -348,13 +251,7 @@ export class PlMarkdownEditor extends LitElement {
       ${this.error ? html`<p class="field-error errors" id="editor-error" role="alert">${this.error}</p>` : nothing}
       ${this.#uploadStatus()}
       <div class="bottom">
-        <p class="hint" id="editor-hint">
-          ${t('Markdown is supported.')}${
-            this.submitHint
-              ? html` <kbd>${isMac ? '⌘' : 'Ctrl'}</kbd>+<kbd>Enter</kbd> ${this.submitHint}.`
-              : nothing
-          }
-        </p>
+        ${editorHint(this.submitHint)}
         <span class="sr-only" role="status"
           >${
             open
@@ -367,10 +264,8 @@ export class PlMarkdownEditor extends LitElement {
         >
         ${
           this.groupId
-            ? html`<button type="button" class="secondary small attach" ?disabled=${this.disabled} @click=${this.#chooseFiles}>
-                  <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
-                    <path d="M21 12.5l-8.5 8.5a5.5 5.5 0 0 1-7.8-7.8l9-9a3.7 3.7 0 0 1 5.2 5.2l-9 9a1.8 1.8 0 0 1-2.6-2.6l8.3-8.3" />
-                  </svg>
+            ? html`<button type="button" id="attach" class="secondary small attach" ?disabled=${this.disabled} @click=${this.chooseFiles}>
+                  ${attachIcon}
                   ${t('Attach a file')}
                 </button>
                 <input type="file" multiple hidden aria-label=${t('Attach a file')} @change=${this.#filesChosen} />`
@@ -510,7 +405,8 @@ export class PlMarkdownEditor extends LitElement {
     </p>`;
   }
 
-  #chooseFiles() {
+  /** Opens the file picker of "Attach a file" (needs the user's click, as any picker does). */
+  chooseFiles(): void {
     this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click();
   }
 
@@ -518,14 +414,14 @@ export class PlMarkdownEditor extends LitElement {
     const input = event.target as HTMLInputElement;
     const files = [...(input.files ?? [])];
     input.value = '';
-    this.#attach(files);
+    this.attach(files);
   }
 
   #paste(event: ClipboardEvent) {
     const files = [...(event.clipboardData?.files ?? [])];
     if (!this.groupId || files.length === 0) return;
     event.preventDefault();
-    this.#attach(files);
+    this.attach(files);
   }
 
   #dragOver(event: DragEvent) {
@@ -541,11 +437,14 @@ export class PlMarkdownEditor extends LitElement {
     if (!this.groupId || files.length === 0) return;
     event.preventDefault();
     this.textarea?.focus();
-    this.#attach(files);
+    this.attach(files);
   }
 
-  /** Uploads each file, holding its place in the text with "[Uploading name…]" until its link replaces it. */
-  #attach(files: File[]) {
+  /**
+   * Uploads each file to `groupId` and links it at the caret, holding its
+   * place in the text with "[Uploading name…]" until its link replaces it.
+   */
+  attach(files: File[]): void {
     if (!this.groupId || this.disabled) return;
     this.uploadError = null;
     for (const file of files) void this.#uploadOne(this.groupId, file);

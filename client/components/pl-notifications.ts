@@ -1,9 +1,7 @@
 import { consume } from '@lit/context';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { AsyncDirective, directive } from 'lit/async-directive.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { streamContext } from '../data/context';
 import { absorbPersonalEvent } from '../data/group-store';
 import { groupNotifications, type NotificationEntry } from '../data/notification-groups';
@@ -14,54 +12,8 @@ import { TopicController } from '../data/topic-controller';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { absoluteTime, relativeTime } from '../ui/format';
-import { loadMarkdown } from '../ui/markdown';
+import { inlineMarkdown } from '../ui/markdown';
 import { sharedStyles } from '../ui/styles';
-
-type MarkdownEngine = Awaited<ReturnType<typeof loadMarkdown>>;
-let engine: MarkdownEngine | null = null;
-
-/** What inline Markdown makes; links and images are dropped (their text stays): the entry is the link. */
-const INLINE_TAGS = ['strong', 'em', 'del', 's', 'code', 'span'];
-
-/**
- * A notification's text as sanitised inline HTML, or null until the renderer
- * has loaded. The text comes from the server but carries names, titles and
- * outcome statements people typed, so it goes through the same marked +
- * DOMPurify gates as any Markdown (client/ui/markdown.ts), then an allow-list
- * of inline tags only.
- */
-function inlineNow(source: string): string | null {
-  if (!engine) return null;
-  const raw = engine.marked.parseInline(source, { async: false }) as string;
-  return engine.purify.sanitize(raw, {
-    ALLOWED_TAGS: INLINE_TAGS,
-    ALLOWED_ATTR: ['class'],
-    ALLOW_DATA_ATTR: false,
-    ALLOW_ARIA_ATTR: false,
-    KEEP_CONTENT: true,
-  }) as unknown as string;
-}
-
-/** `${inlineMarkdown(text)}`: plain text (escaped by Lit) until the renderer is here, then the HTML. */
-class InlineMarkdownDirective extends AsyncDirective {
-  #source: string | null = null;
-
-  render(source: string): unknown {
-    this.#source = source;
-    const now = inlineNow(source);
-    if (now !== null) return unsafeHTML(now);
-    loadMarkdown().then(
-      (loaded) => {
-        engine = loaded;
-        if (this.#source === source && this.isConnected) this.setValue(unsafeHTML(inlineNow(source)!));
-      },
-      () => {}, // the plain text stays
-    );
-    // The class tells tests (test/helpers/xss.ts `settle`) that rendering is still to come.
-    return html`<span class="markdown-pending">${source}</span>`;
-  }
-}
-const inlineMarkdown = directive(InlineMarkdownDirective);
 
 /**
  * The notifications bell: the unread count on the button, and a panel with

@@ -5,6 +5,7 @@ import type { Proposal, Vote } from '../data/proposals';
 import type { StreamEvent } from '../data/stream';
 import type { TimelineRow } from '../data/thread-store';
 import { t } from '../i18n';
+import { onDemandSettled } from '../ui/on-demand';
 import type { PlOpenProposals } from './pl-open-proposals';
 import type { PlProposalCard } from './pl-proposal-card';
 
@@ -109,9 +110,10 @@ export class OpenProposalsController implements ReactiveController {
   /** To the panel: scrolled into view, its heading focused. */
   readonly showPanel = async (): Promise<void> => {
     await this.#host.updateComplete;
+    await onDemandSettled(); // the panel's code, loaded with the first open proposal
     const panel = this.#host.renderRoot.querySelector<PlOpenProposals>('pl-open-proposals');
     panel?.scrollIntoView({ block: 'start' });
-    await panel?.focusHeading();
+    await panel?.focusHeading?.();
   };
 
   /**
@@ -131,9 +133,10 @@ export class OpenProposalsController implements ReactiveController {
       await this.#options.loadOlder();
       await this.#host.updateComplete;
     }
+    await onDemandSettled(); // the cards' code, loaded with the first proposal shown
     const row = rowOf()!;
     const card = row.querySelector<PlProposalCard>('pl-proposal-card');
-    const ballot = card ? await card.ballot() : null;
+    const ballot = card?.ballot ? await card.ballot() : null;
     const target: HTMLElement = ballot ?? card ?? row;
     scrollBy({ top: target.getBoundingClientRect().top - BALLOT_TOP });
     if (!ballot?.focusFirstControl()) target.focus({ preventScroll: true });

@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ClockController, nextCountdownTick } from '../data/clock';
 import { ownVote } from '../data/delegations';
-import { myVoteNote, openProposalState } from '../data/open-proposals';
+import { myVoteNote, openProposalState } from '../data/open-proposal-text';
 import { kindLabel } from '../data/proposal-labels';
 import type { Proposal } from '../data/proposals';
 import { t } from '../i18n';

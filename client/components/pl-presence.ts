@@ -2,9 +2,8 @@ import { consume } from '@lit/context';
 import { css, html, LitElement, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { streamContext } from '../data/context';
-import { listText } from '../data/proposal-labels';
 import type { StreamClient } from '../data/stream';
-import { t } from '../i18n';
+import { listText, t } from '../i18n';
 import { initials } from '../ui/format';
 import { sharedStyles } from '../ui/styles';
 

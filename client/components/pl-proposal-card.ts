@@ -18,6 +18,7 @@ import { TopicController } from '../data/topic-controller';
 import { t, tMarkup } from '../i18n';
 import type { PlEvent } from '../ui/fire-event';
 import { markdown, markdownStyles } from '../ui/markdown';
+import { defineOnDemand } from '../ui/on-demand';
 import { sharedStyles } from '../ui/styles';
 import { cardStyles, sectionStyles } from './pl-proposal-card.styles';
 import './pl-delegation-panel';
@@ -27,7 +28,9 @@ import './pl-proposal-participation';
 import './pl-proposal-results';
 import './pl-proposal-votes';
 import type { PlVoteForm } from './pl-vote-form';
-import './pl-vote-form';
+
+// The ballot loads with the first open proposal shown: closed ones have none.
+const loadVoteForm = () => import('./pl-vote-form');
 
 /**
  * A proposal, live: title, details, kind and countdown; how many have voted
@@ -89,7 +92,8 @@ export class PlProposalCard extends LitElement {
   async ballot(): Promise<PlVoteForm | null> {
     await this.updateComplete;
     const form = this.renderRoot.querySelector('pl-vote-form');
-    await form?.updateComplete;
+    if (!form || !(await defineOnDemand(loadVoteForm))) return null;
+    await form.updateComplete;
     return form;
   }
 
@@ -175,6 +179,7 @@ export class PlProposalCard extends LitElement {
 
   #ballot(p: Proposal) {
     const known = p.myVote !== undefined;
+    void defineOnDemand(loadVoteForm);
     return html`<section aria-labelledby="ballot-heading">
       <h3 id="ballot-heading">${t('Your vote')}</h3>
       ${isFollowedVote(p.myVote) ? nothing : this.#myVote(p)}

@@ -2,11 +2,14 @@ import { html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Proposal } from '../data/proposals';
 import { t } from '../i18n';
+import { defineOnDemand } from '../ui/on-demand';
 import { sharedStyles } from '../ui/styles';
 import { resultsStyles, sectionStyles } from './pl-proposal-card.styles';
 import './pl-irv-rounds';
 import './pl-results-bars';
-import './pl-results-pie';
+
+// Only consent proposals draw a pie.
+const loadPie = () => import('./pl-results-pie');
 
 /**
  * The results section of a proposal card: a pie for a consent proposal, bars
@@ -28,6 +31,7 @@ export class PlProposalResults extends LitElement {
     if (!p.results) {
       body = html`<p class="notice">${t('Results are hidden until the proposal closes.')}</p>`;
     } else if (p.kind === 'proposal') {
+      void defineOnDemand(loadPie);
       body = html`<pl-results-pie .results=${p.results}></pl-results-pie>`;
     } else if (p.kind === 'ranked_choice') {
       body = html`<pl-results-bars .proposal=${p}></pl-results-bars><pl-irv-rounds .proposal=${p}></pl-irv-rounds>`;

@@ -14,24 +14,24 @@ import { buildTimeline, type ThreadState, type ThreadStore, threadStore } from '
 import { TopicController } from '../data/topic-controller';
 import { t } from '../i18n';
 import type { PlEvent } from '../ui/fire-event';
+import { defineOnDemand } from '../ui/on-demand';
 import { sharedStyles } from '../ui/styles';
 import { ThreadScrollController } from '../ui/thread-scroll-controller';
 import type { PlComment, ReplyDetail } from './pl-comment';
 import type { PlComposer } from './pl-composer';
-import type { PlConfirmDialog } from './pl-confirm-dialog';
+import type { ConfirmOptions, PlConfirmDialog } from './pl-confirm-dialog';
 import { OpenProposalsController } from './pl-open-proposals-controller';
 import type { PlThreadEditForm } from './pl-thread-edit-form';
 import type { PlThreadHeader, ThreadAction } from './pl-thread-header';
 import { threadPageStyles } from './pl-thread-page.styles';
-import { timelineRow } from './thread-timeline';
+import { loadProposalElements, timelineRow } from './thread-timeline';
 import './pl-composer';
-import './pl-confirm-dialog';
-import './pl-open-proposals';
-import './pl-open-proposals-bar';
 
 // The proposal form and the edit form load when first opened: most readers never open them.
 const loadProposalForm = () => import('./pl-proposal-form');
 const loadEditForm = () => import('./pl-thread-edit-form');
+// The dialog that asks before a comment is deleted or the thread closed, when first needed.
+const loadConfirmDialog = () => import('./pl-confirm-dialog');
 
 import './pl-thread-header';
 
@@ -177,6 +177,8 @@ export class PlThreadPage extends LitElement {
     const { replyTo } = this;
     const store = this.#store;
     const open = this.#open.proposals;
+    // The panel and the bar of open proposals draw nothing until one is open.
+    if (open.length > 0) void defineOnDemand(loadProposalElements);
     const { proposalRows, seenOpen } = this.#open.rowsShown(rows);
     return html`
       <pl-thread-header
@@ -352,7 +354,7 @@ export class PlThreadPage extends LitElement {
   async #deleteComment(event: PlEvent<'pl-comment-delete'>) {
     const comment = event.detail.comment;
     const mine = comment.author?.id === this.session?.user?.id;
-    const ok = await this.confirm.ask({
+    const ok = await this.#ask({
       title: mine
         ? t('Delete your comment?')
         : comment.author
@@ -372,6 +374,12 @@ export class PlThreadPage extends LitElement {
     } catch (err) {
       this.error = splitErrors(err, []).form;
     }
+  }
+
+  /** Asks in the confirmation dialog (loading it first); false if it could not load. */
+  async #ask(options: ConfirmOptions): Promise<boolean> {
+    if (!(await defineOnDemand(loadConfirmDialog))) return false;
+    return this.confirm.ask(options);
   }
 
   // --- The thread itself.
@@ -409,7 +417,7 @@ export class PlThreadPage extends LitElement {
   async #close() {
     const thread = this.#thread.value?.thread;
     if (!thread) return;
-    const ok = await this.confirm.ask({
+    const ok = await this.#ask({
       title: t('Close this thread?'),
       message: thread.permissions?.reopen
         ? t('Nobody will be able to comment or add proposals. You can reopen it later.')

@@ -6,12 +6,13 @@ import type { CommentEntry, ThreadStore, TimelineRow } from '../data/thread-stor
 import type { Thread, TimelineItem } from '../data/threads';
 import { t } from '../i18n';
 import { absoluteTime, relativeTime } from '../ui/format';
+import { defineOnDemand } from '../ui/on-demand';
 import type { ReplyDetail } from './pl-comment';
-import './pl-closed-proposal';
 import './pl-comment';
 import './pl-composer';
-import './pl-outcome';
-import './pl-proposal-card';
+
+/** Loads the elements of proposals (proposal-elements.ts): the timeline's, and the page's panel of open ones. */
+export const loadProposalElements = () => import('./proposal-elements');
 
 /** What the rows of one thread's timeline are drawn with. */
 export interface TimelineContext {
@@ -117,6 +118,7 @@ function comment(entry: CommentEntry, ctx: TimelineContext, reply: boolean) {
 function proposalCard(item: TimelineItem, ctx: TimelineContext) {
   const p = item.proposal;
   if (!p) return nothing;
+  void defineOnDemand(loadProposalElements);
   if (p.closedAt && !ctx.seenOpen.has(p.id))
     return html`<pl-closed-proposal .proposal=${p}></pl-closed-proposal>`;
   return html`<pl-proposal-card .proposal=${p}></pl-proposal-card>`;
@@ -145,5 +147,6 @@ function outcomeRow(item: TimelineItem, ctx: TimelineContext) {
   }
   // The statement made at that point; a later outcome may have replaced it in `proposal.outcome`.
   const proposal = item.outcome ? { ...p, outcome: item.outcome } : p;
+  void defineOnDemand(loadProposalElements);
   return html`<li data-event-id=${item.eventId}><pl-outcome .proposal=${proposal}></pl-outcome></li>`;
 }

@@ -1,7 +1,6 @@
 import type { Comment, CommentVersion, Reaction } from '../../shared/schemas/threads';
-import { m, t } from '../i18n';
+import { listText, m, t } from '../i18n';
 import { api } from './api';
-import { listText } from './proposal-labels';
 import type { Page } from './threads';
 
 export type { Comment, CommentVersion, Reaction } from '../../shared/schemas/threads';

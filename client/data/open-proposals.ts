@@ -1,18 +1,12 @@
 /**
- * What a thread page says about its proposals at a glance: the open ones in
- * the order a reader should see them, their state in one line, the reader's
- * own part, the line a closed proposal collapses to, and how the thread's
- * events change the list of open ones, in the reader's language. Pure: no
- * DOM, no I/O, no clock.
+ * A thread page's proposals at a glance: the open ones in the order a reader
+ * should see them, and how the thread's events change that list. (What the
+ * page says about them is in open-proposal-text.ts, which loads with the
+ * first proposal shown.) Pure: no DOM, no I/O, no clock.
  */
-import { t } from '../i18n';
 import { isFollowedVote } from './delegations';
-import { participationText } from './proposal-labels';
 import type { Outcome, Proposal, Results, Vote } from './proposals';
-import { winnerText } from './result-view';
 import type { StreamEvent } from './stream';
-import { countdownText } from './time-text';
-import { verdictText } from './verdict-text';
 
 /**
  * The open proposals in reading order: those the reader has not voted on
@@ -28,39 +22,6 @@ export function sortOpenProposals(list: readonly Proposal[]): Proposal[] {
         Date.parse(a.closesAt) - Date.parse(b.closesAt) ||
         a.title.localeCompare(b.title),
     );
-}
-
-/**
- * An open proposal's state in one line: "3 of 7 members have voted · closes
- * in 5 h", or, `compact`, "3 of 7 voted · closes in 5 h".
- */
-export function openProposalState(p: Proposal, now: number, compact = false): string {
-  const voted = compact
-    ? t('{voted} of {eligible} voted', { voted: p.voterCount, eligible: p.eligibleCount })
-    : participationText(p.voterCount, p.eligibleCount, false);
-  return `${voted} · ${countdownText(p.closesAt, p.closedAt, now)}`;
-}
-
-/**
- * The reader's part in a proposal: "You voted", "Your vote follows Bea’s",
- * or null (not voted, or not known yet).
- */
-export function myVoteNote(p: Pick<Proposal, 'myVote'>): string | null {
-  const vote = p.myVote;
-  if (!vote) return null;
-  if (isFollowedVote(vote)) return t('Your vote follows {name}’s', { name: vote.delegatedTo.name });
-  return t('You voted');
-}
-
-/**
- * The line a closed proposal is summed up by: its verdict when it set a
- * quorum or threshold, else who won ("Winner: Café", "Tied: A / B"), else
- * null (nobody voted).
- */
-export function closedProposalLine(p: Proposal): string | null {
-  const verdict = verdictText(p);
-  if (verdict) return verdict;
-  return p.results ? winnerText(p, p.results) || null : null;
 }
 
 /**

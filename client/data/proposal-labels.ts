@@ -12,10 +12,12 @@ import {
   CONSENT_LABELS,
   type ResultSubject,
   resultLabel,
-  listText as sharedListText,
   percentText as sharedPercentText,
 } from '../../shared/result-text';
 import { m, t, translator } from '../i18n';
+
+export { listText } from '../i18n';
+
 import type { ProposalKind } from './proposals';
 
 /** Every kind, in the order the proposal form offers them. */
@@ -109,11 +111,6 @@ export function optionLabel(p: ResultSubject, optionId: string): string {
 /** "60%", "33.3%" ("33,3 %"): a percentage (0–100), at most one decimal. */
 export function percentText(percent: number): string {
   return sharedPercentText(percent, translator());
-}
-
-/** "A", "A and B", "A, B and C" in the reader's language. */
-export function listText(items: string[]): string {
-  return sharedListText(items, translator());
 }
 
 /** "12 of 20 members have voted" (or "voted", once closed). */

@@ -7,7 +7,8 @@ export type { SearchHit } from '../../shared/schemas/threads';
 /**
  * One page of threads and comments matching `q` in the caller's groups (or
  * one group), best match first. Each hit's `snippet` is HTML whose only tags
- * are `<mark>`s; render it through `sanitizeSnippet` all the same.
+ * are `<mark>`s; render it through `snippet` (client/ui/markdown.ts), which
+ * makes text of everything but the marks all the same.
  */
 export function search(
   q: string,

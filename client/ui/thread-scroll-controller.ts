@@ -1,6 +1,7 @@
 import type { LitElement, ReactiveController } from 'lit';
 import { PENDING_EVENT_ID, type ThreadState, type ThreadStore } from '../data/thread-store';
 import { t } from '../i18n';
+import { onDemandSettled } from './on-demand';
 
 /** Older pages tried when a link points at a comment that is not in the newest page. */
 const MAX_PAGES_FOR_LINK = 6;
@@ -188,10 +189,18 @@ export class ThreadScrollController implements ReactiveController {
     }
   }
 
-  /** Waits for the host and the comments in it to finish rendering. */
+  /**
+   * Waits for the host and the rows in it to finish rendering, the elements
+   * whose code loads on demand (proposals, ballots, results) included.
+   */
   async #settled() {
     await this.#host.updateComplete;
-    const children = [...this.#host.renderRoot.querySelectorAll('pl-comment, pl-composer')] as LitElement[];
+    await onDemandSettled();
+    const children = [
+      ...this.#host.renderRoot.querySelectorAll(
+        'pl-comment, pl-composer, pl-proposal-card, pl-closed-proposal',
+      ),
+    ] as LitElement[];
     await Promise.all(children.map((c) => c.updateComplete));
   }
 

@@ -90,7 +90,7 @@ describeInBrowser('permissions from the server, in the browser', () => {
     const [download] = await Promise.all([a.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toMatch(/plenary-export\.json$/);
     const archive = JSON.parse(readFileSync((await download.path())!, 'utf8'));
-    expect(archive).toMatchObject({ format: 'plenary-group', version: 1, group: { name: 'Moving Co-op' } });
+    expect(archive).toMatchObject({ format: 'plenary-group', version: 2, group: { name: 'Moving Co-op' } });
 
     const b = await pageFor(bea, `/groups/${group.id}`);
     await b.getByRole('link', { name: 'Decision log' }).waitFor();

@@ -1,9 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { closedProposalLine, myVoteNote, openProposalState } from '../../client/data/open-proposal-text';
 import {
   applyOpenProposalEvent,
-  closedProposalLine,
-  myVoteNote,
-  openProposalState,
   outcomeIsCurrent,
   sortOpenProposals,
 } from '../../client/data/open-proposals';
