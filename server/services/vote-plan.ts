@@ -6,7 +6,7 @@ import { validateBallot } from '../domain/ballot';
 import type { Choice } from '../domain/tally';
 import { type AppError, conflict, notFound } from '../errors';
 import { ballotRules, presentVote, proposalClosed, summariseBallots, unweighted, voterKey } from './ballots';
-import { type CountedBallots, weightOf } from './counted-ballots';
+import { type CountedBallots, delegationApplies, weightOf } from './counted-ballots';
 
 export interface VoteRequest {
   proposalId: string;
@@ -29,7 +29,11 @@ export type BatchState = Awaited<ReturnType<typeof repo.voteBatchState>>;
 
 export type VotePlan = ReturnType<typeof planVotes>;
 
-/** What a batch writes, and what each vote is answered, given what was read under the lock. */
+/**
+ * What a batch writes, and what each vote is answered, given what was read
+ * under the lock (or a copy holds). Where delegation applies, the events' counts
+ * and results are the caller's to add, from a delegated count (`applyDelegatedCount`).
+ */
 export function planVotes(secret: string, state: BatchState, batch: VoteRequest[]) {
   const proposals = new Map(state.map((p) => [p.id, { ...p, voters: new Set(p.voter_ids) }]));
   const answers: (Answer | null)[] = batch.map((v) => {
@@ -120,6 +124,8 @@ export function planVotes(secret: string, state: BatchState, batch: VoteRequest[
       const eligible = p.eligible_count - (revived.find((r) => r.proposal_id === p.id)?.n ?? 0);
       const after = ballotsAfter(p, mine, previous);
       ballots.set(p.id, after);
+      // Where delegations may bear on it, `applyDelegatedCount` counts it once, weighed: not twice.
+      if (delegationApplies(p)) return [[p.id, { eligibleCount: eligible }] as const];
       return [[p.id, summariseBallots(p, p.options, unweighted(after), eligible)] as const];
     }),
   );
@@ -161,16 +167,17 @@ export function planVotes(secret: string, state: BatchState, batch: VoteRequest[
 }
 
 /**
- * Where delegations bear on a proposal, its ballots weigh by the chains that
- * end at them: the plan's answers and events take the weights and results of
- * `count` (the proposal's ballots once the batch is in, chains resolved) in
- * place of the unweighted ones.
+ * Where delegations may bear on a proposal (`delegationApplies`), `planVotes`
+ * leaves its counts out, and the caller must hand its count here: the plan's
+ * events take the counts and results of `count` (the proposal's ballots once
+ * the batch is in, chains resolved) and its answers the weights.
  */
 export function applyDelegatedCount(p: BatchState[number], plan: VotePlan, count: CountedBallots): void {
-  if (!count.delegation) return;
-  for (const answer of plan.answers) {
-    if ('vote' in answer && answer.vote.proposalId === p.id)
-      answer.vote.weight = weightOf(count, answer.vote.voter?.id ?? null);
+  if (count.delegation) {
+    for (const answer of plan.answers) {
+      if ('vote' in answer && answer.vote.proposalId === p.id)
+        answer.vote.weight = weightOf(count, answer.vote.voter?.id ?? null);
+    }
   }
   for (const event of plan.events) {
     if (event.subjectId !== p.id) continue;
