@@ -1,13 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import {
-  browserSuite,
-  callApi,
-  describeInBrowser,
-  isFocused,
-  joinThroughApi,
-  registerThroughApi,
-} from '../helpers/browser';
+import { browserSuite, describeInBrowser, groupThreadThroughApi, isFocused } from '../helpers/browser';
 
 /** A real 1×1 PNG. */
 const PNG_BASE64 =
@@ -41,19 +34,16 @@ describeInBrowser('the comment composer before its editor has loaded', () => {
   test('typing, mentions, drafts, the Preview tab, a pasted file and posting all carry over', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(pages.server, 'Ann Writer');
-    const bea = await registerThroughApi(pages.server, 'Bea Reader');
-    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
-      name: 'Tenants Union',
-    });
-    await joinThroughApi(pages.server, ann, group.id, [bea]);
-    const { thread } = await callApi<{ thread: { id: string } }>(
+    const {
+      facilitator: ann,
+      member: bea,
+      threadId,
+    } = await groupThreadThroughApi(
       pages.server,
-      ann,
-      'POST',
-      `/groups/${group.id}/threads`,
+      { facilitator: 'Ann Writer', member: 'Bea Reader', groupName: 'Tenants Union' },
       { title: 'Rent strike timing' },
     );
+    const thread = { id: threadId };
     const threadPath = `/threads/${thread.id}`;
     const comment = (page: Page, text: string) => page.locator('pl-comment').filter({ hasText: text });
 

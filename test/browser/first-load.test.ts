@@ -1,11 +1,5 @@
 import { expect, test } from 'vitest';
-import {
-  browserSuite,
-  callApi,
-  describeInBrowser,
-  joinThroughApi,
-  registerThroughApi,
-} from '../helpers/browser';
+import { browserSuite, callApi, describeInBrowser, groupThreadThroughApi } from '../helpers/browser';
 
 /** The chunks a thread page of plain talk has no use for until something on it needs them. */
 const ON_DEMAND = {
@@ -25,19 +19,16 @@ describeInBrowser('what a thread page loads, and when', () => {
   test('plain talk loads no parser, editor, proposal or dialog code; each arrives when needed', {
     timeout: 120_000,
   }, async () => {
-    const ann = await registerThroughApi(pages.server, 'Ann Organiser');
-    const bea = await registerThroughApi(pages.server, 'Bea Member');
-    const { group } = await callApi<{ group: { id: string } }>(pages.server, ann, 'POST', '/groups', {
-      name: 'Food Co-op',
-    });
-    await joinThroughApi(pages.server, ann, group.id, [bea]);
-    const { thread } = await callApi<{ thread: { id: string } }>(
+    const {
+      facilitator: ann,
+      member: bea,
+      threadId,
+    } = await groupThreadThroughApi(
       pages.server,
-      ann,
-      'POST',
-      `/groups/${group.id}/threads`,
+      { facilitator: 'Ann Organiser', member: 'Bea Member', groupName: 'Food Co-op' },
       { title: 'Opening hours', body: 'Should we open on Sundays?\nThe volunteers are split. ' },
     );
+    const thread = { id: threadId };
     await callApi(pages.server, bea, 'POST', `/threads/${thread.id}/comments`, {
       body: `Yes, from noon. @${ann.handle}, can you ask the others?`,
     });

@@ -356,3 +356,28 @@ export async function joinThroughApi(
     await callApi(server, member, 'POST', `/invitations/${invitation.token}/accept`);
   }
 }
+
+/**
+ * Two people through the API, `facilitator` leading a new group `groupName` that `member` has
+ * joined, and a thread in it: where most browser tests of a thread start.
+ */
+export async function groupThreadThroughApi(
+  server: TestServer,
+  names: { facilitator: string; member: string; groupName: string },
+  thread: { title: string; body?: string },
+) {
+  const facilitator = await registerThroughApi(server, names.facilitator);
+  const member = await registerThroughApi(server, names.member);
+  const { group } = await callApi<{ group: { id: string } }>(server, facilitator, 'POST', '/groups', {
+    name: names.groupName,
+  });
+  await joinThroughApi(server, facilitator, group.id, [member]);
+  const created = await callApi<{ thread: { id: string } }>(
+    server,
+    facilitator,
+    'POST',
+    `/groups/${group.id}/threads`,
+    thread,
+  );
+  return { facilitator, member, groupId: group.id, threadId: created.thread.id };
+}
