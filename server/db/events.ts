@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { DB, EventRow } from './schema';
 
 /**
@@ -26,7 +26,7 @@ export interface EventInput {
 }
 
 /** Events as the `jsonb_to_recordset` of an insert into `events` takes them. */
-export function eventRows(events: EventInput[]): string {
+function eventRows(events: EventInput[]): string {
   return JSON.stringify(
     events.map((e) => ({
       kind: e.kind,
@@ -41,23 +41,30 @@ export function eventRows(events: EventInput[]): string {
 }
 
 /**
- * Appends events inside the caller's transaction and returns their ids, in
- * the order given. One statement: the order lock is taken (in the join)
- * before any row is produced, so before the first id is drawn.
+ * The statement that appends `events`, returning their ids: the order lock is
+ * taken (in the join) before any row is produced, so before the first id is
+ * drawn. With `after`, the name of a relation of the enclosing statement (a
+ * CTE), the lock is taken once for each of its rows, so not at all when it
+ * has none: a writer that must lock something else first names it here.
  */
-export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): Promise<number[]> {
-  if (events.length === 0) return [];
-  const rows = eventRows(events);
-  const { rows: ids } = await sql<{ id: string }>`
+export function insertEvents(events: EventInput[], after?: string): RawBuilder<{ id: string }> {
+  const lock = sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})${after ? sql` from ${sql.table(after)}` : sql``}`;
+  return sql<{ id: string }>`
     insert into events (kind, group_id, thread_id, actor_id, recipient_id, subject_id, data)
     select e.kind, e.group_id, e.thread_id, e.actor_id, e.recipient_id, e.subject_id, e.data
-      from (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})) as ordered,
-           rows from (jsonb_to_recordset(${rows}::jsonb)
+      from (${lock}) as ordered,
+           rows from (jsonb_to_recordset(${eventRows(events)}::jsonb)
              as (kind text, group_id uuid, thread_id uuid, actor_id uuid, recipient_id uuid,
                  subject_id uuid, data jsonb)) with ordinality
              as e(kind, group_id, thread_id, actor_id, recipient_id, subject_id, data, position)
      order by e.position
-    returning id`.execute(trx);
+    returning id`;
+}
+
+/** Appends events inside the caller's transaction and returns their ids, in the order given. */
+export async function appendEvents(trx: Transaction<DB>, events: EventInput[]): Promise<number[]> {
+  if (events.length === 0) return [];
+  const { rows: ids } = await insertEvents(events).execute(trx);
   // Ids are drawn in input order; sorted, they line up with `events` whatever order RETURNING uses.
   return ids.map((r) => Number(r.id)).sort((a, b) => a - b);
 }

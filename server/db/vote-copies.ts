@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { EVENT_ORDER_LOCK, type EventInput, eventRows } from './events';
+import { type EventInput, insertEvents } from './events';
 import type { HistoryRow, VoteRow } from './proposals';
 import type { DB, ProposalKind } from './schema';
 
@@ -120,16 +120,7 @@ export async function writeVotesAtVersion(
           as v(proposal_id uuid, voter_key text, voter_id uuid, choices jsonb, reason text, at timestamptz)
       on conflict (proposal_id, voter_key) do update
         set choices = excluded.choices, reason = excluded.reason, updated_at = excluded.updated_at),
-    appended as (
-      insert into events (kind, group_id, thread_id, actor_id, recipient_id, subject_id, data)
-      select e.kind, e.group_id, e.thread_id, e.actor_id, e.recipient_id, e.subject_id, e.data
-        from (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) from guard) as ordered,
-             rows from (jsonb_to_recordset(${eventRows(events)}::jsonb)
-               as (kind text, group_id uuid, thread_id uuid, actor_id uuid, recipient_id uuid,
-                   subject_id uuid, data jsonb)) with ordinality
-               as e(kind, group_id, thread_id, actor_id, recipient_id, subject_id, data, position)
-       order by e.position
-      returning id)
+    appended as (${insertEvents(events, 'guard')})
     select coalesce((select array_agg(id::text order by id) from appended), '{}') as ids,
            (select p.vote_version::text from proposals p where p.id = ${expected.proposalId}) as version`.execute(
     db,

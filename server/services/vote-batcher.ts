@@ -154,7 +154,9 @@ export class VoteBatcher {
     const answers: Answer[] = new Array(batch.length);
     const byProposal = new Map<string, number[]>();
     batch.forEach((v, i) => {
-      byProposal.set(v.proposalId, [...(byProposal.get(v.proposalId) ?? []), i]);
+      const indexes = byProposal.get(v.proposalId);
+      if (indexes) indexes.push(i);
+      else byProposal.set(v.proposalId, [i]);
     });
     const locked: number[] = [];
     await Promise.all(
