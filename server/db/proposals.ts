@@ -175,11 +175,38 @@ export interface VoteRow extends HistoryRow {
   at: string | null;
 }
 
+/** `from` for a batch's rows: only while `gate`, a relation of the enclosing statement, has a row. */
+const gated = (gate: string | undefined) => (gate ? sql`${sql.table(gate)}, ` : sql``);
+
+/** The statement keeping a batch's replaced votes in `vote_history`; `gate` as in `gated`. */
+export function keepReplacedVotes(history: HistoryRow[], gate?: string) {
+  return sql`
+    insert into vote_history (proposal_id, voter_id, choices, reason)
+    select h.proposal_id, h.voter_id, h.choices, h.reason
+      from ${gated(gate)}jsonb_to_recordset(${JSON.stringify(history)}::jsonb)
+        as h(proposal_id uuid, voter_id uuid, choices jsonb, reason text)`;
+}
+
 /**
- * Writes a vote batch in one statement: the replaced votes into history, and
- * the new ones over the old (`created_at` stays). Rows travel as one jsonb
- * parameter, so the statement's text is the same for any batch. The ballot
- * counts follow by trigger. `revived` counts, per proposal, the departed
+ * The statement writing a batch's votes over the old (`created_at` stays; a
+ * ballot left behind by a member who came back is theirs again); `gate` as in
+ * `gated`. Rows travel as one jsonb parameter, so the statement's text is the
+ * same for any batch. The ballot counts follow by trigger.
+ */
+export function upsertVotes(votes: VoteRow[], gate?: string) {
+  return sql`
+    insert into votes (proposal_id, voter_key, voter_id, choices, reason, created_at, updated_at)
+    select v.proposal_id, v.voter_key, v.voter_id, v.choices, v.reason, v.at, v.at
+      from ${gated(gate)}jsonb_to_recordset(${JSON.stringify(votes)}::jsonb)
+        as v(proposal_id uuid, voter_key text, voter_id uuid, choices jsonb, reason text, at timestamptz)
+    on conflict (proposal_id, voter_key) do update
+      set choices = excluded.choices, reason = excluded.reason, updated_at = excluded.updated_at,
+          departed = false`;
+}
+
+/**
+ * Writes a vote batch in one statement: the replaced votes into history and
+ * the new ones over the old. `revived` counts, per proposal, the departed
  * ballots that members who came back replace now.
  */
 export async function writeVotes(
@@ -189,22 +216,12 @@ export async function writeVotes(
   revived: { proposal_id: string; n: number }[],
 ): Promise<void> {
   await sql`
-    with history as (
-      insert into vote_history (proposal_id, voter_id, choices, reason)
-      select h.proposal_id, h.voter_id, h.choices, h.reason
-        from jsonb_to_recordset(${JSON.stringify(history)}::jsonb)
-          as h(proposal_id uuid, voter_id uuid, choices jsonb, reason text)),
+    with history as (${keepReplacedVotes(history)}),
     revived as (
       update proposals p set departed_ballots = p.departed_ballots - r.n
         from jsonb_to_recordset(${JSON.stringify(revived)}::jsonb) as r(proposal_id uuid, n integer)
        where p.id = r.proposal_id)
-    insert into votes (proposal_id, voter_key, voter_id, choices, reason, created_at, updated_at)
-    select v.proposal_id, v.voter_key, v.voter_id, v.choices, v.reason, v.at, v.at
-      from jsonb_to_recordset(${JSON.stringify(votes)}::jsonb)
-        as v(proposal_id uuid, voter_key text, voter_id uuid, choices jsonb, reason text, at timestamptz)
-    on conflict (proposal_id, voter_key) do update
-      set choices = excluded.choices, reason = excluded.reason, updated_at = excluded.updated_at,
-          departed = false`.execute(trx);
+    ${upsertVotes(votes)}`.execute(trx);
 }
 
 /** The votes with these (proposal, voter key) pairs: a reader's own votes on a page of proposals. */

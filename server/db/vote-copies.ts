@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type EventInput, insertEvents } from './events';
-import type { HistoryRow, VoteRow } from './proposals';
+import { type HistoryRow, keepReplacedVotes, upsertVotes, type VoteRow } from './proposals';
 import type { DB, ProposalKind } from './schema';
 
 /** A stored vote as a copy keeps it: [voter key, voter id, choices, reason, departed, created (ms)]. */
@@ -108,18 +108,8 @@ export async function writeVotesAtVersion(
                           where dg.group_id = p.group_id and dg.version::text = ${expected.graphVersion}))
          and set_config('plenary.vote_version_kept', 'on', true) = 'on'
       returning p.id),
-    history as (
-      insert into vote_history (proposal_id, voter_id, choices, reason)
-      select h.proposal_id, h.voter_id, h.choices, h.reason
-        from guard, jsonb_to_recordset(${JSON.stringify(history)}::jsonb)
-          as h(proposal_id uuid, voter_id uuid, choices jsonb, reason text)),
-    written as (
-      insert into votes (proposal_id, voter_key, voter_id, choices, reason, created_at, updated_at)
-      select v.proposal_id, v.voter_key, v.voter_id, v.choices, v.reason, v.at, v.at
-        from guard, jsonb_to_recordset(${JSON.stringify(votes)}::jsonb)
-          as v(proposal_id uuid, voter_key text, voter_id uuid, choices jsonb, reason text, at timestamptz)
-      on conflict (proposal_id, voter_key) do update
-        set choices = excluded.choices, reason = excluded.reason, updated_at = excluded.updated_at),
+    history as (${keepReplacedVotes(history, 'guard')}),
+    written as (${upsertVotes(votes, 'guard')}),
     appended as (${insertEvents(events, 'guard')})
     select coalesce((select array_agg(id::text order by id) from appended), '{}') as ids,
            (select p.vote_version::text from proposals p where p.id = ${expected.proposalId}) as version`.execute(
